@@ -1,0 +1,1 @@
+"""Datasets: the Kreuzer-Skarke files (read, write, fetch, split) and synthetic sets."""
