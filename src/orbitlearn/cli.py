@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -21,8 +22,7 @@ EXIT_USER_ERROR = 2
 def emit(obj: Any, as_json: bool, text: Callable[[Any], str] | None = None) -> None:
     """Print a report: JSON with --json, else the human-readable `text(obj)`."""
     if as_json or text is None:
-        json.dump(obj, sys.stdout, indent=None if as_json else 2, sort_keys=False)
-        sys.stdout.write("\n")
+        sys.stdout.write(json.dumps(obj, indent=None if as_json else 2) + "\n")
     else:
         sys.stdout.write(text(obj).rstrip("\n") + "\n")
 
@@ -67,6 +67,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("orbitlearn: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

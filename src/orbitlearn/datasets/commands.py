@@ -1,0 +1,161 @@
+"""`orbitlearn data info|split|fetch`: wiring from the command line to the dataset layer."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from orbitlearn.datasets.fetch import fetch_ks, ks_cache_path
+from orbitlearn.datasets.ks import KSFile, iter_ks
+from orbitlearn.datasets.ks_dataset import DEFAULT_FRACTIONS, KSDataset
+from orbitlearn.errors import KSFormatError
+from orbitlearn.progress import progress
+
+
+def add_on_error(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--on-error",
+        choices=("raise", "skip"),
+        default="raise",
+        help="on a malformed entry: stop with its error (default) or skip it and report where",
+    )
+
+
+def read_with_progress(path: str, on_error: str) -> KSFile:
+    """Read a KS file, with a progress bar on a terminal; skipped entries are kept in the result."""
+    errors: list[KSFormatError] = []
+    trailer: list[str] = []
+    entries = list(
+        progress(
+            iter_ks(path, on_error=on_error, errors=errors, trailer=trailer),
+            desc=f"reading {path}",
+        )
+    )
+    return KSFile(source=str(path), entries=entries, skipped=errors, trailer=trailer)
+
+
+def report_skipped(ks: KSFile) -> None:
+    """One stderr line per skipped entry plus a count: skipping is never silent."""
+    if not ks.skipped:
+        return
+    for err in ks.skipped:
+        print(f"orbitlearn: skipped: {err}", file=sys.stderr)
+    print(f"orbitlearn: skipped {len(ks.skipped)} malformed entries", file=sys.stderr)
+
+
+def load_dataset(path: str, on_error: str) -> KSDataset:
+    ks = read_with_progress(path, on_error)
+    report_skipped(ks)
+    return KSDataset.from_file(ks)
+
+
+def _info_text(info: dict) -> str:
+    lines = [
+        f"file              {info['source']}",
+        f"entries           {info['count']}  (transposed in the file: {info['transposed']}, skipped: {info['skipped']})",
+        f"matrix            {info['matrix_shape'][0]} x {info['matrix_shape'][1]}, coordinates in [{info['coordinate_range'][0]}, {info['coordinate_range'][1]}]",
+        f"h11               {info['h11_range'][0]} .. {info['h11_range'][1]}  ({info['classes']} classes)",
+        f"h21               {info['h21_range'][0]} .. {info['h21_range'][1]}",
+        f"Euler number      {info['euler_range'][0]} .. {info['euler_range'][1]}",
+        f"majority class    h11 = {info['majority_class']}: {info['majority_count']} entries ({100 * info['majority_share']:.2f}%)",
+        f"random guess      {100 * info['random_guess_share']:.2f}%",
+        f"M: points         {info['m_points_range'][0]} .. {info['m_points_range'][1]}, vertices {info['m_vertices_range'][0]} .. {info['m_vertices_range'][1]}",
+        f"N: points (dual)  {info['n_points_range'][0]} .. {info['n_points_range'][1]}, vertices {info['n_vertices_range'][0]} .. {info['n_vertices_range'][1]}",
+        "h11 class counts:",
+    ]
+    total = info["count"]
+    width = max(info["h11_counts"].values())
+    for h11, count in info["h11_counts"].items():
+        bar = "#" * max(1, round(40 * count / width)) if count else ""
+        lines.append(f"  {h11:>4}  {count:>6}  {100 * count / total:6.2f}%  {bar}")
+    return "\n".join(lines)
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from orbitlearn.cli import emit
+
+    data = load_dataset(args.path, args.on_error)
+    emit(data.info(), args.json, _info_text)
+    return 0
+
+
+def cmd_split(args: argparse.Namespace) -> int:
+    from orbitlearn.cli import emit
+
+    data = load_dataset(args.path, args.on_error)
+    split = data.split(seed=args.seed, fractions=args.fractions)
+    out = {name: data.indices[pos].tolist() for name, pos in split.parts().items()}
+
+    def text(o: dict) -> str:
+        return "\n".join(f"{name}\t{len(ix)}\t" + " ".join(map(str, ix)) for name, ix in o.items())
+
+    emit(out, args.json, text)
+    return 0
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    from orbitlearn.cli import emit
+
+    target = ks_cache_path(args.vertices)
+    existed = target.exists() and not args.force
+    bar = None
+    if sys.stderr.isatty() and not existed:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(unit="B", unit_scale=True, desc=target.name, file=sys.stderr)
+
+    def report(done: int, total: int | None) -> None:
+        if bar is not None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+    try:
+        path = fetch_ks(args.vertices, force=args.force, timeout=args.timeout, report=report)
+    finally:
+        if bar is not None:
+            bar.close()
+    out = {"path": str(path), "downloaded": not existed}
+    emit(
+        out,
+        args.json,
+        lambda o: f"{o['path']} ({'downloaded' if o['downloaded'] else 'already cached'})",
+    )
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    data = sub.add_parser("data", help="inspect, split and fetch Kreuzer-Skarke files")
+    dsub = data.add_subparsers(dest="data_command", metavar="DATA_COMMAND", required=True)
+
+    info = dsub.add_parser("info", help="counts, label ranges and class shares of a KS file")
+    info.add_argument("path", help="a KS-format file, plain or .gz")
+    info.add_argument("--json", action="store_true", help="print the report as JSON")
+    add_on_error(info)
+    info.set_defaults(func=cmd_info)
+
+    split = dsub.add_parser(
+        "split", help="the seeded stratified train/val/test split, as entry indices"
+    )
+    split.add_argument("path", help="a KS-format file, plain or .gz")
+    split.add_argument("--seed", type=int, default=0, help="split seed (default 0)")
+    split.add_argument(
+        "--fractions",
+        type=float,
+        nargs=3,
+        default=list(DEFAULT_FRACTIONS),
+        metavar=("TRAIN", "VAL", "TEST"),
+        help="part sizes (default 0.7 0.1 0.2)",
+    )
+    split.add_argument("--json", action="store_true", help="print {train, val, test} as JSON")
+    add_on_error(split)
+    split.set_defaults(func=cmd_split)
+
+    fetch = dsub.add_parser("fetch", help="download a KS file into the cache, verified by sha256")
+    fetch.add_argument(
+        "dataset", choices=("ks",), help="which data set (ks: Kreuzer-Skarke 4d lists)"
+    )
+    fetch.add_argument("--vertices", type=int, default=26, help="vertex count of the list (5..33)")
+    fetch.add_argument("--force", action="store_true", help="download even if the file is cached")
+    fetch.add_argument("--timeout", type=float, default=30.0, help="seconds per connection attempt")
+    fetch.add_argument("--json", action="store_true", help="print the result as JSON")
+    fetch.set_defaults(func=cmd_fetch)
