@@ -1,0 +1,274 @@
+"""Invariance and equivariance as measurements.
+
+* invariance error of f at (g, x):    ‖f(ρ(g)x) − f(x)‖
+* equivariance error of f at (g, x):  ‖f(ρ_X(g)x) − ρ_Y(g)f(x)‖
+
+Norms are Euclidean over everything but the batch axis, computed in float64; the relative
+error divides by ‖f(x)‖ (invariance) or ‖ρ_Y(g)f(x)‖ (equivariance), floored at `tiny`.
+The group acts exactly on integer inputs and in float64 on float inputs (then cast back to
+the input dtype before f sees it). Nothing here prints; `SymmetryReport.assert_below` raises.
+
+`f` may be a numpy callable, a scikit-learn estimator (predict_proba if it has one, else
+predict; given x reshaped to (B, -1)) or a torch module (run in eval mode without gradients,
+its training mode restored afterwards). Any other callable is called as is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from orbitlearn.groups.base import Element, Group, is_torch
+
+DEFAULT_SAMPLES = 16
+EXHAUSTIVE_LIMIT = 1024
+
+
+# --------------------------------------------------------------------------- report
+
+
+@dataclass
+class SymmetryReport:
+    """Errors of one symmetry claim, per group element (rows) and input (columns)."""
+
+    kind: str  # "invariance" or "equivariance"
+    group: str
+    elements: list[Element]
+    abs_errors: np.ndarray  # (n_elements, B) float64
+    rel_errors: np.ndarray  # (n_elements, B) float64
+    exhaustive: bool  # True when every element of the group was checked
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def _errors(self, relative: bool) -> np.ndarray:
+        return self.rel_errors if relative else self.abs_errors
+
+    @property
+    def max_abs(self) -> float:
+        return float(self.abs_errors.max()) if self.abs_errors.size else 0.0
+
+    @property
+    def mean_abs(self) -> float:
+        return float(self.abs_errors.mean()) if self.abs_errors.size else 0.0
+
+    @property
+    def max_rel(self) -> float:
+        return float(self.rel_errors.max()) if self.rel_errors.size else 0.0
+
+    @property
+    def mean_rel(self) -> float:
+        return float(self.rel_errors.mean()) if self.rel_errors.size else 0.0
+
+    def worst(self, relative: bool = True) -> tuple[int, Element]:
+        """(input index, group element) of the largest error."""
+        e = self._errors(relative)
+        k, b = np.unravel_index(int(np.argmax(e)), e.shape)
+        return int(b), self.elements[int(k)]
+
+    @property
+    def worst_input(self) -> int:
+        return self.worst(relative=True)[0]
+
+    @property
+    def worst_element(self) -> Element:
+        return self.worst(relative=True)[1]
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-friendly numbers."""
+        return {
+            "kind": self.kind,
+            "group": self.group,
+            "n_elements": len(self.elements),
+            "n_inputs": int(self.abs_errors.shape[1]) if self.abs_errors.ndim == 2 else 0,
+            "exhaustive": self.exhaustive,
+            "max_abs": self.max_abs,
+            "mean_abs": self.mean_abs,
+            "max_rel": self.max_rel,
+            "mean_rel": self.mean_rel,
+            "worst_input": self.worst_input if self.abs_errors.size else None,
+        }
+
+    def assert_below(self, eps: float, relative: bool = True) -> None:
+        """Raise AssertionError naming the worst input and element when the max error is >= eps."""
+        e = self._errors(relative)
+        if e.size == 0:
+            return
+        worst = float(e.max())
+        if not worst < eps:
+            b, g = self.worst(relative)
+            which = "relative" if relative else "absolute"
+            scope = "all" if self.exhaustive else "sampled"
+            raise AssertionError(
+                f"{self.kind} error under {self.group}: max {which} error {worst:.3e} >= {eps:.3e} "
+                f"(mean {float(e.mean()):.3e}) over {len(self.elements)} {scope} elements x "
+                f"{e.shape[1]} inputs; worst at input {b}, element {_fmt(g)}"
+            )
+
+
+def _fmt(g: Element) -> str:
+    if isinstance(g, tuple):
+        return "(" + ", ".join(_fmt(c) for c in g) + ")"
+    return np.array2string(np.asarray(g), separator=",").replace("\n", "")
+
+
+# --------------------------------------------------------------------------- adapters
+
+
+def _is_torch_module(f: Any) -> bool:
+    return any(
+        c.__module__.startswith("torch.nn") and c.__name__ == "Module" for c in type(f).__mro__
+    )
+
+
+def _to_numpy64(y: Any) -> np.ndarray:
+    if is_torch(y):
+        y = y.detach().cpu().numpy()
+    return np.asarray(y, dtype=np.float64)
+
+
+def as_numpy_function(f: Any) -> Callable[[Any], np.ndarray]:
+    """Wrap a callable, estimator or torch module as x ↦ f(x) returned as a float64 numpy array."""
+    if _is_torch_module(f):
+        import torch
+
+        params = list(f.parameters())
+        dtype = params[0].dtype if params else torch.get_default_dtype()
+        device = params[0].device if params else torch.device("cpu")
+
+        def call_module(x: Any) -> np.ndarray:
+            t = x if is_torch(x) else torch.as_tensor(np.asarray(x))
+            if not t.dtype.is_floating_point:
+                t = t.to(dtype)
+            t = t.to(device)
+            with torch.no_grad():
+                return _to_numpy64(f(t))
+
+        return call_module
+    if hasattr(f, "predict_proba") or hasattr(f, "predict"):
+        method = f.predict_proba if hasattr(f, "predict_proba") else f.predict
+
+        def call_estimator(x: Any) -> np.ndarray:
+            a = _to_numpy64(x) if is_torch(x) else np.asarray(x)
+            return np.asarray(method(a.reshape(len(a), -1)), dtype=np.float64)
+
+        return call_estimator
+    if not callable(f):
+        raise TypeError(f"expected a callable, estimator or torch module, got {type(f).__name__}")
+    return lambda x: _to_numpy64(f(x))
+
+
+class _EvalMode:
+    """Context: a torch module in eval mode, its previous training flag restored on exit."""
+
+    def __init__(self, f: Any):
+        self.f = f if _is_torch_module(f) else None
+        self.was_training = False
+
+    def __enter__(self) -> _EvalMode:
+        if self.f is not None:
+            self.was_training = self.f.training
+            self.f.eval()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.f is not None:
+            self.f.train(self.was_training)
+
+
+def _act_precise(group: Group, g: Element, x: Any) -> Any:
+    """ρ(g)x computed exactly on integers, in float64 on floats, returned in x's dtype."""
+    if is_torch(x):
+        if x.dtype.is_floating_point:
+            return group.act(g, x.double()).to(x.dtype)
+        return group.act(g, x)
+    xa = np.asarray(x)
+    if np.issubdtype(xa.dtype, np.floating):
+        return group.act(g, xa.astype(np.float64)).astype(xa.dtype)
+    return group.act(g, xa)
+
+
+def _choose_elements(
+    group: Group,
+    n_samples: int | None,
+    rng: np.random.Generator | int | None,
+    elements: Sequence[Element] | None,
+) -> tuple[list[Element], bool]:
+    if elements is not None:
+        return list(elements), False
+    if n_samples is None and group.is_small(EXHAUSTIVE_LIMIT):
+        return group.elements(), True
+    gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    return group.sample(n_samples or DEFAULT_SAMPLES, gen), False
+
+
+def _rownorm(a: np.ndarray) -> np.ndarray:
+    return np.sqrt((a.reshape(len(a), -1) ** 2).sum(axis=1))
+
+
+# --------------------------------------------------------------------------- measurements
+
+
+def invariance_error(
+    f: Any,
+    group: Group,
+    x: Any,
+    *,
+    n_samples: int | None = None,
+    rng: np.random.Generator | int | None = None,
+    elements: Sequence[Element] | None = None,
+    tiny: float = 1e-12,
+) -> SymmetryReport:
+    """‖f(ρ(g)x) − f(x)‖ per element g and input x[b].
+
+    Checks every element when the group has at most 1024 and `n_samples` is None, else
+    `n_samples` (default 16) elements sampled with `rng`; or exactly the given `elements`.
+    """
+    fn = as_numpy_function(f)
+    gs, exhaustive = _choose_elements(group, n_samples, rng, elements)
+    with _EvalMode(f):
+        ref = fn(x)
+        ref_norm = np.maximum(_rownorm(ref), tiny)
+        abs_e = np.empty((len(gs), len(ref)))
+        for k, g in enumerate(gs):
+            abs_e[k] = _rownorm(fn(_act_precise(group, g, x)) - ref)
+    return SymmetryReport("invariance", group.name, gs, abs_e, abs_e / ref_norm, exhaustive)
+
+
+def equivariance_error(
+    f: Any,
+    group_in: Group,
+    group_out: Group | Callable[[Element, Any], Any],
+    x: Any,
+    *,
+    n_samples: int | None = None,
+    rng: np.random.Generator | int | None = None,
+    elements: Sequence[Element] | None = None,
+    tiny: float = 1e-12,
+) -> SymmetryReport:
+    """‖f(ρ_X(g)x) − ρ_Y(g)f(x)‖ per element g of `group_in` and input x[b].
+
+    `group_out` is a Group that understands the same elements, or a function (g, y) ↦ ρ_Y(g)y.
+    Elements are chosen as in `invariance_error`.
+    """
+    fn = as_numpy_function(f)
+    gs, exhaustive = _choose_elements(group_in, n_samples, rng, elements)
+    rho_out = group_out.act if isinstance(group_out, Group) else group_out
+    with _EvalMode(f):
+        fx = fn(x)
+        abs_e = np.empty((len(gs), len(fx)))
+        rel_e = np.empty_like(abs_e)
+        for k, g in enumerate(gs):
+            target = np.asarray(rho_out(g, fx), dtype=np.float64)
+            abs_e[k] = _rownorm(fn(_act_precise(group_in, g, x)) - target)
+            rel_e[k] = abs_e[k] / np.maximum(_rownorm(target), tiny)
+    name = (
+        group_in.name
+        if not isinstance(group_out, Group)
+        else f"{group_in.name} -> {group_out.name}"
+    )
+    return SymmetryReport("equivariance", name, gs, abs_e, rel_e, exhaustive)
+
+
+__all__ = ["SymmetryReport", "invariance_error", "equivariance_error", "as_numpy_function"]
