@@ -1,0 +1,52 @@
+"""Exact canonical form for GL(d,Z) × S_n: the lattice-polytope normal form.
+
+π(V) = normal form of the polytope conv(columns of V): a function of the polytope up to
+unimodular change of lattice basis and relabelling of vertices (PALP's normal form). The
+computation lives in the geometry engine, `orbitlearn.geometry.normal_forms(batch)`,
+(N, d, n) int → (N, d, n) int64; this class only adapts it to the canonicaliser interface.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from orbitlearn.canon.base import Canonicalizer
+from orbitlearn.groups.base import Group
+from orbitlearn.groups.concrete import GLnZ, Permutation, Product
+
+
+def geometry_normal_forms():
+    """`orbitlearn.geometry.normal_forms`, or None when the geometry engine does not provide it."""
+    try:
+        from orbitlearn import geometry
+    except ImportError:
+        return None
+    return getattr(geometry, "normal_forms", None)
+
+
+class PolytopeNormalForm(Canonicalizer):
+    """Exact π for GL(d,Z) × S_n on vertex matrices (d, n), by `orbitlearn.geometry.normal_forms`."""
+
+    exact = True
+
+    def __init__(self, shape: tuple[int, int] | None = None):
+        self.shape = shape
+
+    def group(self, d: int | None = None, n: int | None = None) -> Group:
+        """GL(d,Z) on coordinates (axis -2) × S_n on vertices (axis -1)."""
+        if d is None or n is None:
+            d, n = self.shape if self.shape is not None else (4, 26)
+        return Product(GLnZ(d, axis=-2), Permutation(n, axis=-1))
+
+    def _project(self, batch: np.ndarray) -> np.ndarray:
+        fn = geometry_normal_forms()
+        if fn is None:
+            raise ImportError(
+                "PolytopeNormalForm needs orbitlearn.geometry.normal_forms, which this installation lacks"
+            )
+        a = np.asarray(batch)
+        if not np.issubdtype(a.dtype, np.integer):
+            if not np.array_equal(a, np.rint(a)):
+                raise ValueError("PolytopeNormalForm needs integer vertex matrices")
+            a = np.rint(a)
+        return np.asarray(fn(a.astype(np.int64)), dtype=np.int64)

@@ -1,0 +1,25 @@
+"""Canonicalisers as torch modules: forward(x) = π(x), with gradients when π is a permutation."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from orbitlearn.canon.base import Canonicalizer
+
+
+class CanonicalizeModule(nn.Module):
+    """x ↦ π(x). When the canonicaliser returns the group element g with π(x) = g·x
+    (`project_with_elements`), the output is computed as g·x on the tensor itself, so gradients
+    flow to x; otherwise π is computed in numpy and has no gradient."""
+
+    def __init__(self, canon: Canonicalizer):
+        super().__init__()
+        self.canon = canon
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        with_elements = getattr(self.canon, "project_with_elements", None)
+        if with_elements is None:
+            return self.canon.project(x)
+        _, elements = with_elements(x.detach().cpu().numpy())
+        return self.canon.group().act_batch(elements, x)
