@@ -1,0 +1,121 @@
+"""Symmetrisation of any torch model over a group: the Reynolds operator and frame averaging.
+
+* exact:  f̄(x) = (1/|G|) Σ_{g∈G} ρ_Y(g)⁻¹ f(ρ(g)x)         (all elements of a small finite group)
+* mc:     f̄(x) ≈ (1/k) Σ_{i=1..k} ρ_Y(g_i)⁻¹ f(ρ(g_i)x)    (k sampled elements: approximate)
+* frame:  f̄(x) = f(π(x))                                   (π a canonicaliser; invariant iff π is exact)
+
+With no output group (the default) ρ_Y is trivial and f̄ is invariant; with `output_group`
+the average is equivariant. `exact` tells whether the result is exactly symmetric.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from orbitlearn.groups.base import Group
+
+MAX_EXACT = 1024
+
+
+class Symmetrized(nn.Module):
+    """f̄ = Reynolds average of `model` over `group` (exact or Monte-Carlo), or f ∘ π (frame).
+
+    Parameters
+    ----------
+    model : torch module f, applied to batches.
+    group : the group acting on the model's input (not needed for mode="frame").
+    mode : "exact", "mc" or "frame"; default: "frame" if a canonicaliser is given, "exact" for
+        finite groups with at most 1024 elements, else "mc".
+    k : number of sampled elements per forward pass in "mc" mode.
+    canonicalizer : an `orbitlearn.canon` canonicaliser for "frame" mode.
+    seed : seeds the Monte-Carlo sampler (numpy Generator).
+    resample : in "mc" mode, draw fresh elements at every forward (True) or fix k elements once.
+    output_group : ρ_Y for equivariant averaging (same elements as `group`); None = invariant.
+    """
+
+    def __init__(
+        self,
+        model: nn.Module,
+        group: Group | None = None,
+        *,
+        mode: str | None = None,
+        k: int = 16,
+        canonicalizer: Any = None,
+        seed: int | np.random.Generator | None = 0,
+        resample: bool = True,
+        output_group: Group | None = None,
+    ):
+        super().__init__()
+        if mode is None:
+            if canonicalizer is not None:
+                mode = "frame"
+            elif group is not None and group.is_small(MAX_EXACT):
+                mode = "exact"
+            else:
+                mode = "mc"
+        if mode not in ("exact", "mc", "frame"):
+            raise ValueError(f"mode must be 'exact', 'mc' or 'frame', not {mode!r}")
+        if mode == "frame" and canonicalizer is None:
+            raise ValueError("mode='frame' needs a canonicalizer")
+        if mode != "frame" and group is None:
+            raise ValueError(f"mode={mode!r} needs a group")
+        if mode == "exact" and not group.is_small(MAX_EXACT):
+            raise ValueError(
+                f"{group.name} is not a finite group with <= {MAX_EXACT} elements: use mode='mc'"
+            )
+        if k < 1:
+            raise ValueError("k must be >= 1")
+        self.model = model
+        self.group = group
+        self.mode = mode
+        self.k = int(k)
+        self.canonicalizer = canonicalizer
+        self.output_group = output_group
+        self.resample = resample
+        self._rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        self._elements = group.elements() if mode == "exact" else None
+        self._fixed = None if (mode != "mc" or resample) else group.sample(self.k, self._rng)
+        self._canon_module = canonicalizer.as_module() if mode == "frame" else None
+
+    @property
+    def exact(self) -> bool:
+        """True when f̄ is exactly symmetric (up to float rounding): exact mode, or frame with an exact π."""
+        if self.mode == "exact":
+            return True
+        if self.mode == "frame":
+            return bool(getattr(self.canonicalizer, "exact", False))
+        return False
+
+    def elements_for_forward(self) -> list:
+        """The group elements the next forward pass averages over."""
+        if self.mode == "exact":
+            return self._elements
+        if self._fixed is not None:
+            return self._fixed
+        return self.group.sample(self.k, self._rng)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.mode == "frame":
+            return self.model(self._canon_module(x))
+        gs = self.elements_for_forward()
+        batch = x.shape[0]
+        stacked = torch.cat([self.group.act(g, x) for g in gs], dim=0)
+        out = self.model(stacked)
+        out = out.reshape(len(gs), batch, *out.shape[1:])
+        if self.output_group is not None:
+            out = torch.stack(
+                [
+                    self.output_group.act(self.output_group.inverse(g), out[i])
+                    for i, g in enumerate(gs)
+                ]
+            )
+        return out.mean(dim=0)
+
+    def extra_repr(self) -> str:
+        g = self.group.name if self.group is not None else type(self.canonicalizer).__name__
+        extra = f", k={self.k}" if self.mode == "mc" else ""
+        return f"mode={self.mode}, group={g}{extra}, exact={self.exact}"
