@@ -36,8 +36,18 @@ def _add_data(sub: argparse._SubParsersAction) -> None:
     data_commands.register(sub)
 
 
+# --------------------------------------------------------------------------- canon
+
+
+def _add_canon(sub: argparse._SubParsersAction) -> None:
+    from orbitlearn.canon import commands as canon_commands
+
+    canon_commands.register(sub)
+
+
 _SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_data,
+    _add_canon,
 ]
 
 
