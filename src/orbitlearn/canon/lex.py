@@ -95,15 +95,16 @@ class LexCanonical(Canonicalizer):
             )
         perms = np.asarray(list(itertools.permutations(range(small))), dtype=np.int64)
         out = np.empty_like(work)
-        row_idx = np.empty((B, work.shape[1]), dtype=np.int64)
-        col_idx = np.empty((B, work.shape[2]), dtype=np.int64)
-        for s in range(0, B, max(1, self.chunk)):
-            blk = work[s : s + self.chunk]
-            r, c = self._chunk(blk, perms)
-            row_idx[s : s + len(blk)] = r
-            col_idx[s : s + len(blk)] = c
-            rows = np.take_along_axis(blk, r[:, :, None], axis=1)
-            out[s : s + len(blk)] = np.take_along_axis(rows, c[:, None, :], axis=2)
+        row_idx = np.empty((B, work.shape[1]), dtype=np.int64) if elements else None
+        col_idx = np.empty((B, work.shape[2]), dtype=np.int64) if elements else None
+        step = max(1, self.chunk)
+        for s in range(0, B, step):
+            blk = work[s : s + step]
+            res, r, c = self._chunk(blk, perms, elements)
+            out[s : s + len(blk)] = res
+            if elements:
+                row_idx[s : s + len(blk)] = r
+                col_idx[s : s + len(blk)] = c
         if transpose:
             out = np.swapaxes(out, 1, 2)
             row_idx, col_idx = col_idx, row_idx
@@ -111,29 +112,67 @@ class LexCanonical(Canonicalizer):
         return np.ascontiguousarray(out), elems
 
     @staticmethod
-    def _chunk(blk: np.ndarray, perms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Chosen row permutation (b, m) and column order (b, n) for a chunk with m <= n."""
+    def _chunk(
+        blk: np.ndarray, perms: np.ndarray, elements: bool
+    ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+        """(π of a chunk with m <= n, chosen row permutations (b, m), column orders (b, n))."""
         b, m, n = blk.shape
         if b == 0:
-            return np.zeros((0, m), np.int64), np.zeros((0, n), np.int64)
-        vals, inv = np.unique(blk, return_inverse=True)
-        ranks = inv.reshape(blk.shape).astype(np.int64)
-        base = len(vals)
-        xp = ranks[:, perms, :]  # (b, p, m, n)
-        if m * math.log2(max(base, 2)) < 62:
-            weights = base ** np.arange(m - 1, -1, -1, dtype=np.int64)
-            keys = np.einsum("bpin,i->bpn", xp, weights)
-            order = np.argsort(-keys, axis=-1)
-            skeys = np.take_along_axis(keys, order, axis=-1)
-            choice = _lex_argmax(skeys)
-        else:  # lexsort path: sort columns of every (b, p) matrix by all m rows, descending
-            p = len(perms)
-            cols = xp.transpose(0, 1, 3, 2).reshape(b * p * n, m)
-            group_id = np.repeat(np.arange(b * p), n)
-            sort_keys = [-cols[:, i] for i in range(m - 1, -1, -1)] + [group_id]
-            flat = np.lexsort(sort_keys)
-            order = (flat.reshape(b * p, n) % n).reshape(b, p, n)
-            sx = np.take_along_axis(xp, order[:, :, None, :], axis=-1)
-            choice = _lex_argmax_multi(sx)
-        ar = np.arange(b)
-        return perms[choice], order[ar, choice]
+            return blk.copy(), np.zeros((0, m), np.int64), np.zeros((0, n), np.int64)
+        vals = None
+        if np.issubdtype(blk.dtype, np.integer):
+            lo = int(blk.min())
+            base = int(blk.max()) - lo + 1
+            digits = blk.astype(np.int64) - lo
+        else:
+            lo = 0
+            vals, inv = np.unique(blk, return_inverse=True)
+            base = len(vals)
+            digits = inv.reshape(blk.shape).astype(np.int64)
+        bits = m * math.log2(max(base, 2))
+        if bits < 52:
+            # key[p, col] = Σ_i base^(m-1-i) digits[perm_p[i], col] = (K @ digits)[p, col]
+            w = float(base) ** np.arange(m - 1, -1, -1)
+            kmat = np.zeros((len(perms), m))
+            kmat[np.arange(len(perms))[:, None], perms] = w[None, :]
+            keys = np.rint(kmat @ digits.astype(np.float64)).astype(np.int64)  # (b, p, n), exact
+            skeys = np.sort(keys, axis=-1)[..., ::-1]
+            choice = _lex_argmax(_pack(skeys, bits))
+            best = skeys[np.arange(b), choice]  # (b, n) descending column keys
+            dec = (
+                best[:, None, :]
+                // (base ** np.arange(m - 1, -1, -1, dtype=np.int64))[None, :, None]
+            ) % base
+            res = (vals[dec] if vals is not None else dec + lo).astype(blk.dtype)
+            if not elements:
+                return res, None, None
+            order = np.argsort(-keys[np.arange(b), choice], axis=-1, kind="stable")
+            return res, perms[choice], order
+        # lexsort path: sort columns of every (b, p) matrix by all m rows, descending
+        xp = digits[:, perms, :]  # (b, p, m, n)
+        p = len(perms)
+        cols = xp.transpose(0, 1, 3, 2).reshape(b * p * n, m)
+        group_id = np.repeat(np.arange(b * p), n)
+        flat = np.lexsort([-cols[:, i] for i in range(m - 1, -1, -1)] + [group_id])
+        order_all = (flat.reshape(b * p, n) % n).reshape(b, p, n)
+        sx = np.take_along_axis(xp, order_all[:, :, None, :], axis=-1)
+        choice = _lex_argmax_multi(sx)
+        rows, order = perms[choice], order_all[np.arange(b), choice]
+        res = np.take_along_axis(np.take_along_axis(blk, rows[:, :, None], 1), order[:, None, :], 2)
+        return res, rows, order
+
+
+def _pack(keys: np.ndarray, bits: float) -> np.ndarray:
+    """Pack consecutive keys of `bits` bits each into int64 words, order preserved (fewer comparisons)."""
+    width = int(math.ceil(bits)) or 1
+    per = max(1, 62 // width)
+    if per == 1:
+        return keys
+    b, p, n = keys.shape
+    words = -(-n // per)
+    pad = words * per - n
+    if pad:
+        keys = np.concatenate([keys, np.zeros((b, p, pad), np.int64)], axis=-1)
+    k = keys.reshape(b, p, words, per)
+    shifts = (width * np.arange(per - 1, -1, -1)).astype(np.int64)
+    return (k << shifts).sum(axis=-1)
