@@ -1,0 +1,78 @@
+"""Many polytopes at once: Hodge data and normal forms over chunks, optionally in processes."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+from collections.abc import Callable, Iterable, Iterator
+
+import numpy as np
+
+from orbitlearn.errors import GeometryError
+from orbitlearn.geometry.normal_form import normal_form
+from orbitlearn.geometry.polytope import LatticePolytope
+
+Item = tuple[int, np.ndarray]
+Result = tuple[int, object, str | None]  # (index, value or None, error message or None)
+
+
+def hodge_record(vertices: np.ndarray) -> dict[str, int]:
+    """The KS header data of one reflexive 4-polytope: h11, h21, euler, m/n points and vertices."""
+    return LatticePolytope(vertices).hodge_data()
+
+
+def _run_chunk(args: tuple[Callable, list[Item]]) -> list[Result]:
+    func, chunk = args
+    out: list[Result] = []
+    for index, verts in chunk:
+        try:
+            out.append((index, func(verts), None))
+        except GeometryError as exc:
+            out.append((index, None, str(exc)))
+    return out
+
+
+def _chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+    buf: list[Item] = []
+    for it in items:
+        buf.append(it)
+        if len(buf) == size:
+            yield buf
+            buf = []
+    if buf:
+        yield buf
+
+
+def map_polytopes(
+    func: Callable[[np.ndarray], object],
+    items: Iterable[Item],
+    jobs: int = 1,
+    chunk_size: int = 200,
+) -> Iterator[Result]:
+    """Apply `func` to each (index, vertices), in order; a GeometryError becomes (index, None, msg).
+
+    With jobs > 1 the chunks go to a pool of worker processes (results still in input order).
+    `func` must be a module-level function so that it can be sent to workers.
+    """
+    if jobs < 1:
+        raise ValueError(f"jobs must be >= 1, got {jobs}")
+    tasks = ((func, c) for c in _chunks(items, chunk_size))
+    if jobs == 1:
+        for t in tasks:
+            yield from _run_chunk(t)
+        return
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+    with ctx.Pool(jobs) as pool:
+        for res in pool.imap(_run_chunk, tasks):
+            yield from res
+
+
+def hodge_many(items: Iterable[Item], jobs: int = 1, chunk_size: int = 200) -> Iterator[Result]:
+    """`hodge_record` over (index, vertices) items, in input order, in `jobs` processes."""
+    return map_polytopes(hodge_record, items, jobs=jobs, chunk_size=chunk_size)
+
+
+def normal_form_many(
+    items: Iterable[Item], jobs: int = 1, chunk_size: int = 200
+) -> Iterator[Result]:
+    """`normal_form` over (index, vertices) items, in input order, in `jobs` processes."""
+    return map_polytopes(normal_form, items, jobs=jobs, chunk_size=chunk_size)
