@@ -36,6 +36,15 @@ def _add_data(sub: argparse._SubParsersAction) -> None:
     data_commands.register(sub)
 
 
+# --------------------------------------------------------------------------- models
+
+
+def _add_models(sub: argparse._SubParsersAction) -> None:
+    from orbitlearn.models import commands as model_commands
+
+    model_commands.register(sub)
+
+
 # --------------------------------------------------------------------------- canon
 
 
@@ -48,6 +57,7 @@ def _add_canon(sub: argparse._SubParsersAction) -> None:
 _SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_data,
     _add_canon,
+    _add_models,
 ]
 
 

@@ -1,0 +1,325 @@
+"""`orbitlearn train | evaluate | check`: wiring from the command line to models and the trainer."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from orbitlearn.datasets.commands import add_on_error, read_with_progress, report_skipped
+from orbitlearn.datasets.fetch import sha256_of
+from orbitlearn.datasets.ks_dataset import KSDataset, load_ks
+from orbitlearn.errors import OrbitlearnError
+from orbitlearn.models.evaluation import evaluate_pipeline, invariance_check, transform_inputs
+from orbitlearn.models.pipeline import AUGMENT_CHOICES, CANON_CHOICES, ModelPipeline
+from orbitlearn.models.registry import MODEL_NAMES, NETWORK_NAMES, build_model
+from orbitlearn.train.config import TrainConfig
+
+
+def limited(positions: np.ndarray, limit: int | None, seed: int) -> np.ndarray:
+    """The first `limit` positions in a seeded shuffled order (all of them, sorted, without a limit).
+
+    A KS file is sorted by its labels, so the first N positions in file order would be a biased
+    sample; a shuffled order keeps quick runs representative and the same for the same seed."""
+    if not limit:
+        return positions
+    order = np.random.default_rng(np.random.SeedSequence([int(seed), 7])).permutation(
+        len(positions)
+    )
+    return np.sort(positions[order[:limit]])
+
+
+def _load_data(path: str | None, on_error: str = "raise") -> tuple[KSDataset, str]:
+    if path is None:
+        data = load_ks(vertices=26)
+    else:
+        ks = read_with_progress(path, on_error)
+        report_skipped(ks)
+        data = KSDataset.from_file(ks)
+    return data, data.source
+
+
+def _parse_config(text: str | None) -> dict:
+    if not text:
+        return {}
+    source = Path(text)
+    raw = source.read_text() if source.suffix == ".json" and source.exists() else text
+    try:
+        config = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise OrbitlearnError(
+            f"--config is not valid JSON ({exc.msg} at position {exc.pos}): {raw[:60]!r}"
+        ) from None
+    if not isinstance(config, dict):
+        raise OrbitlearnError("--config must be a JSON object, e.g. '{\"width\": 64}'")
+    return config
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from orbitlearn.cli import emit
+
+    data, source = _load_data(args.data)
+    split = data.split(seed=args.split_seed)
+    parts = {name: limited(pos, args.limit, args.split_seed) for name, pos in split.parts().items()}
+    config = _parse_config(args.config)
+    if args.encoding:
+        config["encoding"] = args.encoding
+    if args.model in NETWORK_NAMES:
+        config.setdefault("init_seed", args.seed)
+    model = build_model(args.model, len(data.classes), tuple(data.vertices.shape[1:]), config)
+    pipe = ModelPipeline(
+        model,
+        data.classes,
+        canon=args.canon,
+        augment=args.augment,
+        symmetrize=args.symmetrize,
+        symmetrize_group=args.symmetrize_group,
+        seed=args.seed,
+    )
+    epochs = args.epochs if args.epochs is not None else (100_000 if args.time_budget else 30)
+    train_cfg = TrainConfig(
+        epochs=epochs,
+        time_budget=args.time_budget,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        weight_decay=args.weight_decay,
+        label_smoothing=args.label_smoothing,
+        patience=args.patience,
+        seed=args.seed,
+        threads=args.threads,
+    )
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    x, y = data.vertices, data.y
+    t0 = time.perf_counter()
+    summary = pipe.fit(
+        x[parts["train"]],
+        y[parts["train"]],
+        x[parts["val"]],
+        y[parts["val"]],
+        train_cfg,
+        run_dir=out,
+        resume=args.resume,
+    )
+    train_seconds = time.perf_counter() - t0
+    val = evaluate_pipeline(pipe, x[parts["val"]], data.h11[parts["val"]])
+    test = evaluate_pipeline(
+        pipe, x[parts["test"]], data.h11[parts["test"]]
+    )  # touched once, at the end
+    metrics = {
+        **pipe.describe(),
+        "data": source,
+        "data_sha256": sha256_of(source) if Path(source).exists() else None,
+        "split_seed": args.split_seed,
+        "limit": args.limit,
+        "train_count": int(len(parts["train"])),
+        "val_accuracy": val["accuracy"],
+        "test_accuracy": test["accuracy"],
+        "test_accuracy_within_1": test["accuracy_within_1"],
+        "train_seconds": train_seconds,
+        "train_config": vars(train_cfg),
+        "best_epoch": summary.get("best_epoch"),
+        "epochs_run": len(summary.get("history", [])),
+        "stopped_by": summary.get("stopped_by"),
+    }
+    pipe.metadata = {k: v for k, v in metrics.items() if k not in pipe.describe()}
+    pipe.save(out / "model.pt")
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+
+    def text(m: dict) -> str:
+        return (
+            f"{m['model']} (canon={m['canon']}, augment={m['augment']}, symmetrize={m['symmetrize']}): "
+            f"val {100 * m['val_accuracy']:.2f}%, test {100 * m['test_accuracy']:.2f}% "
+            f"in {m['train_seconds']:.1f} s, {m['parameters']} parameters -> {out / 'model.pt'}"
+        )
+
+    emit(metrics, args.json, text)
+    return 0
+
+
+def _select(data: KSDataset, which: str, split_seed: int, limit: int | None) -> np.ndarray:
+    if which in ("train", "val", "test"):
+        pos = data.split(seed=split_seed).parts()[which]
+    elif which == "all":
+        pos = np.arange(len(data))
+    else:
+        path = Path(which)
+        if not path.exists():
+            raise OrbitlearnError(
+                f"--indices {which}: expected test, val, train, all or a file of entry indices"
+            )
+        try:
+            wanted = np.array([int(t) for t in path.read_text().split()], dtype=np.int64)
+        except ValueError:
+            raise OrbitlearnError(
+                f"{path}: expected whitespace-separated 0-based entry indices"
+            ) from None
+        lookup = {int(ix): p for p, ix in enumerate(data.indices)}
+        missing = [int(w) for w in wanted if int(w) not in lookup]
+        if missing:
+            raise OrbitlearnError(f"{path}: entry indices not in the data file: {missing[:5]}")
+        pos = np.array([lookup[int(w)] for w in wanted], dtype=np.int64)
+    return limited(pos, limit, split_seed)
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from orbitlearn.cli import emit
+
+    pipe = ModelPipeline.load(args.checkpoint)
+    data, source = _load_data(args.data, args.on_error)
+    split_seed = pipe.metadata.get("split_seed", 0) if args.split_seed is None else args.split_seed
+    pos = _select(data, args.indices, split_seed, args.limit)
+    x = transform_inputs(data.vertices[pos], args.transform, args.seed)
+    report = evaluate_pipeline(pipe, x, data.h11[pos])
+    report.update(
+        {
+            "checkpoint": str(args.checkpoint),
+            "data": source,
+            "indices": args.indices,
+            "transform": args.transform,
+            "seed": args.seed,
+        }
+    )
+    if args.plot:
+        from orbitlearn.models.plots import plot_confusion
+
+        target = (
+            Path(args.plot)
+            if args.plot is not True
+            else Path(args.checkpoint).with_name("confusion.png")
+        )
+        report["plot"] = str(plot_confusion(report, target))
+
+    def text(r: dict) -> str:
+        lines = [
+            f"{r['count']} entries ({r['indices']}, transform {r['transform']}): accuracy {100 * r['accuracy']:.2f}%, "
+            f"within ±1 {100 * r['accuracy_within_1']:.2f}%",
+            "per class (h11: accuracy, count):",
+        ]
+        for h11, row in r["per_class"].items():
+            lines.append(f"  {h11:>4}: {100 * row['accuracy']:6.2f}%  {row['count']}")
+        if "plot" in r:
+            lines.append(f"confusion matrix: {r['plot']}")
+        return "\n".join(lines)
+
+    emit(report, args.json, text)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from orbitlearn.cli import emit
+
+    pipe = ModelPipeline.load(args.checkpoint)
+    data, _ = _load_data(args.data, args.on_error)
+    pos = limited(np.arange(len(data)), args.limit, args.seed)
+    report = invariance_check(
+        pipe, data.vertices[pos], args.group, samples=args.samples, seed=args.seed
+    )
+    report["checkpoint"] = str(args.checkpoint)
+    report["claimed_invariance"] = pipe.claimed_invariance()
+
+    def text(r: dict) -> str:
+        return (
+            f"{r['group']} on {r['count']} inputs x {r['samples']} elements: max |Δp| {r['max_abs']:.3g}, "
+            f"mean |Δp| {r['mean_abs']:.3g}, predicted class changed for {100 * r['changed_share']:.2f}% "
+            f"(claimed invariance: {r['claimed_invariance']})"
+        )
+
+    emit(report, args.json, text)
+    return 0
+
+
+def _add_model_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", required=True, choices=MODEL_NAMES, help="model name")
+    p.add_argument("--data", help="KS-format file (default: the cached v26 list)")
+    p.add_argument("--config", help="model config as a JSON object or a .json file")
+    p.add_argument(
+        "--encoding", choices=("raw", "scaled", "onehot"), help="input encoding of torch models"
+    )
+    p.add_argument(
+        "--canon", choices=CANON_CHOICES, default="none", help="canonicaliser applied first"
+    )
+    p.add_argument(
+        "--augment",
+        choices=AUGMENT_CHOICES,
+        default="none",
+        help="random group images while training",
+    )
+    p.add_argument(
+        "--symmetrize",
+        type=int,
+        default=0,
+        help="average predictions over K group elements (-1: all of a small group)",
+    )
+    p.add_argument(
+        "--symmetrize-group", default="s4xs26", help="group to symmetrise over (e.g. s4, s4xs26)"
+    )
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    train = sub.add_parser("train", help="train a model of the zoo on the seeded split")
+    _add_model_args(train)
+    train.add_argument(
+        "--seed", type=int, default=0, help="training seed (init, shuffling, augmentation)"
+    )
+    train.add_argument(
+        "--split-seed", type=int, default=0, help="split seed (default 0: the benchmark split)"
+    )
+    budget = train.add_mutually_exclusive_group()
+    budget.add_argument("--epochs", type=int, help="epochs (default 30)")
+    budget.add_argument("--time-budget", type=float, help="wall-clock seconds of training")
+    train.add_argument("--batch-size", type=int, default=128)
+    train.add_argument("--lr", type=float, default=2e-3)
+    train.add_argument("--weight-decay", type=float, default=1e-4)
+    train.add_argument("--label-smoothing", type=float, default=0.0)
+    train.add_argument(
+        "--patience", type=int, help="stop after this many epochs without validation gain"
+    )
+    train.add_argument("--threads", type=int, help="torch / xgboost threads")
+    train.add_argument(
+        "--limit", type=int, help="use only N entries of each split part (a seeded random subset)"
+    )
+    train.add_argument("--resume", action="store_true", help="continue from RUN_DIR/train_state.pt")
+    train.add_argument(
+        "--out", required=True, help="run folder: model.pt, metrics.json, metrics.csv"
+    )
+    train.add_argument("--json", action="store_true")
+    train.set_defaults(func=cmd_train)
+
+    ev = sub.add_parser("evaluate", help="accuracy of a checkpoint on a KS-format file")
+    ev.add_argument("--checkpoint", required=True)
+    ev.add_argument("--data", help="KS-format file (default: the cached v26 list)")
+    ev.add_argument(
+        "--indices", default="test", help="test | val | train | all | a file of entry indices"
+    )
+    ev.add_argument("--split-seed", type=int, help="split seed (default: the checkpoint's)")
+    ev.add_argument(
+        "--transform",
+        choices=("none", "perm", "signed", "gl4z"),
+        default="none",
+        help="random group image of every input",
+    )
+    ev.add_argument("--seed", type=int, default=0, help="seed of --transform")
+    ev.add_argument("--limit", type=int)
+    ev.add_argument(
+        "--plot", nargs="?", const=True, help="write the confusion matrix as PNG (optional path)"
+    )
+    ev.add_argument("--json", action="store_true")
+    add_on_error(ev)
+    ev.set_defaults(func=cmd_evaluate)
+
+    ck = sub.add_parser("check", help="measured invariance of a trained model under a group")
+    ck.add_argument("--checkpoint", required=True)
+    ck.add_argument("--group", choices=("s4xs26", "signed", "gl4z"), default="s4xs26")
+    ck.add_argument("--data", help="KS-format file (default: the cached v26 list)")
+    ck.add_argument(
+        "--limit", type=int, default=1000, help="N entries, a seeded random subset (default 1000)"
+    )
+    ck.add_argument("--samples", type=int, default=8, help="random group elements per input")
+    ck.add_argument("--seed", type=int, default=0)
+    ck.add_argument("--json", action="store_true")
+    add_on_error(ck)
+    ck.set_defaults(func=cmd_check)

@@ -1,0 +1,245 @@
+"""The torch architectures of the zoo. Every network maps a (B, m, n) integer matrix batch
+(m coordinates × n vertices for KS) to (B, classes) logits and names its symmetry group in
+`invariant_group`: "none", "S_n" (vertex permutations) or "S_m x S_n" (rows and columns).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+from orbitlearn.models.encoding import Encoding
+from orbitlearn.nn.attention import AttentionPooling, SetAttentionBlock
+from orbitlearn.nn.exchangeable import ExchangeableMatrixLayer
+from orbitlearn.nn.pointnet import PointNet, mlp
+from orbitlearn.nn.pooling import InvariantPool
+from orbitlearn.nn.sets import DeepSetsEquivariant
+
+
+def _vertex_tokens(h: torch.Tensor) -> torch.Tensor:
+    """(B, C, m, n) -> (B, n, C·m): one token per vertex (column)."""
+    b, c, m, n = h.shape
+    return h.permute(0, 3, 1, 2).reshape(b, n, c * m)
+
+
+class MLPNet(nn.Module):
+    """Flattened input -> MLP. No symmetry."""
+
+    invariant_group = "none"
+
+    def __init__(
+        self,
+        shape: tuple[int, int],
+        classes: int,
+        encoding: Encoding,
+        hidden: Sequence[int] = (512, 256),
+        dropout: float = 0.1,
+    ):
+        super().__init__()
+        self.encoding = encoding
+        m, n = shape
+        layers: list[nn.Module] = [nn.Flatten()]
+        width = encoding.channels * m * n
+        for h in hidden:
+            layers += [nn.Linear(width, h), nn.ReLU(), nn.Dropout(dropout)]
+            width = h
+        layers.append(nn.Linear(width, classes))
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(self.encoding(x))
+
+
+class CNNMLPNet(nn.Module):
+    """The published "MLP(CNN)": 1-wide convolutions along each column (over the m rows) and along
+    each row (over the n columns), their flattened outputs concatenated, then an MLP. No symmetry."""
+
+    invariant_group = "none"
+
+    def __init__(
+        self,
+        shape: tuple[int, int],
+        classes: int,
+        encoding: Encoding,
+        channels: int = 32,
+        hidden: Sequence[int] = (512, 256),
+        dropout: float = 0.1,
+    ):
+        super().__init__()
+        self.encoding = encoding
+        m, n = shape
+        c = encoding.channels
+        self.over_rows = nn.Conv2d(c, channels, kernel_size=(m, 1))  # -> (B, k, 1, n)
+        self.over_cols = nn.Conv2d(c, channels, kernel_size=(1, n))  # -> (B, k, m, 1)
+        width = channels * (m + n)
+        layers: list[nn.Module] = []
+        for h in hidden:
+            layers += [nn.Linear(width, h), nn.ReLU(), nn.Dropout(dropout)]
+            width = h
+        layers.append(nn.Linear(width, classes))
+        self.head = nn.Sequential(*layers)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = self.encoding(x)
+        a = torch.relu(self.over_rows(h)).flatten(1)
+        b = torch.relu(self.over_cols(h)).flatten(1)
+        return self.head(torch.cat([a, b], dim=1))
+
+
+class ViTNet(nn.Module):
+    """A small vision transformer: one token per column (vertex) plus a class token, learned
+    position embeddings, pre-norm encoder layers. The position embeddings break S_n: no symmetry."""
+
+    invariant_group = "none"
+
+    def __init__(
+        self,
+        shape: tuple[int, int],
+        classes: int,
+        encoding: Encoding,
+        dim: int = 64,
+        depth: int = 4,
+        heads: int = 4,
+        dropout: float = 0.1,
+    ):
+        super().__init__()
+        self.encoding = encoding
+        m, n = shape
+        self.embed = nn.Linear(encoding.channels * m, dim)
+        self.pos = nn.Parameter(torch.randn(1, n + 1, dim) * 0.02)
+        self.cls = nn.Parameter(torch.zeros(1, 1, dim))
+        layer = nn.TransformerEncoderLayer(
+            dim, heads, 2 * dim, dropout, batch_first=True, norm_first=True, activation="gelu"
+        )
+        self.encoder = nn.TransformerEncoder(layer, depth, enable_nested_tensor=False)
+        self.norm = nn.LayerNorm(dim)
+        self.head = nn.Linear(dim, classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        t = self.embed(_vertex_tokens(self.encoding(x)))
+        t = torch.cat([self.cls.expand(t.shape[0], -1, -1), t], dim=1) + self.pos
+        return self.head(self.norm(self.encoder(t)[:, 0]))
+
+
+class DeepSetsNet(nn.Module):
+    """Deep Sets over the vertices: equivariant (λI + γ11ᵀ) layers on vertex tokens, sum+max
+    pooling, an MLP head. Invariant under S_n (vertex permutations)."""
+
+    invariant_group = "S_n"
+
+    def __init__(
+        self,
+        shape: tuple[int, int],
+        classes: int,
+        encoding: Encoding,
+        width: int = 128,
+        depth: int = 3,
+        head: Sequence[int] = (128,),
+    ):
+        super().__init__()
+        self.encoding = encoding
+        m, _ = shape
+        dims = [encoding.channels * m] + [width] * depth
+        self.layers = nn.ModuleList(DeepSetsEquivariant(a, b) for a, b in zip(dims[:-1], dims[1:]))
+        self.pool = InvariantPool(-2, ("mean", "max"))
+        self.head = mlp([2 * width, *head, classes])
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = _vertex_tokens(self.encoding(x))
+        for layer in self.layers:
+            h = torch.relu(layer(h))
+        return self.head(self.pool(h))
+
+
+class PointNetNet(nn.Module):
+    """PointNet over the vertices (each a point with m coordinates). Invariant under S_n."""
+
+    invariant_group = "S_n"
+
+    def __init__(
+        self,
+        shape: tuple[int, int],
+        classes: int,
+        encoding: Encoding,
+        hidden: Sequence[int] = (64, 128, 256),
+        head: Sequence[int] = (256, 128),
+    ):
+        super().__init__()
+        self.encoding = encoding
+        m, _ = shape
+        self.net = PointNet(encoding.channels * m, hidden, classes, head)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(_vertex_tokens(self.encoding(x)))
+
+
+class ExchangeableNet(nn.Module):
+    """Hartford-style network: exchangeable matrix layers with ReLU on (B, C, m, n), then mean and
+    max pooling over both axes and an MLP head. Invariant under S_m × S_n (rows and columns)."""
+
+    invariant_group = "S_m x S_n"
+
+    def __init__(
+        self,
+        shape: tuple[int, int],
+        classes: int,
+        encoding: Encoding,
+        width: int = 64,
+        depth: int = 4,
+        head: Sequence[int] = (128,),
+    ):
+        super().__init__()
+        self.encoding = encoding
+        dims = [encoding.channels] + [width] * depth
+        self.layers = nn.ModuleList(
+            ExchangeableMatrixLayer(a, b) for a, b in zip(dims[:-1], dims[1:])
+        )
+        self.pool = InvariantPool((-3, -2), ("mean", "max"))
+        self.head = mlp([2 * width, *head, classes])
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = self.encoding(x)
+        for layer in self.layers:
+            h = torch.relu(layer(h))
+        return self.head(self.pool(h.movedim(1, -1)))
+
+
+class SetTransformerNet(nn.Module):
+    """Set Transformer over the vertices: embedding, set attention blocks, attention pooling, head.
+    No positional encoding: invariant under S_n."""
+
+    invariant_group = "S_n"
+
+    def __init__(
+        self,
+        shape: tuple[int, int],
+        classes: int,
+        encoding: Encoding,
+        dim: int = 64,
+        depth: int = 3,
+        heads: int = 4,
+        seeds: int = 2,
+    ):
+        super().__init__()
+        self.encoding = encoding
+        m, _ = shape
+        self.embed = nn.Linear(encoding.channels * m, dim)
+        self.blocks = nn.Sequential(*(SetAttentionBlock(dim, heads) for _ in range(depth)))
+        self.pool = AttentionPooling(dim, heads, seeds)
+        self.head = mlp([seeds * dim, dim, classes])
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.pool(self.blocks(self.embed(_vertex_tokens(self.encoding(x))))))
+
+
+NETWORKS: dict[str, type[nn.Module]] = {
+    "mlp": MLPNet,
+    "cnn_mlp": CNNMLPNet,
+    "vit": ViTNet,
+    "deepsets": DeepSetsNet,
+    "pointnet": PointNetNet,
+    "exchangeable": ExchangeableNet,
+    "settransformer": SetTransformerNet,
+}

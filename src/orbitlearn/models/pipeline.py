@@ -1,0 +1,229 @@
+"""A model with its symmetry treatment: canonicalise (π), augment, symmetrise, then classify.
+
+predict_proba(x) = mean over g in S of model.predict_proba(π(g·x)), where S is {e} without
+symmetrisation, all of a small group (exact Reynolds operator) or k sampled elements (Monte Carlo).
+Training sees π(x), and with augmentation π(g·x) for a fresh random g per item and batch.
+Checkpoints carry everything needed to rebuild the pipeline and say what it was trained on.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from orbitlearn import __version__
+from orbitlearn.errors import OrbitlearnError
+from orbitlearn.models.base import Classifier
+from orbitlearn.models.registry import build_model
+from orbitlearn.train.config import TrainConfig
+
+CANON_CHOICES = ("none", "lex", "dirichlet", "normal")
+AUGMENT_CHOICES = ("none", "s4xs26", "signed", "gl4z")
+CHECKPOINT_FORMAT = "orbitlearn-checkpoint/1"
+
+# what each treatment makes exact, for KS-shaped inputs (rows = coordinates, columns = vertices)
+_CANON_GROUP = {"lex": "S4 x S26", "normal": "GL(4,Z) x S26"}
+_MODEL_GROUP = {"all": "everything", "S_m x S_n": "S4 x S26", "S_n": "S26", "none": "none"}
+
+
+def _canonicaliser(name: str):
+    if name == "none":
+        return None
+    from orbitlearn.canon import METHODS
+
+    if name not in METHODS:
+        raise OrbitlearnError(f"unknown canonicaliser {name!r}; known: {', '.join(CANON_CHOICES)}")
+    return METHODS[name]()
+
+
+def _group(name: str):
+    from orbitlearn.groups import get_group
+
+    try:
+        return get_group(name)
+    except KeyError as exc:
+        raise OrbitlearnError(str(exc.args[0])) from None
+
+
+class ModelPipeline:
+    """canon ∘ (augment during training) ∘ model, optionally symmetrised at prediction time."""
+
+    def __init__(
+        self,
+        model: Classifier,
+        classes: np.ndarray,
+        canon: str = "none",
+        augment: str = "none",
+        symmetrize: int = 0,
+        symmetrize_group: str = "s4xs26",
+        seed: int = 0,
+    ):
+        if canon not in CANON_CHOICES:
+            raise OrbitlearnError(
+                f"unknown canonicaliser {canon!r}; known: {', '.join(CANON_CHOICES)}"
+            )
+        if augment not in AUGMENT_CHOICES:
+            raise OrbitlearnError(
+                f"unknown augmentation {augment!r}; known: {', '.join(AUGMENT_CHOICES)}"
+            )
+        self.model = model
+        self.classes = np.asarray(classes)
+        self.canon = canon
+        self.augment = augment
+        self.symmetrize = int(symmetrize)
+        self.symmetrize_group = symmetrize_group
+        self.seed = int(seed)
+        self._canonicaliser = _canonicaliser(canon)
+        self.metadata: dict[str, Any] = {}
+
+    # ------------------------------------------------------------------ the maps
+
+    def project(self, x: np.ndarray) -> np.ndarray:
+        """π(x) for the configured canonicaliser (identity for canon="none")."""
+        x = np.asarray(x)
+        if self._canonicaliser is None:
+            return x
+        return self._canonicaliser.project(x.astype(np.int64))
+
+    def _augment_transform(self):
+        if self.augment == "none":
+            return None
+        group = _group(self.augment)
+
+        def transform(xb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+            moved = group.act_batch(group.sample(len(xb), rng), np.asarray(xb, dtype=np.int64))
+            return self.project(moved).astype(np.float32)
+
+        return transform
+
+    def _symmetry_elements(self) -> tuple[Any, list]:
+        group = _group(self.symmetrize_group)
+        if self.symmetrize < 0:  # all elements: the exact Reynolds operator
+            if not group.is_small():
+                raise OrbitlearnError(
+                    f"{self.symmetrize_group} is too large to average over exactly; give a sample size"
+                )
+            return group, group.elements()
+        return group, group.sample(self.symmetrize, np.random.default_rng(self.seed))
+
+    # ------------------------------------------------------------------ Classifier-like API
+
+    def fit(
+        self,
+        x,
+        y,
+        x_val=None,
+        y_val=None,
+        train: TrainConfig | None = None,
+        run_dir: Path | None = None,
+        resume: bool = False,
+    ) -> dict:
+        train = train or TrainConfig()
+        t0 = time.perf_counter()
+        xc = self.project(x)
+        xvc = None if x_val is None else self.project(x_val)
+        canon_seconds = time.perf_counter() - t0
+        summary = self.model.fit(
+            xc,
+            np.asarray(y),
+            xvc,
+            None if y_val is None else np.asarray(y_val),
+            train,
+            augment=self._augment_transform(),
+            run_dir=run_dir,
+            resume=resume,
+        )
+        summary["canon_seconds"] = canon_seconds
+        return summary
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=np.int64)
+        if self.symmetrize == 0:
+            return self.model.predict_proba(self.project(x))
+        group, elements = self._symmetry_elements()
+        total = np.zeros((len(x), len(self.classes)))
+        for g in elements:
+            total += self.model.predict_proba(self.project(group.act(g, x)))
+        return total / len(elements)
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return self.predict_proba(x).argmax(axis=1)
+
+    def claimed_invariance(self) -> str:
+        """The group the pipeline is exactly invariant under by construction (tests measure it)."""
+        if self.canon in _CANON_GROUP:
+            return _CANON_GROUP[self.canon]
+        base = _MODEL_GROUP.get(self.model.invariant_group, self.model.invariant_group)
+        if self.symmetrize < 0 and self.symmetrize_group == "s4" and base == "S26":
+            return "S4 x S26"
+        return base
+
+    # ------------------------------------------------------------------ checkpoints
+
+    def describe(self) -> dict:
+        return {
+            "model": self.model.name,
+            "config": self.model.config,
+            "shape": list(self.model.shape),
+            "classes": [int(c) for c in self.classes],
+            "canon": self.canon,
+            "augment": self.augment,
+            "symmetrize": self.symmetrize,
+            "symmetrize_group": self.symmetrize_group,
+            "seed": self.seed,
+            "claimed_invariance": self.claimed_invariance(),
+            "parameters": self.model.parameter_count(),
+        }
+
+    def save(self, path: str | Path) -> Path:
+        import torch
+
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        payload = {
+            "format": CHECKPOINT_FORMAT,
+            "library_version": __version__,
+            **self.describe(),
+            "metadata": self.metadata,
+            "state": self.model.get_state(),
+        }
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        torch.save(payload, tmp)
+        tmp.replace(path)
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> ModelPipeline:
+        import torch
+
+        path = Path(path)
+        if not path.exists():
+            raise OrbitlearnError(f"{path}: no such checkpoint")
+        try:
+            payload = torch.load(path, weights_only=False, map_location="cpu")
+        except Exception as exc:  # a corrupt or foreign file
+            raise OrbitlearnError(
+                f"{path}: not a readable checkpoint ({type(exc).__name__}: {exc})"
+            ) from None
+        if not isinstance(payload, dict) or payload.get("format") != CHECKPOINT_FORMAT:
+            raise OrbitlearnError(
+                f"{path}: not an orbitlearn checkpoint (expected format {CHECKPOINT_FORMAT})"
+            )
+        model = build_model(
+            payload["model"], len(payload["classes"]), tuple(payload["shape"]), payload["config"]
+        )
+        model.set_state(payload["state"])
+        pipe = cls(
+            model,
+            np.array(payload["classes"]),
+            canon=payload["canon"],
+            augment=payload["augment"],
+            symmetrize=payload["symmetrize"],
+            symmetrize_group=payload["symmetrize_group"],
+            seed=payload["seed"],
+        )
+        pipe.metadata = payload.get("metadata", {})
+        return pipe

@@ -1,0 +1,75 @@
+"""A torch network of the zoo behind the `Classifier` interface, trained by `orbitlearn.train`."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict
+
+import numpy as np
+import torch
+
+from orbitlearn.models.base import Classifier
+from orbitlearn.models.encoding import Encoding
+from orbitlearn.models.networks import NETWORKS
+from orbitlearn.train.trainer import Trainer, predict_logits
+
+
+class TorchClassifier(Classifier):
+    """Config: `encoding` (raw|scaled|onehot), `scale`, `max_abs`, plus the network's own keywords."""
+
+    _ENCODING_KEYS = ("encoding", "scale", "max_abs")
+
+    def __init__(self, name: str, n_classes: int, shape, config=None):
+        super().__init__(n_classes, shape, config)
+        if name not in NETWORKS:
+            raise ValueError(f"unknown network {name!r}; known: {', '.join(NETWORKS)}")
+        self.name = name
+        enc = Encoding(
+            self.config.get("encoding", "scaled"),
+            scale=self.config.get("scale", 8.0),
+            max_abs=self.config.get("max_abs", 8),
+        )
+        net_kwargs = {k: v for k, v in self.config.items() if k not in self._ENCODING_KEYS}
+        for k, v in net_kwargs.items():  # JSON gives lists where the networks take tuples
+            if isinstance(v, list):
+                net_kwargs[k] = tuple(v)
+        seed = int(self.config.get("init_seed", 0))
+        net_kwargs.pop("init_seed", None)
+        torch.manual_seed(seed)
+        self.module = NETWORKS[name](self.shape, self.n_classes, enc, **net_kwargs)
+        self.invariant_group = self.module.invariant_group
+
+    def fit(self, x, y, x_val, y_val, train, augment=None, run_dir=None, resume=False):
+        torch.manual_seed(train.seed)
+        trainer = Trainer(
+            train,
+            log_path=run_dir / "metrics.csv" if run_dir else None,
+            state_path=run_dir / "train_state.pt" if run_dir else None,
+        )
+        t0 = time.perf_counter()
+        result = trainer.fit(
+            self.module,
+            x.astype(np.float32),
+            y,
+            None if x_val is None else x_val.astype(np.float32),
+            y_val,
+            augment=augment,
+            resume=resume,
+        )
+        out = asdict(result)
+        out["wall_seconds"] = time.perf_counter() - t0
+        return out
+
+    def predict_proba(self, x):
+        logits = predict_logits(self.module, np.asarray(x, dtype=np.float32))
+        return torch.softmax(torch.from_numpy(logits).double(), dim=1).numpy()
+
+    def get_state(self):
+        return {k: v.detach().cpu() for k, v in self.module.state_dict().items()}
+
+    def set_state(self, state):
+        self.module.load_state_dict(state)
+        self.module.eval()
+
+    def parameter_count(self) -> int:
+        return sum(p.numel() for p in self.module.parameters())

@@ -1,0 +1,106 @@
+"""Gradient-boosted trees (XGBoost, multiclass softprob, hist) on the flattened matrix."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from orbitlearn.models.base import Classifier
+
+
+class XGBoostClassifier(Classifier):
+    """Config: n_estimators, max_depth, learning_rate, subsample, colsample_bytree, early_stopping.
+    No symmetry: the features are the matrix entries in their given positions."""
+
+    name = "xgboost"
+
+    def __init__(self, n_classes, shape, config=None):
+        super().__init__(n_classes, shape, config)
+        self.booster = None
+
+    def _model(self, seed: int, threads: int | None):
+        import xgboost
+
+        c = self.config
+        return xgboost.XGBClassifier(
+            n_estimators=int(c.get("n_estimators", 300)),
+            max_depth=int(c.get("max_depth", 6)),
+            learning_rate=float(c.get("learning_rate", 0.1)),
+            subsample=float(c.get("subsample", 0.9)),
+            colsample_bytree=float(c.get("colsample_bytree", 0.9)),
+            tree_method="hist",
+            objective="multi:softprob",
+            num_class=self.n_classes,
+            random_state=seed,
+            n_jobs=threads or 1,
+            early_stopping_rounds=int(c.get("early_stopping", 20)),
+            eval_metric="mlogloss",
+        )
+
+    def fit(self, x, y, x_val, y_val, train, augment=None, run_dir=None, resume=False):
+        rng = np.random.default_rng(train.seed)
+        x_fit, y_fit = x, y
+        if augment is not None:  # trees have no batches: add `augment_copies` random images
+            copies = int(self.config.get("augment_copies", 3))
+            x_fit = np.concatenate([x] + [augment(x, rng) for _ in range(copies)])
+            y_fit = np.concatenate([y] * (copies + 1))
+        # xgboost needs every class present: one zero-weight dummy row per missing class
+        missing = np.setdiff1d(np.arange(self.n_classes), np.unique(y_fit))
+        weights = np.ones(len(y_fit))
+        if len(missing):
+            x_fit = np.concatenate([x_fit, np.repeat(x_fit[:1], len(missing), axis=0)])
+            y_fit = np.concatenate([y_fit, missing])
+            weights = np.concatenate([weights, np.zeros(len(missing))])
+        model = self._model(train.seed, train.threads)
+        eval_set = (
+            [(self._features(x_val), y_val)]
+            if x_val is not None and len(x_val)
+            else [(self._features(x), y)]
+        )
+        t0 = time.perf_counter()
+        model.fit(
+            self._features(x_fit), y_fit, sample_weight=weights, eval_set=eval_set, verbose=False
+        )
+        self.booster = model
+        return {
+            "wall_seconds": time.perf_counter() - t0,
+            "best_iteration": int(getattr(model, "best_iteration", -1) or -1),
+        }
+
+    @staticmethod
+    def _features(x: np.ndarray) -> np.ndarray:
+        return np.asarray(x, dtype=np.float32).reshape(len(x), -1)
+
+    def predict_proba(self, x):
+        if self.booster is None:
+            raise RuntimeError("the model has not been fitted")
+        return self.booster.predict_proba(self._features(x)).astype(np.float64)
+
+    def get_state(self):
+        import tempfile
+        from pathlib import Path
+
+        with tempfile.TemporaryDirectory() as d:
+            path = Path(d) / "model.ubj"
+            self.booster.save_model(path)
+            return {"ubj": path.read_bytes()}
+
+    def set_state(self, state):
+        import tempfile
+        from pathlib import Path
+
+        import xgboost
+
+        with tempfile.TemporaryDirectory() as d:
+            path = Path(d) / "model.ubj"
+            path.write_bytes(state["ubj"])
+            model = xgboost.XGBClassifier()
+            model.load_model(path)
+        self.booster = model
+
+    def parameter_count(self) -> int:
+        if self.booster is None:
+            return 0
+        # tree nodes (splits and leaves), the trees' analogue of a parameter count
+        return sum(len(tree.splitlines()) for tree in self.booster.get_booster().get_dump())

@@ -1,0 +1,44 @@
+"""Permutation-equivariant attention (Set Transformer, Lee et al. 2019) on sets (B, n, D).
+
+No positional encoding anywhere, so the group is S_n on the set axis: `SetAttentionBlock` is
+equivariant, `AttentionPooling` (PMA with learned seeds) is invariant.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+class SetAttentionBlock(nn.Module):
+    """S_n-equivariant: x + MHA(x, x, x), then x + FFN(x), each pre-normalised; (B, n, D) -> (B, n, D)."""
+
+    def __init__(self, dim: int, heads: int = 4, ff_mult: int = 2, dropout: float = 0.0):
+        super().__init__()
+        self.norm1 = nn.LayerNorm(dim)
+        self.attn = nn.MultiheadAttention(dim, heads, dropout=dropout, batch_first=True)
+        self.norm2 = nn.LayerNorm(dim)
+        self.ff = nn.Sequential(
+            nn.Linear(dim, ff_mult * dim), nn.GELU(), nn.Linear(ff_mult * dim, dim)
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = self.norm1(x)
+        x = x + self.attn(h, h, h, need_weights=False)[0]
+        return x + self.ff(self.norm2(x))
+
+
+class AttentionPooling(nn.Module):
+    """S_n-invariant pooling by multi-head attention: k learned queries attend over the set;
+    (B, n, D) -> (B, k·D)."""
+
+    def __init__(self, dim: int, heads: int = 4, seeds: int = 1):
+        super().__init__()
+        self.seeds = nn.Parameter(torch.randn(1, seeds, dim) / dim**0.5)
+        self.norm = nn.LayerNorm(dim)
+        self.attn = nn.MultiheadAttention(dim, heads, batch_first=True)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = self.norm(x)
+        q = self.seeds.expand(x.shape[0], -1, -1)
+        return self.attn(q, h, h, need_weights=False)[0].flatten(1)

@@ -1,0 +1,36 @@
+"""What decides a training run, as plain data (no torch import)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+#: a batch transform used for augmentation: (batch, rng) -> transformed batch
+BatchTransform = Callable[[np.ndarray, np.random.Generator], np.ndarray]
+
+
+@dataclass
+class TrainConfig:
+    """Everything that decides a training run (with the model config and data, the whole recipe)."""
+
+    epochs: int = 30
+    time_budget: float | None = (
+        None  # seconds; training stops at the end of the epoch that passes it
+    )
+    batch_size: int = 128
+    lr: float = 2e-3
+    weight_decay: float = 1e-4
+    warmup: float = 0.02  # share of training spent warming up the learning rate
+    label_smoothing: float = 0.0
+    patience: int | None = None  # epochs without validation improvement before stopping
+    seed: int = 0
+    threads: int | None = None
+    eval_batch_size: int = 1024
+
+    def __post_init__(self) -> None:
+        if self.epochs < 1:
+            raise ValueError("epochs must be at least 1")
+        if self.time_budget is not None and self.time_budget <= 0:
+            raise ValueError("time_budget must be positive")

@@ -1,0 +1,246 @@
+"""The trainer: fits a torch classifier on (X, y) arrays, selects on validation, logs, resumes.
+
+Learning rate: AdamW with linear warm-up and a cosine decay driven by training progress
+p = max(epoch fraction, time-budget fraction), so the same schedule serves --epochs and
+--time-budget. Model selection keeps the weights of the epoch with the best validation accuracy
+(ties: lower validation loss), or the last epoch when no validation data is given; the test part
+is never seen here.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from orbitlearn.progress import progress_enabled
+from orbitlearn.train.config import BatchTransform, TrainConfig
+from orbitlearn.train.seeding import seed_everything
+
+
+@dataclass
+class TrainResult:
+    history: list[dict] = field(default_factory=list)
+    best_epoch: int = -1
+    best_val_accuracy: float = float("nan")
+    best_val_loss: float = float("inf")
+    seconds: float = 0.0
+    stopped_by: str = "epochs"
+
+
+def predict_logits(module: nn.Module, x: np.ndarray, batch_size: int = 1024) -> np.ndarray:
+    """Logits of `module` on a numpy batch, in eval mode and without gradients (mode restored)."""
+    was_training = module.training
+    module.eval()
+    out = []
+    with torch.no_grad():
+        for i in range(0, len(x), batch_size):
+            out.append(module(torch.as_tensor(x[i : i + batch_size])).float().numpy())
+    module.train(was_training)
+    if not out:
+        return np.zeros((0, 0), dtype=np.float32)
+    return np.concatenate(out)
+
+
+def _evaluate(
+    module: nn.Module, x: np.ndarray, y: np.ndarray, batch_size: int
+) -> tuple[float, float]:
+    logits = predict_logits(module, x, batch_size)
+    loss = nn.functional.cross_entropy(torch.from_numpy(logits), torch.from_numpy(y)).item()
+    return float((logits.argmax(1) == y).mean()), float(loss)
+
+
+class Trainer:
+    """Trains one module; `state_path` (optional) receives a resumable state after every epoch."""
+
+    def __init__(
+        self,
+        config: TrainConfig,
+        log_path: str | Path | None = None,
+        state_path: str | Path | None = None,
+        show_progress: bool | None = None,
+    ):
+        self.config = config
+        self.log_path = Path(log_path) if log_path else None
+        self.state_path = Path(state_path) if state_path else None
+        self.show_progress = progress_enabled(show_progress)
+
+    def _lr_factor(self, p: float) -> float:
+        w = self.config.warmup
+        if p < w:
+            return max(p / w, 1e-3)
+        return 0.5 * (1 + math.cos(math.pi * min(1.0, (p - w) / max(1e-9, 1 - w))))
+
+    def fit(
+        self,
+        module: nn.Module,
+        x_train: np.ndarray,
+        y_train: np.ndarray,
+        x_val: np.ndarray | None = None,
+        y_val: np.ndarray | None = None,
+        augment: BatchTransform | None = None,
+        resume: bool = False,
+    ) -> TrainResult:
+        """Train `module` in place; on return it holds the weights of the best validation epoch."""
+        cfg = self.config
+        rng = seed_everything(cfg.seed, cfg.threads)
+        x_train = np.asarray(x_train)
+        y_train = np.asarray(y_train, dtype=np.int64)
+        if len(x_train) == 0:
+            raise ValueError("no training data")
+        has_val = x_val is not None and y_val is not None and len(x_val) > 0
+        opt = torch.optim.AdamW(module.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+        loss_fn = nn.CrossEntropyLoss(label_smoothing=cfg.label_smoothing)
+        steps_per_epoch = math.ceil(len(x_train) / cfg.batch_size)
+        result = TrainResult()
+        best_state = {k: v.detach().clone() for k, v in module.state_dict().items()}
+        start_epoch, spent = 0, 0.0
+        if resume and self.state_path is not None and self.state_path.exists():
+            saved = torch.load(self.state_path, weights_only=False)
+            module.load_state_dict(saved["module"])
+            opt.load_state_dict(saved["optimizer"])
+            best_state = saved["best_state"]
+            result = TrainResult(**saved["result"])
+            start_epoch, spent = saved["epoch"] + 1, result.seconds
+            rng.bit_generator.state = saved["rng"]
+            torch.set_rng_state(saved["torch_rng"])
+        since_best = 0 if result.best_epoch < 0 else len(result.history) - 1 - result.best_epoch
+        log = self._open_log(append=start_epoch > 0)
+        bar = self._bar(cfg.epochs, start_epoch)
+        t0 = time.perf_counter() - spent
+        try:
+            for epoch in range(start_epoch, cfg.epochs):
+                module.train()
+                order = rng.permutation(len(x_train))
+                total_loss, correct = 0.0, 0
+                for step in range(steps_per_epoch):
+                    idx = order[step * cfg.batch_size : (step + 1) * cfg.batch_size]
+                    xb = x_train[idx]
+                    if augment is not None:
+                        xb = augment(xb, rng)
+                    p = (epoch + step / steps_per_epoch) / cfg.epochs
+                    if cfg.time_budget:
+                        p = max(p, (time.perf_counter() - t0) / cfg.time_budget)
+                    for group in opt.param_groups:
+                        group["lr"] = cfg.lr * self._lr_factor(p)
+                    logits = module(torch.as_tensor(xb))
+                    yb = torch.as_tensor(y_train[idx])
+                    loss = loss_fn(logits, yb)
+                    opt.zero_grad(set_to_none=True)
+                    loss.backward()
+                    opt.step()
+                    total_loss += loss.item() * len(idx)
+                    correct += int((logits.argmax(1) == yb).sum())
+                row = {
+                    "epoch": epoch,
+                    "train_loss": total_loss / len(x_train),
+                    "train_accuracy": correct / len(x_train),
+                    "lr": opt.param_groups[0]["lr"],
+                }
+                if has_val:
+                    row["val_accuracy"], row["val_loss"] = _evaluate(
+                        module, x_val, y_val, cfg.eval_batch_size
+                    )
+                else:  # nothing to select on: the last epoch is the model
+                    row["val_accuracy"], row["val_loss"] = float("nan"), float("nan")
+                row["seconds"] = time.perf_counter() - t0
+                result.history.append(row)
+                better = (
+                    not has_val
+                    or result.best_epoch < 0
+                    or row["val_accuracy"] > result.best_val_accuracy
+                    or (
+                        row["val_accuracy"] == result.best_val_accuracy
+                        and row["val_loss"] < result.best_val_loss
+                    )
+                )
+                if better:
+                    result.best_epoch, result.best_val_accuracy, result.best_val_loss = (
+                        epoch,
+                        row["val_accuracy"],
+                        row["val_loss"],
+                    )
+                    best_state = {k: v.detach().clone() for k, v in module.state_dict().items()}
+                    since_best = 0
+                else:
+                    since_best += 1
+                result.seconds = row["seconds"]
+                if log is not None:
+                    log[1].writerow(row)
+                    log[0].flush()
+                if bar is not None:
+                    bar.set_postfix(
+                        loss=f"{row['train_loss']:.3f}", val=f"{row['val_accuracy']:.4f}"
+                    )
+                    bar.update(1)
+                self._save_state(module, opt, best_state, result, epoch, rng)
+                if cfg.patience is not None and since_best >= cfg.patience:
+                    result.stopped_by = "patience"
+                    break
+                if cfg.time_budget and row["seconds"] >= cfg.time_budget:
+                    result.stopped_by = "time_budget"
+                    break
+        finally:
+            if bar is not None:
+                bar.close()
+            if log is not None:
+                log[0].close()
+        module.load_state_dict(best_state)
+        module.eval()
+        return result
+
+    def _save_state(self, module, opt, best_state, result: TrainResult, epoch: int, rng) -> None:
+        if self.state_path is None:
+            return
+        tmp = self.state_path.with_suffix(".tmp")
+        torch.save(
+            {
+                "module": module.state_dict(),
+                "optimizer": opt.state_dict(),
+                "best_state": best_state,
+                "result": asdict(result),
+                "epoch": epoch,
+                "rng": rng.bit_generator.state,
+                "torch_rng": torch.get_rng_state(),
+                "config": asdict(self.config),
+            },
+            tmp,
+        )
+        tmp.replace(self.state_path)
+
+    def _open_log(self, append: bool):
+        if self.log_path is None:
+            return None
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        exists = append and self.log_path.exists()
+        fh = open(self.log_path, "a" if exists else "w", newline="")
+        writer = csv.DictWriter(
+            fh,
+            fieldnames=[
+                "epoch",
+                "train_loss",
+                "train_accuracy",
+                "lr",
+                "val_accuracy",
+                "val_loss",
+                "seconds",
+            ],
+        )
+        if not exists:
+            writer.writeheader()
+        return fh, writer
+
+    def _bar(self, total: int, initial: int):
+        if not self.show_progress:
+            return None
+        import sys
+
+        from tqdm.auto import tqdm
+
+        return tqdm(total=total, initial=initial, desc="training", unit="epoch", file=sys.stderr)

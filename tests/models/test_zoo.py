@@ -1,0 +1,166 @@
+"""The zoo's symmetry claims measured, overfitting, checkpoints, determinism."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from orbitlearn.groups import get_group
+from orbitlearn.models import MODEL_NAMES, ModelPipeline, build_model
+from orbitlearn.models.networks import NETWORKS
+from orbitlearn.models.registry import NETWORK_NAMES
+from orbitlearn.symmetry import invariance_error
+from orbitlearn.train import TrainConfig
+
+SHAPE = (4, 26)
+EPS = 1e-5
+
+
+def ks_like(n: int, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).integers(-4, 5, size=(n, *SHAPE))
+
+
+def test_network_names_match_the_registry():
+    assert set(NETWORK_NAMES) == set(NETWORKS)
+    assert set(MODEL_NAMES) == {"random", "majority", "xgboost", *NETWORKS}
+
+
+CLAIMS = {
+    "exchangeable": ("s4xs26", None),
+    "deepsets": ("s26", "s4"),
+    "pointnet": ("s26", "s4"),
+    "settransformer": ("s26", "s4"),
+    "mlp": (None, "s26"),
+    "cnn_mlp": (None, "s26"),
+    "vit": (None, "s26"),
+}
+
+
+@pytest.mark.parametrize("name", list(CLAIMS))
+@pytest.mark.parametrize("encoding", ["scaled", "onehot"])
+def test_network_invariance_claims(name, encoding):
+    model = build_model(name, 7, SHAPE, {"encoding": encoding})
+    x = torch.as_tensor(ks_like(6, seed=1), dtype=torch.float32)
+    invariant, broken = CLAIMS[name]
+    module = model.module
+    if invariant:
+        invariance_error(module, get_group(invariant), x, n_samples=12, rng=0).assert_below(EPS)
+    if broken:  # detected as not invariant
+        report = invariance_error(module, get_group(broken), x, n_samples=12, rng=0)
+        assert report.max_rel > 1e-4, f"{name} looks {broken}-invariant but should not be"
+
+
+def test_pipeline_invariance_claims_are_measured():
+    x = ks_like(8, seed=2)
+    y = np.arange(8) % 3
+    classes = np.arange(3)
+    cases = [
+        (ModelPipeline(build_model("mlp", 3, SHAPE), classes, canon="lex"), "s4xs26", "S4 x S26"),
+        (
+            ModelPipeline(
+                build_model("deepsets", 3, SHAPE), classes, symmetrize=-1, symmetrize_group="s4"
+            ),
+            "s4xs26",
+            "S4 x S26",
+        ),
+        (ModelPipeline(build_model("exchangeable", 3, SHAPE), classes), "s4xs26", "S4 x S26"),
+    ]
+    for pipe, group, claim in cases:
+        pipe.fit(x, y, train=TrainConfig(epochs=1))
+        assert pipe.claimed_invariance() == claim
+        invariance_error(pipe.predict_proba, get_group(group), x, n_samples=10, rng=3).assert_below(
+            EPS
+        )
+    # the bare MLP is not invariant, and the same measurement says so
+    bare = ModelPipeline(build_model("mlp", 3, SHAPE), classes)
+    bare.fit(x, y, train=TrainConfig(epochs=2))
+    assert (
+        invariance_error(bare.predict_proba, get_group("s4xs26"), x, n_samples=10, rng=3).max_rel
+        > 1e-4
+    )
+
+
+def test_monte_carlo_symmetrisation_reduces_but_does_not_remove_the_error():
+    x = ks_like(16, seed=3)
+    y = np.arange(16) % 4
+    model = build_model("mlp", 4, SHAPE, {"init_seed": 1})
+    plain = ModelPipeline(model, np.arange(4))
+    plain.fit(x, y, train=TrainConfig(epochs=3))
+    sym = ModelPipeline(model, np.arange(4), symmetrize=32, symmetrize_group="s4xs26")
+    g = get_group("s4xs26")
+    e_plain = invariance_error(plain.predict_proba, g, x, n_samples=6, rng=4).mean_abs
+    e_sym = invariance_error(sym.predict_proba, g, x, n_samples=6, rng=4).mean_abs
+    assert 0 < e_sym < e_plain
+
+
+@pytest.mark.parametrize("name", list(NETWORKS))
+def test_each_network_overfits_a_tiny_batch(name):
+    x = ks_like(24, seed=5)
+    y = np.arange(24) % 6
+    config = {"encoding": "onehot"} if name in ("mlp", "cnn_mlp") else {}
+    if name in ("mlp", "cnn_mlp", "vit"):
+        config["dropout"] = 0.0
+    if name == "vit":
+        config.update(dim=32, depth=2)
+    model = build_model(name, 6, SHAPE, config)
+    cfg = TrainConfig(epochs=200, batch_size=24, lr=5e-3, weight_decay=0.0, warmup=0.0)
+    model.fit(x, y, None, None, cfg)
+    assert (model.predict(x) == y).mean() == 1.0
+
+
+@pytest.mark.parametrize("name", ["majority", "random", "xgboost"])
+def test_non_torch_models(name):
+    x = ks_like(60, seed=6)
+    y = (x[:, 0, 0] > 0).astype(int) + 2 * (x[:, 1, 1] > 0)
+    model = build_model(name, 5, SHAPE, {"n_estimators": 30})  # class 4 never seen
+    model.fit(x, y, x, y, TrainConfig(seed=0))
+    p = model.predict_proba(x)
+    assert p.shape == (60, 5)
+    np.testing.assert_allclose(p.sum(1), 1.0, atol=1e-6)
+    if name == "majority":
+        assert (model.predict(x) == np.bincount(y).argmax()).all()
+    if name == "xgboost":
+        assert (model.predict(x) == y).mean() > 0.9
+
+
+@pytest.mark.parametrize("name", ["exchangeable", "vit", "xgboost", "majority"])
+def test_checkpoint_reloads_to_identical_predictions(tmp_path, name):
+    x = ks_like(40, seed=7)
+    y = np.arange(40) % 3
+    pipe = ModelPipeline(
+        build_model(name, 3, SHAPE, {"n_estimators": 10} if name == "xgboost" else {}),
+        np.array([5, 6, 7]),
+        canon="lex",
+        augment="s4xs26",
+    )
+    pipe.fit(x, y, x, y, TrainConfig(epochs=2))
+    pipe.metadata = {"split_seed": 0}
+    path = pipe.save(tmp_path / "m.pt")
+    again = ModelPipeline.load(path)
+    np.testing.assert_array_equal(pipe.predict_proba(x), again.predict_proba(x))
+    assert again.describe() == pipe.describe() and again.metadata == {"split_seed": 0}
+
+
+def test_same_seed_same_numbers_different_seed_different():
+    x = ks_like(64, seed=8)
+    y = np.arange(64) % 4
+
+    def run(seed):
+        m = build_model("deepsets", 4, SHAPE, {"init_seed": seed})
+        pipe = ModelPipeline(m, np.arange(4), augment="s4xs26", seed=seed)
+        summary = pipe.fit(x, y, x, y, TrainConfig(epochs=3, seed=seed))
+        return pipe.predict_proba(x), [h["train_loss"] for h in summary["history"]]
+
+    (p1, l1), (p2, l2), (p3, l3) = run(0), run(0), run(1)
+    np.testing.assert_array_equal(p1, p2)
+    assert l1 == l2 and l1 != l3
+
+
+def test_bad_names_are_user_errors():
+    from orbitlearn.errors import OrbitlearnError
+
+    with pytest.raises(OrbitlearnError, match="unknown model"):
+        build_model("resnet", 3, SHAPE)
+    with pytest.raises(OrbitlearnError, match="unknown canonicaliser"):
+        ModelPipeline(build_model("mlp", 3, SHAPE), np.arange(3), canon="sorted")

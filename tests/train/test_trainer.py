@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+import torch
+
+from orbitlearn.models import build_model
+from orbitlearn.train import TrainConfig, Trainer, seed_everything
+
+SHAPE = (4, 26)
+
+
+def data(n=96, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.integers(-4, 5, size=(n, *SHAPE)).astype(np.float32)
+    y = (x[:, 0].sum(1) > 0).astype(np.int64) + (x[:, 1].sum(1) > 0)
+    return x, y
+
+
+def net(seed=0):
+    return build_model("deepsets", 3, SHAPE, {"init_seed": seed, "width": 32, "depth": 2}).module
+
+
+def test_seed_everything_makes_streams_repeat():
+    a = seed_everything(5).integers(0, 1000, 5), torch.rand(3)
+    b = seed_everything(5).integers(0, 1000, 5), torch.rand(3)
+    np.testing.assert_array_equal(a[0], b[0])
+    assert torch.equal(a[1], b[1])
+
+
+def test_selects_the_best_validation_epoch_and_logs(tmp_path):
+    x, y = data()
+    module = net()
+    result = Trainer(TrainConfig(epochs=6, batch_size=32), log_path=tmp_path / "log.csv").fit(
+        module, x, y, x[:32], y[:32]
+    )
+    accs = [h["val_accuracy"] for h in result.history]
+    assert result.best_val_accuracy == max(accs)
+    assert accs[result.best_epoch] == max(accs)
+    rows = list(csv.DictReader(open(tmp_path / "log.csv")))
+    assert [int(r["epoch"]) for r in rows] == list(range(6))
+    # the module holds the selected weights
+    logits = module(torch.as_tensor(x[:32]))
+    assert float((logits.argmax(1).numpy() == y[:32]).mean()) == pytest.approx(
+        result.best_val_accuracy
+    )
+
+
+def test_patience_stops_early():
+    x, y = data()
+    cfg = TrainConfig(epochs=50, batch_size=32, lr=0.0, patience=2)  # lr 0: no progress at all
+    result = Trainer(cfg).fit(net(), x, y, x, y)
+    assert result.stopped_by == "patience" and len(result.history) == 3
+
+
+def test_time_budget_stops_training():
+    x, y = data()
+    result = Trainer(TrainConfig(epochs=10_000, batch_size=8, time_budget=0.5)).fit(
+        net(), x, y, x, y
+    )
+    assert result.stopped_by == "time_budget"
+    assert len(result.history) < 10_000 and result.seconds >= 0.5
+
+
+class _Interrupt(Exception):
+    pass
+
+
+def _identity_augment(stop_after: int | None = None):
+    calls = {"n": 0}
+
+    def augment(xb, rng):
+        calls["n"] += 1
+        if stop_after is not None and calls["n"] > stop_after:
+            raise _Interrupt
+        return xb
+
+    return augment
+
+
+def test_resume_gives_the_same_model_as_an_uninterrupted_run(tmp_path):
+    x, y = data()  # 96 items, batch 32: 3 steps per epoch
+    cfg = dict(epochs=4, batch_size=32, seed=3)
+    straight = net(1)
+    Trainer(TrainConfig(**cfg)).fit(straight, x, y, x[:40], y[:40], augment=_identity_augment())
+
+    state = tmp_path / "state.pt"
+    interrupted = net(1)
+    with pytest.raises(_Interrupt):  # dies in the first batch of epoch 2
+        Trainer(TrainConfig(**cfg), state_path=state).fit(
+            interrupted, x, y, x[:40], y[:40], augment=_identity_augment(6)
+        )
+    assert torch.load(state, weights_only=False)["epoch"] == 1
+
+    resumed = net(1)
+    result = Trainer(TrainConfig(**cfg), state_path=state).fit(
+        resumed, x, y, x[:40], y[:40], augment=_identity_augment(), resume=True
+    )
+    assert [h["epoch"] for h in result.history] == [0, 1, 2, 3]
+    for a, b in zip(straight.state_dict().values(), resumed.state_dict().values()):
+        assert torch.equal(a, b)
