@@ -153,6 +153,7 @@ def test_same_seed_same_numbers_different_seed_different():
         return pipe.predict_proba(x), [h["train_loss"] for h in summary["history"]]
 
     (p1, l1), (p2, l2), (p3, l3) = run(0), run(0), run(1)
+    assert not np.array_equal(p1, p3)
     np.testing.assert_array_equal(p1, p2)
     assert l1 == l2 and l1 != l3
 
