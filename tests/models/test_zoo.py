@@ -165,3 +165,19 @@ def test_bad_names_are_user_errors():
         build_model("resnet", 3, SHAPE)
     with pytest.raises(OrbitlearnError, match="unknown canonicaliser"):
         ModelPipeline(build_model("mlp", 3, SHAPE), np.arange(3), canon="sorted")
+
+
+def test_regression_with_rounding():
+    x = ks_like(64, seed=10)
+    total = np.abs(x).sum(axis=(1, 2))
+    y = np.searchsorted(
+        np.quantile(total, [0.2, 0.4, 0.6, 0.8]), total
+    )  # invariant, ordered: 5 bins
+    model = build_model("deepsets", 5, SHAPE, {"task": "regression", "width": 32})
+    summary = model.fit(x, y, x, y, TrainConfig(epochs=80, batch_size=16, lr=1e-2))
+    p = model.predict_proba(x)
+    assert p.shape == (64, 5) and set(np.unique(p)) <= {0.0, 1.0}
+    assert summary["history"][-1]["train_loss"] < summary["history"][0]["train_loss"]
+    assert (model.predict(x) == y).mean() > 0.5
+    with pytest.raises(Exception, match="task must be"):
+        build_model("mlp", 5, SHAPE, {"task": "ranking"})

@@ -101,3 +101,15 @@ def test_resume_gives_the_same_model_as_an_uninterrupted_run(tmp_path):
     assert [h["epoch"] for h in result.history] == [0, 1, 2, 3]
     for a, b in zip(straight.state_dict().values(), resumed.state_dict().values()):
         assert torch.equal(a, b)
+
+
+def test_tensorboard_log_when_installed(tmp_path):
+    pytest.importorskip(
+        "tensorboard",
+        reason="TensorBoard logging is optional: the tensorboard package is not installed",
+    )
+    x, y = data()
+    Trainer(TrainConfig(epochs=2, batch_size=32), log_path=tmp_path / "metrics.csv").fit(
+        net(), x, y, x, y
+    )
+    assert any((tmp_path / "tensorboard").iterdir())

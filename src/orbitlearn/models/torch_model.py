@@ -8,16 +8,18 @@ from dataclasses import asdict
 import numpy as np
 import torch
 
+from orbitlearn.errors import OrbitlearnError
 from orbitlearn.models.base import Classifier
 from orbitlearn.models.encoding import Encoding
 from orbitlearn.models.networks import NETWORKS
-from orbitlearn.train.trainer import Trainer, predict_logits
+from orbitlearn.train.trainer import Trainer, class_scores_to_labels, predict_logits
 
 
 class TorchClassifier(Classifier):
-    """Config: `encoding` (raw|scaled|onehot), `scale`, `max_abs`, plus the network's own keywords."""
+    """Config: `encoding` (raw|scaled|onehot), `scale`, `max_abs`, `task` (classification |
+    regression: one output, trained on the class index and rounded), the network's own keywords."""
 
-    _ENCODING_KEYS = ("encoding", "scale", "max_abs")
+    _ENCODING_KEYS = ("encoding", "scale", "max_abs", "task")
 
     def __init__(self, name: str, n_classes: int, shape, config=None):
         super().__init__(n_classes, shape, config)
@@ -36,7 +38,13 @@ class TorchClassifier(Classifier):
         seed = int(self.config.get("init_seed", 0))
         net_kwargs.pop("init_seed", None)
         torch.manual_seed(seed)
-        self.module = NETWORKS[name](self.shape, self.n_classes, enc, **net_kwargs)
+        self.task = self.config.get("task", "classification")
+        if self.task not in ("classification", "regression"):
+            raise OrbitlearnError(
+                f"task must be 'classification' or 'regression', not {self.task!r}"
+            )
+        outputs = 1 if self.task == "regression" else self.n_classes
+        self.module = NETWORKS[name](self.shape, outputs, enc, **net_kwargs)
         self.invariant_group = self.module.invariant_group
 
     def fit(self, x, y, x_val, y_val, train, augment=None, run_dir=None, resume=False):
@@ -55,6 +63,8 @@ class TorchClassifier(Classifier):
             y_val,
             augment=augment,
             resume=resume,
+            regression=self.task == "regression",
+            n_classes=self.n_classes,
         )
         out = asdict(result)
         out["wall_seconds"] = time.perf_counter() - t0
@@ -62,6 +72,9 @@ class TorchClassifier(Classifier):
 
     def predict_proba(self, x):
         logits = predict_logits(self.module, np.asarray(x, dtype=np.float32))
+        if self.task == "regression":  # the rounded prediction gets all the mass
+            labels = class_scores_to_labels(logits, True, self.n_classes)
+            return np.eye(self.n_classes)[labels]
         return torch.softmax(torch.from_numpy(logits).double(), dim=1).numpy()
 
     def get_state(self):

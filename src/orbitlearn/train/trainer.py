@@ -48,12 +48,38 @@ def predict_logits(module: nn.Module, x: np.ndarray, batch_size: int = 1024) -> 
     return np.concatenate(out)
 
 
+def class_scores_to_labels(
+    out: np.ndarray | torch.Tensor, regression: bool, n_classes: int | None = None
+):
+    """Predicted class indices: argmax of logits, or the regression output rounded (and clipped)."""
+    if not regression:
+        return out.argmax(1)
+    hi = (n_classes or 1) - 1
+    if isinstance(out, torch.Tensor):
+        return out[:, 0].round().clamp(0, hi).long()
+    return np.clip(np.rint(out[:, 0]), 0, hi).astype(np.int64)
+
+
+def _loss(
+    out: torch.Tensor, y: torch.Tensor, regression: bool, label_smoothing: float = 0.0
+) -> torch.Tensor:
+    if regression:
+        return nn.functional.smooth_l1_loss(out[:, 0], y.float())
+    return nn.functional.cross_entropy(out, y, label_smoothing=label_smoothing)
+
+
 def _evaluate(
-    module: nn.Module, x: np.ndarray, y: np.ndarray, batch_size: int
+    module: nn.Module,
+    x: np.ndarray,
+    y: np.ndarray,
+    batch_size: int,
+    regression: bool,
+    n_classes: int,
 ) -> tuple[float, float]:
-    logits = predict_logits(module, x, batch_size)
-    loss = nn.functional.cross_entropy(torch.from_numpy(logits), torch.from_numpy(y)).item()
-    return float((logits.argmax(1) == y).mean()), float(loss)
+    out = predict_logits(module, x, batch_size)
+    loss = _loss(torch.from_numpy(out), torch.from_numpy(y), regression).item()
+    pred = class_scores_to_labels(out, regression, n_classes)
+    return float((pred == y).mean()), float(loss)
 
 
 class Trainer:
@@ -86,8 +112,14 @@ class Trainer:
         y_val: np.ndarray | None = None,
         augment: BatchTransform | None = None,
         resume: bool = False,
+        regression: bool = False,
+        n_classes: int | None = None,
     ) -> TrainResult:
-        """Train `module` in place; on return it holds the weights of the best validation epoch."""
+        """Train `module` in place; on return it holds the weights of the best validation epoch.
+
+        Classification: cross-entropy on logits. Regression (`regression=True`): the module outputs
+        one number per input, trained by a smooth L1 loss on the class index and rounded to the
+        nearest of `n_classes` indices for accuracy."""
         cfg = self.config
         rng = seed_everything(cfg.seed, cfg.threads)
         x_train = np.asarray(x_train)
@@ -96,7 +128,7 @@ class Trainer:
             raise ValueError("no training data")
         has_val = x_val is not None and y_val is not None and len(x_val) > 0
         opt = torch.optim.AdamW(module.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-        loss_fn = nn.CrossEntropyLoss(label_smoothing=cfg.label_smoothing)
+        n_classes = n_classes or int(y_train.max()) + 1
         steps_per_epoch = math.ceil(len(x_train) / cfg.batch_size)
         result = TrainResult()
         best_state = {k: v.detach().clone() for k, v in module.state_dict().items()}
@@ -112,6 +144,7 @@ class Trainer:
             torch.set_rng_state(saved["torch_rng"])
         since_best = 0 if result.best_epoch < 0 else len(result.history) - 1 - result.best_epoch
         log = self._open_log(append=start_epoch > 0)
+        board = self._open_tensorboard()
         bar = self._bar(cfg.epochs, start_epoch)
         t0 = time.perf_counter() - spent
         try:
@@ -131,12 +164,14 @@ class Trainer:
                         group["lr"] = cfg.lr * self._lr_factor(p)
                     logits = module(torch.as_tensor(xb))
                     yb = torch.as_tensor(y_train[idx])
-                    loss = loss_fn(logits, yb)
+                    loss = _loss(logits, yb, regression, cfg.label_smoothing)
                     opt.zero_grad(set_to_none=True)
                     loss.backward()
                     opt.step()
                     total_loss += loss.item() * len(idx)
-                    correct += int((logits.argmax(1) == yb).sum())
+                    correct += int(
+                        (class_scores_to_labels(logits.detach(), regression, n_classes) == yb).sum()
+                    )
                 row = {
                     "epoch": epoch,
                     "train_loss": total_loss / len(x_train),
@@ -145,7 +180,7 @@ class Trainer:
                 }
                 if has_val:
                     row["val_accuracy"], row["val_loss"] = _evaluate(
-                        module, x_val, y_val, cfg.eval_batch_size
+                        module, x_val, y_val, cfg.eval_batch_size, regression, n_classes
                     )
                 else:  # nothing to select on: the last epoch is the model
                     row["val_accuracy"], row["val_loss"] = float("nan"), float("nan")
@@ -174,6 +209,10 @@ class Trainer:
                 if log is not None:
                     log[1].writerow(row)
                     log[0].flush()
+                if board is not None:
+                    for key, value in row.items():
+                        if key != "epoch":
+                            board.add_scalar(key, value, epoch)
                 if bar is not None:
                     bar.set_postfix(
                         loss=f"{row['train_loss']:.3f}", val=f"{row['val_accuracy']:.4f}"
@@ -191,6 +230,8 @@ class Trainer:
                 bar.close()
             if log is not None:
                 log[0].close()
+            if board is not None:
+                board.close()
         module.load_state_dict(best_state)
         module.eval()
         return result
@@ -235,6 +276,16 @@ class Trainer:
         if not exists:
             writer.writeheader()
         return fh, writer
+
+    def _open_tensorboard(self):
+        """A TensorBoard writer beside the CSV log when the tensorboard package is installed."""
+        if self.log_path is None:
+            return None
+        try:
+            from torch.utils.tensorboard import SummaryWriter
+        except ImportError:
+            return None
+        return SummaryWriter(log_dir=str(self.log_path.parent / "tensorboard"))
 
     def _bar(self, total: int, initial: int):
         if not self.show_progress:
