@@ -54,9 +54,19 @@ def _add_canon(sub: argparse._SubParsersAction) -> None:
     canon_commands.register(sub)
 
 
+# --------------------------------------------------------------------------- geometry
+
+
+def _add_geometry(sub: argparse._SubParsersAction) -> None:
+    from orbitlearn.geometry import commands as geometry_commands
+
+    geometry_commands.register(sub)
+
+
 _SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_data,
     _add_canon,
+    _add_geometry,
     _add_models,
 ]
 
