@@ -36,15 +36,15 @@ def test_selects_the_best_validation_epoch_and_logs(tmp_path):
     result = Trainer(TrainConfig(epochs=6, batch_size=32), log_path=tmp_path / "log.csv").fit(
         module, x, y, x[:32], y[:32]
     )
-    accs = [h["val_accuracy"] for h in result.history]
-    assert result.best_val_accuracy == max(accs)
+    accs = [h["val_score"] for h in result.history]
+    assert result.best_val_score == max(accs)
     assert accs[result.best_epoch] == max(accs)
     rows = list(csv.DictReader(open(tmp_path / "log.csv")))
     assert [int(r["epoch"]) for r in rows] == list(range(6))
     # the module holds the selected weights
     logits = module(torch.as_tensor(x[:32]))
     assert float((logits.argmax(1).numpy() == y[:32]).mean()) == pytest.approx(
-        result.best_val_accuracy
+        result.best_val_score
     )
 
 
@@ -113,3 +113,17 @@ def test_tensorboard_log_when_installed(tmp_path):
         net(), x, y, x, y
     )
     assert any((tmp_path / "tensorboard").iterdir())
+
+
+def test_mse_objective_fits_a_field_regression():
+    from orbitlearn.train.objectives import mse
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 3, 8, 8)).astype(np.float32)
+    y = (2 * x - 0.5 * np.roll(x, 1, axis=-1)).astype(np.float32)  # a linear, shift-equivariant map
+    module = torch.nn.Conv2d(3, 3, 3, padding=1, padding_mode="circular")
+    result = Trainer(TrainConfig(epochs=60, batch_size=16, lr=2e-2, weight_decay=0.0)).fit(
+        module, x, y, x, y, objective=mse()
+    )
+    first_rmse, best_rmse = -result.history[0]["val_score"], -result.best_val_score
+    assert best_rmse < 0.25 * first_rmse

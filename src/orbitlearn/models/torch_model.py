@@ -12,7 +12,8 @@ from orbitlearn.errors import OrbitlearnError
 from orbitlearn.models.base import Classifier
 from orbitlearn.models.encoding import Encoding
 from orbitlearn.models.networks import NETWORKS
-from orbitlearn.train.trainer import Trainer, class_scores_to_labels, predict_logits
+from orbitlearn.train.objectives import rounded_labels, rounded_regression
+from orbitlearn.train.trainer import Trainer, predict_logits
 
 
 class TorchClassifier(Classifier):
@@ -63,8 +64,7 @@ class TorchClassifier(Classifier):
             y_val,
             augment=augment,
             resume=resume,
-            regression=self.task == "regression",
-            n_classes=self.n_classes,
+            objective=rounded_regression(self.n_classes) if self.task == "regression" else None,
         )
         out = asdict(result)
         out["wall_seconds"] = time.perf_counter() - t0
@@ -73,7 +73,7 @@ class TorchClassifier(Classifier):
     def predict_proba(self, x):
         logits = predict_logits(self.module, np.asarray(x, dtype=np.float32))
         if self.task == "regression":  # the rounded prediction gets all the mass
-            labels = class_scores_to_labels(logits, True, self.n_classes)
+            labels = rounded_labels(torch.from_numpy(logits), self.n_classes).numpy()
             return np.eye(self.n_classes)[labels]
         return torch.softmax(torch.from_numpy(logits).double(), dim=1).numpy()
 

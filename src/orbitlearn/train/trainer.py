@@ -1,10 +1,10 @@
-"""The trainer: fits a torch classifier on (X, y) arrays, selects on validation, logs, resumes.
+"""The trainer: fits a torch module on (X, y) arrays, selects on validation, logs, resumes.
 
 Learning rate: AdamW with linear warm-up and a cosine decay driven by training progress
 p = max(epoch fraction, time-budget fraction), so the same schedule serves --epochs and
---time-budget. Model selection keeps the weights of the epoch with the best validation accuracy
-(ties: lower validation loss), or the last epoch when no validation data is given; the test part
-is never seen here.
+--time-budget. Model selection keeps the weights of the epoch with the best validation score
+(accuracy for classifiers; ties: lower validation loss), or the last epoch when no validation
+data is given; the test part is never seen here.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from torch import nn
 
 from orbitlearn.progress import progress_enabled
 from orbitlearn.train.config import BatchTransform, TrainConfig
+from orbitlearn.train.objectives import Objective, classification
 from orbitlearn.train.seeding import seed_everything
 
 
@@ -28,7 +29,7 @@ from orbitlearn.train.seeding import seed_everything
 class TrainResult:
     history: list[dict] = field(default_factory=list)
     best_epoch: int = -1
-    best_val_accuracy: float = float("nan")
+    best_val_score: float = float("nan")
     best_val_loss: float = float("inf")
     seconds: float = 0.0
     stopped_by: str = "epochs"
@@ -48,38 +49,13 @@ def predict_logits(module: nn.Module, x: np.ndarray, batch_size: int = 1024) -> 
     return np.concatenate(out)
 
 
-def class_scores_to_labels(
-    out: np.ndarray | torch.Tensor, regression: bool, n_classes: int | None = None
-):
-    """Predicted class indices: argmax of logits, or the regression output rounded (and clipped)."""
-    if not regression:
-        return out.argmax(1)
-    hi = (n_classes or 1) - 1
-    if isinstance(out, torch.Tensor):
-        return out[:, 0].round().clamp(0, hi).long()
-    return np.clip(np.rint(out[:, 0]), 0, hi).astype(np.int64)
-
-
-def _loss(
-    out: torch.Tensor, y: torch.Tensor, regression: bool, label_smoothing: float = 0.0
-) -> torch.Tensor:
-    if regression:
-        return nn.functional.smooth_l1_loss(out[:, 0], y.float())
-    return nn.functional.cross_entropy(out, y, label_smoothing=label_smoothing)
-
-
 def _evaluate(
-    module: nn.Module,
-    x: np.ndarray,
-    y: np.ndarray,
-    batch_size: int,
-    regression: bool,
-    n_classes: int,
+    module: nn.Module, x: np.ndarray, y: np.ndarray, batch_size: int, objective: Objective
 ) -> tuple[float, float]:
-    out = predict_logits(module, x, batch_size)
-    loss = _loss(torch.from_numpy(out), torch.from_numpy(y), regression).item()
-    pred = class_scores_to_labels(out, regression, n_classes)
-    return float((pred == y).mean()), float(loss)
+    """(score, loss) of the module on a whole validation set."""
+    out = torch.from_numpy(predict_logits(module, x, batch_size))
+    target = torch.from_numpy(y)
+    return objective.score(out, target), float(objective.loss(out, target))
 
 
 class Trainer:
@@ -112,23 +88,24 @@ class Trainer:
         y_val: np.ndarray | None = None,
         augment: BatchTransform | None = None,
         resume: bool = False,
-        regression: bool = False,
-        n_classes: int | None = None,
+        objective: Objective | None = None,
     ) -> TrainResult:
         """Train `module` in place; on return it holds the weights of the best validation epoch.
 
-        Classification: cross-entropy on logits. Regression (`regression=True`): the module outputs
-        one number per input, trained by a smooth L1 loss on the class index and rounded to the
-        nearest of `n_classes` indices for accuracy."""
+        `objective` (default: classification with the config's label smoothing) gives the loss and
+        the score used for selection (see `orbitlearn.train.objectives`)."""
         cfg = self.config
         rng = seed_everything(cfg.seed, cfg.threads)
         x_train = np.asarray(x_train)
-        y_train = np.asarray(y_train, dtype=np.int64)
+        objective = objective or classification(cfg.label_smoothing)
+        y_train = np.asarray(y_train, dtype=np.float32 if objective.float_targets else np.int64)
+        if y_val is not None:
+            y_val = np.asarray(y_val, dtype=y_train.dtype)
         if len(x_train) == 0:
             raise ValueError("no training data")
         has_val = x_val is not None and y_val is not None and len(x_val) > 0
         opt = torch.optim.AdamW(module.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-        n_classes = n_classes or int(y_train.max()) + 1
+        objective = objective or classification(cfg.label_smoothing)
         steps_per_epoch = math.ceil(len(x_train) / cfg.batch_size)
         result = TrainResult()
         best_state = {k: v.detach().clone() for k, v in module.state_dict().items()}
@@ -151,7 +128,7 @@ class Trainer:
             for epoch in range(start_epoch, cfg.epochs):
                 module.train()
                 order = rng.permutation(len(x_train))
-                total_loss, correct = 0.0, 0
+                total_loss, total_score = 0.0, 0.0
                 for step in range(steps_per_epoch):
                     idx = order[step * cfg.batch_size : (step + 1) * cfg.batch_size]
                     xb = x_train[idx]
@@ -164,41 +141,39 @@ class Trainer:
                         group["lr"] = cfg.lr * self._lr_factor(p)
                     logits = module(torch.as_tensor(xb))
                     yb = torch.as_tensor(y_train[idx])
-                    loss = _loss(logits, yb, regression, cfg.label_smoothing)
+                    loss = objective.loss(logits, yb)
                     opt.zero_grad(set_to_none=True)
                     loss.backward()
                     opt.step()
                     total_loss += loss.item() * len(idx)
-                    correct += int(
-                        (class_scores_to_labels(logits.detach(), regression, n_classes) == yb).sum()
-                    )
+                    total_score += objective.score(logits.detach(), yb) * len(idx)
                 row = {
                     "epoch": epoch,
                     "train_loss": total_loss / len(x_train),
-                    "train_accuracy": correct / len(x_train),
+                    "train_score": total_score / len(x_train),
                     "lr": opt.param_groups[0]["lr"],
                 }
                 if has_val:
-                    row["val_accuracy"], row["val_loss"] = _evaluate(
-                        module, x_val, y_val, cfg.eval_batch_size, regression, n_classes
+                    row["val_score"], row["val_loss"] = _evaluate(
+                        module, x_val, y_val, cfg.eval_batch_size, objective
                     )
                 else:  # nothing to select on: the last epoch is the model
-                    row["val_accuracy"], row["val_loss"] = float("nan"), float("nan")
+                    row["val_score"], row["val_loss"] = float("nan"), float("nan")
                 row["seconds"] = time.perf_counter() - t0
                 result.history.append(row)
                 better = (
                     not has_val
                     or result.best_epoch < 0
-                    or row["val_accuracy"] > result.best_val_accuracy
+                    or row["val_score"] > result.best_val_score
                     or (
-                        row["val_accuracy"] == result.best_val_accuracy
+                        row["val_score"] == result.best_val_score
                         and row["val_loss"] < result.best_val_loss
                     )
                 )
                 if better:
-                    result.best_epoch, result.best_val_accuracy, result.best_val_loss = (
+                    result.best_epoch, result.best_val_score, result.best_val_loss = (
                         epoch,
-                        row["val_accuracy"],
+                        row["val_score"],
                         row["val_loss"],
                     )
                     best_state = {k: v.detach().clone() for k, v in module.state_dict().items()}
@@ -214,9 +189,7 @@ class Trainer:
                         if key != "epoch":
                             board.add_scalar(key, value, epoch)
                 if bar is not None:
-                    bar.set_postfix(
-                        loss=f"{row['train_loss']:.3f}", val=f"{row['val_accuracy']:.4f}"
-                    )
+                    bar.set_postfix(loss=f"{row['train_loss']:.3f}", val=f"{row['val_score']:.4f}")
                     bar.update(1)
                 self._save_state(module, opt, best_state, result, epoch, rng)
                 if cfg.patience is not None and since_best >= cfg.patience:
@@ -266,9 +239,9 @@ class Trainer:
             fieldnames=[
                 "epoch",
                 "train_loss",
-                "train_accuracy",
+                "train_score",
                 "lr",
-                "val_accuracy",
+                "val_score",
                 "val_loss",
                 "seconds",
             ],
