@@ -137,14 +137,14 @@ def naive_points(p: LatticePolytope) -> set[tuple[int, ...]]:
     return {x for x in itertools.product(*axes) if np.all(u @ np.array(x) + c >= 0)}
 
 
-point_clouds = st.integers(2, 4).flatmap(
+point_clouds = st.integers(2, 5).flatmap(
     lambda d: st.lists(
-        st.lists(st.integers(-3, 3), min_size=d, max_size=d), min_size=d + 1, max_size=12
+        st.lists(st.integers(-2, 2), min_size=d, max_size=d), min_size=d + 1, max_size=16
     )
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(point_clouds)
 def test_facets_match_brute_force_and_points_match_box_filter(rows):
     pts = np.array(rows, dtype=np.int64)
@@ -159,3 +159,16 @@ def test_facets_match_brute_force_and_points_match_box_filter(rows):
     assert np.all(p.facet_normals @ pts.T + p.facet_offsets[:, None] >= 0)
     assert {tuple(x) for x in p.vertices.T.tolist()} <= {tuple(x) for x in rows}
     assert {tuple(x) for x in p.points().T.tolist()} == naive_points(p)
+
+
+def test_hull_of_many_coplanar_points_matches_brute_force():
+    # all lattice points of a 4-cube: heavy coplanarity, non-simplicial facets
+    pts = np.array(list(itertools.product([-1, 0, 1], repeat=4)), dtype=np.int64)
+    rng = np.random.default_rng(3)
+    pts = pts[rng.permutation(len(pts))]
+    n, o, status = K.exact_hull(pts)
+    assert status == 0
+    got = {(*u, c) for u, c in zip(n.tolist(), o.tolist())}
+    bn, bo = K.facets_brute_force(pts)
+    assert got == {(*u, c) for u, c in zip(bn.tolist(), bo.tolist())}
+    assert len(got) == 8

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from orbitlearn.geometry import LatticePolytope, normal_form, normal_forms
+from orbitlearn.errors import GeometryError
+from orbitlearn.geometry import LatticePolytope, hodge_record, normal_form, normal_forms
 
 FIELDS = ("h11", "h21", "euler", "m_points", "m_vertices", "n_points", "n_vertices")
 
@@ -33,6 +34,27 @@ def test_sample_headers(v26_sample):
     for e in v26_sample:
         p = LatticePolytope(e.vertices)
         assert p.hodge_data() == header(e), e.index
+        assert hodge_record(e.vertices) == header(e), e.index
+
+
+@pytest.mark.parametrize(
+    "verts, msg",
+    [
+        (
+            2 * np.array([[1, 0, 0, 0, -1], [0, 1, 0, 0, -1], [0, 0, 1, 0, -1], [0, 0, 0, 1, -1]]),
+            "reflexive",
+        ),
+        (np.array([[1, 0, 0, 0, 0], [0, 1, 0, 0, 0], [0, 0, 1, 0, 0], [0, 0, 0, 1, 0]]), "origin"),
+        (np.array([[1, 0, 0, -1], [0, 1, 0, -1], [0, 0, 1, -1]]), "4-polytopes"),
+        (
+            np.array([[1, 0, 0, -1, 2], [0, 1, 0, -1, 0], [0, 0, 1, -1, 0], [0, 0, 0, 0, 0]]),
+            "full-dim",
+        ),
+    ],
+)
+def test_hodge_record_errors(verts, msg):
+    with pytest.raises(GeometryError, match=msg):
+        hodge_record(verts)
 
 
 def test_sample_face_formula_agrees_with_fast_formula(v26_sample):

@@ -114,50 +114,9 @@ def hyperplane_normal(pts: np.ndarray, idx: np.ndarray, out: np.ndarray) -> bool
 
 
 @njit(cache=True)
-def facets_from_simplices(pts: np.ndarray, simplices: np.ndarray):
-    """For each candidate simplex (d point indices), the inner primitive normal u and offset c with
-    <u, x> + c >= 0 for every point and = 0 on the simplex; ok[i] False if not a supporting plane."""
-    m = simplices.shape[0]
-    n, d = pts.shape
-    normals = np.zeros((m, d), dtype=np.int64)
-    offsets = np.zeros(m, dtype=np.int64)
-    ok = np.zeros(m, dtype=np.bool_)
-    u = np.empty(d, dtype=np.int64)
-    for s in range(m):
-        if not hyperplane_normal(pts, simplices[s], u):
-            continue
-        p0 = simplices[s, 0]
-        h0 = 0
-        for k in range(d):
-            h0 += u[k] * pts[p0, k]
-        npos = 0
-        nneg = 0
-        for j in range(n):
-            h = -h0
-            for k in range(d):
-                h += u[k] * pts[j, k]
-            if h > 0:
-                npos += 1
-            elif h < 0:
-                nneg += 1
-            if npos > 0 and nneg > 0:
-                break
-        if npos > 0 and nneg > 0:
-            continue
-        if npos == 0 and nneg == 0:
-            continue
-        sgn = 1 if nneg == 0 else -1
-        for k in range(d):
-            normals[s, k] = sgn * u[k]
-        offsets[s] = -sgn * h0
-        ok[s] = True
-    return normals, offsets, ok
-
-
-@njit(cache=True)
 def facets_brute_force(pts: np.ndarray):
     """All facets of conv(pts) by testing every d-subset of points (exact, O(C(n, d) n d));
-    a reference and fallback for the qhull-seeded path. Returns (normals, offsets), duplicates kept."""
+    the reference the tests hold `exact_hull` to. Returns (normals, offsets), duplicates kept."""
     n, d = pts.shape
     cap = 64
     normals = np.zeros((cap, d), dtype=np.int64)
@@ -329,3 +288,374 @@ def hermite_normal_form(m: np.ndarray) -> np.ndarray:
                     a[i, c] -= q * a[r, c]
         r += 1
     return a
+
+
+# ----------------------------------------------------------------------------- exact hull
+
+
+@njit(cache=True)
+def _popcount(x: np.uint64) -> int:
+    c = 0
+    while x:
+        x &= x - np.uint64(1)
+        c += 1
+    return c
+
+
+@njit(cache=True)
+def _affine_rank_of(pts: np.ndarray, idx: np.ndarray, m: int) -> int:
+    """Affine rank (dimension) of the points pts[idx[:m]]."""
+    if m <= 1:
+        return 0
+    d = pts.shape[1]
+    diff = np.empty((m - 1, d), dtype=np.int64)
+    for i in range(1, m):
+        for k in range(d):
+            diff[i - 1, k] = pts[idx[i], k] - pts[idx[0], k]
+    return int_rank(diff)
+
+
+@njit(cache=True)
+def _mask_indices(mask: np.ndarray, out: np.ndarray) -> int:
+    m = 0
+    for w in range(mask.shape[0]):
+        x = mask[w]
+        b = 0
+        while x:
+            if x & np.uint64(1):
+                out[m] = w * 64 + b
+                m += 1
+            x >>= np.uint64(1)
+            b += 1
+    return m
+
+
+@njit(cache=True)
+def exact_hull(pts: np.ndarray):
+    """Facets of conv(pts), pts (n, d) distinct and full-dimensional, by exact beneath-beyond.
+
+    Facets are kept as (primitive inner normal u, offset c) with <u, x> + c >= 0 and the bitmask
+    of processed points on them, so non-simplicial facets are single facets. Adding a point p:
+    the facets it sees (<u, p> + c < 0) go; each ridge between a seen facet f and an unseen g
+    (common points of affine dimension d - 2) spans with p a new facet, unless p is on g's
+    plane (then g just grows). Returns (normals, offsets, status): status 0 ok, 1 not
+    full-dimensional.
+    """
+    n, d = pts.shape
+    nw = (n + 63) // 64
+    # initial simplex: greedy affinely independent points
+    simp = np.empty(d + 1, dtype=np.int64)
+    simp[0] = 0
+    ns = 1
+    for j in range(1, n):
+        if ns == d + 1:
+            break
+        simp[ns] = j
+        if _affine_rank_of(pts, simp, ns + 1) == ns:
+            ns += 1
+    if ns < d + 1:
+        return np.zeros((0, d), dtype=np.int64), np.zeros(0, dtype=np.int64), 1
+    # a strictly interior reference point, scaled: ref = sum of simplex points (= (d+1) centroid)
+    ref = np.zeros(d, dtype=np.int64)
+    for i in range(d + 1):
+        for k in range(d):
+            ref[k] += pts[simp[i], k]
+    cap = 64
+    normals = np.zeros((cap, d), dtype=np.int64)
+    offsets = np.zeros(cap, dtype=np.int64)
+    alive = np.zeros(cap, dtype=np.bool_)
+    inc = np.zeros((cap, nw), dtype=np.uint64)
+    nf = 0
+    processed = np.zeros(n, dtype=np.bool_)
+    for i in range(d + 1):
+        processed[simp[i]] = True
+    u = np.empty(d, dtype=np.int64)
+    sub = np.empty(d, dtype=np.int64)
+    for omit in range(d + 1):
+        c = 0
+        for i in range(d + 1):
+            if i != omit:
+                sub[c] = simp[i]
+                c += 1
+        hyperplane_normal(pts, sub, u)
+        h0 = 0
+        for k in range(d):
+            h0 += u[k] * pts[sub[0], k]
+        # orient: <u, ref> - (d+1) h0 > 0
+        s = -(d + 1) * h0
+        for k in range(d):
+            s += u[k] * ref[k]
+        sg = 1 if s > 0 else -1
+        for k in range(d):
+            normals[nf, k] = sg * u[k]
+        offsets[nf] = -sg * h0
+        alive[nf] = True
+        for i in range(d):
+            j = sub[i]
+            inc[nf, j // 64] |= np.uint64(1) << np.uint64(j % 64)
+        nf += 1
+    vals = np.empty(cap, dtype=np.int64)
+    common = np.empty(nw, dtype=np.uint64)
+    ridge = np.empty(n, dtype=np.int64)
+    chosen = np.empty(d, dtype=np.int64)
+    for p in range(n):
+        if processed[p]:
+            continue
+        processed[p] = True
+        if vals.shape[0] < cap:
+            vals = np.empty(cap, dtype=np.int64)
+        nvis = 0
+        for f in range(nf):
+            if alive[f]:
+                v = offsets[f]
+                for k in range(d):
+                    v += normals[f, k] * pts[p, k]
+                vals[f] = v
+                if v < 0:
+                    nvis += 1
+        pw = p // 64
+        pb = np.uint64(1) << np.uint64(p % 64)
+        if nvis == 0:
+            for f in range(nf):
+                if alive[f] and vals[f] == 0:
+                    inc[f, pw] |= pb
+            continue
+        first_new = nf
+        old_nf = nf
+        for f in range(old_nf):
+            if not (alive[f] and vals[f] < 0):
+                continue
+            for g in range(old_nf):
+                if not alive[g] or vals[g] < 0:
+                    continue
+                cnt = 0
+                for w in range(nw):
+                    common[w] = inc[f, w] & inc[g, w]
+                    cnt += _popcount(common[w])
+                if cnt < d - 1:
+                    continue
+                m = _mask_indices(common, ridge)
+                if _affine_rank_of(pts, ridge, m) != d - 2:
+                    continue
+                if vals[g] == 0:
+                    continue  # p on g's plane: g grows (below), no new facet
+                # d-1 affinely independent ridge points + p
+                chosen[0] = ridge[0]
+                nc = 1
+                for r in range(1, m):
+                    if nc == d - 1:
+                        break
+                    chosen[nc] = ridge[r]
+                    if _affine_rank_of(pts, chosen, nc + 1) == nc:
+                        nc += 1
+                chosen[d - 1] = p
+                hyperplane_normal(pts, chosen, u)
+                h0 = 0
+                for k in range(d):
+                    h0 += u[k] * pts[p, k]
+                s = -(d + 1) * h0
+                for k in range(d):
+                    s += u[k] * ref[k]
+                sg = 1 if s > 0 else -1
+                for k in range(d):
+                    u[k] = sg * u[k]
+                cc = -sg * h0
+                dup = False
+                for h in range(first_new, nf):
+                    same = offsets[h] == cc
+                    if same:
+                        for k in range(d):
+                            if normals[h, k] != u[k]:
+                                same = False
+                                break
+                    if same:
+                        dup = True
+                        break
+                if dup:
+                    continue
+                if nf == cap:
+                    cap *= 2
+                    n2 = np.zeros((cap, d), dtype=np.int64)
+                    o2 = np.zeros(cap, dtype=np.int64)
+                    a2 = np.zeros(cap, dtype=np.bool_)
+                    i2 = np.zeros((cap, nw), dtype=np.uint64)
+                    n2[:nf] = normals[:nf]
+                    o2[:nf] = offsets[:nf]
+                    a2[:nf] = alive[:nf]
+                    i2[:nf] = inc[:nf]
+                    normals, offsets, alive, inc = n2, o2, a2, i2
+                    v2 = np.empty(cap, dtype=np.int64)
+                    v2[:nf] = vals[:nf]
+                    vals = v2
+                for k in range(d):
+                    normals[nf, k] = u[k]
+                offsets[nf] = cc
+                alive[nf] = True
+                vals[nf] = 0
+                for w in range(nw):
+                    inc[nf, w] = np.uint64(0)
+                for j in range(n):
+                    if processed[j]:
+                        v = cc
+                        for k in range(d):
+                            v += u[k] * pts[j, k]
+                        if v == 0:
+                            inc[nf, j // 64] |= np.uint64(1) << np.uint64(j % 64)
+                nf += 1
+        for f in range(old_nf):
+            if alive[f]:
+                if vals[f] < 0:
+                    alive[f] = False
+                elif vals[f] == 0:
+                    inc[f, pw] |= pb
+        # compact occasionally
+        if nf > 3 * cap // 4:
+            w = 0
+            for f in range(nf):
+                if alive[f]:
+                    normals[w] = normals[f]
+                    offsets[w] = offsets[f]
+                    inc[w] = inc[f]
+                    alive[w] = True
+                    w += 1
+            for f in range(w, nf):
+                alive[f] = False
+            nf = w
+    count = 0
+    for f in range(nf):
+        if alive[f]:
+            count += 1
+    on = np.zeros((count, d), dtype=np.int64)
+    oo = np.zeros(count, dtype=np.int64)
+    w = 0
+    for f in range(nf):
+        if alive[f]:
+            on[w] = normals[f]
+            oo[w] = offsets[f]
+            w += 1
+    return on, oo, 0
+
+
+# ----------------------------------------------------------------------------- Hodge numbers
+
+HODGE_OK = 0
+HODGE_NOT_FULL_DIM = 1
+HODGE_ORIGIN_NOT_INTERIOR = 2
+HODGE_NOT_REFLEXIVE = 3
+
+
+@njit(cache=True)
+def distinct_rows(pts: np.ndarray) -> np.ndarray:
+    """Rows of pts without repeats, first occurrences in input order (O(n^2 d))."""
+    n, d = pts.shape
+    keep = np.ones(n, dtype=np.bool_)
+    for i in range(n):
+        for j in range(i):
+            if keep[j]:
+                same = True
+                for k in range(d):
+                    if pts[i, k] != pts[j, k]:
+                        same = False
+                        break
+                if same:
+                    keep[i] = False
+                    break
+    return pts[keep]
+
+
+@njit(cache=True)
+def vertex_mask(pts: np.ndarray, normals: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """True for the points that are vertices: the normals of the facets through them span R^d."""
+    n, d = pts.shape
+    nf = normals.shape[0]
+    out = np.zeros(n, dtype=np.bool_)
+    tight = np.empty((nf, d), dtype=np.int64)
+    for j in range(n):
+        m = 0
+        for f in range(nf):
+            v = offsets[f]
+            for k in range(d):
+                v += normals[f, k] * pts[j, k]
+            if v == 0:
+                tight[m] = normals[f]
+                m += 1
+        if m >= d and int_rank(tight[:m]) == d:
+            out[j] = True
+    return out
+
+
+@njit(cache=True)
+def _points_widest_last(normals: np.ndarray, offsets: np.ndarray, lo: np.ndarray, hi: np.ndarray):
+    """Lattice points with the coordinates permuted so that the widest one is swept innermost;
+    returns (points in permuted coordinates, permuted normals)."""
+    order = np.argsort(hi - lo)
+    nrm = np.ascontiguousarray(normals[:, order])
+    return lattice_points(nrm, offsets, lo[order].copy(), hi[order].copy()), nrm
+
+
+@njit(cache=True)
+def _batyrev_side(points: np.ndarray, normals: np.ndarray) -> int:
+    """l(P) - 5 - #{x on exactly one facet} + sum over x on exactly two facets u, w of
+    (gcd(u - w) - 1), for reflexive 4-polytope P = {<u, x> >= -1}."""
+    np_, d = points.shape
+    nf = normals.shape[0]
+    total = np_ - 5
+    for j in range(np_):
+        cnt = 0
+        a = -1
+        b = -1
+        for f in range(nf):
+            v = 0
+            for k in range(d):
+                v += normals[f, k] * points[j, k]
+            if v == -1:
+                cnt += 1
+                if cnt == 1:
+                    a = f
+                elif cnt == 2:
+                    b = f
+                else:
+                    break
+        if cnt == 1:
+            total -= 1
+        elif cnt == 2:
+            g = 0
+            for k in range(d):
+                g = gcd(g, normals[a, k] - normals[b, k])
+            total += g - 1
+    return total
+
+
+@njit(cache=True)
+def hodge_kernel(raw: np.ndarray):
+    """(status, h11, h21, l(Δ), vertices of Δ, l(Δ*), vertices of Δ*) for the points raw (n, 4).
+
+    status: 0 ok, 1 not full-dimensional, 2 origin not interior, 3 not reflexive.
+    """
+    pts = distinct_rows(raw)
+    normals, offsets, status = exact_hull(pts)
+    if status != 0:
+        return HODGE_NOT_FULL_DIM, 0, 0, 0, 0, 0, 0
+    for f in range(offsets.shape[0]):
+        if offsets[f] <= 0:
+            return HODGE_ORIGIN_NOT_INTERIOR, 0, 0, 0, 0, 0, 0
+    for f in range(offsets.shape[0]):
+        if offsets[f] != 1:
+            return HODGE_NOT_REFLEXIVE, 0, 0, 0, 0, 0, 0
+    verts = pts[vertex_mask(pts, normals, offsets)]
+    nv = verts.shape[0]
+    nf = normals.shape[0]
+    lo = np.empty(pts.shape[1], dtype=np.int64)
+    hi = np.empty(pts.shape[1], dtype=np.int64)
+    for k in range(pts.shape[1]):
+        lo[k] = verts[:, k].min()
+        hi[k] = verts[:, k].max()
+    p_delta, nrm = _points_widest_last(normals, offsets, lo, hi)
+    for k in range(pts.shape[1]):
+        lo[k] = normals[:, k].min()
+        hi[k] = normals[:, k].max()
+    ones = np.ones(nv, dtype=np.int64)
+    p_dual, vrt = _points_widest_last(verts, ones, lo, hi)
+    h21 = _batyrev_side(p_delta, nrm)
+    h11 = _batyrev_side(p_dual, vrt)
+    return HODGE_OK, h11, h21, p_delta.shape[0], nv, p_dual.shape[0], nf

@@ -8,16 +8,43 @@ from collections.abc import Callable, Iterable, Iterator
 import numpy as np
 
 from orbitlearn.errors import GeometryError
+from orbitlearn.geometry import _kernels as K
 from orbitlearn.geometry.normal_form import normal_form
-from orbitlearn.geometry.polytope import LatticePolytope
+from orbitlearn.geometry.polytope import as_point_matrix
 
 Item = tuple[int, np.ndarray]
 Result = tuple[int, object, str | None]  # (index, value or None, error message or None)
 
 
+_HODGE_ERRORS = {
+    K.HODGE_NOT_FULL_DIM: "not full-dimensional: the points span a proper affine subspace",
+    K.HODGE_ORIGIN_NOT_INTERIOR: "hodge_numbers needs the origin in the interior of the polytope; it is not",
+    K.HODGE_NOT_REFLEXIVE: "hodge_numbers needs a reflexive polytope; some facet offset is not 1",
+}
+
+
 def hodge_record(vertices: np.ndarray) -> dict[str, int]:
-    """The KS header data of one reflexive 4-polytope: h11, h21, euler, m/n points and vertices."""
-    return LatticePolytope(vertices).hodge_data()
+    """The KS header data of one reflexive 4-polytope: h11, h21, euler, m/n points and vertices.
+
+    Same numbers as `LatticePolytope(vertices).hodge_data()`, computed in one compiled kernel.
+    """
+    mat = as_point_matrix(vertices)
+    if mat.shape[0] != 4:
+        raise GeometryError(
+            f"Hodge numbers are defined here for 4-polytopes, got dimension {mat.shape[0]}"
+        )
+    status, h11, h21, mp, mv, np_, nv = K.hodge_kernel(np.ascontiguousarray(mat.T))
+    if status != K.HODGE_OK:
+        raise GeometryError(_HODGE_ERRORS[status])
+    return {
+        "h11": h11,
+        "h21": h21,
+        "euler": 2 * (h11 - h21),
+        "m_points": mp,
+        "m_vertices": mv,
+        "n_points": np_,
+        "n_vertices": nv,
+    }
 
 
 def _run_chunk(args: tuple[Callable, list[Item]]) -> list[Result]:

@@ -3,8 +3,8 @@
 Convention: a polytope is given by an integer array of shape (d, n) whose *columns* are points
 (like the Kreuzer-Skarke files: 4 rows x 26 columns); 2 <= d <= 5. A facet is stored as a primitive
 integer inner normal u and an integer offset c with <u, x> >= -c on the polytope (equality on the
-facet). Everything is integer arithmetic; a float hull (qhull) only proposes candidate facets, each
-of which is rebuilt and verified exactly.
+facet). Everything is integer arithmetic (a beneath-beyond hull with fraction-free
+determinants): no float hull and no tolerance anywhere.
 """
 
 from __future__ import annotations
@@ -45,36 +45,15 @@ def as_point_matrix(vertices) -> np.ndarray:
 
 
 def exact_facets(pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Facets of conv(pts) for pts of shape (n, d), full-dimensional: (normals (F, d), offsets (F,)),
-    <u, x> + c >= 0, u primitive; rows sorted lexicographically by (u, c).
+    """Facets of conv(pts) for distinct pts of shape (n, d), full-dimensional: (normals (F, d),
+    offsets (F,)) with <u, x> + c >= 0, u primitive; rows sorted lexicographically by (u, c).
 
-    qhull's triangulated hull proposes simplices; each is rebuilt with integer cofactors, made
-    primitive, oriented and verified against every point; simplices of one non-simplicial facet
-    give the same exact (u, c) and are merged. Any failure falls back to the exact brute force.
+    Exact beneath-beyond in integer arithmetic (`_kernels.exact_hull`): non-simplicial facets
+    are single facets from the start, no float hull is involved.
     """
-    normals = offsets = None
-    try:
-        from scipy.spatial import ConvexHull
-
-        hull = ConvexHull(pts.astype(np.float64))
-        simplices = np.ascontiguousarray(hull.simplices, dtype=np.int64)
-        nrm, off, ok = K.facets_from_simplices(pts, simplices)
-        if ok.any():
-            nrm, off = nrm[ok], off[ok]
-            # a simplex qhull flattened while triangulating a non-simplicial facet must still lie
-            # in one of the exact facets (so the exact facets cover qhull's closed surface)
-            flat = simplices[~ok]
-            if len(flat):
-                tight = (nrm @ pts.T + off[:, None]) == 0  # (F, n)
-                covered = np.all(tight[:, flat], axis=2).any(axis=0)
-                if covered.all():
-                    normals, offsets = nrm, off
-            else:
-                normals, offsets = nrm, off
-    except Exception:  # qhull precision trouble: the exact brute force decides
-        normals = None
-    if normals is None:
-        normals, offsets = K.facets_brute_force(pts)
+    normals, offsets, status = K.exact_hull(np.ascontiguousarray(pts, dtype=np.int64))
+    if status != 0:
+        raise GeometryError("not full-dimensional: the points span a proper affine subspace")
     both = unique_rows(np.concatenate([normals, offsets[:, None]], axis=1))
     return np.ascontiguousarray(both[:, :-1]), np.ascontiguousarray(both[:, -1])
 
@@ -160,11 +139,7 @@ class LatticePolytope:
                 f"{K.int_rank(pts[1:] - pts[0]) if len(pts) > 1 else 0} < {self.dim}"
             )
         normals, offsets = exact_facets(pts)
-        slack = normals @ pts.T + offsets[:, None]
-        is_vertex = np.zeros(len(pts), dtype=bool)
-        for j in range(len(pts)):
-            tight = normals[slack[:, j] == 0]
-            is_vertex[j] = len(tight) >= self.dim and K.int_rank(tight) == self.dim
+        is_vertex = K.vertex_mask(pts, normals, offsets)
         self._verts = np.ascontiguousarray(pts[is_vertex])  # (n, d)
         self._normals = normals
         self._offsets = offsets
