@@ -113,3 +113,16 @@ def test_load_by_name_uses_the_cache(v26_path, monkeypatch):
     monkeypatch.setenv("ORBITLEARN_DATA", str(v26_path.parent.parent))
     data = load_ks(vertices=26, download=False)
     assert len(data) == 78468 and data.source == str(v26_path)
+
+
+def test_subsample_is_seeded_sorted_and_spread():
+    from orbitlearn.datasets.ks_dataset import subsample
+
+    pos = np.arange(1000, 2000)
+    a, b, c = subsample(pos, 100, 0), subsample(pos, 100, 0), subsample(pos, 100, 1)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+    assert len(a) == 100 and np.all(np.diff(a) > 0) and set(a) <= set(pos)
+    assert a.min() < 1200 and a.max() > 1800  # not the first 100 in order
+    np.testing.assert_array_equal(subsample(pos, None, 0), pos)
+    np.testing.assert_array_equal(subsample(pos, 5000, 0), pos)

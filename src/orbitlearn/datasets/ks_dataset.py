@@ -241,6 +241,18 @@ def stratified_split(
     return Split(**out)
 
 
+def subsample(positions: np.ndarray, limit: int | None, seed: int) -> np.ndarray:
+    """A seeded random `limit` of `positions`, sorted (all of them without a limit).
+
+    KS files are sorted by their labels, so the first N positions in file order would be a biased
+    sample; a seeded random subset keeps quick runs representative and repeatable."""
+    positions = np.asarray(positions, dtype=np.int64)
+    if not limit or limit >= len(positions):
+        return positions
+    order = np.random.default_rng(np.random.SeedSequence([int(seed), 7])).permutation(len(positions))
+    return np.sort(positions[order[:limit]])
+
+
 def load_ks(
     path: str | os.PathLike | IO | None = None,
     *,

@@ -11,25 +11,12 @@ import numpy as np
 
 from orbitlearn.datasets.commands import add_on_error, read_with_progress, report_skipped
 from orbitlearn.datasets.fetch import sha256_of
-from orbitlearn.datasets.ks_dataset import KSDataset, load_ks
+from orbitlearn.datasets.ks_dataset import KSDataset, load_ks, subsample
 from orbitlearn.errors import OrbitlearnError
 from orbitlearn.models.evaluation import evaluate_pipeline, invariance_check, transform_inputs
 from orbitlearn.models.pipeline import AUGMENT_CHOICES, CANON_CHOICES, ModelPipeline
 from orbitlearn.models.registry import MODEL_NAMES, NETWORK_NAMES, build_model
 from orbitlearn.train.config import TrainConfig
-
-
-def limited(positions: np.ndarray, limit: int | None, seed: int) -> np.ndarray:
-    """The first `limit` positions in a seeded shuffled order (all of them, sorted, without a limit).
-
-    A KS file is sorted by its labels, so the first N positions in file order would be a biased
-    sample; a shuffled order keeps quick runs representative and the same for the same seed."""
-    if not limit:
-        return positions
-    order = np.random.default_rng(np.random.SeedSequence([int(seed), 7])).permutation(
-        len(positions)
-    )
-    return np.sort(positions[order[:limit]])
 
 
 def _load_data(path: str | None, on_error: str = "raise") -> tuple[KSDataset, str]:
@@ -63,7 +50,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     data, source = _load_data(args.data)
     split = data.split(seed=args.split_seed)
-    parts = {name: limited(pos, args.limit, args.split_seed) for name, pos in split.parts().items()}
+    parts = {name: subsample(pos, args.limit, args.split_seed) for name, pos in split.parts().items()}
     config = _parse_config(args.config)
     if args.encoding:
         config["encoding"] = args.encoding
@@ -162,7 +149,7 @@ def _select(data: KSDataset, which: str, split_seed: int, limit: int | None) -> 
         if missing:
             raise OrbitlearnError(f"{path}: entry indices not in the data file: {missing[:5]}")
         pos = np.array([lookup[int(w)] for w in wanted], dtype=np.int64)
-    return limited(pos, limit, split_seed)
+    return subsample(pos, limit, split_seed)
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -214,7 +201,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     pipe = ModelPipeline.load(args.checkpoint)
     data, _ = _load_data(args.data, args.on_error)
-    pos = limited(np.arange(len(data)), args.limit, args.seed)
+    pos = subsample(np.arange(len(data)), args.limit, args.seed)
     report = invariance_check(
         pipe, data.vertices[pos], args.group, samples=args.samples, seed=args.seed
     )
