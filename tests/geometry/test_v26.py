@@ -82,6 +82,16 @@ def test_normal_form_of_v26_entries_is_the_entry(v26_sample):
         assert np.array_equal(normal_form(e.vertices), e.vertices), e.index
 
 
+def test_compiled_search_agrees_with_numpy_reference(v26_sample):
+    from orbitlearn.geometry.normal_form import normal_form_reference
+
+    for e in v26_sample[::12]:
+        p = LatticePolytope(e.vertices)
+        q = p.dual()
+        assert np.array_equal(normal_form_reference(p), p.normal_form())
+        assert np.array_equal(normal_form_reference(q), q.normal_form())
+
+
 def test_normal_forms_batch_and_distinctness(v26_sample):
     batch = np.stack([e.vertices for e in v26_sample[:60]])
     out = normal_forms(batch)

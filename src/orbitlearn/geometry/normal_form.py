@@ -100,6 +100,11 @@ def palp_column_order(pm_max: np.ndarray) -> np.ndarray:
 
 def normal_form_of_polytope(p: LatticePolytope) -> np.ndarray:
     """min over sigma in Aut-coset of HNF(V[:, sigma o pc]) — the canonical (d, n) vertex matrix."""
+    return K.normal_form_kernel(p._verts, p._normals, p._offsets)
+
+
+def normal_form_reference(p: LatticePolytope) -> np.ndarray:
+    """The same normal form by the plain numpy search above (slower; a cross-check for the kernel)."""
     verts = p._verts  # (n, d)
     pm_max, orders = pm_max_orders(p.pairing_matrix())
     pc = palp_column_order(pm_max)
@@ -123,7 +128,13 @@ def normal_form(vertices: np.ndarray) -> np.ndarray:
     Equal for lattice-equivalent polytopes, different otherwise; non-vertex and repeated
     columns are dropped, so the result has one column per vertex.
     """
-    return LatticePolytope(as_point_matrix(vertices)).normal_form()
+    mat = as_point_matrix(vertices)
+    status, nf = K.normal_form_raw(np.ascontiguousarray(mat.T))
+    if status != 0:
+        # the class gives the precise message (which dimension the points span)
+        LatticePolytope(mat)
+        raise GeometryError("not full-dimensional")
+    return nf
 
 
 def normal_forms(batch: np.ndarray) -> np.ndarray:
