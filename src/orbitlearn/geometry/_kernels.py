@@ -53,8 +53,13 @@ def _det_bareiss(m: np.ndarray) -> int:
 @njit(cache=True)
 def int_rank(m: np.ndarray) -> int:
     """Rank of an integer matrix by row reduction with gcd-normalised integer rows (exact)."""
-    a = m.copy()
-    rows, cols = a.shape
+    return _rank_inplace(m.copy(), m.shape[0])
+
+
+@njit(cache=True)
+def _rank_inplace(a: np.ndarray, rows: int) -> int:
+    """Rank of the first `rows` rows of a (destroyed), exactly."""
+    cols = a.shape[1]
     rank = 0
     for col in range(cols):
         piv = -1
@@ -305,14 +310,20 @@ def _popcount(x: np.uint64) -> int:
 @njit(cache=True)
 def _affine_rank_of(pts: np.ndarray, idx: np.ndarray, m: int) -> int:
     """Affine rank (dimension) of the points pts[idx[:m]]."""
+    buf = np.empty((max(m - 1, 1), pts.shape[1]), dtype=np.int64)
+    return _affine_rank_buf(pts, idx, m, buf)
+
+
+@njit(cache=True)
+def _affine_rank_buf(pts: np.ndarray, idx: np.ndarray, m: int, buf: np.ndarray) -> int:
+    """Affine rank of pts[idx[:m]] using buf (at least (m - 1, d)) as scratch."""
     if m <= 1:
         return 0
     d = pts.shape[1]
-    diff = np.empty((m - 1, d), dtype=np.int64)
     for i in range(1, m):
         for k in range(d):
-            diff[i - 1, k] = pts[idx[i], k] - pts[idx[0], k]
-    return int_rank(diff)
+            buf[i - 1, k] = pts[idx[i], k] - pts[idx[0], k]
+    return _rank_inplace(buf, m - 1)
 
 
 @njit(cache=True)
@@ -398,6 +409,7 @@ def exact_hull(pts: np.ndarray):
     common = np.empty(nw, dtype=np.uint64)
     ridge = np.empty(n, dtype=np.int64)
     chosen = np.empty(d, dtype=np.int64)
+    rankbuf = np.empty((n, d), dtype=np.int64)
     for p in range(n):
         if processed[p]:
             continue
@@ -435,7 +447,7 @@ def exact_hull(pts: np.ndarray):
                 if cnt < d - 1:
                     continue
                 m = _mask_indices(common, ridge)
-                if _affine_rank_of(pts, ridge, m) != d - 2:
+                if _affine_rank_buf(pts, ridge, m, rankbuf) != d - 2:
                     continue
                 if vals[g] == 0:
                     continue  # p on g's plane: g grows (below), no new facet
@@ -446,7 +458,7 @@ def exact_hull(pts: np.ndarray):
                     if nc == d - 1:
                         break
                     chosen[nc] = ridge[r]
-                    if _affine_rank_of(pts, chosen, nc + 1) == nc:
+                    if _affine_rank_buf(pts, chosen, nc + 1, rankbuf) == nc:
                         nc += 1
                 chosen[d - 1] = p
                 hyperplane_normal(pts, chosen, u)
