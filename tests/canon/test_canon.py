@@ -56,6 +56,17 @@ def test_lex_identical_on_random_images(seed, m, n, lo, hi):
     np.testing.assert_array_equal(lex.project(y), lex.project(x))
 
 
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), span=st.integers(0, 8))
+def test_lex_identical_on_random_s4xs26_images(seed, span):
+    """The KS shape: 4 x 26 matrices, entries in [-span, span], random S4 x S26 images."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(-span, span + 1, size=(8, 4, 26))
+    lex = LexCanonical()
+    y = S4xS26.act_batch(S4xS26.sample(8, rng), x)
+    np.testing.assert_array_equal(lex.project(y), lex.project(x))
+
+
 def test_lex_brute_force_agrees_with_definition():
     """π(X) = max over all (σ, τ) of the column-major key of σ X τ restricted to sorted columns."""
     rng = np.random.default_rng(1)
