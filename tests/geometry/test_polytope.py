@@ -109,6 +109,18 @@ def test_points_per_face_partition_the_boundary():
         (np.zeros((6, 9), dtype=int), "2 <= d <= 5"),
         (np.array([[0.5, 1, 0], [0, 0, 1]]), "integer"),
         (np.arange(4), "(d, n)"),
+        (
+            np.array(
+                [
+                    [0, 300, 0, 0, 0, 0],
+                    [0, 0, 1, 0, 0, 0],
+                    [0, 0, 0, 1, 0, 0],
+                    [0, 0, 0, 0, 1, 0],
+                    [0, 0, 0, 0, 0, 1],
+                ]
+            ),
+            "supported",
+        ),
     ],
 )
 def test_bad_input_raises_geometry_error(pts, msg):
