@@ -3,6 +3,11 @@
 * `exchangeability_test(X, group, ...)` — paired swap randomisation test of H0: X =d g·X.
 * `axis_exchangeability_test`, `columns_exchangeability_test`, `rows_exchangeability_test` —
   the same for permutations of one axis; `sequence_exchangeability_test` for the order of rows.
+* `PowerSums`, `SortedValues`, `InvariantPolynomials`, `CanonicalFeatures` — invariant feature
+  maps (scikit-learn transformers); `feature_map("poly:3")` builds one by name.
+* `orbit_separation(features, orbit_ids)` — share of orbits whose features collide;
+  `image_separation` adds random group images and the share of changed features;
+  `accuracy_ceiling(features, y)` — the best accuracy any function of the features reaches.
 """
 
 from orbitlearn.stats.exchangeability import (
@@ -16,8 +21,38 @@ from orbitlearn.stats.exchangeability import (
     sequence_exchangeability_test,
     symmetric_sample,
 )
+from orbitlearn.stats.features import (
+    FEATURE_NAMES,
+    CanonicalFeatures,
+    InvariantPolynomials,
+    PowerSums,
+    SortedValues,
+    bipartite_multigraphs,
+    feature_map,
+)
+from orbitlearn.stats.separation import (
+    ImageSeparationReport,
+    SeparationReport,
+    accuracy_ceiling,
+    feature_keys,
+    image_separation,
+    orbit_separation,
+)
 
 __all__ = [
+    "FEATURE_NAMES",
+    "CanonicalFeatures",
+    "InvariantPolynomials",
+    "PowerSums",
+    "SortedValues",
+    "bipartite_multigraphs",
+    "feature_map",
+    "ImageSeparationReport",
+    "SeparationReport",
+    "accuracy_ceiling",
+    "feature_keys",
+    "image_separation",
+    "orbit_separation",
     "ExchangeabilityResult",
     "axis_exchangeability_test",
     "axis_group",

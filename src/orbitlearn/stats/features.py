@@ -1,0 +1,288 @@
+"""Invariant feature maps (scikit-learn transformers): statistics that are constant on orbits.
+
+* `PowerSums(K)` — sets (N, n): p_k(x) = Σ_j x_j^k, k = 1..K (S_n-invariant; with K ≥ n they
+  determine the multiset of values, i.e. the empirical measure). Matrices (N, m, n): the power
+  sums of every row, rows then sorted lexicographically (S_m × S_n-invariant, "row moment multiset").
+* `SortedValues()` — sets: the sorted values (the empirical measure, complete for S_n);
+  matrices: every row sorted, then the rows sorted lexicographically (S_m × S_n-invariant).
+* `InvariantPolynomials(K)` — matrices (N, m, n) under S_m × S_n: the homomorphism sums
+  t(H, X) = Σ_{φ: R→[m], ψ: C→[n]} Π_{(r,c) ∈ E(H)} X[φ(r), ψ(c)]^{mult(r,c)} over every connected
+  bipartite multigraph H (row vertices R, column vertices C) with total edge multiplicity ≤ K,
+  one per isomorphism class. Orbit sums of monomials of degree d are indexed by bipartite
+  multigraphs with d edges, and hom sums and injective sums of the same degree span the same
+  space (Möbius inversion over vertex partitions), so these features generate the algebra of
+  S_m × S_n-invariant polynomials of degree ≤ K (e.g. Σx, Σx², Σ_i r_i², tr((XXᵀ)²) ...).
+* `CanonicalFeatures("lex" | "normal")` — the flattened exact canonical form, a complete
+  invariant: LexCanonical for S_m × S_n, the polytope normal form for GL(d,Z) × S_n.
+
+Integer inputs give exact int64 features (an overflow bound is checked first; a map whose bound
+exceeds int64 falls back to float64 and says so in `exact_`). `feature_map("poly:3")` builds a
+map from its command-line name.
+"""
+
+from __future__ import annotations
+
+import itertools
+import string
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+from orbitlearn.canon.base import BaseEstimator, TransformerMixin
+from orbitlearn.errors import OrbitlearnError
+
+INT64_LIMIT = 2**62
+MAX_POLY_DEGREE = 6
+
+
+def _as_array(X: Any, shape: tuple[int, int] | None, ndims: tuple[int, ...]) -> np.ndarray:
+    a = np.asarray(X)
+    if a.ndim == 2 and shape is not None and 3 in ndims and a.shape[1] == shape[0] * shape[1]:
+        a = a.reshape(len(a), *shape)
+    if a.ndim not in ndims:
+        want = " or ".join(("(N, n)", "(N, m, n)")[d - 2] for d in ndims)
+        raise OrbitlearnError(f"expected a {want} array, got shape {a.shape}")
+    return a
+
+
+def _is_int(a: np.ndarray) -> bool:
+    return np.issubdtype(a.dtype, np.integer) or a.dtype == bool
+
+
+def _sort_rows_lex(F: np.ndarray) -> np.ndarray:
+    """For F (N, m, k): reorder the m rows of every item into lexicographic order (first column first)."""
+    N, m, k = F.shape
+    if m == 1:
+        return F
+    # rank rows within each item by a stable lexsort on (item, col_0, ..., col_{k-1})
+    flat = F.reshape(N * m, k)
+    item = np.repeat(np.arange(N), m)
+    order = np.lexsort(tuple(flat[:, j] for j in range(k - 1, -1, -1)) + (item,))
+    return flat[order].reshape(N, m, k)
+
+
+class _Features(TransformerMixin, BaseEstimator):
+    """Shared fit (nothing to learn) and the `exact_` flag."""
+
+    def fit(self, X: Any, y: Any = None) -> _Features:
+        return self
+
+
+class PowerSums(_Features):
+    """p_k = Σ_j x_j^k (k = 1..K) over the last axis; for matrices per row, rows sorted lexicographically."""
+
+    def __init__(self, degree: int = 4, shape: tuple[int, int] | None = None):
+        self.degree = degree
+        self.shape = shape
+
+    def transform(self, X: Any) -> np.ndarray:
+        if self.degree < 1:
+            raise OrbitlearnError(f"power sums need degree >= 1, got {self.degree}")
+        a = _as_array(X, self.shape, (2, 3))
+        mat = a if a.ndim == 3 else a[:, None, :]
+        exact = _is_int(mat) and (
+            float(np.abs(mat).max(initial=0)) ** self.degree * mat.shape[-1] < INT64_LIMIT
+        )
+        base = mat.astype(np.int64 if exact else np.float64)
+        out = np.empty((*mat.shape[:2], self.degree), dtype=base.dtype)
+        power = np.ones_like(base)
+        for k in range(self.degree):
+            power = power * base
+            out[..., k] = power.sum(-1)
+        self.exact_ = bool(exact or not _is_int(mat))
+        return _sort_rows_lex(out).reshape(len(a), -1)
+
+
+class SortedValues(_Features):
+    """Sorted values of each set; for matrices every row sorted, then the rows sorted lexicographically."""
+
+    def __init__(self, shape: tuple[int, int] | None = None):
+        self.shape = shape
+
+    def transform(self, X: Any) -> np.ndarray:
+        a = _as_array(X, self.shape, (2, 3))
+        mat = a if a.ndim == 3 else a[:, None, :]
+        self.exact_ = True
+        return _sort_rows_lex(np.sort(mat, axis=-1)).reshape(len(a), -1)
+
+
+# --------------------------------------------------------------------------- invariant polynomials
+
+
+def _connected(A: np.ndarray) -> bool:
+    a, b = A.shape
+    adj = A > 0
+    seen_r, seen_c = {0}, set()
+    frontier = [("r", 0)]
+    while frontier:
+        side, v = frontier.pop()
+        if side == "r":
+            for c in np.flatnonzero(adj[v]):
+                if c not in seen_c:
+                    seen_c.add(int(c))
+                    frontier.append(("c", int(c)))
+        else:
+            for r in np.flatnonzero(adj[:, v]):
+                if r not in seen_r:
+                    seen_r.add(int(r))
+                    frontier.append(("r", int(r)))
+    return len(seen_r) == a and len(seen_c) == b
+
+
+def _canonical_key(A: np.ndarray) -> tuple:
+    """Isomorphism class of a bipartite multigraph (rows and columns kept apart): max over S_a × S_b."""
+    a, b = A.shape
+    best = None
+    for p in itertools.permutations(range(a)):
+        B = A[list(p)]
+        cols = sorted((tuple(B[:, j]) for j in range(b)), reverse=True)
+        key = tuple(cols)
+        if best is None or key > best:
+            best = key
+    return (a, b, best)
+
+
+@cache
+def bipartite_multigraphs(degree: int) -> tuple[np.ndarray, ...]:
+    """Connected bipartite multigraphs with total edge multiplicity exactly `degree`, one per class,
+    as (a, b) multiplicity matrices with no empty row or column (a + b ≤ degree + 1)."""
+    out: dict[tuple, np.ndarray] = {}
+    for a in range(1, degree + 1):
+        for b in range(1, degree + 2 - a):
+            cells = a * b
+            # compositions of `degree` into `cells` non-negative parts (stars and bars)
+            for bars in itertools.combinations(range(degree + cells - 1), cells - 1):
+                parts = np.diff(np.array((-1, *bars, degree + cells - 1))) - 1
+                A = parts.reshape(a, b)
+                if (A.sum(1) == 0).any() or (A.sum(0) == 0).any() or not _connected(A):
+                    continue
+                key = _canonical_key(A)
+                out.setdefault(key, A.astype(np.int64))
+    return tuple(out[k] for k in sorted(out, key=lambda k: (k[0] + k[1], k)))
+
+
+def _graph_name(A: np.ndarray) -> str:
+    return "/".join("".join(str(v) for v in row) for row in A)
+
+
+class InvariantPolynomials(_Features):
+    """t(H, X) = Σ_{φ,ψ} Π_{(r,c)∈H} X[φ(r), ψ(c)]^mult for connected bipartite multigraphs H with ≤ K edges."""
+
+    def __init__(self, degree: int = 3, shape: tuple[int, int] | None = None, chunk: int = 8192):
+        self.degree = degree
+        self.shape = shape
+        self.chunk = chunk
+
+    def graphs(self) -> list[np.ndarray]:
+        """The multigraphs H (multiplicity matrices), in feature order."""
+        if not 1 <= self.degree <= MAX_POLY_DEGREE:
+            raise OrbitlearnError(
+                f"invariant polynomials are built for degree 1..{MAX_POLY_DEGREE}, got {self.degree}"
+            )
+        return [A for d in range(1, self.degree + 1) for A in bipartite_multigraphs(d)]
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        return np.array([f"hom[{_graph_name(A)}]" for A in self.graphs()], dtype=object)
+
+    def transform(self, X: Any) -> np.ndarray:
+        a = _as_array(X, self.shape, (3,))
+        graphs = self.graphs()
+        N, m, n = a.shape
+        vmax = float(np.abs(a).max(initial=0))
+        bound = max(vmax ** int(A.sum()) * m ** A.shape[0] * n ** A.shape[1] for A in graphs)
+        exact = _is_int(a) and bound < INT64_LIMIT
+        self.exact_ = bool(exact)
+        dtype = np.int64 if exact else np.float64
+        base = a.astype(dtype)
+        powers = {1: base}
+        for k in range(2, self.degree + 1):
+            powers[k] = powers[k - 1] * base
+        out = np.empty((N, len(graphs)), dtype=dtype)
+        letters = string.ascii_letters.replace("z", "")
+        for gi, A in enumerate(graphs):
+            ra, cb = A.shape
+            rows, cols = letters[:ra], letters[ra : ra + cb]
+            subs, ops = [], []
+            for r in range(ra):
+                for c in range(cb):
+                    if A[r, c]:
+                        subs.append(f"z{rows[r]}{cols[c]}")
+                        ops.append(int(A[r, c]))
+            expr = ",".join(subs) + "->z"
+            for s in range(0, N, self.chunk):
+                operands = [powers[k][s : s + self.chunk] for k in ops]
+                out[s : s + self.chunk, gi] = np.einsum(expr, *operands, optimize="greedy")
+        return out
+
+
+# --------------------------------------------------------------------------- canonical forms
+
+
+class CanonicalFeatures(_Features):
+    """The flattened exact canonical form π(X): "lex" (S_m × S_n) or "normal" (GL(d,Z) × S_n)."""
+
+    def __init__(self, method: str = "lex", shape: tuple[int, int] | None = None):
+        self.method = method
+        self.shape = shape
+
+    def transform(self, X: Any) -> np.ndarray:
+        from orbitlearn.canon import LexCanonical, PolytopeNormalForm
+
+        a = _as_array(X, self.shape, (3,))
+        if self.method == "lex":
+            canon = LexCanonical()
+        elif self.method == "normal":
+            canon = PolytopeNormalForm()
+        else:
+            raise OrbitlearnError(f"unknown canonical form {self.method!r}: expected lex or normal")
+        self.exact_ = True
+        return np.asarray(canon.project(a)).reshape(len(a), -1)
+
+
+FEATURE_NAMES = ("power-sums:K", "sorted", "poly:K", "lex", "normal")
+
+
+def feature_map(spec: str) -> _Features:
+    """The feature map named on the command line: power-sums:K, sorted, poly:K, lex or normal."""
+    name, _, arg = spec.partition(":")
+    if name in ("power-sums", "poly"):
+        try:
+            k = int(arg)
+        except ValueError:
+            raise OrbitlearnError(
+                f"feature {spec!r}: {name} needs a degree, e.g. {name}:3"
+            ) from None
+        if name == "power-sums":
+            if k < 1:
+                raise OrbitlearnError(f"feature {spec!r}: the degree must be at least 1")
+            return PowerSums(k)
+        if not 1 <= k <= MAX_POLY_DEGREE:
+            raise OrbitlearnError(f"feature {spec!r}: the degree must be in 1..{MAX_POLY_DEGREE}")
+        return InvariantPolynomials(k)
+    if arg:
+        raise OrbitlearnError(f"feature {spec!r}: {name} takes no argument")
+    if name == "sorted":
+        return SortedValues()
+    if name in ("lex", "normal"):
+        return CanonicalFeatures(name)
+    raise OrbitlearnError(
+        f"unknown feature map {spec!r}: expected one of {', '.join(FEATURE_NAMES)}"
+    )
+
+
+def n_features(degree: int) -> int:
+    """How many invariant polynomials `InvariantPolynomials(degree)` returns."""
+    return sum(len(bipartite_multigraphs(d)) for d in range(1, degree + 1))
+
+
+__all__ = [
+    "PowerSums",
+    "SortedValues",
+    "InvariantPolynomials",
+    "CanonicalFeatures",
+    "bipartite_multigraphs",
+    "feature_map",
+    "n_features",
+    "FEATURE_NAMES",
+]
