@@ -20,6 +20,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -70,13 +71,18 @@ def machine_info() -> dict:
     }
 
 
-def run_palp(option: str, path: Path) -> tuple[str, float]:
+def run_palp(option: str, path: Path) -> tuple[str, float, float]:
+    """PALP's stdout, wall seconds and CPU seconds (user + system of the child)."""
     exe = shutil.which("poly-4d.x")
     if exe is None:
         raise SystemExit("poly-4d.x (PALP) not found: apt-get install palp")
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     res = subprocess.run([exe, option, str(path)], capture_output=True, text=True, check=True)
-    return res.stdout, time.perf_counter() - t
+    wall = time.perf_counter() - t
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+    return res.stdout, wall, cpu
 
 
 def parse_palp_general(text: str) -> list[dict]:
@@ -110,6 +116,18 @@ def timed(func, *args) -> tuple[object, float]:
     return out, time.perf_counter() - t
 
 
+def timed_cpu(func) -> tuple[object, float, float]:
+    """(result, wall seconds, CPU seconds of this process and its finished children)."""
+    c0 = time.process_time()
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    out = func()
+    wall = time.perf_counter() - t
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = time.process_time() - c0 + (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+    return out, wall, cpu
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     default = Path(os.environ.get("ORBITLEARN_DATA", "/work/shared/data")) / "ks" / "v26.gz"
@@ -140,8 +158,8 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         plain = Path(tmp) / "input.txt"
         write_ks(entries, plain)
-        palp_g_text, palp_g_s = run_palp("-g", plain)
-        palp_n_text, palp_n_s = run_palp("-N", plain)
+        palp_g_text, palp_g_s, palp_g_cpu = run_palp("-g", plain)
+        palp_n_text, palp_n_s, palp_n_cpu = run_palp("-N", plain)
     palp_g = parse_palp_general(palp_g_text)
     palp_nf = parse_palp_nf(palp_n_text)
     assert len(palp_g) == n and len(palp_nf) == n, (len(palp_g), len(palp_nf), n)
@@ -150,16 +168,18 @@ def main(argv=None) -> int:
     hodge = {
         "palp": {
             "seconds": round(palp_g_s, 3),
+            "cpu_seconds": round(palp_g_cpu, 3),
             "per_second": round(n / palp_g_s, 1),
             "correct_vs_headers": palp_correct,
         }
     }
     items = [(e.index, e.vertices) for e in entries]
     for jobs in jobs_list:
-        out, s = timed(lambda j=jobs: list(hodge_many(items, jobs=j)))
+        out, s, cpu = timed_cpu(lambda j=jobs: list(hodge_many(items, jobs=j)))
         recs = [r for _, r, _ in out]
         hodge[f"orbitlearn_jobs{jobs}"] = {
             "seconds": round(s, 3),
+            "cpu_seconds": round(cpu, 3),
             "per_second": round(n / s, 1),
             "correct_vs_headers": sum(r == h for r, h in zip(recs, headers)),
             "equal_to_palp": sum(r == g for r, g in zip(recs, palp_g)),
@@ -172,15 +192,17 @@ def main(argv=None) -> int:
     nf = {
         "palp": {
             "seconds": round(palp_n_s, 3),
+            "cpu_seconds": round(palp_n_cpu, 3),
             "per_second": round(n / palp_n_s, 1),
             "equal_to_input": sum(np.array_equal(a, e.vertices) for a, e in zip(palp_nf, entries)),
         }
     }
     for jobs in jobs_list:
-        out, s = timed(lambda j=jobs: list(normal_form_many(items, jobs=j)))
+        out, s, cpu = timed_cpu(lambda j=jobs: list(normal_form_many(items, jobs=j)))
         mats = [m for _, m, _ in out]
         nf[f"orbitlearn_jobs{jobs}"] = {
             "seconds": round(s, 3),
+            "cpu_seconds": round(cpu, 3),
             "per_second": round(n / s, 1),
             "equal_to_palp": sum(np.array_equal(a, b) for a, b in zip(mats, palp_nf)),
             "equal_to_input": sum(np.array_equal(a, e.vertices) for a, e in zip(mats, entries)),
@@ -215,7 +237,9 @@ def render_md(r: dict, args) -> str:
         + ".",
         "",
         "PALP times are `poly-4d.x -g` / `poly-4d.x -N` on the same polytopes as a text file "
-        "(including its own parsing).",
+        "(including its own parsing). CPU s counts all processes of a run (a pool's workers "
+        "included), so with --jobs 2 it exceeds wall time; on a shared machine it is the fairer "
+        "single-process comparison.",
         "",
     ]
     for key, title, extra in (
@@ -225,12 +249,12 @@ def render_md(r: dict, args) -> str:
         lines += [
             f"## {title}",
             "",
-            "| engine | seconds | polytopes/s | time / PALP | correct vs headers / equal to input | equal to PALP |",
-            "|---|---|---|---|---|---|",
+            f"| engine | wall s | CPU s | polytopes/s (wall) | wall time / PALP | {extra.replace('_', ' ')} | equal to PALP |",
+            "|---|---|---|---|---|---|---|",
         ]
         for name, v in r[key].items():
             lines.append(
-                f"| {name} | {v['seconds']} | {v['per_second']} | "
+                f"| {name} | {v['seconds']} | {v['cpu_seconds']} | {v['per_second']} | "
                 f"{v.get('time_ratio_vs_palp', 1.0)} | {v.get(extra, '')} / {r['count']} | "
                 f"{v.get('equal_to_palp', '—')} |"
             )
