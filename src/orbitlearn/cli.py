@@ -63,11 +63,31 @@ def _add_geometry(sub: argparse._SubParsersAction) -> None:
     geometry_commands.register(sub)
 
 
+# --------------------------------------------------------------------------- stats
+
+
+def _add_stats(sub: argparse._SubParsersAction) -> None:
+    from orbitlearn.stats import commands as stats_commands
+
+    stats_commands.register(sub)
+
+
+# --------------------------------------------------------------------------- bench
+
+
+def _add_bench(sub: argparse._SubParsersAction) -> None:
+    from orbitlearn.bench import commands as bench_commands
+
+    bench_commands.register(sub)
+
+
 _SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_data,
     _add_canon,
     _add_geometry,
     _add_models,
+    _add_stats,
+    _add_bench,
 ]
 
 
