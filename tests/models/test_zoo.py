@@ -120,11 +120,16 @@ def test_non_torch_models(name):
     np.testing.assert_allclose(p.sum(1), 1.0, atol=1e-6)
     if name == "majority":
         assert (model.predict(x) == np.bincount(y).argmax()).all()
+    if name == "random":  # uniform draws: every class shows up, accuracy near 1/5
+        big = ks_like(5000, seed=11)
+        guesses = model.predict(big)
+        assert set(guesses.tolist()) == set(range(5))
+        assert abs((guesses == 0).mean() - 0.2) < 0.03
     if name == "xgboost":
         assert (model.predict(x) == y).mean() > 0.9
 
 
-@pytest.mark.parametrize("name", ["exchangeable", "vit", "xgboost", "majority"])
+@pytest.mark.parametrize("name", ["exchangeable", "vit", "xgboost", "majority", "random"])
 def test_checkpoint_reloads_to_identical_predictions(tmp_path, name):
     x = ks_like(40, seed=7)
     y = np.arange(40) % 3

@@ -8,22 +8,28 @@ from orbitlearn.models.base import Classifier
 
 
 class RandomGuess(Classifier):
-    """p(c | x) = 1/C for every class: accuracy 1/C in expectation, invariant under everything."""
+    """Guesses a class uniformly at random for every input (one-hot of a seeded draw):
+    accuracy 1/C in expectation. Not a function of x, so it is invariant only in distribution."""
 
     name = "random"
-    invariant_group = "all"
+    invariant_group = "none"
+
+    def __init__(self, n_classes, shape, config=None):
+        super().__init__(n_classes, shape, config)
+        self.rng = np.random.default_rng(int(self.config.get("seed", 0)))
 
     def fit(self, x, y, x_val, y_val, train, augment=None, run_dir=None, resume=False):
+        self.rng = np.random.default_rng(int(self.config.get("seed", train.seed)))
         return {"seconds": 0.0}
 
     def predict_proba(self, x):
-        return np.full((len(x), self.n_classes), 1.0 / self.n_classes)
+        return np.eye(self.n_classes)[self.rng.integers(0, self.n_classes, size=len(x))]
 
     def get_state(self):
-        return {}
+        return {"rng": self.rng.bit_generator.state}
 
     def set_state(self, state):
-        pass
+        self.rng.bit_generator.state = state["rng"]
 
 
 class Majority(Classifier):

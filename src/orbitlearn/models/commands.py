@@ -50,7 +50,9 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     data, source = _load_data(args.data)
     split = data.split(seed=args.split_seed)
-    parts = {name: subsample(pos, args.limit, args.split_seed) for name, pos in split.parts().items()}
+    parts = {
+        name: subsample(pos, args.limit, args.split_seed) for name, pos in split.parts().items()
+    }
     config = _parse_config(args.config)
     if args.encoding:
         config["encoding"] = args.encoding

@@ -27,6 +27,7 @@ CHECKPOINT_FORMAT = "orbitlearn-checkpoint/1"
 # what each treatment makes exact, for KS-shaped inputs (rows = coordinates, columns = vertices)
 _CANON_GROUP = {"lex": "S4 x S26", "normal": "GL(4,Z) x S26"}
 _MODEL_GROUP = {"all": "everything", "S_m x S_n": "S4 x S26", "S_n": "S26", "none": "none"}
+# (the random guesser is "none": its draws are not a function of the input)
 
 
 def _canonicaliser(name: str):

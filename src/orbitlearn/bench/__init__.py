@@ -1,0 +1,1 @@
+"""Benchmarks: specs, runners and reports (CSV, Markdown, PNG)."""

@@ -1,0 +1,453 @@
+"""The Kreuzer-Skarke benchmark: every row trained and tested on one seeded split, cell by cell.
+
+For each row and seed two trainings are run:
+
+* orig: train, select and test on the matrices as given (already in PALP normal form). The same
+  model is then tested on the test matrices under random S4×S26 elements (perm test) and under
+  random GL(4,Z)×S26 elements (GL(4,Z) test), and its invariance ε is measured;
+* rnd_perm: every train, val and test matrix replaced by a seeded random S4×S26 image (as in the
+  published study), then trained and tested the same way.
+
+A finished cell is a JSON file in ``<out>/cells`` and is never rerun, so a long profile can be
+built up over several runs. The table (CSV, Markdown, bar chart, per-row JSON) is rebuilt from
+whatever cells exist.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from orbitlearn.bench.ks_rows import Profile, RowSpec
+from orbitlearn.bench.machine import machine_info
+from orbitlearn.datasets.ks_dataset import KSDataset, subsample
+from orbitlearn.errors import GeometryError, OrbitlearnError
+from orbitlearn.models.evaluation import evaluate_pipeline, invariance_check
+from orbitlearn.models.pipeline import ModelPipeline
+from orbitlearn.models.registry import NETWORK_NAMES, build_model
+from orbitlearn.train.config import TrainConfig
+
+VARIANTS = ("orig", "rnd_perm")
+ACC_COLUMNS = ("acc_orig", "acc_rnd_perm", "acc_perm_test", "acc_gl4z_test")
+DEFAULT_TRAIN = {"epochs": 30, "batch_size": 128, "lr": 2e-3, "weight_decay": 1e-4}
+
+
+def slug(name: str) -> str:
+    """A file-name-safe form of a row name."""
+    ascii_name = name.replace("π", "pi").replace("×", "x")
+    return re.sub(r"[^A-Za-z0-9]+", "-", ascii_name).strip("-").lower()
+
+
+def _images(x: np.ndarray, group_name: str, seed: int, stream: int) -> np.ndarray:
+    """Each matrix replaced by its image under an independent random element (seeded stream)."""
+    from orbitlearn.groups import get_group
+
+    group = get_group(group_name)
+    rng = np.random.default_rng(np.random.SeedSequence([int(seed), int(stream)]))
+    return group.act_batch(group.sample(len(x), rng), np.asarray(x, dtype=np.int64))
+
+
+def exact_h11(x: np.ndarray) -> np.ndarray:
+    """h11 of every matrix by Batyrev's formula (−1 where the engine refuses the input)."""
+    from orbitlearn.geometry import hodge_record
+
+    out = np.empty(len(x), dtype=np.int64)
+    for i, v in enumerate(x):
+        try:
+            out[i] = hodge_record(v)["h11"]
+        except GeometryError:
+            out[i] = -1
+    return out
+
+
+class KSBenchmark:
+    """Runs the cells of a profile on one dataset and split, and builds the table from them."""
+
+    def __init__(
+        self,
+        data: KSDataset,
+        profile: Profile,
+        out: str | Path,
+        split_seed: int = 0,
+        threads: int | None = None,
+        log: Callable[[str], None] | None = None,
+    ):
+        self.data = data
+        self.profile = profile
+        self.out = Path(out)
+        self.split_seed = split_seed
+        self.threads = threads
+        self.log = log or (lambda msg: None)
+        split = data.split(seed=split_seed)
+        limits = profile.limits
+        self.parts = {
+            name: subsample(pos, lim, split_seed)
+            for (name, pos), lim in zip(split.parts().items(), limits)
+        }
+
+    # ------------------------------------------------------------------ cells
+
+    def cell_path(self, row: RowSpec, seed: int, variant: str) -> Path:
+        return self.out / "cells" / f"{slug(row.name)}__seed{seed}__{variant}.json"
+
+    def pending(self, rows: Sequence[RowSpec] | None = None, seeds: Sequence[int] | None = None):
+        """(row, seed, variant) triples whose cell file does not exist yet, in table order."""
+        rows = rows or self.profile.rows
+        seeds = seeds or self.profile.seeds
+        learned_once = {"random", "majority", "exact"}
+        out = []
+        for row in rows:
+            for seed in seeds if row.model not in learned_once else seeds[:1]:
+                for variant in VARIANTS:
+                    if not self.cell_path(row, seed, variant).exists():
+                        out.append((row, seed, variant))
+        return out
+
+    def _inputs(self, seed: int, variant: str) -> dict[str, np.ndarray]:
+        used = np.concatenate(list(self.parts.values()))
+        x = np.asarray(self.data.vertices, dtype=np.int64)
+        if variant == "rnd_perm":
+            x = x.copy()
+            x[used] = _images(x[used], "s4xs26", seed, stream=11)
+        return {name: x[pos] for name, pos in self.parts.items()}
+
+    def run_cell(self, row: RowSpec, seed: int, variant: str) -> dict:
+        x = self._inputs(seed, variant)
+        h11 = {name: self.data.h11[pos] for name, pos in self.parts.items()}
+        y = {name: self.data.y[pos] for name, pos in self.parts.items()}
+        cell: dict = {
+            "row": row.name,
+            "seed": seed,
+            "variant": variant,
+            "profile": self.profile.name,
+            "split_seed": self.split_seed,
+            "sizes": {k: int(len(v)) for k, v in self.parts.items()},
+            "spec": {
+                k: getattr(row, k)
+                for k in (
+                    "model",
+                    "config",
+                    "canon",
+                    "augment",
+                    "symmetrize",
+                    "symmetrize_group",
+                    "train",
+                    "note",
+                )
+            },
+        }
+        t0 = time.perf_counter()
+        if row.model == "exact":
+            predict = exact_h11
+            cell.update(
+                train_seconds=0.0,
+                parameters=0,
+                val_accuracy=float((exact_h11(x["val"]) == h11["val"]).mean()),
+            )
+            cell["claimed_invariance"] = "GL(4,Z) x S26"
+
+            def accuracy(inputs: np.ndarray) -> float:
+                return float((predict(inputs) == h11["test"]).mean())
+
+            cell["test_seconds"] = 0.0
+            t1 = time.perf_counter()
+            cell["acc"] = accuracy(x["test"])
+            cell["test_seconds"] = time.perf_counter() - t1
+            if variant == "orig":
+                cell["acc_perm_test"] = accuracy(_images(x["test"], "s4xs26", seed, stream=12))
+                cell["acc_gl4z_test"] = accuracy(_images(x["test"], "gl4z", seed, stream=13))
+                probe = x["test"][: self.profile.check_count]
+                base = predict(probe)
+                moved = [
+                    predict(_images(probe, "s4xs26", seed, stream=20 + k))
+                    for k in range(self.profile.check_samples)
+                ]
+                changed = np.mean([np.mean(m != base) for m in moved])
+                cell.update(
+                    epsilon=0.0 if changed == 0 else 1.0,
+                    epsilon_mean=float(changed),
+                    changed_share=float(changed),
+                )
+        else:
+            config = dict(row.config)
+            if row.model in NETWORK_NAMES:
+                config.setdefault("init_seed", seed)
+            model = build_model(
+                row.model, len(self.data.classes), tuple(self.data.vertices.shape[1:]), config
+            )
+            pipe = ModelPipeline(
+                model,
+                self.data.classes,
+                canon=row.canon,
+                augment=row.augment,
+                symmetrize=row.symmetrize,
+                symmetrize_group=row.symmetrize_group,
+                seed=seed,
+            )
+            train_cfg = TrainConfig(
+                **{**DEFAULT_TRAIN, **row.train, "seed": seed, "threads": self.threads}
+            )
+            summary = pipe.fit(x["train"], y["train"], x["val"], y["val"], train_cfg)
+            cell["train_seconds"] = time.perf_counter() - t0
+            cell["parameters"] = int(pipe.model.parameter_count())
+            cell["claimed_invariance"] = pipe.claimed_invariance()
+            cell["epochs_run"] = len(summary.get("history", []))
+            cell["best_epoch"] = summary.get("best_epoch")
+            cell["curve"] = [
+                {
+                    "seconds": h["seconds"],
+                    "val_accuracy": h["val_score"],
+                    "train_loss": h["train_loss"],
+                }
+                for h in summary.get("history", [])
+            ]
+            cell["val_accuracy"] = evaluate_pipeline(pipe, x["val"], h11["val"])["accuracy"]
+            t1 = time.perf_counter()
+            cell["acc"] = evaluate_pipeline(pipe, x["test"], h11["test"])["accuracy"]
+            cell["test_seconds"] = time.perf_counter() - t1
+            if variant == "orig":
+                cell["acc_perm_test"] = evaluate_pipeline(
+                    pipe, _images(x["test"], "s4xs26", seed, 12), h11["test"]
+                )["accuracy"]
+                cell["acc_gl4z_test"] = evaluate_pipeline(
+                    pipe, _images(x["test"], "gl4z", seed, 13), h11["test"]
+                )["accuracy"]
+                check = invariance_check(
+                    pipe,
+                    x["test"][: self.profile.check_count],
+                    "s4xs26",
+                    samples=self.profile.check_samples,
+                    seed=seed,
+                )
+                cell.update(
+                    epsilon=check["max_abs"],
+                    epsilon_mean=check["mean_abs"],
+                    changed_share=check["changed_share"],
+                )
+        cell["seconds"] = time.perf_counter() - t0
+        cell["machine"] = machine_info()
+        cell["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        return cell
+
+    def run(
+        self,
+        rows: Sequence[RowSpec] | None = None,
+        seeds: Sequence[int] | None = None,
+        show_progress: bool | None = None,
+    ) -> list[dict]:
+        from orbitlearn.progress import progress
+
+        todo = self.pending(rows, seeds)
+        for row, seed, variant in progress(
+            todo, total=len(todo), desc="ks benchmark cells", enabled=show_progress
+        ):
+            self.log(f"bench ks: {row.name} (seed {seed}, {variant}) ...")
+            cell = self.run_cell(row, seed, variant)
+            path = self.cell_path(row, seed, variant)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(cell, indent=1) + "\n")
+            tmp.replace(path)
+            self.log(
+                f"bench ks: {row.name} (seed {seed}, {variant}): test {100 * cell['acc']:.2f}% in {cell['seconds']:.0f} s"
+            )
+        return self.table(rows)
+
+    # ------------------------------------------------------------------ table
+
+    def cells(self) -> list[dict]:
+        folder = self.out / "cells"
+        return (
+            [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))]
+            if folder.exists()
+            else []
+        )
+
+    def table(self, rows: Sequence[RowSpec] | None = None) -> list[dict]:
+        """One record per row with mean and std over the finished seeds (fractions in [0, 1])."""
+        rows = rows or self.profile.rows
+        by_key: dict[tuple[str, str], list[dict]] = {}
+        for c in self.cells():
+            by_key.setdefault((c["row"], c["variant"]), []).append(c)
+        table = []
+        for row in rows:
+            orig = by_key.get((row.name, "orig"), [])
+            perm = by_key.get((row.name, "rnd_perm"), [])
+            if not orig and not perm:
+                continue
+            rec: dict = {"row": row.name}
+            for col, cells, key in (
+                ("acc_orig", orig, "acc"),
+                ("acc_rnd_perm", perm, "acc"),
+                ("acc_perm_test", orig, "acc_perm_test"),
+                ("acc_gl4z_test", orig, "acc_gl4z_test"),
+                ("epsilon", orig, "epsilon"),
+                ("train_seconds", orig, "train_seconds"),
+            ):
+                vals = [c[key] for c in cells if key in c]
+                rec[col] = float(np.mean(vals)) if vals else None
+                rec[f"{col}_std"] = (
+                    float(np.std(vals)) if len(vals) > 1 else (0.0 if vals else None)
+                )
+            rec["parameters"] = orig[0]["parameters"] if orig else perm[0]["parameters"]
+            rec["seeds"] = sorted({c["seed"] for c in orig + perm})
+            rec["claimed_invariance"] = (orig or perm)[0].get("claimed_invariance")
+            rec["published_orig"], rec["published_rnd_perm"] = row.published or (None, None)
+            table.append(rec)
+        return table
+
+
+# ----------------------------------------------------------------------------- reports
+
+
+def _pct(v: float | None, std: float | None = None) -> str:
+    if v is None:
+        return "—"
+    return f"{100 * v:.2f}" + (f" ± {100 * std:.2f}" if std else "")
+
+
+def write_reports(bench: KSBenchmark, table: list[dict]) -> dict[str, Path]:
+    """table.csv, table.md, chart.png, curves.png, rows/*.json and machine.json under bench.out."""
+    import csv
+
+    out = bench.out
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    fields = ["row"]
+    for col in (*ACC_COLUMNS, "epsilon", "train_seconds"):
+        fields += [col, f"{col}_std"]
+    fields += ["parameters", "seeds", "claimed_invariance", "published_orig", "published_rnd_perm"]
+    with open(out / "table.csv", "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=fields)
+        w.writeheader()
+        for rec in table:
+            w.writerow({**rec, "seeds": " ".join(map(str, rec["seeds"]))})
+    paths["csv"] = out / "table.csv"
+
+    sizes = bench.parts
+    lines = [
+        f"# Kreuzer–Skarke h11 benchmark — profile `{bench.profile.name}`",
+        "",
+        f"Split seed {bench.split_seed}; train / val / test sizes {len(sizes['train'])} / {len(sizes['val'])} / {len(sizes['test'])}. "
+        "Test accuracy in %, mean ± std over the seeds listed. *orig*: trained and tested on the matrices as given; "
+        "*rnd perm*: every matrix replaced by a random S4×S26 image, then trained and tested; *perm test* and "
+        "*GL(4,Z) test*: the orig model tested on random S4×S26 and GL(4,Z)×S26 images of the test matrices; "
+        "ε: largest change of a predicted class probability under random S4×S26 elements (0 = exactly invariant "
+        "up to float noise). *published*: Ewert et al. 2024 (orig / rnd perm).",
+        "",
+        "| row | orig | rnd perm | perm test | GL(4,Z) test | ε | train s | params | invariant under | published |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in table:
+        pub = (
+            "—"
+            if r["published_orig"] is None
+            else f"{r['published_orig']:.2f} / {r['published_rnd_perm']:.2f}"
+        )
+        eps = "—" if r["epsilon"] is None else f"{r['epsilon']:.1e}"
+        secs = "—" if r["train_seconds"] is None else f"{r['train_seconds']:.0f}"
+        lines.append(
+            f"| {r['row']} | {_pct(r['acc_orig'], r['acc_orig_std'])} | {_pct(r['acc_rnd_perm'], r['acc_rnd_perm_std'])} "
+            f"| {_pct(r['acc_perm_test'], r['acc_perm_test_std'])} | {_pct(r['acc_gl4z_test'], r['acc_gl4z_test_std'])} "
+            f"| {eps} | {secs} | {r['parameters']} | {r['claimed_invariance']} | {pub} |"
+        )
+    info = machine_info()
+    lines += [
+        "",
+        f"Machine: {info['cpu']}, {info['cores']} cores; torch {info['torch']}, xgboost {info['xgboost']}; commit {info['git_commit']}.",
+        "",
+    ]
+    (out / "table.md").write_text("\n".join(lines))
+    paths["md"] = out / "table.md"
+    (out / "machine.json").write_text(json.dumps(info, indent=1) + "\n")
+    rows_dir = out / "rows"
+    rows_dir.mkdir(exist_ok=True)
+    for rec in table:
+        (rows_dir / f"{slug(rec['row'])}.json").write_text(json.dumps(rec, indent=1) + "\n")
+    paths["chart"] = _bar_chart(table, out / "chart.png", bench.profile.name)
+    paths["curves"] = _curves(bench.cells(), out / "curves.png")
+    return paths
+
+
+def _bar_chart(table: list[dict], path: Path, profile: str) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels = [r["row"] for r in table]
+    cols = [
+        ("acc_orig", "orig"),
+        ("acc_rnd_perm", "rnd perm"),
+        ("acc_perm_test", "perm test"),
+        ("acc_gl4z_test", "GL(4,Z) test"),
+    ]
+    fig, ax = plt.subplots(figsize=(11, 0.45 * len(labels) + 1.8))
+    h = 0.2
+    ys = np.arange(len(labels))
+    for k, (col, name) in enumerate(cols):
+        vals = [100 * (r[col] or 0) for r in table]
+        errs = [100 * (r[f"{col}_std"] or 0) for r in table]
+        ax.barh(ys + (k - 1.5) * h, vals, h, xerr=errs, label=name, capsize=2)
+    pub = [r["published_orig"] for r in table]
+    for y, p in zip(ys, pub):
+        if p is not None:
+            ax.plot([p, p], [y - 2 * h, y + 2 * h], color="black", lw=1.5)
+    ax.set_yticks(ys, labels, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("test accuracy (%)  —  black ticks: published orig")
+    ax.set_xlim(0, 100)
+    ax.set_title(f"Kreuzer–Skarke h11 (profile {profile})")
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def _curves(cells: list[dict], path: Path) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for c in cells:
+        if (
+            c["variant"] == "orig"
+            and c.get("curve")
+            and c["seed"] == min(x["seed"] for x in cells if x["row"] == c["row"])
+        ):
+            ax.plot(
+                [p["seconds"] for p in c["curve"]],
+                [100 * p["val_accuracy"] for p in c["curve"]],
+                marker=".",
+                label=c["row"],
+            )
+    ax.set_xlabel("training wall time (s)")
+    ax.set_ylabel("validation accuracy (%)")
+    ax.set_title("accuracy vs training time (orig, first seed)")
+    ax.grid(alpha=0.3)
+    if ax.lines:
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def select_rows(profile: Profile, names: Sequence[str] | None) -> list[RowSpec]:
+    if not names:
+        return list(profile.rows)
+    known = {r.name: r for r in profile.rows} | {slug(r.name): r for r in profile.rows}
+    missing = [n for n in names if n not in known]
+    if missing:
+        raise OrbitlearnError(
+            f"unknown rows {missing}; known: {', '.join(slug(r.name) for r in profile.rows)}"
+        )
+    return [known[n] for n in names]

@@ -1,0 +1,71 @@
+"""`orbitlearn bench ks`: run (or resume) a profile of the Kreuzer-Skarke table and write its reports."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+DEFAULT_OUT = {
+    "smoke": "runs/bench/ks-smoke",
+    "quick": "runs/bench/ks-quick",
+    "full": "benchmarks/results/ks",
+}
+
+
+def cmd_ks(args: argparse.Namespace) -> int:
+    from orbitlearn.bench.ks import ACC_COLUMNS, KSBenchmark, select_rows, write_reports
+    from orbitlearn.bench.ks_rows import get_profile
+    from orbitlearn.cli import emit
+    from orbitlearn.datasets.commands import load_dataset
+    from orbitlearn.datasets.ks_dataset import load_ks
+
+    profile = get_profile(args.profile)
+    rows = select_rows(profile, args.rows)
+    seeds = tuple(args.seeds) if args.seeds else None
+    data = load_dataset(args.data, "raise") if args.data else load_ks(vertices=26)
+    out = Path(args.out or DEFAULT_OUT[args.profile])
+
+    def log(msg: str) -> None:
+        if not args.quiet:
+            print(msg, file=sys.stderr, flush=True)
+
+    bench = KSBenchmark(data, profile, out, split_seed=0, threads=args.threads, log=log)
+    table = bench.table(rows) if args.report_only else bench.run(rows, seeds)
+    paths = write_reports(bench, bench.table())
+    log(f"bench ks: reports in {out} ({', '.join(p.name for p in paths.values())})")
+    records = [
+        {k: r[k] for k in ("row", *ACC_COLUMNS, "epsilon", "train_seconds", "parameters", "seeds")}
+        for r in table
+    ]
+
+    def text(rs: list[dict]) -> str:
+        return (out / "table.md").read_text()
+
+    emit(records, args.json, text)
+    return 0
+
+
+def register(bench_sub: argparse._SubParsersAction) -> None:
+    ks = bench_sub.add_parser("ks", help="the Kreuzer-Skarke h11 table (resumable cell by cell)")
+    ks.add_argument(
+        "--profile",
+        choices=("smoke", "quick", "full"),
+        default="quick",
+        help="smoke: seconds; quick: ~10 min on 2 cores; full: the whole table, 3 seeds",
+    )
+    ks.add_argument("--data", help="KS file (default: the cached v26 list)")
+    ks.add_argument(
+        "--out", help="results folder (default runs/bench/ks-quick or benchmarks/results/ks)"
+    )
+    ks.add_argument("--rows", nargs="+", metavar="ROW", help="run only these rows (names or slugs)")
+    ks.add_argument("--seeds", type=int, nargs="+", help="run only these seeds")
+    ks.add_argument("--threads", type=int, help="torch / xgboost threads")
+    ks.add_argument(
+        "--report-only",
+        action="store_true",
+        help="rebuild the reports from finished cells, run nothing",
+    )
+    ks.add_argument("--quiet", action="store_true", help="no per-cell log lines on stderr")
+    ks.add_argument("--json", action="store_true", help="print the table as JSON rows")
+    ks.set_defaults(func=cmd_ks)

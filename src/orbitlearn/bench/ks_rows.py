@@ -1,0 +1,165 @@
+"""The rows and profiles of the Kreuzer-Skarke benchmark, as data.
+
+A row is a recipe (model, config, canon, augment, symmetrize, training budget); a profile picks
+rows, seeds and data sizes. The published numbers (Ewert et al., Phys. Lett. B 858 (2024), and the
+random/majority floors) are kept beside the rows they correspond to, as (orig, random permutation)
+test accuracies in percent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+
+@dataclass(frozen=True)
+class RowSpec:
+    name: str
+    model: str = ""  # a name of orbitlearn.models, or "exact" for the Batyrev engine
+    config: dict = field(default_factory=dict)
+    canon: str = "none"
+    augment: str = "none"
+    symmetrize: int = 0
+    symmetrize_group: str = "s4xs26"
+    train: dict = field(default_factory=dict)  # TrainConfig overrides
+    published: tuple[float, float] | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    rows: tuple[RowSpec, ...]
+    seeds: tuple[int, ...]
+    limits: tuple[
+        int | None, int | None, int | None
+    ]  # train, val, test sizes (None: the whole part)
+    check_count: int = 500  # inputs for the measured invariance epsilon
+    check_samples: int = 4
+
+
+# ----------------------------------------------------------------------------- the full table
+
+_ONEHOT = {"encoding": "onehot"}
+
+FULL_ROWS: tuple[RowSpec, ...] = (
+    RowSpec("random guess", "random", published=(2.85, 2.85)),
+    RowSpec("majority", "majority", published=(11.28, 11.28)),
+    RowSpec("mlp", "mlp", _ONEHOT, train={"epochs": 40}),
+    RowSpec("cnn_mlp", "cnn_mlp", _ONEHOT, train={"epochs": 40}, published=(56.71, 30.78)),
+    RowSpec(
+        "cnn_mlp + π lex",
+        "cnn_mlp",
+        _ONEHOT,
+        canon="lex",
+        train={"epochs": 40},
+        published=(71.98, 61.28),
+    ),
+    RowSpec("cnn_mlp + π Dirichlet", "cnn_mlp", _ONEHOT, canon="dirichlet", train={"epochs": 40}),
+    RowSpec("xgboost", "xgboost", {"n_estimators": 400, "max_depth": 6}, published=(55.02, 29.70)),
+    RowSpec(
+        "xgboost + π lex",
+        "xgboost",
+        {"n_estimators": 400, "max_depth": 6},
+        canon="lex",
+        published=(70.63, 59.84),
+    ),
+    RowSpec("vit", "vit", _ONEHOT, train={"epochs": 40}, published=(62.06, 43.70)),
+    RowSpec(
+        "vit + π lex", "vit", _ONEHOT, canon="lex", train={"epochs": 40}, published=(69.00, 61.02)
+    ),
+    RowSpec(
+        "cnn_mlp + S4×S26 augmentation", "cnn_mlp", _ONEHOT, augment="s4xs26", train={"epochs": 40}
+    ),
+    RowSpec(
+        "cnn_mlp + GL(4,Z) augmentation",
+        "cnn_mlp",
+        {"encoding": "scaled"},
+        augment="gl4z",
+        train={"epochs": 40},
+    ),
+    RowSpec("deep sets", "deepsets", _ONEHOT, train={"epochs": 40}),
+    RowSpec("pointnet", "pointnet", _ONEHOT, train={"epochs": 40}),
+    RowSpec("exchangeable (Hartford)", "exchangeable", _ONEHOT, train={"epochs": 40}),
+    RowSpec("set transformer", "settransformer", _ONEHOT, train={"epochs": 40}),
+    RowSpec(
+        "cnn_mlp symmetrised (Monte Carlo, k=16)",
+        "cnn_mlp",
+        _ONEHOT,
+        symmetrize=16,
+        train={"epochs": 40},
+        note="trained as cnn_mlp, predictions averaged over 16 random S4×S26 elements",
+    ),
+    RowSpec(
+        "deep sets symmetrised over S4 (exact)",
+        "deepsets",
+        _ONEHOT,
+        symmetrize=-1,
+        symmetrize_group="s4",
+        augment="s4xs26",
+        train={"epochs": 40},
+    ),
+    RowSpec(
+        "cnn_mlp + π normal form (GL(4,Z)×S26)",
+        "cnn_mlp",
+        _ONEHOT,
+        canon="normal",
+        train={"epochs": 40},
+    ),
+    RowSpec(
+        "exact engine (Batyrev)", "exact", note="h11 computed from the vertex matrix; no learning"
+    ),
+)
+
+# ----------------------------------------------------------------------------- the quick table
+
+
+def _quick(row: RowSpec, **train) -> RowSpec:
+    return replace(row, train={**row.train, **train})
+
+
+_BY_NAME = {r.name: r for r in FULL_ROWS}
+
+QUICK_ROWS: tuple[RowSpec, ...] = (
+    _BY_NAME["random guess"],
+    _BY_NAME["majority"],
+    replace(_BY_NAME["xgboost"], config={"n_estimators": 60, "max_depth": 4}),
+    replace(_BY_NAME["xgboost + π lex"], config={"n_estimators": 60, "max_depth": 4}),
+    _quick(_BY_NAME["cnn_mlp"], epochs=12),
+    _quick(_BY_NAME["cnn_mlp + π lex"], epochs=12),
+    _quick(_BY_NAME["exchangeable (Hartford)"], epochs=6),
+    _quick(_BY_NAME["deep sets symmetrised over S4 (exact)"], epochs=6),
+    _quick(_BY_NAME["cnn_mlp + π normal form (GL(4,Z)×S26)"], epochs=12),
+    _BY_NAME["exact engine (Batyrev)"],
+)
+
+SMOKE_ROWS: tuple[RowSpec, ...] = (
+    _BY_NAME["random guess"],
+    _BY_NAME["majority"],
+    _quick(_BY_NAME["cnn_mlp + π lex"], epochs=1),
+    _quick(_BY_NAME["exchangeable (Hartford)"], epochs=1),
+    _BY_NAME["exact engine (Batyrev)"],
+)
+
+PROFILES: dict[str, Profile] = {
+    # seconds, on a few hundred entries: exercises every column (tests and a first look)
+    "smoke": Profile(
+        "smoke", SMOKE_ROWS, seeds=(0,), limits=(300, 60, 100), check_count=50, check_samples=2
+    ),
+    "quick": Profile(
+        "quick",
+        QUICK_ROWS,
+        seeds=(0,),
+        limits=(12_000, 2_000, 3_000),
+        check_count=300,
+        check_samples=2,
+    ),
+    "full": Profile("full", FULL_ROWS, seeds=(0, 1, 2), limits=(None, None, None)),
+}
+
+
+def get_profile(name: str) -> Profile:
+    from orbitlearn.errors import OrbitlearnError
+
+    if name not in PROFILES:
+        raise OrbitlearnError(f"unknown profile {name!r}; known: {', '.join(PROFILES)}")
+    return PROFILES[name]

@@ -1,0 +1,118 @@
+"""The KS benchmark machinery on a small slice of v26 (profile "smoke")."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from orbitlearn.bench.ks import KSBenchmark, select_rows, slug, write_reports
+from orbitlearn.bench.ks_rows import PROFILES, get_profile
+from orbitlearn.cli import main
+from orbitlearn.datasets.ks import read_ks, write_ks
+from orbitlearn.datasets.ks_dataset import KSDataset, subsample
+from orbitlearn.errors import OrbitlearnError
+
+
+@pytest.fixture(scope="module")
+def small_file(v26_path, tmp_path_factory):
+    """1,500 v26 entries, a seeded spread over the file (all classes but the rarest)."""
+    entries = read_ks(v26_path).entries
+    keep = subsample(np.arange(len(entries)), 1500, seed=3)
+    path = tmp_path_factory.mktemp("ks") / "v26_small.txt"
+    write_ks([entries[i] for i in keep], path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def bench_run(small_file, tmp_path_factory):
+    data = KSDataset.from_file(read_ks(small_file))
+    out = tmp_path_factory.mktemp("bench")
+    bench = KSBenchmark(data, get_profile("smoke"), out, threads=1)
+    table = bench.run()
+    return bench, table
+
+
+def test_every_row_has_every_column(bench_run):
+    bench, table = bench_run
+    assert [r["row"] for r in table] == [r.name for r in PROFILES["smoke"].rows]
+    for rec in table:
+        for col in ("acc_orig", "acc_rnd_perm", "acc_perm_test", "acc_gl4z_test"):
+            assert 0.0 <= rec[col] <= 1.0
+
+
+def test_exact_engine_is_the_100_percent_line(bench_run):
+    _, table = bench_run
+    exact = next(r for r in table if r["row"] == "exact engine (Batyrev)")
+    assert (
+        exact["acc_orig"]
+        == exact["acc_rnd_perm"]
+        == exact["acc_perm_test"]
+        == exact["acc_gl4z_test"]
+        == 1.0
+    )
+    assert exact["epsilon"] == 0.0
+
+
+def test_invariant_rows_agree_across_columns(bench_run):
+    _, table = bench_run
+    lex = next(r for r in table if "lex" in r["row"])
+    assert (
+        lex["acc_orig"] == lex["acc_perm_test"] == lex["acc_rnd_perm"]
+    )  # π makes the inputs identical
+    assert lex["epsilon"] == 0.0
+    ex = next(r for r in table if r["row"].startswith("exchangeable"))
+    assert ex["acc_orig"] == ex["acc_perm_test"] and ex["epsilon"] < 1e-5
+    assert ex["claimed_invariance"] == "S4 x S26"
+
+
+def test_finished_cells_are_not_rerun(bench_run):
+    bench, table = bench_run
+    before = {p: p.stat().st_mtime_ns for p in (bench.out / "cells").glob("*.json")}
+    assert len(before) == 2 * len(table)
+    assert bench.pending() == []
+    assert bench.run() == table
+    assert {p: p.stat().st_mtime_ns for p in (bench.out / "cells").glob("*.json")} == before
+
+
+def test_reports_are_written(bench_run):
+    bench, table = bench_run
+    paths = write_reports(bench, table)
+    assert paths["csv"].read_text().startswith("row,acc_orig,acc_orig_std,acc_rnd_perm")
+    assert "| exact engine (Batyrev) | 100.00 |" in paths["md"].read_text()
+    assert paths["chart"].stat().st_size > 5000 and paths["curves"].stat().st_size > 5000
+    assert (
+        json.loads((bench.out / "rows" / f"{slug('majority')}.json").read_text())["row"]
+        == "majority"
+    )
+
+
+def test_cli_json_contract(small_file, bench_run, capsys):
+    bench, table = bench_run
+    code = main(
+        [
+            "bench",
+            "ks",
+            "--profile",
+            "smoke",
+            "--data",
+            str(small_file),
+            "--out",
+            str(bench.out),
+            "--json",
+            "--quiet",
+        ]
+    )
+    rows = json.loads(capsys.readouterr().out)
+    assert code == 0 and len(rows) == len(table)
+    for r in rows:
+        assert {"row", "acc_orig", "acc_rnd_perm", "acc_perm_test", "acc_gl4z_test"} <= set(r)
+
+
+def test_unknown_rows_and_profiles_are_user_errors():
+    with pytest.raises(OrbitlearnError, match="unknown rows"):
+        select_rows(get_profile("smoke"), ["resnet"])
+    with pytest.raises(OrbitlearnError, match="unknown profile"):
+        get_profile("huge")
+    assert select_rows(get_profile("smoke"), ["majority"])[0].name == "majority"
