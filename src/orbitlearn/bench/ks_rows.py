@@ -122,13 +122,13 @@ _BY_NAME = {r.name: r for r in FULL_ROWS}
 QUICK_ROWS: tuple[RowSpec, ...] = (
     _BY_NAME["random guess"],
     _BY_NAME["majority"],
-    replace(_BY_NAME["xgboost"], config={"n_estimators": 60, "max_depth": 4}),
-    replace(_BY_NAME["xgboost + π lex"], config={"n_estimators": 60, "max_depth": 4}),
-    _quick(_BY_NAME["cnn_mlp"], epochs=12),
-    _quick(_BY_NAME["cnn_mlp + π lex"], epochs=12),
+    replace(_BY_NAME["xgboost"], config={"n_estimators": 30, "max_depth": 4}),
+    replace(_BY_NAME["xgboost + π lex"], config={"n_estimators": 30, "max_depth": 4}),
+    _quick(_BY_NAME["cnn_mlp"], epochs=8),
+    _quick(_BY_NAME["cnn_mlp + π lex"], epochs=8),
     _quick(_BY_NAME["exchangeable (Hartford)"], epochs=6),
     _quick(_BY_NAME["deep sets symmetrised over S4 (exact)"], epochs=6),
-    _quick(_BY_NAME["cnn_mlp + π normal form (GL(4,Z)×S26)"], epochs=12),
+    _quick(_BY_NAME["cnn_mlp + π normal form (GL(4,Z)×S26)"], epochs=8),
     _BY_NAME["exact engine (Batyrev)"],
 )
 
