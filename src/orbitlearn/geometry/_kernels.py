@@ -21,36 +21,6 @@ def gcd(a: int, b: int) -> int:
 
 
 @njit(cache=True)
-def _det_bareiss(m: np.ndarray) -> int:
-    """det(m) of a square int64 matrix by fraction-free (Bareiss) elimination, exactly."""
-    k = m.shape[0]
-    a = m.copy()
-    sign = 1
-    prev = 1
-    for i in range(k - 1):
-        if a[i, i] == 0:
-            piv = -1
-            for r in range(i + 1, k):
-                if a[r, i] != 0:
-                    piv = r
-                    break
-            if piv < 0:
-                return 0
-            for col in range(k):
-                t = a[i, col]
-                a[i, col] = a[piv, col]
-                a[piv, col] = t
-            sign = -sign
-        for r in range(i + 1, k):
-            for col in range(i + 1, k):
-                a[r, col] = (a[r, col] * a[i, i] - a[r, i] * a[i, col]) // prev
-        prev = a[i, i]
-    if k == 0:
-        return 1
-    return sign * a[k - 1, k - 1]
-
-
-@njit(cache=True)
 def int_rank(m: np.ndarray) -> int:
     """Rank of an integer matrix by row reduction with gcd-normalised integer rows (exact)."""
     return _rank_inplace(m.copy(), m.shape[0])
@@ -91,15 +61,50 @@ def _rank_inplace(a: np.ndarray, rows: int) -> int:
 
 
 @njit(cache=True)
+def _det_inplace(a: np.ndarray, k: int) -> int:
+    """det of the leading k x k block of a (destroyed) by fraction-free (Bareiss) elimination."""
+    if k == 0:
+        return 1
+    sign = 1
+    prev = 1
+    for i in range(k - 1):
+        if a[i, i] == 0:
+            piv = -1
+            for r in range(i + 1, k):
+                if a[r, i] != 0:
+                    piv = r
+                    break
+            if piv < 0:
+                return 0
+            for col in range(k):
+                t = a[i, col]
+                a[i, col] = a[piv, col]
+                a[piv, col] = t
+            sign = -sign
+        for r in range(i + 1, k):
+            for col in range(i + 1, k):
+                a[r, col] = (a[r, col] * a[i, i] - a[r, i] * a[i, col]) // prev
+        prev = a[i, i]
+    return sign * a[k - 1, k - 1]
+
+
+@njit(cache=True)
 def hyperplane_normal(pts: np.ndarray, idx: np.ndarray, out: np.ndarray) -> bool:
     """Primitive integer normal of the hyperplane through the d points pts[idx] (cofactors of the
     differences p_i - p_0); False if they are affinely dependent."""
     d = pts.shape[1]
     diff = np.empty((d - 1, d), dtype=np.int64)
+    minor = np.empty((d - 1, d - 1), dtype=np.int64)
+    return hyperplane_normal_buf(pts, idx, out, diff, minor)
+
+
+@njit(cache=True)
+def hyperplane_normal_buf(pts, idx, out, diff, minor) -> bool:
+    """`hyperplane_normal` with caller-provided scratch diff (d-1, d) and minor (d-1, d-1)."""
+    d = pts.shape[1]
     for i in range(1, d):
         for k in range(d):
             diff[i - 1, k] = pts[idx[i], k] - pts[idx[0], k]
-    minor = np.empty((d - 1, d - 1), dtype=np.int64)
     g = 0
     for k in range(d):
         for i in range(d - 1):
@@ -108,7 +113,7 @@ def hyperplane_normal(pts: np.ndarray, idx: np.ndarray, out: np.ndarray) -> bool
                 if j != k:
                     minor[i, cc] = diff[i, j]
                     cc += 1
-        det = _det_bareiss(minor)
+        det = _det_inplace(minor, d - 1)
         out[k] = det if k % 2 == 0 else -det
         g = gcd(g, out[k])
     if g == 0:
@@ -410,6 +415,8 @@ def exact_hull(pts: np.ndarray):
     ridge = np.empty(n, dtype=np.int64)
     chosen = np.empty(d, dtype=np.int64)
     rankbuf = np.empty((n, d), dtype=np.int64)
+    hdiff = np.empty((d - 1, d), dtype=np.int64)
+    hminor = np.empty((d - 1, d - 1), dtype=np.int64)
     for p in range(n):
         if processed[p]:
             continue
@@ -461,7 +468,7 @@ def exact_hull(pts: np.ndarray):
                     if _affine_rank_buf(pts, chosen, nc + 1, rankbuf) == nc:
                         nc += 1
                 chosen[d - 1] = p
-                hyperplane_normal(pts, chosen, u)
+                hyperplane_normal_buf(pts, chosen, u, hdiff, hminor)
                 h0 = 0
                 for k in range(d):
                     h0 += u[k] * pts[p, k]
