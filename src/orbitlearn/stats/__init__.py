@@ -8,6 +8,8 @@
 * `orbit_separation(features, orbit_ids)` — share of orbits whose features collide;
   `image_separation` adds random group images and the share of changed features;
   `accuracy_ceiling(features, y)` — the best accuracy any function of the features reaches.
+* `label_invariance_test(model, X, y, group)` — paired McNemar / Wilcoxon test of a model's
+  score on (x, y) against (g·x, y), with the accuracy drop and its interval.
 """
 
 from orbitlearn.stats.exchangeability import (
@@ -30,6 +32,7 @@ from orbitlearn.stats.features import (
     bipartite_multigraphs,
     feature_map,
 )
+from orbitlearn.stats.label_invariance import LabelInvarianceResult, label_invariance_test
 from orbitlearn.stats.separation import (
     ImageSeparationReport,
     SeparationReport,
@@ -47,6 +50,8 @@ __all__ = [
     "SortedValues",
     "bipartite_multigraphs",
     "feature_map",
+    "LabelInvarianceResult",
+    "label_invariance_test",
     "ImageSeparationReport",
     "SeparationReport",
     "accuracy_ceiling",
