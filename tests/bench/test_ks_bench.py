@@ -29,7 +29,7 @@ def small_file(v26_path, tmp_path_factory):
 def bench_run(small_file, tmp_path_factory):
     data = KSDataset.from_file(read_ks(small_file))
     out = tmp_path_factory.mktemp("bench")
-    bench = KSBenchmark(data, get_profile("smoke"), out, threads=1)
+    bench = KSBenchmark(data, get_profile("smoke"), out, threads=1, save_models=True)
     table = bench.run()
     return bench, table
 
@@ -116,3 +116,16 @@ def test_unknown_rows_and_profiles_are_user_errors():
     with pytest.raises(OrbitlearnError, match="unknown profile"):
         get_profile("huge")
     assert select_rows(get_profile("smoke"), ["majority"])[0].name == "majority"
+
+
+def test_saved_models_reload_and_score_what_the_cell_says(bench_run):
+    from orbitlearn.models.evaluation import evaluate_pipeline
+    from orbitlearn.models.pipeline import ModelPipeline
+
+    bench, _ = bench_run
+    row = next(r for r in bench.profile.rows if "lex" in r.name)
+    cell = json.loads(bench.cell_path(row, 0, "orig").read_text())
+    pipe = ModelPipeline.load(cell["checkpoint"])
+    test = bench.parts["test"]
+    acc = evaluate_pipeline(pipe, bench.data.vertices[test], bench.data.h11[test])["accuracy"]
+    assert acc == cell["acc"] and pipe.metadata["row"] == row.name

@@ -76,6 +76,7 @@ class KSBenchmark:
         split_seed: int = 0,
         threads: int | None = None,
         log: Callable[[str], None] | None = None,
+        save_models: bool = False,
     ):
         self.data = data
         self.profile = profile
@@ -83,6 +84,7 @@ class KSBenchmark:
         self.split_seed = split_seed
         self.threads = threads
         self.log = log or (lambda msg: None)
+        self.save_models = save_models
         split = data.split(seed=split_seed)
         limits = profile.limits
         self.parts = {
@@ -94,6 +96,9 @@ class KSBenchmark:
 
     def cell_path(self, row: RowSpec, seed: int, variant: str) -> Path:
         return self.out / "cells" / f"{slug(row.name)}__seed{seed}__{variant}.json"
+
+    def model_path(self, row: RowSpec, seed: int) -> Path:
+        return self.out / "models" / f"{slug(row.name)}__seed{seed}.pt"
 
     def pending(self, rows: Sequence[RowSpec] | None = None, seeds: Sequence[int] | None = None):
         """(row, seed, variant) triples whose cell file does not exist yet, in table order."""
@@ -229,6 +234,15 @@ class KSBenchmark:
                     epsilon_mean=check["mean_abs"],
                     changed_share=check["changed_share"],
                 )
+                if self.save_models:  # the orig model, trained on the split's train part only
+                    pipe.metadata = {
+                        "split_seed": self.split_seed,
+                        "profile": self.profile.name,
+                        "row": row.name,
+                        "val_accuracy": cell["val_accuracy"],
+                        "test_accuracy": cell["acc"],
+                    }
+                    cell["checkpoint"] = str(pipe.save(self.model_path(row, seed)))
         cell["seconds"] = time.perf_counter() - t0
         cell["machine"] = machine_info()
         cell["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")

@@ -30,7 +30,15 @@ def cmd_ks(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(msg, file=sys.stderr, flush=True)
 
-    bench = KSBenchmark(data, profile, out, split_seed=0, threads=args.threads, log=log)
+    bench = KSBenchmark(
+        data,
+        profile,
+        out,
+        split_seed=0,
+        threads=args.threads,
+        log=log,
+        save_models=args.save_models,
+    )
     table = bench.table(rows) if args.report_only else bench.run(rows, seeds)
     paths = write_reports(bench, bench.table())
     log(f"bench ks: reports in {out} ({', '.join(p.name for p in paths.values())})")
@@ -65,6 +73,11 @@ def register(bench_sub: argparse._SubParsersAction) -> None:
         "--report-only",
         action="store_true",
         help="rebuild the reports from finished cells, run nothing",
+    )
+    ks.add_argument(
+        "--save-models",
+        action="store_true",
+        help="keep every orig-trained pipeline under OUT/models/",
     )
     ks.add_argument("--quiet", action="store_true", help="no per-cell log lines on stderr")
     ks.add_argument("--json", action="store_true", help="print the table as JSON rows")
