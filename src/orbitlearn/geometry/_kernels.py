@@ -354,7 +354,8 @@ def exact_hull(pts: np.ndarray):
     of processed points on them, so non-simplicial facets are single facets. Adding a point p:
     the facets it sees (<u, p> + c < 0) go; each ridge between a seen facet f and an unseen g
     (common points of affine dimension d - 2) spans with p a new facet, unless p is on g's
-    plane (then g just grows). Returns (normals, offsets, status): status 0 ok, 1 not
+    plane (then g just grows). f and g are adjacent iff no third facet contains all their common
+    points (faces of lower dimension lie on at least three facets). Returns (normals, offsets, status): status 0 ok, 1 not
     full-dimensional.
     """
     n, d = pts.shape
@@ -453,11 +454,25 @@ def exact_hull(pts: np.ndarray):
                     cnt += _popcount(common[w])
                 if cnt < d - 1:
                     continue
-                m = _mask_indices(common, ridge)
-                if _affine_rank_buf(pts, ridge, m, rankbuf) != d - 2:
+                # f and g meet in a ridge iff no third facet of the old hull contains their
+                # common points (a face of dimension < d - 2 lies on at least 3 facets)
+                ridge_ok = True
+                for h in range(old_nf):
+                    if h == f or h == g or not alive[h]:
+                        continue
+                    inside = True
+                    for w in range(nw):
+                        if (inc[h, w] & common[w]) != common[w]:
+                            inside = False
+                            break
+                    if inside:
+                        ridge_ok = False
+                        break
+                if not ridge_ok:
                     continue
                 if vals[g] == 0:
                     continue  # p on g's plane: g grows (below), no new facet
+                m = _mask_indices(common, ridge)
                 # d-1 affinely independent ridge points + p
                 chosen[0] = ridge[0]
                 nc = 1
