@@ -1,0 +1,108 @@
+"""The heat benchmark end to end on the `mini` profile (8×8 grid, 2 epochs): contract, reports, resume."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from orbitlearn.bench.heat import (
+    HeatBenchmark,
+    build,
+    get_profile,
+    make_data,
+    run_heat_bench,
+)
+from orbitlearn.cli import main
+from orbitlearn.errors import OrbitlearnError
+from orbitlearn.models.fields import build_field_model, count_params
+
+CONTRACT = {"model", "breaking", "rmse", "epsilon"}
+
+
+@pytest.fixture(scope="module")
+def mini_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("heat")
+    rows = run_heat_bench("mini", out=out)
+    return out, rows
+
+
+def test_rows_follow_the_contract(mini_run):
+    _, rows = mini_run
+    assert {r["model"] for r in rows} == {"persistence", "cnn", "cnn_aug", "gcnn", "relaxed_gcnn"}
+    assert {r["breaking"] for r in rows} == {0.0, 1.0}
+    for r in rows:
+        assert CONTRACT <= set(r)
+        assert np.isfinite(r["rmse"]) and r["rmse"] > 0
+        assert r["epsilon"] >= 0
+    by = {(r["model"], r["breaking"]): r for r in rows}
+    # measured, not assumed: the strict G-CNN is C4-equivariant, the plain CNN is not
+    assert by[("gcnn", 0.0)]["epsilon"] < 1e-5
+    assert by[("cnn", 0.0)]["epsilon"] > 1e-3
+    # the true map is symmetric at level 0 and not at level 1
+    assert by[("cnn", 0.0)]["epsilon_target"] < 1e-12 < 1e-2 < by[("cnn", 1.0)]["epsilon_target"]
+
+
+def test_reports_are_written(mini_run):
+    out, rows = mini_run
+    for name in ("table.csv", "table.md", "errors.png", "fields.png", "results.json", "results.md"):
+        assert (out / name).stat().st_size > 0, name
+    with open(out / "table.csv") as fh:
+        table = list(csv.DictReader(fh))
+    assert CONTRACT <= set(table[0])
+    assert len(table) == len(rows)
+    info = json.loads((out / "results.json").read_text())
+    assert {"cpu", "cores", "versions", "git_commit"} <= set(info["machine"])
+
+
+def test_finished_cells_are_not_rerun(mini_run):
+    out, rows = mini_run
+    bench = HeatBenchmark(get_profile("mini"), out)
+    assert bench.pending() == []
+    again = run_heat_bench("mini", out=out)
+    assert again == rows
+
+
+def test_cli_json(capsys):
+    code = main(["bench", "heat", "--profile", "mini", "--json", "--models", "persistence", "gcnn"])
+    assert code == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["model"] for r in rows} == {"persistence", "gcnn"}
+    assert all(CONTRACT <= set(r) for r in rows)
+
+
+def test_unknown_profile_is_a_user_error():
+    with pytest.raises(OrbitlearnError, match="unknown profile"):
+        get_profile("huge")
+    with pytest.raises(OrbitlearnError, match="unknown model"):
+        get_profile("mini", models=("transformer",))
+
+
+def test_models_are_matched_in_size():
+    prof = get_profile("quick")
+    sizes = {name: count_params(build(prof, name, 0)) for name in ("cnn", "gcnn", "relaxed_gcnn")}
+    assert max(sizes.values()) / min(sizes.values()) < 1.3, sizes
+
+
+def test_data_is_seeded_and_shared_across_levels():
+    prof = get_profile("mini")
+    a, b, c = make_data(prof, 0.0, 0), make_data(prof, 1.0, 0), make_data(prof, 0.0, 1)
+    assert np.array_equal(a.x_train, b.x_train)  # same fields, different physics
+    assert not np.array_equal(a.y_train, b.y_train)
+    assert not np.array_equal(a.x_train, c.x_train)
+
+
+def test_field_models_keep_shape_and_strict_symmetry():
+    from orbitlearn.groups import C4
+    from orbitlearn.symmetry import equivariance_error
+
+    x = torch.randn(2, 1, 10, 10)
+    for name in ("cnn", "gcnn", "relaxed_gcnn"):
+        m = build_field_model(name, width=3)
+        assert m(x).shape == x.shape
+    for name in ("gcnn", "relaxed_gcnn"):  # relaxed starts with equal mixing weights
+        m = build_field_model(name, width=3)
+        equivariance_error(m, C4(), C4(), x).assert_below(1e-5)
