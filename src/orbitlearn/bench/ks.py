@@ -9,7 +9,8 @@ For each row and seed two trainings are run:
   published study), then trained and tested the same way.
 
 A finished cell is a JSON file in ``<out>/cells`` and is never rerun, so a long profile can be
-built up over several runs. The table (CSV, Markdown, bar chart, per-row JSON) is rebuilt from
+built up over several runs; a cell interrupted mid-training resumes from its last finished epoch
+(``<out>/runs/<cell>/train_state.pt``, with the per-epoch ``metrics.csv``). The table (CSV, Markdown, bar chart, per-row JSON) is rebuilt from
 whatever cells exist.
 """
 
@@ -197,7 +198,9 @@ class KSBenchmark:
             train_cfg = TrainConfig(
                 **{**DEFAULT_TRAIN, **row.train, "seed": seed, "threads": self.threads}
             )
-            summary = pipe.fit(x["train"], y["train"], x["val"], y["val"], train_cfg)
+            run_dir = self.out / "runs" / f"{slug(row.name)}__seed{seed}__{variant}"
+            run_dir.mkdir(parents=True, exist_ok=True)  # per-epoch log and resumable training state
+            summary = pipe.fit(x["train"], y["train"], x["val"], y["val"], train_cfg, run_dir=run_dir, resume=True)
             cell["train_seconds"] = time.perf_counter() - t0
             cell["parameters"] = int(pipe.model.parameter_count())
             cell["claimed_invariance"] = pipe.claimed_invariance()
