@@ -24,6 +24,16 @@ def _vertex_tokens(h: torch.Tensor) -> torch.Tensor:
     return h.permute(0, 3, 1, 2).reshape(b, n, c * m)
 
 
+def _dropout_mlp(width: int, hidden: Sequence[int], classes: int, dropout: float) -> nn.Sequential:
+    """Linear -> ReLU -> Dropout for each hidden width, then a linear read-out."""
+    layers: list[nn.Module] = []
+    for h in hidden:
+        layers += [nn.Linear(width, h), nn.ReLU(), nn.Dropout(dropout)]
+        width = h
+    layers.append(nn.Linear(width, classes))
+    return nn.Sequential(*layers)
+
+
 class MLPNet(nn.Module):
     """Flattened input -> MLP. No symmetry."""
 
@@ -40,13 +50,9 @@ class MLPNet(nn.Module):
         super().__init__()
         self.encoding = encoding
         m, n = shape
-        layers: list[nn.Module] = [nn.Flatten()]
-        width = encoding.channels * m * n
-        for h in hidden:
-            layers += [nn.Linear(width, h), nn.ReLU(), nn.Dropout(dropout)]
-            width = h
-        layers.append(nn.Linear(width, classes))
-        self.net = nn.Sequential(*layers)
+        self.net = nn.Sequential(
+            nn.Flatten(), *_dropout_mlp(encoding.channels * m * n, hidden, classes, dropout)
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(self.encoding(x))
@@ -73,13 +79,7 @@ class CNNMLPNet(nn.Module):
         c = encoding.channels
         self.over_rows = nn.Conv2d(c, channels, kernel_size=(m, 1))  # -> (B, k, 1, n)
         self.over_cols = nn.Conv2d(c, channels, kernel_size=(1, n))  # -> (B, k, m, 1)
-        width = channels * (m + n)
-        layers: list[nn.Module] = []
-        for h in hidden:
-            layers += [nn.Linear(width, h), nn.ReLU(), nn.Dropout(dropout)]
-            width = h
-        layers.append(nn.Linear(width, classes))
-        self.head = nn.Sequential(*layers)
+        self.head = _dropout_mlp(channels * (m + n), hidden, classes, dropout)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = self.encoding(x)
