@@ -235,6 +235,12 @@ def test_feature_map_bad_names(spec):
         feature_map(spec)
 
 
+def test_raw_baseline_is_not_invariant():
+    x = _distinct_orbits()
+    r = image_separation(x, feature_map("raw"), Permutation(4, axis=-1), rng=0)
+    assert r.colliding_orbits == 0 and r.changed_share > 0.9
+
+
 def test_sklearn_pipeline_and_flat_input():
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline

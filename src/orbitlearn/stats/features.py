@@ -17,7 +17,8 @@
 
 Integer inputs give exact int64 features (an overflow bound is checked first; a map whose bound
 exceeds int64 falls back to float64 and says so in `exact_`). `feature_map("poly:3")` builds a
-map from its command-line name.
+map from its command-line name; ``"raw"`` (`Flatten`, the entries as given) is the
+non-invariant baseline.
 """
 
 from __future__ import annotations
@@ -240,11 +241,20 @@ class CanonicalFeatures(_Features):
         return np.asarray(canon.project(a)).reshape(len(a), -1)
 
 
-FEATURE_NAMES = ("power-sums:K", "sorted", "poly:K", "lex", "normal")
+class Flatten(_Features):
+    """The matrix entries as given, flattened: NOT invariant (the baseline every invariant map is compared with)."""
+
+    def transform(self, X: Any) -> np.ndarray:
+        a = np.asarray(X)
+        self.exact_ = True
+        return a.reshape(len(a), -1)
+
+
+FEATURE_NAMES = ("power-sums:K", "sorted", "poly:K", "lex", "normal", "raw")
 
 
 def feature_map(spec: str) -> _Features:
-    """The feature map named on the command line: power-sums:K, sorted, poly:K, lex or normal."""
+    """The feature map named on the command line: power-sums:K, sorted, poly:K, lex, normal or raw."""
     name, _, arg = spec.partition(":")
     if name in ("power-sums", "poly"):
         try:
@@ -264,6 +274,8 @@ def feature_map(spec: str) -> _Features:
         raise OrbitlearnError(f"feature {spec!r}: {name} takes no argument")
     if name == "sorted":
         return SortedValues()
+    if name == "raw":
+        return Flatten()
     if name in ("lex", "normal"):
         return CanonicalFeatures(name)
     raise OrbitlearnError(
@@ -281,6 +293,7 @@ __all__ = [
     "SortedValues",
     "InvariantPolynomials",
     "CanonicalFeatures",
+    "Flatten",
     "bipartite_multigraphs",
     "feature_map",
     "n_features",
