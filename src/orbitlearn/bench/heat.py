@@ -59,13 +59,13 @@ class HeatProfile:
 
     name: str
     grid: int = 16
-    n_train: int = 192
+    n_train: int = 256
     n_val: int = 48
     n_test: int = 64
-    epochs: int = 15
-    batch_size: int = 16
+    epochs: int = 25
+    batch_size: int = 8
     lr: float = 3e-3
-    levels: tuple[float, ...] = (0.0, 0.05, 0.2, 1.0)
+    levels: tuple[float, ...] = (0.0, 0.01, 0.03, 0.1, 1.0)
     seeds: tuple[int, ...] = (0,)
     params: int = 10_000  # parameter budget every trained model is matched to
     depth: int = 4
@@ -107,11 +107,8 @@ PROFILES: dict[str, HeatProfile] = {
     "quick": HeatProfile(name="quick"),
     "full": HeatProfile(
         name="full",
-        n_train=384,
-        n_val=64,
         n_test=128,
-        epochs=20,
-        levels=(0.0, 0.02, 0.05, 0.2, 1.0),
+        epochs=30,
         seeds=(0, 1, 2),
         n_rollouts=32,
     ),

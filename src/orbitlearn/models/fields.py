@@ -6,7 +6,8 @@
 * ``relaxed_gcnn``: the same with relaxed lifting and group convolutions (Wang, Walters and Yu 2022):
   exactly equivariant at initialisation, free to break the rotations where the data does.
 
-The residual y = x + net(x) keeps every symmetry of net (the identity is equivariant).
+The residual y = x + net(x) keeps every symmetry of net (the identity is equivariant); the last
+layer starts at zero, so every model starts as y = x (this made the G-CNNs train far more reliably).
 `build_field_model(name, params=P)` picks the width whose parameter count is closest to P, so the
 models of a benchmark can be compared at (nearly) the same size.
 """
@@ -78,15 +79,25 @@ def _gcnn(
     return nn.Sequential(*layers)
 
 
+def _zero_last(net: nn.Sequential) -> nn.Sequential:
+    """Zero the last convolution, so every model starts as the identity map y = x."""
+    last = [m for m in net if hasattr(m, "weight")][-1]
+    with torch.no_grad():
+        last.weight.zero_()
+        if last.bias is not None:
+            last.bias.zero_()
+    return net
+
+
 def _make(
     name: str, width: int, depth: int, kernel_size: int, channels: int, group: str, banks: int
 ) -> nn.Module:
     if name == "cnn":
-        return Residual(_cnn(width, depth, kernel_size, channels))
+        return Residual(_zero_last(_cnn(width, depth, kernel_size, channels)))
     if name == "gcnn":
-        return Residual(_gcnn(width, depth, kernel_size, channels, group, None))
+        return Residual(_zero_last(_gcnn(width, depth, kernel_size, channels, group, None)))
     if name == "relaxed_gcnn":
-        return Residual(_gcnn(width, depth, kernel_size, channels, group, banks))
+        return Residual(_zero_last(_gcnn(width, depth, kernel_size, channels, group, banks)))
     raise ValueError(f"unknown field model {name!r}; expected one of {', '.join(FIELD_MODELS)}")
 
 
