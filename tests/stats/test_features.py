@@ -22,6 +22,7 @@ from orbitlearn.stats import (
     feature_map,
     image_separation,
     orbit_separation,
+    subset_determinants,
 )
 from orbitlearn.symmetry import invariance_error
 
@@ -250,3 +251,37 @@ def test_sklearn_pipeline_and_flat_input():
     pipe = make_pipeline(InvariantPolynomials(2, shape=(3, 4)), LogisticRegression(max_iter=500))
     pipe.fit(x.reshape(60, -1), y)
     assert pipe.score(x.reshape(60, -1), y) > 0.9
+
+
+def test_subset_determinants_match_brute_force():
+    x = np.random.default_rng(0).integers(-8, 9, size=(20, 4, 8))
+    subsets = list(itertools.combinations(range(8), 4))
+    ref = np.array(
+        [[abs(round(np.linalg.det(m[:, list(S)].astype(float)))) for S in subsets] for m in x]
+    )
+    assert np.array_equal(subset_determinants(x), ref)
+    big = x.astype(np.int64) * 100  # the int64 path
+    assert np.array_equal(subset_determinants(big), ref * 100**4)
+    x3 = x[:, :3, :6]
+    ref3 = [
+        [
+            abs(round(np.linalg.det(m[:, list(S)].astype(float))))
+            for S in itertools.combinations(range(6), 3)
+        ]
+        for m in x3
+    ]
+    assert np.array_equal(subset_determinants(x3), ref3)
+
+
+def test_determinant_histogram_is_gl_invariant():
+    """|det| multiset: unchanged under sampled GL(4,Z) x S7 elements; counts sum to C(7, 4)."""
+    from orbitlearn.groups import GLnZ
+
+    group = Product(GLnZ(4, axis=-2), Permutation(7, axis=-1))
+    x = np.random.default_rng(1).integers(-3, 4, size=(30, 4, 7))
+    fmap = feature_map("dets:16")
+    assert fmap.transform(x).shape == (30, 17) and (fmap.transform(x).sum(1) == 35).all()
+    report = invariance_error(_as_float(fmap), group, x, n_samples=16, rng=2)
+    assert report.max_abs == 0.0
+    r = image_separation(x, fmap, group, rng=3)
+    assert r.changed == 0

@@ -135,3 +135,21 @@ def test_user_errors_one_line_exit_2(small_ks, capsys, argv):
     rc, out = _run(capsys, *argv)
     assert rc == 2
     assert out.err.startswith("orbitlearn: error:") and out.err.count("\n") == 1
+
+
+def test_separation_dets_gl4z_invariant(v26_path, capsys):
+    rc, out = _run(
+        capsys,
+        "stats",
+        "separation",
+        str(v26_path),
+        "--limit",
+        "100",
+        "--group",
+        "gl4z",
+        "--features",
+        "dets",
+        "--json",
+    )
+    r = json.loads(out.out)
+    assert rc == 0 and r["changed"] == 0 and r["n_features"] == 129

@@ -3,7 +3,8 @@
 * `exchangeability_test(X, group, ...)` — paired swap randomisation test of H0: X =d g·X.
 * `axis_exchangeability_test`, `columns_exchangeability_test`, `rows_exchangeability_test` —
   the same for permutations of one axis; `sequence_exchangeability_test` for the order of rows.
-* `PowerSums`, `SortedValues`, `InvariantPolynomials`, `CanonicalFeatures` — invariant feature
+* `PowerSums`, `SortedValues`, `InvariantPolynomials`, `DeterminantHistogram` (GL(d,Z) × S_n),
+  `CanonicalFeatures` — invariant feature
   maps (scikit-learn transformers); `feature_map("poly:3")` builds one by name.
 * `orbit_separation(features, orbit_ids)` — share of orbits whose features collide;
   `image_separation` adds random group images and the share of changed features;
@@ -26,11 +27,14 @@ from orbitlearn.stats.exchangeability import (
 from orbitlearn.stats.features import (
     FEATURE_NAMES,
     CanonicalFeatures,
+    DeterminantHistogram,
+    Flatten,
     InvariantPolynomials,
     PowerSums,
     SortedValues,
     bipartite_multigraphs,
     feature_map,
+    subset_determinants,
 )
 from orbitlearn.stats.label_invariance import LabelInvarianceResult, label_invariance_test
 from orbitlearn.stats.separation import (
@@ -45,11 +49,14 @@ from orbitlearn.stats.separation import (
 __all__ = [
     "FEATURE_NAMES",
     "CanonicalFeatures",
+    "DeterminantHistogram",
+    "Flatten",
     "InvariantPolynomials",
     "PowerSums",
     "SortedValues",
     "bipartite_multigraphs",
     "feature_map",
+    "subset_determinants",
     "LabelInvarianceResult",
     "label_invariance_test",
     "ImageSeparationReport",

@@ -208,7 +208,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     sep.add_argument(
         "--features",
         required=True,
-        help="power-sums:K, sorted, poly:K (K <= 6), lex, normal, or raw (not invariant)",
+        help="power-sums:K, sorted, poly:K (K <= 6), lex, normal, dets[:M], or raw (not invariant)",
     )
     sep.add_argument(
         "--group",
