@@ -699,12 +699,14 @@ def hodge_kernel(raw: np.ndarray):
 
 
 @njit(cache=True)
-def _sorted_in_blocks(row: np.ndarray, order: np.ndarray, blocks: np.ndarray, out_vals, out_order):
-    """row[order] with the values sorted descending inside each block (insertion sort, stable)."""
+def _sorted_cmp(row, order, blocks, out_vals, out_order, best, have) -> int:
+    """Sort row[order] descending inside each block, block by block, comparing with `best` as it
+    goes: returns -1 as soon as the prefix is smaller (the rest is left unsorted), else 0 / +1."""
     n = order.shape[0]
     for j in range(n):
         out_order[j] = order[j]
         out_vals[j] = row[order[j]]
+    cmp = 0 if have else 1
     start = 0
     while start < n:
         end = start + 1
@@ -720,7 +722,15 @@ def _sorted_in_blocks(row: np.ndarray, order: np.ndarray, blocks: np.ndarray, ou
                 i -= 1
             out_vals[i + 1] = v
             out_order[i + 1] = o
+        if cmp == 0:
+            for j in range(start, end):
+                if out_vals[j] != best[j]:
+                    cmp = 1 if out_vals[j] > best[j] else -1
+                    break
+            if cmp < 0:
+                return -1
         start = end
+    return cmp
 
 
 @njit(cache=True)
@@ -753,15 +763,7 @@ def pm_max_search(pm: np.ndarray):
             for r in range(nf):
                 if used[s, r]:
                     continue
-                _sorted_in_blocks(pm[r], order[s], blocks[s], vals, tord)
-                cmp = 0
-                if have:
-                    for j in range(n):
-                        if vals[j] != best[j]:
-                            cmp = 1 if vals[j] > best[j] else -1
-                            break
-                else:
-                    cmp = 1
+                cmp = _sorted_cmp(pm[r], order[s], blocks[s], vals, tord, best, have)
                 if cmp < 0:
                     continue
                 if cmp > 0:
