@@ -9,6 +9,7 @@ what simple models reach on each feature map.
    S4 × S26 image and one random GL(4,Z) × S26 image of each (orbit id = entry: the entries are
    distinct polytopes up to GL(4,Z)), the share of entries whose features change under the image,
    and the accuracy ceiling for h11 (`accuracy_ceiling`: the best any function of the features does).
+   The normal form and the |det| histogram run on the first --normal-limit entries only.
 3. A random forest per feature map trained on a subsample of the seed-0 training part
    (`KSDataset.split(0)`), its test accuracy beside the ceiling, and `label_invariance_test` of the
    fitted model on test entries against random S4 × S26 and GL(4,Z) × S26 images.
@@ -49,6 +50,7 @@ from orbitlearn.stats import (  # noqa: E402
 )
 
 ROOT = Path(__file__).resolve().parents[1]
+LIMITED = ("normal", "dets")  # slower maps: --normal-limit entries
 OUT = ROOT / "benchmarks" / "results" / "stats"
 FEATURES = (
     "raw",
@@ -64,6 +66,7 @@ FEATURES = (
     "poly:5",
     "lex",
     "normal",
+    "dets",
 )
 MODEL_FEATURES = (
     "raw",
@@ -76,6 +79,7 @@ MODEL_FEATURES = (
     "poly:5",
     "lex",
     "normal",
+    "dets",
 )
 
 
@@ -184,7 +188,7 @@ def run_separation(V: np.ndarray, h11: np.ndarray, images: dict, args) -> list[d
     rows = []
     for spec in progress(FEATURES, desc="separation"):
         fmap = feature_map(spec)
-        n = min(len(V), args.normal_limit) if spec == "normal" else len(V)
+        n = min(len(V), args.normal_limit) if spec in LIMITED else len(V)
         t0 = time.perf_counter()
         F = fmap.transform(V[:n])
         row = {
@@ -241,7 +245,7 @@ def run_models(data, args, ceilings: dict) -> list[dict]:
     for spec in progress(MODEL_FEATURES, desc="models"):
         fmap = feature_map(spec)
         t0 = time.perf_counter()
-        if spec == "normal":
+        if spec in LIMITED:
             n_train = min(len(train), args.normal_limit)
             tr = np.sort(rng.choice(train, size=n_train, replace=False))
             te = np.sort(
@@ -270,7 +274,7 @@ def run_models(data, args, ceilings: dict) -> list[dict]:
             return fmap.transform(x).astype(np.float64)
 
         for gname in ("s4xs26", "gl4z"):
-            rows_inv = inv_rows[: args.normal_limit // 4] if spec == "normal" else inv_rows
+            rows_inv = inv_rows[: args.normal_limit // 4] if spec in LIMITED else inv_rows
             r = label_invariance_test(
                 model, V[rows_inv], y[rows_inv], get_group(gname), rng=args.seed, prepare=prepare
             )
@@ -346,7 +350,7 @@ def write_markdown(res: dict, path: Path) -> None:
     base = res["models"][0]["majority_baseline_test_accuracy"]
     L.append(
         f"Random forest ({c['trees']} trees) on a {c['train_size']}-entry subsample of the training part, "
-        f"tested on the test part (normal form: smaller samples, see n). Majority class: {pct(base)}. "
+        f"tested on the test part (normal form and dets: smaller samples, see n). Majority class: {pct(base)}. "
         "Drop: accuracy on test entries minus accuracy on random images of them (features recomputed "
         "on the image), 95% interval, exact McNemar p."
     )
@@ -385,7 +389,9 @@ def main() -> None:
     p.add_argument("--resamples", type=int, default=999)
     p.add_argument("--max-samples", type=int, default=2000)
     p.add_argument("--control-seeds", type=int, default=3)
-    p.add_argument("--normal-limit", type=int, default=8000)
+    p.add_argument(
+        "--normal-limit", type=int, default=8000, help="entries for the slower normal and dets maps"
+    )
     p.add_argument("--train-size", type=int, default=20000)
     p.add_argument("--invariance-size", type=int, default=2000)
     p.add_argument("--trees", type=int, default=100)
