@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-# The 4-simplex conv(e1, e2, e3, e4, -e1-e2-e3-e4): P^4, the quintic's polytope.
+# The 4-simplex conv(e1, e2, e3, e4, -e1-e2-e3-e4) (the fan of P^4), with its header as PALP
+# writes it: Δ has 6 lattice points, its dual (the quintic's Newton polytope) 126; h11, h21 = 101, 1.
 SIMPLEX = np.array([[1, 0, 0, 0, -1], [0, 1, 0, 0, -1], [0, 0, 1, 0, -1], [0, 0, 0, 1, -1]])
-SIMPLEX_HEADER = "4 5  M:126 5 N:6 5 H:1,101 [-200]"
+SIMPLEX_HEADER = "4 5  M:6 5 N:126 5 H:101,1 [200]"
 
 
 def entry_text(header: str, matrix: np.ndarray, transposed: bool = False) -> str:

@@ -50,7 +50,7 @@ def test_split_json_contract_and_determinism(ksfile, capsys):
 
 def test_user_error_is_one_line_and_exit_2(tmp_path, capsys):
     bad = tmp_path / "bad.txt"
-    bad.write_text("4 5  M:126 5 N:6 5 H:1,101 [-200]\n1 2 3\n")
+    bad.write_text("4 5  M:6 5 N:126 5 H:101,1 [200]\n1 2 3\n")
     code, out, err = run(capsys, "data", "info", str(bad))
     assert code == 2 and out == ""
     assert (
@@ -77,7 +77,7 @@ def test_skip_reports_where_and_how_many(tmp_path, capsys):
 
 def test_console_script_exits_2_without_traceback(tmp_path):
     bad = tmp_path / "bad.txt"
-    bad.write_text("4 5  M:126 5 N:6 5 H:1,101 [-200]\n   1   0\n")
+    bad.write_text("4 5  M:6 5 N:126 5 H:101,1 [200]\n   1   0\n")
     proc = subprocess.run(
         [sys.executable, "-m", "orbitlearn.cli", "data", "info", str(bad)],
         capture_output=True,

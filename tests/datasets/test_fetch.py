@@ -32,7 +32,7 @@ def test_fetch_downloads_verifies_and_caches(mirror):
     assert fetch.sha256_of(path) == fetch.KS_SHA256["v05.gz"]
     assert list((cache / "ks").iterdir()) == [path]  # no temporary file left behind
     data = load_ks(vertices=5, download=False)
-    assert len(data) == 1 and int(data.h11[0]) == 1
+    assert len(data) == 1 and int(data.h11[0]) == 101
 
 
 def test_cached_file_is_used_without_download(mirror):

@@ -17,8 +17,8 @@ def test_reads_header_fields_and_matrix(tmp_path):
     path.write_text(entry_text(SIMPLEX_HEADER, SIMPLEX))
     (e,) = read_ks(path).entries
     assert (e.index, e.line, e.transposed) == (0, 1, False)
-    assert (e.m_points, e.m_vertices, e.n_points, e.n_vertices) == (126, 5, 6, 5)
-    assert (e.h11, e.h21, e.euler) == (1, 101, -200)
+    assert (e.m_points, e.m_vertices, e.n_points, e.n_vertices) == (6, 5, 126, 5)
+    assert (e.h11, e.h21, e.euler) == (101, 1, 200)
     np.testing.assert_array_equal(e.vertices, SIMPLEX)
 
 
@@ -50,7 +50,7 @@ def test_write_to_gz_path_and_read_it_back(tmp_path):
     out = tmp_path / "sub" / "x.gz"
     write_ks(entries, out)
     with gzip.open(out, "rt") as fh:
-        assert fh.read().startswith("4 5  M:126 5")
+        assert fh.read().startswith("4 5  M:6 5")
     again = read_ks(out).entries
     assert len(again) == 1 and again[0].same_as(entries[0])
 
@@ -99,19 +99,19 @@ BAD_CASES = {
         "wrong row length: expected 5 integers, found 4",
     ),
     "shape disagrees with the vertex count": (
-        entry_text(SIMPLEX_HEADER.replace("M:126 5", "M:126 6"), SIMPLEX),
+        entry_text(SIMPLEX_HEADER.replace("M:6 5", "M:6 6"), SIMPLEX),
         1,
         "M: says 6 vertices, the matrix has 5",
     ),
     "Euler number inconsistent": (
-        entry_text(SIMPLEX_HEADER.replace("[-200]", "[-100]"), SIMPLEX),
+        entry_text(SIMPLEX_HEADER.replace("[200]", "[100]"), SIMPLEX),
         1,
-        "is not 2(h11 - h21) = -200",
+        "is not 2(h11 - h21) = 200",
     ),
     "unknown header field": (
-        entry_text(SIMPLEX_HEADER.replace("N:6 5", "Q:6 5"), SIMPLEX),
+        entry_text(SIMPLEX_HEADER.replace("N:126 5", "Q:126 5"), SIMPLEX),
         1,
-        "unexpected header field 'Q:6'",
+        "unexpected header field 'Q:126'",
     ),
     "not a header": ("hello world\n", 1, "expected an entry header"),
     "trailer count disagrees": (
@@ -163,9 +163,9 @@ def test_skip_needs_a_place_to_report():
 
 
 def test_same_as_compares_content():
-    a = KSEntry(index=0, vertices=SIMPLEX.copy(), h11=1, h21=101, euler=-200)
-    b = KSEntry(index=5, vertices=SIMPLEX.copy(), h11=1, h21=101, euler=-200)
-    c = KSEntry(index=0, vertices=SIMPLEX[:, ::-1].copy(), h11=1, h21=101, euler=-200)
+    a = KSEntry(index=0, vertices=SIMPLEX.copy(), h11=101, h21=1, euler=200)
+    b = KSEntry(index=5, vertices=SIMPLEX.copy(), h11=101, h21=1, euler=200)
+    c = KSEntry(index=0, vertices=SIMPLEX[:, ::-1].copy(), h11=101, h21=1, euler=200)
     assert a.same_as(b) and not a.same_as(c)
 
 
