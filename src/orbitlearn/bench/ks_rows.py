@@ -40,6 +40,8 @@ class Profile:
 # ----------------------------------------------------------------------------- the full table
 
 _ONEHOT = {"encoding": "onehot"}
+_POINTNET = {"encoding": "scaled", "hidden": [64, 128, 256], "head": [256, 128]}
+_POINTNET_TRAIN = {"epochs": 60, "batch_size": 256, "lr": 3e-3}
 
 FULL_ROWS: tuple[RowSpec, ...] = (
     RowSpec("random guess", "random", published=(2.85, 2.85)),
@@ -128,7 +130,7 @@ QUICK_ROWS: tuple[RowSpec, ...] = (
     _quick(_BY_NAME["cnn_mlp + π lex"], epochs=8),
     _quick(_BY_NAME["exchangeable (Hartford)"], epochs=6),
     _quick(_BY_NAME["deep sets symmetrised over S4 (exact)"], epochs=6),
-    _quick(_BY_NAME["cnn_mlp + π normal form (GL(4,Z)×S26)"], epochs=8),
+    _quick(_BY_NAME["pointnet + π normal form (GL(4,Z)×S26)"], epochs=10),
     _BY_NAME["exact engine (Batyrev)"],
 )
 
