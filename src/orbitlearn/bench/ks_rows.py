@@ -108,6 +108,22 @@ FULL_ROWS: tuple[RowSpec, ...] = (
         train={"epochs": 40},
     ),
     RowSpec(
+        "pointnet + π lex (S4×S26)",
+        "pointnet",
+        _POINTNET,
+        canon="lex",
+        train=_POINTNET_TRAIN,
+        note="lex-canonical coordinates, vertices as a point set",
+    ),
+    RowSpec(
+        "pointnet + π normal form (GL(4,Z)×S26)",
+        "pointnet",
+        _POINTNET,
+        canon="normal",
+        train=_POINTNET_TRAIN,
+        note="PALP normal form (GL(4,Z)-canonical coordinates), vertices as a point set",
+    ),
+    RowSpec(
         "exact engine (Batyrev)", "exact", note="h11 computed from the vertex matrix; no learning"
     ),
 )
