@@ -17,16 +17,14 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
-import datetime as dt  # noqa: E402
 import json  # noqa: E402
-import platform  # noqa: E402
-import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
+from orbitlearn.bench.machine import machine_info, machine_lines  # noqa: E402
 from orbitlearn.canon import Dirichlet, LexCanonical, PolytopeNormalForm, invariance_rate  # noqa: E402
 from orbitlearn.canon.normal import geometry_normal_forms  # noqa: E402
 from orbitlearn.datasets.ks import read_ks  # noqa: E402
@@ -34,50 +32,6 @@ from orbitlearn.groups import get_group  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 GROUPS = ("s4xs26", "signed", "gl4z")
-
-
-def machine_info() -> dict:
-    cpu = platform.processor() or ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        commit = "unknown"
-    try:
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "src"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.split("\n")
-        dirty = sorted({line[3:].strip() for line in dirty if line.strip()})
-    except (OSError, subprocess.CalledProcessError):
-        dirty = []
-    versions = {"python": platform.python_version(), "numpy": np.__version__}
-    for mod in ("scipy", "torch", "numba"):
-        try:
-            versions[mod] = __import__(mod).__version__
-        except ImportError:
-            pass
-    return {
-        "cpu": cpu,
-        "cores_visible": os.cpu_count(),
-        "threads_used": 1,
-        "platform": platform.platform(),
-        "versions": versions,
-        "git_commit": commit,
-        "uncommitted_src": dirty,
-        "date_utc": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S"),
-    }
 
 
 def measure(name: str, canon, x: np.ndarray, seed: int, repeats: int) -> dict:
@@ -204,16 +158,7 @@ def to_markdown(r: dict) -> str:
         "",
         "## Machine",
         "",
-        f"- CPU: {m['cpu']} ({m['cores_visible']} cores visible, {m['threads_used']} thread used)",
-        f"- Platform: {m['platform']}",
-        "- Versions: " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()),
-        f"- Git commit: {m['git_commit']}"
-        + (
-            f" (plus uncommitted: {', '.join(m['uncommitted_src'])})"
-            if m["uncommitted_src"]
-            else ""
-        ),
-        f"- Date (UTC): {m['date_utc']}",
+        *machine_lines(m),
         "",
     ]
     return "\n".join(lines)

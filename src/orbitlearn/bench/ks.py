@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from orbitlearn.bench.ks_rows import Profile, RowSpec
-from orbitlearn.bench.machine import machine_info
+from orbitlearn.bench.machine import machine_info, machine_lines
 from orbitlearn.datasets.ks_dataset import KSDataset, subsample
 from orbitlearn.errors import GeometryError, OrbitlearnError
 from orbitlearn.models.evaluation import evaluate_pipeline, invariance_check
@@ -200,7 +200,9 @@ class KSBenchmark:
             )
             run_dir = self.out / "runs" / f"{slug(row.name)}__seed{seed}__{variant}"
             run_dir.mkdir(parents=True, exist_ok=True)  # per-epoch log and resumable training state
-            summary = pipe.fit(x["train"], y["train"], x["val"], y["val"], train_cfg, run_dir=run_dir, resume=True)
+            summary = pipe.fit(
+                x["train"], y["train"], x["val"], y["val"], train_cfg, run_dir=run_dir, resume=True
+            )
             cell["train_seconds"] = time.perf_counter() - t0
             cell["parameters"] = int(pipe.model.parameter_count())
             cell["claimed_invariance"] = pipe.claimed_invariance()
@@ -374,11 +376,7 @@ def write_reports(bench: KSBenchmark, table: list[dict]) -> dict[str, Path]:
             f"| {eps} | {secs} | {r['parameters']} | {r['claimed_invariance']} | {pub} |"
         )
     info = machine_info()
-    lines += [
-        "",
-        f"Machine: {info['cpu']}, {info['cores']} cores; torch {info['torch']}, xgboost {info['xgboost']}; commit {info['git_commit']}.",
-        "",
-    ]
+    lines += ["", "## Machine (this report)", "", *machine_lines(info), ""]
     (out / "table.md").write_text("\n".join(lines))
     paths["md"] = out / "table.md"
     (out / "machine.json").write_text(json.dumps(info, indent=1) + "\n")

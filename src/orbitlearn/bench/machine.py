@@ -1,12 +1,19 @@
-"""What a benchmark ran on: CPU, cores, library versions, git commit."""
+"""What a benchmark ran on: CPU, cores and load, library versions, git commit, date.
+
+One record for every benchmark (`machine_info`) and one way to print it (`machine_lines`).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import platform
 import subprocess
 from importlib import metadata
 from pathlib import Path
+
+_PACKAGES = ("orbitlearn", "numpy", "scipy", "numba", "torch", "scikit-learn", "xgboost")
+_REPO = Path(__file__).resolve().parents[3]
 
 
 def _cpu_model() -> str:
@@ -26,34 +33,45 @@ def _version(package: str) -> str | None:
         return None
 
 
-def git_commit(cwd: str | Path | None = None) -> str | None:
-    """The checked-out commit (with "+dirty" when the tree has uncommitted changes), or None."""
+def _git(*args: str) -> str | None:
     try:
-        head = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=cwd,
-            capture_output=True,
-            text=True,
+        return subprocess.run(
+            ["git", *args], cwd=_REPO, capture_output=True, text=True, check=True
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return None
-    return head + ("+dirty" if dirty else "")
+
+
+def git_commit() -> str | None:
+    """The checked-out commit of this source tree, or None outside a git checkout."""
+    return _git("rev-parse", "HEAD")
 
 
 def machine_info() -> dict:
-    """CPU model, logical cores, OS, Python and the versions of the numeric libraries used."""
+    """CPU model, logical cores, load average, platform, versions, commit, uncommitted src files."""
+    status = _git("status", "--porcelain", "--untracked-files=no", "--", "src") or ""
     return {
         "cpu": _cpu_model(),
         "cores": os.cpu_count(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "platform": platform.platform(),
         "python": platform.python_version(),
-        "orbitlearn": _version("orbitlearn"),
-        "numpy": _version("numpy"),
-        "torch": _version("torch"),
-        "xgboost": _version("xgboost"),
-        "numba": _version("numba"),
-        "git_commit": git_commit(Path(__file__).resolve().parent),
+        "versions": {p: v for p in _PACKAGES if (v := _version(p))},
+        "git_commit": git_commit(),
+        "uncommitted_src": [line.split(maxsplit=1)[1] for line in status.splitlines() if line.strip()],
+        "date_utc": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S"),
     }
+
+
+def machine_lines(m: dict) -> list[str]:
+    """Markdown bullet lines describing a `machine_info()` record."""
+    commit = m.get("git_commit") or "unknown"
+    dirty = m.get("uncommitted_src") or []
+    return [
+        f"- CPU: {m['cpu']} ({m['cores']} logical cores, shared; load average at start "
+        f"{', '.join(str(x) for x in m['load_average'])})",
+        f"- Platform: {m['platform']}, Python {m['python']}",
+        "- Versions: " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()),
+        f"- Git commit: {commit}" + (f" (plus uncommitted: {', '.join(dirty)})" if dirty else ""),
+        f"- Date (UTC): {m['date_utc']}",
+    ]
