@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import re
 import resource
 import shutil
@@ -30,45 +29,13 @@ from pathlib import Path
 
 import numpy as np
 
+from orbitlearn.bench.machine import machine_info, machine_lines
 from orbitlearn.datasets.ks import iter_ks, write_ks
 from orbitlearn.geometry import hodge_many, hodge_record, normal_form, normal_form_many
 
 FIELDS = ("h11", "h21", "euler", "m_points", "m_vertices", "n_points", "n_vertices")
 GEN_RE = re.compile(r"M:(\d+) (\d+) N:(\d+) (\d+) H:(-?\d+),(-?\d+) \[(-?\d+)\]")
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def machine_info() -> dict:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    import numba
-
-    def git(*args: str) -> str:
-        try:
-            return subprocess.run(
-                ["git", *args], cwd=ROOT, capture_output=True, text=True, check=True
-            ).stdout.strip()
-        except (OSError, subprocess.CalledProcessError):
-            return "unknown"
-
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "load_average_at_start": os.getloadavg(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "numba": numba.__version__,
-        "platform": platform.platform(),
-        "git_commit": git("rev-parse", "HEAD"),
-        "git_dirty_geometry": bool(git("status", "--porcelain", "--", "src/orbitlearn/geometry")),
-        "palp": shutil.which("poly-4d.x"),
-    }
 
 
 def run_palp(option: str, path: Path) -> tuple[str, float, float]:
@@ -230,11 +197,7 @@ def render_md(r: dict, args) -> str:
         f"Data: `{r['data']}`, {r['count']} polytopes (parsing them took {r['parse_seconds']} s, "
         f"not included below; numba warm-up {r['warmup_seconds']} s, not included).",
         "",
-        f"Machine: {m['cpu']}, {m['cores']} cores (shared; load average at start "
-        f"{', '.join(f'{x:.2f}' for x in m['load_average_at_start'])}), Python {m['python']}, "
-        f"numpy {m['numpy']}, numba {m['numba']}, commit `{m['git_commit'][:12]}`"
-        + (" (geometry files modified)" if m["git_dirty_geometry"] else "")
-        + ".",
+        *machine_lines(m),
         "",
         "PALP times are `poly-4d.x -g` / `poly-4d.x -N` on the same polytopes as a text file "
         "(including its own parsing). CPU s counts all processes of a run (a pool's workers "

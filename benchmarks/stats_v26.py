@@ -27,15 +27,13 @@ os.environ.setdefault("OMP_NUM_THREADS", "2")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "2")
 
 import argparse  # noqa: E402
-import datetime as dt  # noqa: E402
 import json  # noqa: E402
-import platform  # noqa: E402
-import subprocess  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
+from orbitlearn.bench.machine import machine_info, machine_lines  # noqa: E402
 from orbitlearn.datasets.ks_dataset import load_ks  # noqa: E402
 from orbitlearn.groups import get_group  # noqa: E402
 from orbitlearn.progress import progress  # noqa: E402
@@ -81,55 +79,6 @@ MODEL_FEATURES = (
     "normal",
     "dets",
 )
-
-
-def machine_info() -> dict:
-    cpu = platform.processor() or ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-
-    def git(*args: str) -> str:
-        try:
-            return subprocess.run(
-                ["git", *args], cwd=ROOT, capture_output=True, text=True, check=True
-            ).stdout
-        except (OSError, subprocess.CalledProcessError):
-            return ""
-
-    dirty = sorted(
-        {
-            ln[3:].strip()
-            for ln in git(
-                "status", "--porcelain", "--", "src/orbitlearn/stats", "benchmarks/stats_v26.py"
-            ).splitlines()
-            if ln.strip()
-        }
-    )
-    versions = {"python": platform.python_version(), "numpy": np.__version__}
-    for mod in ("scipy", "sklearn", "xgboost", "torch", "numba"):
-        try:
-            versions[mod] = __import__(mod).__version__
-        except ImportError:
-            pass
-    try:
-        load = os.getloadavg()[0]
-    except OSError:
-        load = None
-    return {
-        "cpu": cpu,
-        "cores_visible": os.cpu_count(),
-        "load_average_1min_at_start": load,
-        "platform": platform.platform(),
-        "versions": versions,
-        "git_commit": git("rev-parse", "HEAD").strip() or "unknown",
-        "uncommitted_stats_files": dirty,
-        "date_utc": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S"),
-    }
 
 
 # --------------------------------------------------------------------------- 1. exchangeability
@@ -367,18 +316,7 @@ def write_markdown(res: dict, path: Path) -> None:
             f"{100 * g['effect']:.1f} [{100 * g['ci_low']:.1f}, {100 * g['ci_high']:.1f}] | {g['p_value']:.2g} |"
         )
     L += ["", "## Machine", ""]
-    L.append(
-        f"- CPU: {m['cpu']} ({m['cores_visible']} cores visible, shared; 1-min load at start {m['load_average_1min_at_start']})"
-    )
-    L.append(f"- Platform: {m['platform']}")
-    L.append("- Versions: " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()))
-    extra = (
-        f" (plus uncommitted: {', '.join(m['uncommitted_stats_files'])})"
-        if m["uncommitted_stats_files"]
-        else ""
-    )
-    L.append(f"- Git commit: {m['git_commit']}{extra}")
-    L.append(f"- Date (UTC): {m['date_utc']}")
+    L += machine_lines(m)
     path.write_text("\n".join(L) + "\n")
 
 
