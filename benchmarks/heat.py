@@ -25,8 +25,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", choices=sorted(PROFILES), default="quick")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "heat"))
     parser.add_argument("--threads", type=int, default=None, help="torch threads per training")
+    parser.add_argument("--seeds", type=int, nargs="+", default=None, help="override the seeds")
     args = parser.parse_args(argv)
-    rows = run_heat_bench(args.profile, out=args.out, show_progress=True, threads=args.threads)
+    rows = run_heat_bench(
+        args.profile,
+        out=args.out,
+        show_progress=True,
+        threads=args.threads,
+        seeds=tuple(args.seeds) if args.seeds else None,
+    )
     sys.stdout.write(markdown_table(rows))
     print(f"results in {args.out}", file=sys.stderr)
     return 0

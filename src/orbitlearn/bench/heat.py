@@ -65,7 +65,7 @@ class HeatProfile:
     epochs: int = 25
     batch_size: int = 8
     lr: float = 3e-3
-    levels: tuple[float, ...] = (0.0, 0.01, 0.03, 0.1, 1.0)
+    levels: tuple[float, ...] = (0.0, 0.03, 0.1, 1.0)
     seeds: tuple[int, ...] = (0,)
     params: int = 10_000  # parameter budget every trained model is matched to
     depth: int = 4
@@ -630,29 +630,23 @@ def plot_errors(rows: list[dict], path: Path, profile: HeatProfile) -> Path:
         ("epsilon", "epsilon_std", "equivariance error ε (C4, relative)"),
     ]
     for ax, (key, sd, title) in zip(axes, panels):
-        for model in MODELS:
+        for i, model in enumerate(MODELS):
             rs = sorted((r for r in rows if r["model"] == model), key=lambda r: r["breaking"])
             if not rs:
                 continue
+            if key == "epsilon" and model == "persistence":
+                continue  # y = x: ε = 0 exactly, nothing to draw on a log axis
             xs = [pos[r["breaking"]] for r in rs]
+            ys = [r[key] if r[key] > 0 else np.nan for r in rs]  # 0 has no place on a log axis
             ax.errorbar(
-                xs,
-                [r[key] for r in rs],
-                yerr=[r[sd] for r in rs],
-                marker="o",
-                label=model,
-                capsize=3,
+                xs, ys, yerr=[r[sd] for r in rs], marker="o", label=model, capsize=3, color=f"C{i}"
             )
         if key == "epsilon":
             rs = sorted(
                 (r for r in rows if r["model"] == rows[0]["model"]), key=lambda r: r["breaking"]
             )
-            ax.plot(
-                [pos[r["breaking"]] for r in rs],
-                [r["epsilon_target"] for r in rs],
-                "k--",
-                label="true map S",
-            )
+            ys = [r["epsilon_target"] if r["epsilon_target"] > 0 else np.nan for r in rs]
+            ax.plot([pos[r["breaking"]] for r in rs], ys, "k--", label="true map S (0 at level 0)")
         ax.set_xticks(range(len(levels)), [f"{lv:g}" for lv in levels])
         ax.set_xlabel("breaking level")
         ax.set_title(title)
@@ -679,21 +673,26 @@ def plot_fields(cells: list[dict], path: Path, profile: HeatProfile) -> Path:
     if level is None or level not in levels:
         level = levels[len(levels) // 2] if levels else 0.0
     seed = min(c["seed"] for c in cells)
-    chosen = [c for c in cells if c["breaking"] == level and c["seed"] == seed]
+    chosen = [
+        c
+        for c in cells
+        if c["breaking"] == level and c["seed"] == seed and c["model"] != "persistence"
+    ]
     order = {m: i for i, m in enumerate(MODELS)}
     chosen.sort(key=lambda c: order[c["model"]])
     ncol = 2 + len(chosen)
     fig, axes = plt.subplots(2, ncol, figsize=(2.3 * ncol, 4.8), squeeze=False)
     truth = np.array(chosen[0]["picture"]["truth"]) if chosen else np.zeros((2, 2))
     u0 = np.array(chosen[0]["picture"]["u0"]) if chosen else np.zeros((2, 2))
-    vmax = float(np.abs(u0).max())
+    vmax = float(np.abs(truth).max()) or 1.0  # predictions share the truth's colour scale
     emax = max(
         [float(np.abs(np.array(c["picture"]["pred"]) - truth).max()) for c in chosen] + [1e-12]
     )
-    axes[0, 0].imshow(u0, cmap="RdBu_r", vmin=-vmax, vmax=vmax)
-    axes[0, 0].set_title("u₀")
+    u0max = float(np.abs(u0).max()) or 1.0
+    axes[0, 0].imshow(u0, cmap="RdBu_r", vmin=-u0max, vmax=u0max)
+    axes[0, 0].set_title(f"u₀ (scale ±{u0max:.2f})", fontsize=9)
     axes[0, 1].imshow(truth, cmap="RdBu_r", vmin=-vmax, vmax=vmax)
-    axes[0, 1].set_title(f"true u_{profile.rollout_steps}")
+    axes[0, 1].set_title(f"true u_{profile.rollout_steps} (±{vmax:.2f})", fontsize=9)
     axes[1, 0].axis("off")
     axes[1, 1].axis("off")
     for j, c in enumerate(chosen, start=2):
