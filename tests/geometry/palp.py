@@ -33,11 +33,12 @@ def _palp_input(mats: list[np.ndarray]) -> str:
 
 def run_poly(option: str, mats: list[np.ndarray], binary: str = "poly.x") -> str:
     exe = palp_binary(binary)
-    # PALP prompts interactively on stdin, so it reads a file
+    # PALP prompts interactively on stdin, so it reads a file; the timeout guards against the
+    # inputs PALP never returns on (and leaves room for a heavily loaded machine)
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "in.txt"
         src.write_text(_palp_input(mats))
-        res = subprocess.run([exe, option, str(src)], capture_output=True, text=True, timeout=30)
+        res = subprocess.run([exe, option, str(src)], capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
     return res.stdout
 
