@@ -1,0 +1,36 @@
+"""The committed KS models load, score on held-out entries, and are as invariant as they claim."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from orbitlearn.datasets.ks_dataset import load_ks, subsample
+from orbitlearn.models.evaluation import evaluate_pipeline, transform_inputs
+from orbitlearn.models.pipeline import ModelPipeline
+
+MODELS = Path(__file__).resolve().parents[2] / "models"
+CASES = {"ks_h11_best.pt": ("s4xs26",), "ks_h11_gl4z.pt": ("s4xs26", "gl4z")}
+
+
+@pytest.fixture(scope="module")
+def test_part(v26_path):
+    data = load_ks(v26_path)
+    pos = subsample(data.split(seed=0).test, 300, seed=1)
+    return data.vertices[pos].astype(np.int64), data.h11[pos]
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_committed_model(name, test_part):
+    pipe = ModelPipeline.load(MODELS / name)
+    meta = json.loads((MODELS / name).with_suffix(".json").read_text())
+    x, h11 = test_part
+    acc = evaluate_pipeline(pipe, x, h11)["accuracy"]
+    assert abs(acc - meta["test_accuracy"]) < 0.05  # a 300-entry sample of the same test part
+    p0 = pipe.predict_proba(x)
+    for group in CASES[name]:
+        moved = transform_inputs(x, "perm" if group == "s4xs26" else group, seed=7)
+        np.testing.assert_allclose(pipe.predict_proba(moved), p0, atol=1e-5)
