@@ -21,9 +21,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import platform
-import subprocess
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -31,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from orbitlearn.bench.machine import machine_info, machine_lines
 from orbitlearn.datasets.heat import HeatSimulator, breaking_params, make_rollouts, random_fields
 from orbitlearn.errors import OrbitlearnError
 from orbitlearn.progress import progress
@@ -127,55 +125,6 @@ def get_profile(name: str, **overrides: Any) -> HeatProfile:
             f"unknown model(s) {', '.join(sorted(unknown))}; expected some of {', '.join(MODELS)}"
         )
     return replace(prof, **overrides) if overrides else prof
-
-
-# ---------------------------------------------------------------------------- machine
-
-
-def machine_info() -> dict:
-    """CPU model, cores, platform, library versions and git commit (+dirty) of the source tree."""
-    cpu = platform.processor() or "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    versions = {"python": platform.python_version()}
-    for mod in ("numpy", "torch", "orbitlearn"):
-        try:
-            versions[mod] = __import__(mod).__version__
-        except ImportError:  # pragma: no cover
-            versions[mod] = None
-    here = Path(__file__).resolve().parent
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no", "--", "."],
-            cwd=here,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-        commit += "+dirty" if dirty else ""
-    except (OSError, subprocess.CalledProcessError):
-        commit = None
-    try:
-        import torch
-
-        torch_threads = torch.get_num_threads()
-    except ImportError:  # pragma: no cover
-        torch_threads = None
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "torch_threads": torch_threads,
-        "platform": platform.platform(),
-        "versions": versions,
-        "git_commit": commit,
-    }
 
 
 # ---------------------------------------------------------------------------- data
@@ -596,7 +545,7 @@ def write_reports(
         )
     )
     p = profile
-    info = "\n".join(f"- {k}: {v}" for k, v in machine.items())
+    info = "\n".join(machine_lines(machine))
     paths["results_md"] = out / "results.md"
     paths["results_md"].write_text(
         f"# Heat equation benchmark — profile `{p.name}`\n\n"
@@ -720,7 +669,6 @@ __all__ = [
     "aggregate",
     "get_profile",
     "make_data",
-    "machine_info",
     "markdown_table",
     "run_heat_bench",
     "write_reports",
