@@ -146,7 +146,8 @@ QUICK_ROWS: tuple[RowSpec, ...] = (
     _quick(_BY_NAME["cnn_mlp + π lex"], epochs=8),
     _quick(_BY_NAME["exchangeable (Hartford)"], epochs=6),
     _quick(_BY_NAME["deep sets symmetrised over S4 (exact)"], epochs=6),
-    _quick(_BY_NAME["pointnet + π normal form (GL(4,Z)×S26)"], epochs=10),
+    _quick(_BY_NAME["pointnet + π lex (S4×S26)"], epochs=30),
+    _quick(_BY_NAME["pointnet + π normal form (GL(4,Z)×S26)"], epochs=30),
     _BY_NAME["exact engine (Batyrev)"],
 )
 
