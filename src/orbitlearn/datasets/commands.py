@@ -6,10 +6,8 @@ import argparse
 import sys
 
 from orbitlearn.datasets.fetch import fetch_ks, ks_cache_path
-from orbitlearn.datasets.ks import KSFile, iter_ks
+from orbitlearn.datasets.ks import KSFile, read_ks
 from orbitlearn.datasets.ks_dataset import DEFAULT_FRACTIONS, KSDataset
-from orbitlearn.errors import KSFormatError
-from orbitlearn.progress import progress
 
 
 def add_on_error(parser: argparse.ArgumentParser) -> None:
@@ -23,15 +21,7 @@ def add_on_error(parser: argparse.ArgumentParser) -> None:
 
 def read_with_progress(path: str, on_error: str) -> KSFile:
     """Read a KS file, with a progress bar on a terminal; skipped entries are kept in the result."""
-    errors: list[KSFormatError] = []
-    trailer: list[str] = []
-    entries = list(
-        progress(
-            iter_ks(path, on_error=on_error, errors=errors, trailer=trailer),
-            desc=f"reading {path}",
-        )
-    )
-    return KSFile(source=str(path), entries=entries, skipped=errors, trailer=trailer)
+    return read_ks(path, on_error=on_error, show_progress=None)
 
 
 def report_skipped(ks: KSFile) -> None:

@@ -341,8 +341,7 @@ def iter_ks(
             if _is_trailer(text):
                 trailer_lines.append(text.rstrip("\n"))
                 continue
-            if trailer_lines and not text.strip().startswith("#"):
-                trailer_lines.clear()  # '#' lines between entries were comments, not a trailer
+            trailer_lines.clear()  # '#' lines followed by an entry were comments, not the trailer
             header_line = lines.number
             try:
                 entry = _read_entry(lines, text, header_line, index, display)
@@ -370,11 +369,23 @@ def iter_ks(
             stream.close()
 
 
-def read_ks(source: str | os.PathLike | IO, on_error: OnError = "raise") -> KSFile:
-    """Read a whole KS file (plain, .gz, or a stream) into a `KSFile`."""
+def read_ks(
+    source: str | os.PathLike | IO, on_error: OnError = "raise", show_progress: bool | None = False
+) -> KSFile:
+    """Read a whole KS file (plain, .gz, or a stream) into a `KSFile`.
+
+    `show_progress`: a bar over the entries (None: only when stderr is a terminal)."""
+    from orbitlearn.progress import progress
+
     errors: list[KSFormatError] = []
     trailer: list[str] = []
-    entries = list(iter_ks(source, on_error=on_error, errors=errors, trailer=trailer))
+    entries = list(
+        progress(
+            iter_ks(source, on_error=on_error, errors=errors, trailer=trailer),
+            desc=f"reading {source}" if isinstance(source, (str, os.PathLike)) else "reading",
+            enabled=show_progress,
+        )
+    )
     name = (
         str(source)
         if isinstance(source, (str, os.PathLike))

@@ -249,7 +249,9 @@ def subsample(positions: np.ndarray, limit: int | None, seed: int) -> np.ndarray
     positions = np.asarray(positions, dtype=np.int64)
     if not limit or limit >= len(positions):
         return positions
-    order = np.random.default_rng(np.random.SeedSequence([int(seed), 7])).permutation(len(positions))
+    order = np.random.default_rng(np.random.SeedSequence([int(seed), 7])).permutation(
+        len(positions)
+    )
     return np.sort(positions[order[:limit]])
 
 
