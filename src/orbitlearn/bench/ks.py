@@ -417,7 +417,7 @@ def _bar_chart(table: list[dict], path: Path, profile: str) -> Path:
     ax.set_xlabel("test accuracy (%)  —  black ticks: published orig")
     ax.set_xlim(0, 100)
     ax.set_title(f"Kreuzer–Skarke h11 (profile {profile})")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper right", fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
