@@ -67,6 +67,23 @@ def test_invariant_rows_agree_across_columns(bench_run):
     assert ex["claimed_invariance"] == "S4 x S26"
 
 
+def test_ensemble_row_reuses_its_members_training(bench_run):
+    bench, table = bench_run
+    ens = next(r for r in table if r["row"].startswith("ensemble"))
+    members = [
+        next(r for r in table if r["row"] == m)
+        for m in ("cnn_mlp + π lex", "exchangeable (Hartford)")
+    ]
+    assert ens["claimed_invariance"] == "S4 x S26" and ens["epsilon"] < 1e-5
+    assert ens["acc_orig"] == ens["acc_perm_test"]
+    assert ens["parameters"] == sum(m["parameters"] for m in members)
+    runs = sorted(p.name for p in (bench.out / "runs").iterdir())
+    assert not any(name.startswith("ensemble") for name in runs)  # no training of its own
+    # π lex maps the permuted matrices onto the orig ones: that row trained once, not twice
+    assert "cnn-mlp-pi-lex__seed0__orig" in runs and "cnn-mlp-pi-lex__seed0__rnd_perm" not in runs
+    assert "exchangeable-hartford__seed0__rnd_perm" in runs
+
+
 def test_finished_cells_are_not_rerun(bench_run):
     bench, table = bench_run
     before = {p: p.stat().st_mtime_ns for p in (bench.out / "cells").glob("*.json")}

@@ -55,6 +55,16 @@ def test_patience_stops_early():
     assert result.stopped_by == "patience" and len(result.history) == 3
 
 
+def test_resuming_a_run_that_stopped_early_does_not_train_on(tmp_path):
+    x, y = data()
+    cfg = TrainConfig(epochs=50, batch_size=32, lr=0.0, patience=2)
+    state = tmp_path / "state.pt"
+    first = Trainer(cfg, state_path=state).fit(net(), x, y, x, y)
+    assert first.stopped_by == "patience" and len(first.history) == 3
+    again = Trainer(cfg, state_path=state).fit(net(), x, y, x, y, resume=True)
+    assert again.stopped_by == "patience" and len(again.history) == 3
+
+
 def test_time_budget_stops_training():
     x, y = data()
     result = Trainer(TrainConfig(epochs=10_000, batch_size=8, time_budget=0.5)).fit(

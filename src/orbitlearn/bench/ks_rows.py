@@ -23,6 +23,12 @@ class RowSpec:
     train: dict = field(default_factory=dict)  # TrainConfig overrides
     published: tuple[float, float] | None = None
     note: str = ""
+    # an independently initialised and shuffled copy of a recipe: its init and training seeds are
+    # seed + 1000 * seed_offset (the split and the random S4xS26 images stay those of `seed`)
+    seed_offset: int = 0
+    # model "ensemble": the names of the rows whose pipelines are averaged (each trained once, in
+    # its own row's run folder, so an ensemble reuses what its members' rows trained)
+    members: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,23 @@ class Profile:
 _ONEHOT = {"encoding": "onehot"}
 _POINTNET = {"encoding": "scaled", "hidden": [64, 128, 256], "head": [256, 128]}
 _POINTNET_TRAIN = {"epochs": 60, "batch_size": 256, "lr": 3e-3}
+
+_POINTNET_LEX = RowSpec(
+    "pointnet + π lex (S4×S26)",
+    "pointnet",
+    _POINTNET,
+    canon="lex",
+    train=_POINTNET_TRAIN,
+    note="lex-canonical coordinates, vertices as a point set",
+)
+_POINTNET_NORMAL = RowSpec(
+    "pointnet + π normal form (GL(4,Z)×S26)",
+    "pointnet",
+    _POINTNET,
+    canon="normal",
+    train=_POINTNET_TRAIN,
+    note="PALP normal form (GL(4,Z)-canonical coordinates), vertices as a point set",
+)
 
 FULL_ROWS: tuple[RowSpec, ...] = (
     RowSpec("random guess", "random", published=(2.85, 2.85)),
@@ -107,21 +130,32 @@ FULL_ROWS: tuple[RowSpec, ...] = (
         canon="normal",
         train={"epochs": 40},
     ),
-    RowSpec(
-        "pointnet + π lex (S4×S26)",
-        "pointnet",
-        _POINTNET,
-        canon="lex",
-        train=_POINTNET_TRAIN,
-        note="lex-canonical coordinates, vertices as a point set",
+    _POINTNET_LEX,
+    _POINTNET_NORMAL,
+    replace(_POINTNET_LEX, name="pointnet + π lex (S4×S26), 2nd init", seed_offset=1),
+    replace(
+        _POINTNET_NORMAL, name="pointnet + π normal form (GL(4,Z)×S26), 2nd init", seed_offset=1
     ),
     RowSpec(
-        "pointnet + π normal form (GL(4,Z)×S26)",
-        "pointnet",
-        _POINTNET,
-        canon="normal",
-        train=_POINTNET_TRAIN,
-        note="PALP normal form (GL(4,Z)-canonical coordinates), vertices as a point set",
+        "ensemble: pointnet π lex + π normal form (S4×S26)",
+        "ensemble",
+        members=(_POINTNET_LEX.name, _POINTNET_NORMAL.name),
+        note="class probabilities of the two PointNets averaged; invariant under what both are",
+    ),
+    RowSpec(
+        "ensemble: 4 pointnets, π lex and π normal form (S4×S26)",
+        "ensemble",
+        members=(
+            _POINTNET_LEX.name,
+            _POINTNET_NORMAL.name,
+            "pointnet + π lex (S4×S26), 2nd init",
+            "pointnet + π normal form (GL(4,Z)×S26), 2nd init",
+        ),
+    ),
+    RowSpec(
+        "ensemble: 2 pointnets, π normal form (GL(4,Z)×S26)",
+        "ensemble",
+        members=(_POINTNET_NORMAL.name, "pointnet + π normal form (GL(4,Z)×S26), 2nd init"),
     ),
     RowSpec(
         "exact engine (Batyrev)", "exact", note="h11 computed from the vertex matrix; no learning"
@@ -148,6 +182,7 @@ QUICK_ROWS: tuple[RowSpec, ...] = (
     _quick(_BY_NAME["deep sets symmetrised over S4 (exact)"], epochs=6),
     _quick(_BY_NAME["pointnet + π lex (S4×S26)"], epochs=30),
     _quick(_BY_NAME["pointnet + π normal form (GL(4,Z)×S26)"], epochs=30),
+    _BY_NAME["ensemble: pointnet π lex + π normal form (S4×S26)"],  # of the two rows above
     _BY_NAME["exact engine (Batyrev)"],
 )
 
@@ -156,6 +191,11 @@ SMOKE_ROWS: tuple[RowSpec, ...] = (
     _BY_NAME["majority"],
     _quick(_BY_NAME["cnn_mlp + π lex"], epochs=1),
     _quick(_BY_NAME["exchangeable (Hartford)"], epochs=1),
+    RowSpec(
+        "ensemble: cnn_mlp π lex + exchangeable",
+        "ensemble",
+        members=("cnn_mlp + π lex", "exchangeable (Hartford)"),
+    ),
     _BY_NAME["exact engine (Batyrev)"],
 )
 
@@ -174,6 +214,16 @@ PROFILES: dict[str, Profile] = {
     ),
     "full": Profile("full", FULL_ROWS, seeds=(0, 1, 2), limits=(None, None, None)),
 }
+
+
+def find_row(name: str, profile: Profile | None = None) -> RowSpec:
+    """The row of that name: the profile's version if it has one, else the full table's."""
+    from orbitlearn.errors import OrbitlearnError
+
+    for row in (*(profile.rows if profile else ()), *FULL_ROWS):
+        if row.name == name:
+            return row
+    raise OrbitlearnError(f"no benchmark row named {name!r}")
 
 
 def get_profile(name: str) -> Profile:

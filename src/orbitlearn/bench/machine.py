@@ -58,7 +58,9 @@ def machine_info() -> dict:
         "python": platform.python_version(),
         "versions": {p: v for p in _PACKAGES if (v := _version(p))},
         "git_commit": git_commit(),
-        "uncommitted_src": [line.split(maxsplit=1)[1] for line in status.splitlines() if line.strip()],
+        "uncommitted_src": [
+            line.split(maxsplit=1)[1] for line in status.splitlines() if line.strip()
+        ],
         "date_utc": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S"),
     }
 

@@ -13,6 +13,7 @@ from orbitlearn.datasets.commands import add_on_error, read_with_progress, repor
 from orbitlearn.datasets.fetch import sha256_of
 from orbitlearn.datasets.ks_dataset import KSDataset, load_ks, subsample
 from orbitlearn.errors import OrbitlearnError
+from orbitlearn.models.ensemble import EnsemblePipeline, load_pipeline
 from orbitlearn.models.evaluation import evaluate_pipeline, invariance_check, transform_inputs
 from orbitlearn.models.pipeline import AUGMENT_CHOICES, CANON_CHOICES, ModelPipeline
 from orbitlearn.models.registry import MODEL_NAMES, NETWORK_NAMES, build_model
@@ -157,7 +158,7 @@ def _select(data: KSDataset, which: str, split_seed: int, limit: int | None) -> 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from orbitlearn.cli import emit
 
-    pipe = ModelPipeline.load(args.checkpoint)
+    pipe = load_pipeline(args.checkpoint)
     data, source = _load_data(args.data, args.on_error)
     split_seed = pipe.metadata.get("split_seed", 0) if args.split_seed is None else args.split_seed
     pos = _select(data, args.indices, split_seed, args.limit)
@@ -201,7 +202,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from orbitlearn.cli import emit
 
-    pipe = ModelPipeline.load(args.checkpoint)
+    pipe = load_pipeline(args.checkpoint)
     data, _ = _load_data(args.data, args.on_error)
     pos = subsample(np.arange(len(data)), args.limit, args.seed)
     report = invariance_check(
@@ -215,6 +216,33 @@ def cmd_check(args: argparse.Namespace) -> int:
             f"{r['group']} on {r['count']} inputs x {r['samples']} elements: max |Δp| {r['max_abs']:.3g}, "
             f"mean |Δp| {r['mean_abs']:.3g}, predicted class changed for {100 * r['changed_share']:.2f}% "
             f"(claimed invariance: {r['claimed_invariance']})"
+        )
+
+    emit(report, args.json, text)
+    return 0
+
+
+def cmd_ensemble(args: argparse.Namespace) -> int:
+    from orbitlearn.cli import emit
+
+    members = []
+    for path in args.checkpoints:
+        pipe = load_pipeline(path)
+        members += pipe.members if isinstance(pipe, EnsemblePipeline) else [pipe]
+    ensemble = EnsemblePipeline(members)
+    ensemble.metadata = {"members": [str(p) for p in args.checkpoints]}
+    splits = {m.metadata.get("split_seed") for m in members} - {None}
+    if len(splits) == 1:  # evaluate uses it to pick the test part by default
+        ensemble.metadata["split_seed"] = splits.pop()
+    path = ensemble.save(args.out)
+    report = {**ensemble.describe(), "checkpoint": str(path)}
+    report.pop("members")
+    report["members"] = [str(p) for p in args.checkpoints]
+
+    def text(r: dict) -> str:
+        return (
+            f"{r['checkpoint']}: ensemble of {len(members)} pipelines, {r['parameters']} parameters, "
+            f"invariant under {r['claimed_invariance']}"
         )
 
     emit(report, args.json, text)
@@ -312,3 +340,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     ck.add_argument("--json", action="store_true")
     add_on_error(ck)
     ck.set_defaults(func=cmd_check)
+
+    en = sub.add_parser(
+        "ensemble", help="average the class probabilities of trained checkpoints into one"
+    )
+    en.add_argument("checkpoints", nargs="+", help="checkpoints written by train or bench")
+    en.add_argument("--out", required=True, help="where to write the ensemble checkpoint")
+    en.add_argument("--json", action="store_true", help="print the summary as JSON")
+    en.set_defaults(func=cmd_ensemble)

@@ -179,40 +179,28 @@ class ModelPipeline:
             "parameters": self.model.parameter_count(),
         }
 
-    def save(self, path: str | Path) -> Path:
-        import torch
-
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        payload = {
+    def checkpoint_payload(self) -> dict:
+        """Everything needed to rebuild this pipeline (what `save` writes)."""
+        return {
             "format": CHECKPOINT_FORMAT,
             "library_version": __version__,
             **self.describe(),
             "metadata": self.metadata,
             "state": self.model.get_state(),
         }
+
+    def save(self, path: str | Path) -> Path:
+        import torch
+
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(path.suffix + ".tmp")
-        torch.save(payload, tmp)
+        torch.save(self.checkpoint_payload(), tmp)
         tmp.replace(path)
         return path
 
     @classmethod
-    def load(cls, path: str | Path) -> ModelPipeline:
-        import torch
-
-        path = Path(path)
-        if not path.exists():
-            raise OrbitlearnError(f"{path}: no such checkpoint")
-        try:
-            payload = torch.load(path, weights_only=False, map_location="cpu")
-        except Exception as exc:  # a corrupt or foreign file
-            raise OrbitlearnError(
-                f"{path}: not a readable checkpoint ({type(exc).__name__}: {exc})"
-            ) from None
-        if not isinstance(payload, dict) or payload.get("format") != CHECKPOINT_FORMAT:
-            raise OrbitlearnError(
-                f"{path}: not an orbitlearn checkpoint (expected format {CHECKPOINT_FORMAT})"
-            )
+    def from_payload(cls, payload: dict) -> ModelPipeline:
         model = build_model(
             payload["model"], len(payload["classes"]), tuple(payload["shape"]), payload["config"]
         )
@@ -228,3 +216,31 @@ class ModelPipeline:
         )
         pipe.metadata = payload.get("metadata", {})
         return pipe
+
+    @classmethod
+    def load(cls, path: str | Path) -> ModelPipeline:
+        """A single-model checkpoint (`orbitlearn.models.ensemble.load_pipeline` reads both kinds)."""
+        path = Path(path)
+        payload = read_checkpoint(path)
+        if payload.get("format") != CHECKPOINT_FORMAT:
+            raise OrbitlearnError(
+                f"{path}: not an orbitlearn checkpoint (expected format {CHECKPOINT_FORMAT})"
+            )
+        return cls.from_payload(payload)
+
+
+def read_checkpoint(path: Path) -> dict:
+    """The payload of a checkpoint file, or a one-line error naming the file."""
+    import torch
+
+    if not path.exists():
+        raise OrbitlearnError(f"{path}: no such checkpoint")
+    try:
+        payload = torch.load(path, weights_only=False, map_location="cpu")
+    except Exception as exc:  # a corrupt or foreign file
+        raise OrbitlearnError(
+            f"{path}: not a readable checkpoint ({type(exc).__name__}: {exc})"
+        ) from None
+    if not isinstance(payload, dict):
+        raise OrbitlearnError(f"{path}: not an orbitlearn checkpoint (not a dictionary)")
+    return payload

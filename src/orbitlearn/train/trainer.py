@@ -117,6 +117,8 @@ class Trainer:
             best_state = saved["best_state"]
             result = TrainResult(**saved["result"])
             start_epoch, spent = saved["epoch"] + 1, result.seconds
+            if result.stopped_by != "epochs":  # it had stopped early: resuming finds it finished
+                start_epoch = cfg.epochs
             rng.bit_generator.state = saved["rng"]
             torch.set_rng_state(saved["torch_rng"])
         since_best = 0 if result.best_epoch < 0 else len(result.history) - 1 - result.best_epoch
@@ -191,12 +193,12 @@ class Trainer:
                 if bar is not None:
                     bar.set_postfix(loss=f"{row['train_loss']:.3f}", val=f"{row['val_score']:.4f}")
                     bar.update(1)
-                self._save_state(module, opt, best_state, result, epoch, rng)
                 if cfg.patience is not None and since_best >= cfg.patience:
                     result.stopped_by = "patience"
-                    break
-                if cfg.time_budget and row["seconds"] >= cfg.time_budget:
+                elif cfg.time_budget and row["seconds"] >= cfg.time_budget:
                     result.stopped_by = "time_budget"
+                self._save_state(module, opt, best_state, result, epoch, rng)
+                if result.stopped_by != "epochs":
                     break
         finally:
             if bar is not None:

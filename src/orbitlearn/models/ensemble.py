@@ -1,0 +1,104 @@
+"""Ensembles of pipelines: average the members' class probabilities.
+
+If every member is exactly invariant under a group, so is the average; the ensemble claims the
+smallest of its members' groups. For KS-shaped inputs the groups the pipelines claim form a chain
+(none ⊂ S26 ⊂ S4 x S26 ⊂ GL(4,Z) x S26 ⊂ everything), so the intersection is the smallest one.
+A checkpoint holds every member's own checkpoint; `load_pipeline` reads either kind.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from orbitlearn import __version__
+from orbitlearn.errors import OrbitlearnError
+from orbitlearn.models.pipeline import CHECKPOINT_FORMAT, ModelPipeline
+
+ENSEMBLE_FORMAT = "orbitlearn-ensemble/1"
+
+# the groups a pipeline can claim, smallest first; each one contains the ones before it
+INVARIANCE_CHAIN = ("none", "S26", "S4 x S26", "GL(4,Z) x S26", "everything")
+
+
+def common_invariance(claims: list[str]) -> str:
+    """The largest group contained in every claimed group (for groups on the chain)."""
+    unknown = [c for c in claims if c not in INVARIANCE_CHAIN]
+    if unknown:
+        return "none"  # not comparable on the chain: claim nothing rather than too much
+    return min(claims, key=INVARIANCE_CHAIN.index)
+
+
+class EnsemblePipeline:
+    """The mean of several pipelines' predicted probabilities (same classes, same input shape)."""
+
+    def __init__(self, members: list[ModelPipeline]):
+        if not members:
+            raise OrbitlearnError("an ensemble needs at least one member")
+        classes = np.asarray(members[0].classes)
+        for m in members[1:]:
+            if not np.array_equal(np.asarray(m.classes), classes):
+                raise OrbitlearnError("ensemble members predict different class lists")
+        self.members = list(members)
+        self.classes = classes
+        self.metadata: dict[str, Any] = {}
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        return sum(m.predict_proba(x) for m in self.members) / len(self.members)
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return self.predict_proba(x).argmax(axis=1)
+
+    def claimed_invariance(self) -> str:
+        return common_invariance([m.claimed_invariance() for m in self.members])
+
+    def parameter_count(self) -> int:
+        return int(sum(m.model.parameter_count() for m in self.members))
+
+    def describe(self) -> dict:
+        return {
+            "model": "ensemble",
+            "classes": [int(c) for c in self.classes],
+            "claimed_invariance": self.claimed_invariance(),
+            "parameters": self.parameter_count(),
+            "members": [m.describe() for m in self.members],
+        }
+
+    def save(self, path: str | Path) -> Path:
+        import torch
+
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        payload = {
+            "format": ENSEMBLE_FORMAT,
+            "library_version": __version__,
+            "claimed_invariance": self.claimed_invariance(),
+            "metadata": self.metadata,
+            "members": [m.checkpoint_payload() for m in self.members],
+        }
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        torch.save(payload, tmp)
+        tmp.replace(path)
+        return path
+
+
+def load_pipeline(path: str | Path) -> ModelPipeline | EnsemblePipeline:
+    """Read a single-model or an ensemble checkpoint written by `save`."""
+    from orbitlearn.models.pipeline import read_checkpoint
+
+    path = Path(path)
+    payload = read_checkpoint(path)
+    fmt = payload.get("format")
+    if fmt == CHECKPOINT_FORMAT:
+        return ModelPipeline.from_payload(payload)
+    if fmt == ENSEMBLE_FORMAT:
+        members = [ModelPipeline.from_payload(p) for p in payload["members"]]
+        ensemble = EnsemblePipeline(members)
+        ensemble.metadata = payload.get("metadata", {})
+        return ensemble
+    raise OrbitlearnError(
+        f"{path}: not an orbitlearn checkpoint (expected format {CHECKPOINT_FORMAT} "
+        f"or {ENSEMBLE_FORMAT})"
+    )
