@@ -10,7 +10,7 @@ import pytest
 
 from orbitlearn.datasets.ks_dataset import load_ks, subsample
 from orbitlearn.models.evaluation import evaluate_pipeline, transform_inputs
-from orbitlearn.models.pipeline import ModelPipeline
+from orbitlearn.models.ensemble import load_pipeline
 
 MODELS = Path(__file__).resolve().parents[2] / "models"
 CASES = {"ks_h11_best.pt": ("s4xs26",), "ks_h11_gl4z.pt": ("s4xs26", "gl4z")}
@@ -25,11 +25,12 @@ def test_part(v26_path):
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_committed_model(name, test_part):
-    pipe = ModelPipeline.load(MODELS / name)
+    pipe = load_pipeline(MODELS / name)
     meta = json.loads((MODELS / name).with_suffix(".json").read_text())
     x, h11 = test_part
     acc = evaluate_pipeline(pipe, x, h11)["accuracy"]
     assert abs(acc - meta["test_accuracy"]) < 0.05  # a 300-entry sample of the same test part
+    assert pipe.claimed_invariance() == meta["claimed_invariance"]
     p0 = pipe.predict_proba(x)
     for group in CASES[name]:
         moved = transform_inputs(x, "perm" if group == "s4xs26" else group, seed=7)

@@ -1,0 +1,69 @@
+"""Copy the KS benchmark's best invariant pipelines to models/, chosen on validation accuracy.
+
+    python benchmarks/publish_models.py [--results benchmarks/results/ks] [--seed 0]
+
+models/ks_h11_best.pt: the learned orig-trained pipeline (single model or ensemble) with the highest
+*validation* accuracy among those exactly invariant under S4 x S26 (or a group containing it);
+models/ks_h11_gl4z.pt: the same among those invariant under GL(4,Z) x S26. The test accuracy plays
+no part in the choice. Each checkpoint gets a .json beside it: its benchmark cell without the
+training curve. Needs the checkpoints of `orbitlearn bench ks --profile full --save-models`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGETS = {
+    "ks_h11_best": ("S4 x S26", "GL(4,Z) x S26"),
+    "ks_h11_gl4z": ("GL(4,Z) x S26",),
+}
+
+
+def choose(cells: list[dict], groups: tuple[str, ...], seed: int) -> dict:
+    eligible = [
+        c
+        for c in cells
+        if c["variant"] == "orig"
+        and c["seed"] == seed
+        and c["spec"]["model"] != "exact"
+        and c.get("claimed_invariance") in groups
+        and c.get("checkpoint")
+    ]
+    if not eligible:
+        raise SystemExit(f"no finished orig cell with a checkpoint is invariant under {groups}")
+    return max(eligible, key=lambda c: (c["val_accuracy"], c["row"]))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--results", default=str(ROOT / "benchmarks" / "results" / "ks"))
+    parser.add_argument("--out", default=str(ROOT / "models"))
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    results, out = Path(args.results), Path(args.out)
+    cells = [json.loads(p.read_text()) for p in sorted((results / "cells").glob("*.json"))]
+    out.mkdir(parents=True, exist_ok=True)
+    for name, groups in TARGETS.items():
+        cell = choose(cells, groups, args.seed)
+        source = Path(cell["checkpoint"])
+        if not source.is_absolute():
+            source = ROOT / source
+        shutil.copyfile(source, out / f"{name}.pt")
+        record = {k: v for k, v in cell.items() if k not in ("curve", "checkpoint", "machine")}
+        record["test_accuracy"] = cell["acc"]
+        record["source_checkpoint"] = str(Path(cell["checkpoint"]).name)
+        (out / f"{name}.json").write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n")
+        print(
+            f"{name}.pt <- {cell['row']}: val {100 * cell['val_accuracy']:.2f}%, "
+            f"test {100 * cell['acc']:.2f}%, invariant under {cell['claimed_invariance']}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
