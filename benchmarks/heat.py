@@ -26,6 +26,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "heat"))
     parser.add_argument("--threads", type=int, default=None, help="torch threads per training")
     parser.add_argument("--seeds", type=int, nargs="+", default=None, help="override the seeds")
+    parser.add_argument(
+        "--train-stretch",
+        type=float,
+        default=None,
+        help="training fields stretched along y by this factor (1 = isotropic; default: profile's)",
+    )
     args = parser.parse_args(argv)
     rows = run_heat_bench(
         args.profile,
@@ -33,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         show_progress=True,
         threads=args.threads,
         seeds=tuple(args.seeds) if args.seeds else None,
+        train_stretch=args.train_stretch,
     )
     sys.stdout.write(markdown_table(rows))
     print(f"results in {args.out}", file=sys.stderr)

@@ -95,6 +95,34 @@ def test_data_is_seeded_and_shared_across_levels():
     assert not np.array_equal(a.x_train, c.x_train)
 
 
+def test_training_fields_are_oriented_and_test_fields_isotropic():
+    def ratio(u):  # mean squared x-difference over y-difference
+        return float(
+            np.mean((np.roll(u, -1, axis=-1) - u) ** 2)
+            / np.mean((np.roll(u, -1, axis=-2) - u) ** 2)
+        )
+
+    prof = get_profile("mini", grid=16, n_train=48, n_val=48, n_test=48, n_rollouts=48)
+    assert prof.train_stretch == 2.0  # the documented default regime
+    d = make_data(prof, 0.0, 0)
+    assert ratio(d.x_train) > 2.5 and ratio(d.x_val) > 2.5
+    assert 0.75 < ratio(d.x_test) < 1.33 and 0.75 < ratio(d.rollouts[:, 0]) < 1.33
+    iso = make_data(get_profile("mini", train_stretch=1.0), 0.0, 0)
+    assert 0.6 < ratio(iso.x_train) < 1.6
+    with pytest.raises(OrbitlearnError, match="train_stretch"):
+        get_profile("mini", train_stretch=0.5)
+
+
+def test_cli_train_stretch(capsys):
+    code = main(
+        ["bench", "heat", "--profile", "mini", "--json", "--models", "persistence"]
+        + ["--train-stretch", "1"]
+    )
+    assert code == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["model"] for r in rows} == {"persistence"}
+
+
 def test_field_models_keep_shape_and_strict_symmetry():
     from orbitlearn.groups import C4
     from orbitlearn.symmetry import equivariance_error

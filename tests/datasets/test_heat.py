@@ -108,3 +108,42 @@ def test_bad_parameters_are_user_errors():
         breaking_params(-1)
     with pytest.raises(OrbitlearnError):
         HeatSimulator(N).step(np.zeros((N + 1, N + 1)))
+
+
+def _gradient_energy(u: np.ndarray) -> tuple[float, float]:
+    """Mean squared periodic differences along x (axis −1) and y (axis −2)."""
+    gx = np.mean((np.roll(u, -1, axis=-1) - u) ** 2)
+    gy = np.mean((np.roll(u, -1, axis=-2) - u) ** 2)
+    return float(gx), float(gy)
+
+
+def test_oriented_fields_vary_mostly_along_x():
+    iso = random_fields(64, N, seed=3, length=0.15)
+    ori = random_fields(64, N, seed=3, length=0.15, stretch=2.0)
+    assert np.array_equal(iso, random_fields(64, N, seed=3, length=0.15, stretch=1.0))
+    assert np.array_equal(ori, random_fields(64, N, seed=3, length=0.15, stretch=2.0))
+    np.testing.assert_allclose(ori.std(axis=(-2, -1)), 1.0, atol=1e-9)
+    np.testing.assert_allclose(ori.mean(axis=(-2, -1)), 0.0, atol=1e-9)
+    gx, gy = _gradient_energy(iso)
+    assert 0.8 < gx / gy < 1.25  # isotropic: no preferred axis
+    gx, gy = _gradient_energy(ori)
+    assert gx / gy > 2.5  # oriented: much more variation along x than along y
+    # rotating an oriented field by 90° swaps the roles of the axes: it is out of distribution
+    gx_r, gy_r = _gradient_energy(np.rot90(ori, axes=(-2, -1)))
+    assert gy_r / gx_r > 2.5
+
+
+def test_oriented_pairs_are_seeded():
+    p = breaking_params(0.1)
+    x1, y1 = make_pairs(4, N, p, seed=5, stretch=2.0)
+    x2, y2 = make_pairs(4, N, p, seed=5, stretch=2.0)
+    assert np.array_equal(x1, x2) and np.array_equal(y1, y2)
+    x0, _ = make_pairs(4, N, p, seed=5)
+    assert not np.array_equal(x0, x1)
+    traj = make_rollouts(2, 2, N, p, seed=5, stretch=2.0)
+    np.testing.assert_allclose(traj[:, 0], x1[:2], rtol=0, atol=0)
+
+
+def test_stretch_below_one_is_a_user_error():
+    with pytest.raises(OrbitlearnError, match="stretch"):
+        random_fields(2, N, stretch=0.5)

@@ -22,6 +22,7 @@ def cmd_heat(args: argparse.Namespace) -> int:
         threads=args.threads,
         seeds=tuple(args.seeds) if args.seeds else None,
         models=tuple(args.models) if args.models else None,
+        train_stretch=args.train_stretch,
     )
     emit(rows, args.json, _text)
     if args.out:
@@ -57,5 +58,12 @@ def register(bench_sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seeds", type=int, nargs="+", default=None, help="override the seeds")
     p.add_argument(
         "--models", nargs="+", choices=list(MODELS), default=None, help="run only these models"
+    )
+    p.add_argument(
+        "--train-stretch",
+        type=float,
+        default=None,
+        help="orientation of the training fields: correlation length x this factor along y "
+        "(test fields stay isotropic; 1 = isotropic training data; default: the profile's, 2)",
     )
     p.set_defaults(func=cmd_heat)

@@ -183,14 +183,25 @@ class HeatSimulator:
 
 
 def random_fields(
-    count: int, n: int, seed: int | np.random.Generator = 0, length: float = DEFAULT_LENGTH
+    count: int,
+    n: int,
+    seed: int | np.random.Generator = 0,
+    length: float = DEFAULT_LENGTH,
+    stretch: float = 1.0,
 ) -> np.ndarray:
-    """(count, n, n) smooth random fields: white noise filtered by exp(−|k|²ℓ²/2), unit std each."""
+    """(count, n, n) smooth random fields: white noise filtered by exp(−(k_x²ℓ² + k_y²(sℓ)²)/2), unit std.
+
+    `stretch` s ≥ 1 makes the fields *oriented*: correlation length ℓ along x and sℓ along y, so
+    they vary mostly along x (stripes elongated along y); s = 1 is the isotropic field, whose law
+    is invariant under D4. The same seed gives the same white noise for every s.
+    """
+    if not stretch >= 1:
+        raise OrbitlearnError(f"stretch must be >= 1 (got {stretch})")
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     noise = rng.standard_normal((count, n, n))
     k = 2 * np.pi * np.fft.fftfreq(n, d=1.0 / n)
-    k2 = k[:, None] ** 2 + k[None, :] ** 2
-    u = np.fft.ifft2(np.fft.fft2(noise) * np.exp(-0.5 * k2 * length**2)).real
+    q2 = (k[:, None] * stretch) ** 2 + k[None, :] ** 2  # axis −2 = y, axis −1 = x
+    u = np.fft.ifft2(np.fft.fft2(noise) * np.exp(-0.5 * q2 * length**2)).real
     u = u - u.mean(axis=(-2, -1), keepdims=True)
     return u / np.maximum(u.std(axis=(-2, -1), keepdims=True), 1e-12)
 
@@ -203,10 +214,12 @@ def make_pairs(
     dt: float = DEFAULT_DT,
     seed: int = 0,
     length: float = DEFAULT_LENGTH,
+    stretch: float = 1.0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(x, y) float32 arrays (count, 1, n, n) with y = S(x) and x a seeded random smooth field."""
+    """(x, y) float32 arrays (count, 1, n, n) with y = S(x) and x a seeded random smooth field
+    (oriented along x when `stretch` > 1, see `random_fields`)."""
     sim = HeatSimulator(n, params, dt)
-    x = random_fields(count, n, seed, length)
+    x = random_fields(count, n, seed, length, stretch)
     y = sim.step(x)
     return x[:, None].astype(np.float32), y[:, None].astype(np.float32)
 
@@ -220,10 +233,11 @@ def make_rollouts(
     dt: float = DEFAULT_DT,
     seed: int = 0,
     length: float = DEFAULT_LENGTH,
+    stretch: float = 1.0,
 ) -> np.ndarray:
     """(count, steps + 1, 1, n, n) float32 trajectories u0, S(u0), … from seeded random u0."""
     sim = HeatSimulator(n, params, dt)
-    traj = sim.rollout(random_fields(count, n, seed, length), steps)  # (T+1, count, n, n)
+    traj = sim.rollout(random_fields(count, n, seed, length, stretch), steps)  # (T+1, count, n, n)
     return np.moveaxis(traj, 0, 1)[:, :, None].astype(np.float32)
 
 
