@@ -171,6 +171,27 @@ FULL_ROWS: tuple[RowSpec, ...] = (
         members=(_POINTNET_NORMAL.name, "pointnet + π normal form (GL(4,Z)×S26), 2nd init"),
     ),
     RowSpec(
+        "ensemble: 3 pointnets with a wide one, π normal form (GL(4,Z)×S26)",
+        "ensemble",
+        members=(
+            _POINTNET_NORMAL.name,
+            "pointnet + π normal form (GL(4,Z)×S26), 2nd init",
+            "pointnet (wide) + π normal form (GL(4,Z)×S26)",
+        ),
+    ),
+    RowSpec(
+        "ensemble: 6 pointnets with wide ones, π lex and π normal form (S4×S26)",
+        "ensemble",
+        members=(
+            _POINTNET_LEX.name,
+            _POINTNET_NORMAL.name,
+            "pointnet + π lex (S4×S26), 2nd init",
+            "pointnet + π normal form (GL(4,Z)×S26), 2nd init",
+            "pointnet (wide) + π lex (S4×S26)",
+            "pointnet (wide) + π normal form (GL(4,Z)×S26)",
+        ),
+    ),
+    RowSpec(
         "exact engine (Batyrev)", "exact", note="h11 computed from the vertex matrix; no learning"
     ),
 )
