@@ -146,3 +146,15 @@ def test_saved_models_reload_and_score_what_the_cell_says(bench_run):
     test = bench.parts["test"]
     acc = evaluate_pipeline(pipe, bench.data.vertices[test], bench.data.h11[test])["accuracy"]
     assert acc == cell["acc"] and pipe.metadata["row"] == row.name
+
+
+def test_every_ensemble_member_is_a_learned_row_of_its_profile_or_the_full_table():
+    from orbitlearn.bench.ks_rows import find_row
+
+    for profile in PROFILES.values():
+        for row in profile.rows:
+            assert (row.model == "ensemble") == bool(row.members)
+            for name in row.members:
+                assert find_row(name, profile).model not in ("ensemble", "exact", "")
+    with pytest.raises(OrbitlearnError, match="no benchmark row"):
+        find_row("no such row")
