@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from orbitlearn.errors import OrbitlearnError
 from orbitlearn.models import build_model
 from orbitlearn.train import TrainConfig, Trainer, seed_everything
 
@@ -63,6 +64,20 @@ def test_resuming_a_run_that_stopped_early_does_not_train_on(tmp_path):
     assert first.stopped_by == "patience" and len(first.history) == 3
     again = Trainer(cfg, state_path=state).fit(net(), x, y, x, y, resume=True)
     assert again.stopped_by == "patience" and len(again.history) == 3
+
+
+def test_resuming_under_another_config_is_refused(tmp_path):
+    x, y = data()
+    state = tmp_path / "state.pt"
+    Trainer(TrainConfig(epochs=1, batch_size=32), state_path=state).fit(net(), x, y, x, y)
+    with pytest.raises(OrbitlearnError, match="epochs: 1 -> 2"):
+        Trainer(TrainConfig(epochs=2, batch_size=32), state_path=state).fit(
+            net(), x, y, x, y, resume=True
+        )
+    # threads do not change the numbers: that resume is allowed
+    Trainer(TrainConfig(epochs=1, batch_size=32, threads=1), state_path=state).fit(
+        net(), x, y, x, y, resume=True
+    )
 
 
 def test_time_budget_stops_training():

@@ -19,6 +19,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from orbitlearn.errors import OrbitlearnError
 from orbitlearn.progress import progress_enabled
 from orbitlearn.train.config import BatchTransform, TrainConfig
 from orbitlearn.train.objectives import Objective, classification
@@ -47,6 +48,20 @@ def predict_logits(module: nn.Module, x: np.ndarray, batch_size: int = 1024) -> 
     if not out:
         return np.zeros((0, 0), dtype=np.float32)
     return np.concatenate(out)
+
+
+def _check_same_config(path, saved: dict, current: dict) -> None:
+    """Resuming under another training config would splice two different runs together."""
+    ignored = {"threads", "eval_batch_size"}  # they do not change the numbers
+    changed = sorted(
+        k for k in set(saved) | set(current) if k not in ignored and saved.get(k) != current.get(k)
+    )
+    if changed:
+        detail = ", ".join(f"{k}: {saved.get(k)!r} -> {current.get(k)!r}" for k in changed)
+        raise OrbitlearnError(
+            f"{path} was written under another training config ({detail}); "
+            "resume with the same settings, or delete it to start afresh"
+        )
 
 
 def _evaluate(
@@ -112,6 +127,7 @@ class Trainer:
         start_epoch, spent = 0, 0.0
         if resume and self.state_path is not None and self.state_path.exists():
             saved = torch.load(self.state_path, weights_only=False)
+            _check_same_config(self.state_path, saved.get("config", {}), asdict(cfg))
             module.load_state_dict(saved["module"])
             opt.load_state_dict(saved["optimizer"])
             best_state = saved["best_state"]
