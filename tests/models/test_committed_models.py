@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from orbitlearn.datasets.ks_dataset import load_ks, subsample
-from orbitlearn.models.evaluation import evaluate_pipeline, transform_inputs
 from orbitlearn.models.ensemble import load_pipeline
+from orbitlearn.models.evaluation import evaluate_pipeline, transform_inputs
 
 MODELS = Path(__file__).resolve().parents[2] / "models"
 CASES = {"ks_h11_best.pt": ("s4xs26",), "ks_h11_gl4z.pt": ("s4xs26", "gl4z")}
