@@ -67,6 +67,28 @@ _POINTNET_NORMAL = RowSpec(
     note="PALP normal form (GL(4,Z)-canonical coordinates), vertices as a point set",
 )
 
+# independently initialised copies and double-width versions of the two PointNet recipes
+_POINTNET_LEX_2 = replace(_POINTNET_LEX, name="pointnet + π lex (S4×S26), 2nd init", seed_offset=1)
+_POINTNET_NORMAL_2 = replace(
+    _POINTNET_NORMAL, name="pointnet + π normal form (GL(4,Z)×S26), 2nd init", seed_offset=1
+)
+_WIDE_NOTE = "twice the widths: the 60-epoch PointNet underfits (train accuracy ~96%)"
+_POINTNET_WIDE_NORMAL = replace(
+    _POINTNET_NORMAL,
+    name="pointnet (wide) + π normal form (GL(4,Z)×S26)",
+    config=_POINTNET_WIDE,
+    note=_WIDE_NOTE,
+)
+_POINTNET_WIDE_LEX = replace(
+    _POINTNET_LEX, name="pointnet (wide) + π lex (S4×S26)", config=_POINTNET_WIDE, note=_WIDE_NOTE
+)
+
+
+def _ensemble(name: str, *members: RowSpec, note: str = "") -> RowSpec:
+    """A row averaging the pipelines of the given rows."""
+    return RowSpec(name, "ensemble", members=tuple(m.name for m in members), note=note)
+
+
 _VIT = RowSpec(
     "vit",
     "vit",
@@ -140,63 +162,40 @@ FULL_ROWS: tuple[RowSpec, ...] = (
     ),
     _POINTNET_LEX,
     _POINTNET_NORMAL,
-    replace(_POINTNET_LEX, name="pointnet + π lex (S4×S26), 2nd init", seed_offset=1),
-    replace(
-        _POINTNET_NORMAL, name="pointnet + π normal form (GL(4,Z)×S26), 2nd init", seed_offset=1
-    ),
-    replace(
-        _POINTNET_NORMAL,
-        name="pointnet (wide) + π normal form (GL(4,Z)×S26)",
-        config=_POINTNET_WIDE,
-        note="twice the widths: the 60-epoch PointNet underfits (train accuracy ~96%)",
-    ),
-    replace(
-        _POINTNET_LEX,
-        name="pointnet (wide) + π lex (S4×S26)",
-        config=_POINTNET_WIDE,
-        note="twice the widths: the 60-epoch PointNet underfits (train accuracy ~96%)",
-    ),
-    RowSpec(
+    _POINTNET_LEX_2,
+    _POINTNET_NORMAL_2,
+    _POINTNET_WIDE_NORMAL,
+    _POINTNET_WIDE_LEX,
+    _ensemble(
         "ensemble: pointnet π lex + π normal form (S4×S26)",
-        "ensemble",
-        members=(_POINTNET_LEX.name, _POINTNET_NORMAL.name),
+        _POINTNET_LEX,
+        _POINTNET_NORMAL,
         note="class probabilities of the two PointNets averaged; invariant under what both are",
     ),
-    RowSpec(
+    _ensemble(
         "ensemble: 4 pointnets, π lex and π normal form (S4×S26)",
-        "ensemble",
-        members=(
-            _POINTNET_LEX.name,
-            _POINTNET_NORMAL.name,
-            "pointnet + π lex (S4×S26), 2nd init",
-            "pointnet + π normal form (GL(4,Z)×S26), 2nd init",
-        ),
+        _POINTNET_LEX,
+        _POINTNET_NORMAL,
+        _POINTNET_LEX_2,
+        _POINTNET_NORMAL_2,
     ),
-    RowSpec(
-        "ensemble: 2 pointnets, π normal form (GL(4,Z)×S26)",
-        "ensemble",
-        members=(_POINTNET_NORMAL.name, "pointnet + π normal form (GL(4,Z)×S26), 2nd init"),
+    _ensemble(
+        "ensemble: 2 pointnets, π normal form (GL(4,Z)×S26)", _POINTNET_NORMAL, _POINTNET_NORMAL_2
     ),
-    RowSpec(
+    _ensemble(
         "ensemble: 3 pointnets with a wide one, π normal form (GL(4,Z)×S26)",
-        "ensemble",
-        members=(
-            _POINTNET_NORMAL.name,
-            "pointnet + π normal form (GL(4,Z)×S26), 2nd init",
-            "pointnet (wide) + π normal form (GL(4,Z)×S26)",
-        ),
+        _POINTNET_NORMAL,
+        _POINTNET_NORMAL_2,
+        _POINTNET_WIDE_NORMAL,
     ),
-    RowSpec(
+    _ensemble(
         "ensemble: 6 pointnets with wide ones, π lex and π normal form (S4×S26)",
-        "ensemble",
-        members=(
-            _POINTNET_LEX.name,
-            _POINTNET_NORMAL.name,
-            "pointnet + π lex (S4×S26), 2nd init",
-            "pointnet + π normal form (GL(4,Z)×S26), 2nd init",
-            "pointnet (wide) + π lex (S4×S26)",
-            "pointnet (wide) + π normal form (GL(4,Z)×S26)",
-        ),
+        _POINTNET_LEX,
+        _POINTNET_NORMAL,
+        _POINTNET_LEX_2,
+        _POINTNET_NORMAL_2,
+        _POINTNET_WIDE_LEX,
+        _POINTNET_WIDE_NORMAL,
     ),
     RowSpec(
         "exact engine (Batyrev)", "exact", note="h11 computed from the vertex matrix; no learning"
@@ -232,10 +231,10 @@ SMOKE_ROWS: tuple[RowSpec, ...] = (
     _BY_NAME["majority"],
     _quick(_BY_NAME["cnn_mlp + π lex"], epochs=1),
     _quick(_BY_NAME["exchangeable (Hartford)"], epochs=1),
-    RowSpec(
+    _ensemble(
         "ensemble: cnn_mlp π lex + exchangeable",
-        "ensemble",
-        members=("cnn_mlp + π lex", "exchangeable (Hartford)"),
+        _BY_NAME["cnn_mlp + π lex"],
+        _BY_NAME["exchangeable (Hartford)"],
     ),
     _BY_NAME["exact engine (Batyrev)"],
 )
