@@ -235,9 +235,11 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
     if len(splits) == 1:  # evaluate uses it to pick the test part by default
         ensemble.metadata["split_seed"] = splits.pop()
     path = ensemble.save(args.out)
-    report = {**ensemble.describe(), "checkpoint": str(path)}
-    report.pop("members")
-    report["members"] = [str(p) for p in args.checkpoints]
+    report = {
+        **ensemble.describe(),
+        "checkpoint": str(path),
+        "members": ensemble.metadata["members"],
+    }
 
     def text(r: dict) -> str:
         return (

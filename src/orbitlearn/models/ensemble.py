@@ -15,7 +15,12 @@ import numpy as np
 
 from orbitlearn import __version__
 from orbitlearn.errors import OrbitlearnError
-from orbitlearn.models.pipeline import CHECKPOINT_FORMAT, ModelPipeline
+from orbitlearn.models.pipeline import (
+    CHECKPOINT_FORMAT,
+    ModelPipeline,
+    read_checkpoint,
+    write_checkpoint,
+)
 
 ENSEMBLE_FORMAT = "orbitlearn-ensemble/1"
 
@@ -66,28 +71,22 @@ class EnsemblePipeline:
             "members": [m.describe() for m in self.members],
         }
 
-    def save(self, path: str | Path) -> Path:
-        import torch
-
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        payload = {
+    def checkpoint_payload(self) -> dict:
+        """Every member's own checkpoint payload, under the ensemble format."""
+        return {
             "format": ENSEMBLE_FORMAT,
             "library_version": __version__,
             "claimed_invariance": self.claimed_invariance(),
             "metadata": self.metadata,
             "members": [m.checkpoint_payload() for m in self.members],
         }
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        torch.save(payload, tmp)
-        tmp.replace(path)
-        return path
+
+    def save(self, path: str | Path) -> Path:
+        return write_checkpoint(self.checkpoint_payload(), path)
 
 
 def load_pipeline(path: str | Path) -> ModelPipeline | EnsemblePipeline:
     """Read a single-model or an ensemble checkpoint written by `save`."""
-    from orbitlearn.models.pipeline import read_checkpoint
-
     path = Path(path)
     payload = read_checkpoint(path)
     fmt = payload.get("format")

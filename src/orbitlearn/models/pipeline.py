@@ -190,14 +190,7 @@ class ModelPipeline:
         }
 
     def save(self, path: str | Path) -> Path:
-        import torch
-
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        torch.save(self.checkpoint_payload(), tmp)
-        tmp.replace(path)
-        return path
+        return write_checkpoint(self.checkpoint_payload(), path)
 
     @classmethod
     def from_payload(cls, payload: dict) -> ModelPipeline:
@@ -227,6 +220,18 @@ class ModelPipeline:
                 f"{path}: not an orbitlearn checkpoint (expected format {CHECKPOINT_FORMAT})"
             )
         return cls.from_payload(payload)
+
+
+def write_checkpoint(payload: dict, path: str | Path) -> Path:
+    """Write a checkpoint payload atomically (a temporary file renamed into place)."""
+    import torch
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    torch.save(payload, tmp)
+    tmp.replace(path)
+    return path
 
 
 def read_checkpoint(path: Path) -> dict:
