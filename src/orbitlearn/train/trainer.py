@@ -120,7 +120,6 @@ class Trainer:
             raise ValueError("no training data")
         has_val = x_val is not None and y_val is not None and len(x_val) > 0
         opt = torch.optim.AdamW(module.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-        objective = objective or classification(cfg.label_smoothing)
         steps_per_epoch = math.ceil(len(x_train) / cfg.batch_size)
         result = TrainResult()
         best_state = {k: v.detach().clone() for k, v in module.state_dict().items()}
