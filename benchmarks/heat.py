@@ -32,6 +32,13 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="training fields stretched along y by this factor (1 = isotropic; default: profile's)",
     )
+    parser.add_argument(
+        "--unroll",
+        type=int,
+        default=None,
+        help="train on the mean MSE of this many autoregressive model steps (default: the "
+        "profile's; 1 = one-step loss)",
+    )
     args = parser.parse_args(argv)
     rows = run_heat_bench(
         args.profile,
@@ -40,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         threads=args.threads,
         seeds=tuple(args.seeds) if args.seeds else None,
         train_stretch=args.train_stretch,
+        unroll=args.unroll,
     )
     sys.stdout.write(markdown_table(rows))
     print(f"results in {args.out}", file=sys.stderr)

@@ -139,3 +139,45 @@ def test_field_models_keep_shape_and_strict_symmetry():
     for name in ("gcnn", "relaxed_gcnn"):
         equivariance_error(models[name], C4(), C4(), x).assert_below(1e-5)
     assert equivariance_error(models["cnn"], C4(), C4(), x).max_rel > 1e-3
+
+
+def test_unrolled_targets_are_successive_simulator_steps():
+    prof = get_profile("mini", unroll=3)
+    d = make_data(prof, 1.0, 0)
+    assert d.y_train.shape[1] == 3 and d.y_val.shape[1] == 3 and d.y_test.shape[1] == 1
+    u = d.x_train[:, 0].astype(np.float64)
+    for k in range(3):
+        u = d.sim.step(u)
+        np.testing.assert_allclose(d.y_train[:, k], u, rtol=0, atol=1e-5)  # x is stored rounded
+    one = make_data(get_profile("mini"), 1.0, 0)  # the first target is the one-step target
+    assert np.array_equal(one.y_train[:, 0], d.y_train[:, 0])
+    assert np.array_equal(one.y_test, d.y_test)
+
+
+def test_unrolled_module_feeds_each_prediction_back():
+    from orbitlearn.bench.heat import _pair_module, _unrolled_module
+
+    torch.manual_seed(0)
+    f = build_field_model("cnn", width=3)
+    with torch.no_grad():
+        for p in f.parameters():
+            p.normal_(0, 0.2)
+    x = torch.randn(2, 1, 8, 8)
+    assert _unrolled_module(f, 1) is f
+    out = _unrolled_module(f, 3)(x)
+    assert out.shape == (2, 3, 8, 8)
+    torch.testing.assert_close(out[:, 2:3], f(f(f(x))))
+    y = torch.randn(2, 3, 8, 8)  # the augmented path: (x ⊕ y1 ⊕ y2 ⊕ y3) ↦ prediction − target
+    pair = _pair_module(_unrolled_module(f, 3), 1)
+    torch.testing.assert_close(pair(torch.cat([x, y], dim=1)), out - y)
+
+
+def test_unroll_trains_every_model_and_is_validated(tmp_path):
+    rows = run_heat_bench(get_profile("mini", unroll=2, levels=(1.0,)), out=tmp_path)
+    assert {r["model"] for r in rows} == {"persistence", "cnn", "cnn_aug", "gcnn", "relaxed_gcnn"}
+    assert all(np.isfinite(r["rmse"]) for r in rows)
+    # a different training loss is a different cell: the one-step cells are not reused
+    assert HeatBenchmark(get_profile("mini", levels=(1.0,)), tmp_path).pending() == [(1.0, 0)]
+    for bad in (0, 1.5, True):
+        with pytest.raises(OrbitlearnError, match="unroll"):
+            get_profile("mini", unroll=bad)

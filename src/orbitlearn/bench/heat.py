@@ -86,6 +86,9 @@ class HeatProfile:
     # fields that vary mostly along x to fields that vary in every direction is what a rotation
     # prior buys (with isotropic training data the plain CNN learns the stencil by itself).
     train_stretch: float = 2.0
+    # training loss over this many model steps: x ↦ f(x), f(f(x)), …, each against the simulator's
+    # u_{t+kΔt}, mean of the k MSEs (1 = the one-step loss). Validation uses the same loss.
+    unroll: int = 1
     models: tuple[str, ...] = MODELS
     picture_level: float | None = None  # the level drawn in fields.png (default: a middle one)
 
@@ -129,6 +132,9 @@ def get_profile(name: str, **overrides: Any) -> HeatProfile:
         raise OrbitlearnError(
             f"unknown model(s) {', '.join(sorted(unknown))}; expected some of {', '.join(MODELS)}"
         )
+    unroll = overrides.get("unroll", 1)
+    if isinstance(unroll, bool) or not isinstance(unroll, int) or unroll < 1:
+        raise OrbitlearnError(f"unroll must be an integer >= 1 (got {unroll!r})")
     if overrides.get("train_stretch", 1.0) < 1:
         raise OrbitlearnError(
             f"train_stretch must be >= 1 (got {overrides['train_stretch']}); 1 = isotropic fields"
@@ -141,12 +147,16 @@ def get_profile(name: str, **overrides: Any) -> HeatProfile:
 
 @dataclass
 class HeatData:
-    """Train/val/test pairs and test rollouts of one level and seed (fields are level-independent)."""
+    """Train/val/test pairs and test rollouts of one level and seed (fields are level-independent).
+
+    y_train and y_val hold `profile.unroll` targets on the channel axis, u_{t+Δt} … u_{t+kΔt};
+    y_test is the one-step target.
+    """
 
     x_train: np.ndarray
-    y_train: np.ndarray
+    y_train: np.ndarray  # (n, unroll, N, N)
     x_val: np.ndarray
-    y_val: np.ndarray
+    y_val: np.ndarray  # (n, unroll, N, N)
     x_test: np.ndarray
     y_test: np.ndarray
     rollouts: np.ndarray  # (n, T + 1, 1, N, N)
@@ -170,13 +180,14 @@ def make_data(profile: HeatProfile, level: float, seed: int) -> HeatData:
     base = 10_000 * int(seed)
     parts = []
     stretch = profile.train_stretch
-    for count, stream, s in (
-        (profile.n_train, 1, stretch),
-        (profile.n_val, 2, stretch),
-        (profile.n_test, 3, 1.0),
+    for count, stream, s, steps in (
+        (profile.n_train, 1, stretch, profile.unroll),
+        (profile.n_val, 2, stretch, profile.unroll),
+        (profile.n_test, 3, 1.0, 1),
     ):
         x = random_fields(count, profile.grid, base + stream, profile.length, s)
-        parts += [x[:, None].astype(np.float32), sim.step(x)[:, None].astype(np.float32)]
+        ys = sim.rollout(x, steps)[1:]  # (steps, count, N, N)
+        parts += [x[:, None].astype(np.float32), np.moveaxis(ys, 0, 1).astype(np.float32)]
     roll = make_rollouts(
         profile.n_rollouts,
         profile.rollout_steps,
@@ -192,22 +203,45 @@ def make_data(profile: HeatProfile, level: float, seed: int) -> HeatData:
 # ---------------------------------------------------------------------------- models
 
 
-def _pair_module(model):
+def _unrolled_module(model, steps: int):
+    """x ↦ f(x) ⊕ f(f(x)) ⊕ … (`steps` predictions on the channel axis); the model itself if steps = 1."""
+    if steps == 1:
+        return model
+    import torch
+    from torch import nn
+
+    class Unrolled(nn.Module):
+        """k autoregressive steps of a one-channel field model, stacked on the channel axis."""
+
+        def __init__(self, inner: nn.Module, k: int):
+            super().__init__()
+            self.inner, self.k = inner, k
+
+        def forward(self, x):
+            outs = []
+            for _ in range(self.k):
+                x = self.inner(x)
+                outs.append(x)
+            return torch.cat(outs, dim=1)
+
+    return Unrolled(model, steps)
+
+
+def _pair_module(model, in_channels: int = 1):
     """(x ⊕ y) ↦ model(x) − y, so the shared Trainer can augment x and y with the same g."""
     from torch import nn
 
     class PairResidual(nn.Module):
         """f(x ⊕ y) = model(x) − y; MSE against 0 is the MSE of model(x) against y."""
 
-        def __init__(self, inner: nn.Module):
+        def __init__(self, inner: nn.Module, c: int):
             super().__init__()
-            self.inner = inner
+            self.inner, self.c = inner, c
 
         def forward(self, xy):
-            c = xy.shape[1] // 2
-            return self.inner(xy[:, :c]) - xy[:, c:]
+            return self.inner(xy[:, : self.c]) - xy[:, self.c :]
 
-    return PairResidual(model)
+    return PairResidual(model, in_channels)
 
 
 def _augmenter(group_name: str):
@@ -269,8 +303,9 @@ def train_model(profile: HeatProfile, name: str, data: HeatData, seed: int):
 
         objective = Objective(objective.name, loss, objective.score, float_targets=True)
     trainer = Trainer(cfg, show_progress=False)
+    net = _unrolled_module(model, profile.unroll)
     if name == "cnn_aug":
-        pair = _pair_module(model)
+        pair = _pair_module(net, data.x_train.shape[1])
         xy_train = np.concatenate([data.x_train, data.y_train], axis=1)
         xy_val = np.concatenate([data.x_val, data.y_val], axis=1)
         result = trainer.fit(
@@ -284,7 +319,7 @@ def train_model(profile: HeatProfile, name: str, data: HeatData, seed: int):
         )
     else:
         result = trainer.fit(
-            model, data.x_train, data.y_train, data.x_val, data.y_val, objective=objective
+            net, data.x_train, data.y_train, data.x_val, data.y_val, objective=objective
         )
     model.eval()
     return model, result
@@ -343,6 +378,8 @@ def _cell_profile(profile: HeatProfile) -> dict:
     d = asdict(profile)
     for key in ("name", "levels", "seeds", "models", "threads", "picture_level"):
         d.pop(key)
+    if d["unroll"] == 1:  # cells run before `unroll` existed (one-step loss) stay valid
+        d.pop("unroll")
     return json.loads(json.dumps(d))
 
 

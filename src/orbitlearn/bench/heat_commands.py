@@ -23,6 +23,7 @@ def cmd_heat(args: argparse.Namespace) -> int:
         seeds=tuple(args.seeds) if args.seeds else None,
         models=tuple(args.models) if args.models else None,
         train_stretch=args.train_stretch,
+        unroll=args.unroll,
     )
     emit(rows, args.json, _text)
     if args.out:
@@ -65,5 +66,12 @@ def register(bench_sub: argparse._SubParsersAction) -> None:
         default=None,
         help="orientation of the training fields: correlation length x this factor along y "
         "(test fields stay isotropic; 1 = isotropic training data; default: the profile's, 2)",
+    )
+    p.add_argument(
+        "--unroll",
+        type=int,
+        default=None,
+        help="train on the mean MSE of this many autoregressive model steps (default: the "
+        "profile's; 1 = one-step loss)",
     )
     p.set_defaults(func=cmd_heat)
