@@ -114,6 +114,7 @@ PROFILES: dict[str, HeatProfile] = {
     "quick": HeatProfile(name="quick"),
     "full": HeatProfile(
         name="full",
+        epochs=100,  # at 50 every model was still improving at its last epoch
         n_test=128,
         seeds=(0, 1, 2),
         n_rollouts=32,
