@@ -603,7 +603,9 @@ def write_reports(
         f"# Heat equation benchmark — profile `{p.name}`\n\n"
         f"Grid {p.grid}×{p.grid}, Δt = {p.dt}; {p.n_train} / {p.n_val} / {p.n_test} train / val / test "
         f"pairs; training and validation fields stretched ×{p.train_stretch:g} along y (test "
-        f"fields isotropic); {p.epochs} epochs, batch {p.batch_size}, lr {p.lr}; parameter budget {p.params} "
+        f"fields isotropic); {p.epochs} epochs, batch {p.batch_size}, lr {p.lr}"
+        + (f", loss over {p.unroll} autoregressive model steps" if p.unroll > 1 else "")
+        + f"; parameter budget {p.params} "
         f"(depth {p.depth}, kernel {p.kernel_size}, group {p.group}, {p.banks} filter banks, "
         f"penalty α = {p.penalty:g}); rollout RMSE after {p.rollout_steps} steps on {p.n_rollouts} "
         f"held-out fields; ε on {p.eps_inputs} test fields; seeds {list(p.seeds)}. "
