@@ -15,7 +15,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from orbitlearn.bench.heat import PROFILES, markdown_table, run_heat_bench
+from orbitlearn.bench.heat import PROFILES, markdown_table, parse_settings, run_heat_bench
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -39,16 +39,23 @@ def main(argv: list[str] | None = None) -> int:
         help="train on the mean MSE of this many autoregressive model steps (default: the "
         "profile's; 1 = one-step loss)",
     )
-    args = parser.parse_args(argv)
-    rows = run_heat_bench(
-        args.profile,
-        out=args.out,
-        show_progress=True,
-        threads=args.threads,
-        seeds=tuple(args.seeds) if args.seeds else None,
-        train_stretch=args.train_stretch,
-        unroll=args.unroll,
+    parser.add_argument(
+        "--set",
+        action="append",
+        metavar="FIELD=VALUE",
+        default=None,
+        help="override any profile field, e.g. --set epochs=100 --set group=p4m "
+        "--set levels=0,0.1 (repeatable; the fields are those of HeatProfile)",
     )
+    args = parser.parse_args(argv)
+    given = {
+        "threads": args.threads,
+        "seeds": tuple(args.seeds) if args.seeds else None,
+        "train_stretch": args.train_stretch,
+        "unroll": args.unroll,
+    }
+    overrides = parse_settings(args.set, given)
+    rows = run_heat_bench(args.profile, out=args.out, show_progress=True, **overrides)
     sys.stdout.write(markdown_table(rows))
     print(f"results in {args.out}", file=sys.stderr)
     return 0

@@ -181,3 +181,43 @@ def test_unroll_trains_every_model_and_is_validated(tmp_path):
     for bad in (0, 1.5, True):
         with pytest.raises(OrbitlearnError, match="unroll"):
             get_profile("mini", unroll=bad)
+
+
+def test_settings_are_typed_like_the_profile_fields():
+    from orbitlearn.bench.heat import parse_settings
+
+    got = parse_settings(["epochs=7", "levels=0,0.5", "group=p4m", "lr=0.01", "seeds=3,4"])
+    assert got == {"epochs": 7, "levels": (0.0, 0.5), "group": "p4m", "lr": 0.01, "seeds": (3, 4)}
+    prof = get_profile("mini", **got)
+    assert (prof.epochs, prof.levels, prof.group, prof.seeds) == (7, (0.0, 0.5), "p4m", (3, 4))
+    assert parse_settings(["n-train=5"], {"unroll": 2, "threads": None}) == {
+        "n_train": 5,
+        "unroll": 2,
+    }
+    for bad, msg in (
+        (["epochs"], "FIELD=VALUE"),
+        (["colour=red"], "FIELD=VALUE"),
+        (["name=x"], "FIELD=VALUE"),
+        (["epochs=1.5"], "bad value"),
+    ):
+        with pytest.raises(OrbitlearnError, match=msg):
+            parse_settings(bad)
+    with pytest.raises(OrbitlearnError, match="given twice"):
+        parse_settings(["unroll=3"], {"unroll": 2})
+    with pytest.raises(OrbitlearnError, match="group"):
+        get_profile("mini", **parse_settings(["group=p6"]))
+    with pytest.raises(OrbitlearnError, match="unknown profile setting"):
+        get_profile("mini", colour="red")
+
+
+def test_cli_set(capsys):
+    code = main(
+        ["bench", "heat", "--profile", "mini", "--json", "--models", "persistence", "gcnn"]
+        + ["--set", "levels=0.5", "--set", "group=p4m"]
+    )
+    assert code == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["breaking"] for r in rows} == {0.5}
+    by = {r["model"]: r for r in rows}
+    assert by["gcnn"]["epsilon_d4"] < 1e-5  # a p4m G-CNN is D4-equivariant
+    assert main(["bench", "heat", "--profile", "mini", "--set", "epochs=x"]) == 2

@@ -128,6 +128,14 @@ def get_profile(name: str, **overrides: Any) -> HeatProfile:
         raise OrbitlearnError(f"unknown profile {name!r}; expected one of {', '.join(PROFILES)}")
     prof = PROFILES[name]
     overrides = {k: v for k, v in overrides.items() if v is not None}
+    bad = set(overrides) - (set(asdict(prof)) - {"name"})
+    if bad:
+        raise OrbitlearnError(
+            f"unknown profile setting(s) {', '.join(sorted(bad))}; expected some of "
+            f"{', '.join(k for k in asdict(prof) if k != 'name')}"
+        )
+    if overrides.get("group", "p4") not in ("p4", "p4m"):
+        raise OrbitlearnError(f"group must be 'p4' or 'p4m' (got {overrides['group']!r})")
     unknown = set(overrides.get("models", ())) - set(MODELS)
     if unknown:
         raise OrbitlearnError(
@@ -141,6 +149,40 @@ def get_profile(name: str, **overrides: Any) -> HeatProfile:
             f"train_stretch must be >= 1 (got {overrides['train_stretch']}); 1 = isotropic fields"
         )
     return replace(prof, **overrides) if overrides else prof
+
+
+def parse_settings(items: list[str] | None, given: dict[str, Any] | None = None) -> dict[str, Any]:
+    """`["epochs=100", "levels=0,0.1", "group=p4m"]` → profile overrides, typed like the fields.
+
+    Numbers, strings and comma-separated tuples follow the type of the field's default in the
+    quick profile. `given` holds overrides from dedicated options (None = not given); they are
+    merged in, and a field set both ways is a user error. The values are checked by `get_profile`.
+    """
+    defaults = asdict(PROFILES["quick"])
+    out: dict[str, Any] = {k: v for k, v in (given or {}).items() if v is not None}
+    fixed = set(out)
+    for item in items or ():
+        key, sep, text = item.partition("=")
+        key = key.strip().replace("-", "_")
+        if not sep or key not in defaults or key == "name":
+            raise OrbitlearnError(
+                f"bad setting {item!r}: expected FIELD=VALUE with FIELD one of "
+                f"{', '.join(k for k in defaults if k != 'name')}"
+            )
+        if key in fixed:
+            raise OrbitlearnError(f"{key} is given twice (by its own option and by --set {item})")
+        default = defaults[key]
+        try:
+            if isinstance(default, tuple):
+                kind = type(default[0]) if default else str
+                out[key] = tuple(kind(v) for v in text.split(",") if v.strip())
+            elif default is None:  # picture_level
+                out[key] = float(text)
+            else:
+                out[key] = type(default)(text)
+        except ValueError as exc:
+            raise OrbitlearnError(f"bad value in setting {item!r}: {exc}") from exc
+    return out
 
 
 # ---------------------------------------------------------------------------- data
@@ -725,6 +767,7 @@ __all__ = [
     "get_profile",
     "make_data",
     "markdown_table",
+    "parse_settings",
     "run_heat_bench",
     "write_reports",
 ]

@@ -13,18 +13,17 @@ def _text(rows: list[dict]) -> str:
 
 
 def cmd_heat(args: argparse.Namespace) -> int:
-    from orbitlearn.bench.heat import run_heat_bench
+    from orbitlearn.bench.heat import parse_settings, run_heat_bench
     from orbitlearn.cli import emit
 
-    rows = run_heat_bench(
-        args.profile,
-        out=args.out,
-        threads=args.threads,
-        seeds=tuple(args.seeds) if args.seeds else None,
-        models=tuple(args.models) if args.models else None,
-        train_stretch=args.train_stretch,
-        unroll=args.unroll,
-    )
+    given = {
+        "threads": args.threads,
+        "seeds": tuple(args.seeds) if args.seeds else None,
+        "models": tuple(args.models) if args.models else None,
+        "train_stretch": args.train_stretch,
+        "unroll": args.unroll,
+    }
+    rows = run_heat_bench(args.profile, out=args.out, **parse_settings(args.set, given))
     emit(rows, args.json, _text)
     if args.out:
         print(f"orbitlearn: results in {args.out}", file=sys.stderr)
@@ -73,5 +72,13 @@ def register(bench_sub: argparse._SubParsersAction) -> None:
         default=None,
         help="train on the mean MSE of this many autoregressive model steps (default: the "
         "profile's; 1 = one-step loss)",
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="FIELD=VALUE",
+        default=None,
+        help="override any profile field, e.g. --set epochs=100 --set group=p4m "
+        "--set levels=0,0.1 (repeatable; the fields are those of HeatProfile)",
     )
     p.set_defaults(func=cmd_heat)
