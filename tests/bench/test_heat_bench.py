@@ -221,3 +221,19 @@ def test_cli_set(capsys):
     by = {r["model"]: r for r in rows}
     assert by["gcnn"]["epsilon_d4"] < 1e-5  # a p4m G-CNN is D4-equivariant
     assert main(["bench", "heat", "--profile", "mini", "--set", "epochs=x"]) == 2
+
+
+def test_benchmark_script_shares_the_cli_options(tmp_path, capsys):
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "heat.py"
+    spec = importlib.util.spec_from_file_location("heat_benchmark_script", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    argv = ["--profile", "mini", "--out", str(tmp_path), "--models", "persistence"]
+    assert script.main(argv + ["--set", "levels=0.5"]) == 0
+    assert "| persistence | 0.5 |" in capsys.readouterr().out
+    assert (tmp_path / "table.csv").exists()
+    assert script.main(argv + ["--unroll", "2", "--set", "unroll=3"]) == 2
+    assert "given twice" in capsys.readouterr().err

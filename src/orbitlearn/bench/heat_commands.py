@@ -12,48 +12,10 @@ def _text(rows: list[dict]) -> str:
     return markdown_table(rows)
 
 
-def cmd_heat(args: argparse.Namespace) -> int:
-    from orbitlearn.bench.heat import parse_settings, run_heat_bench
-    from orbitlearn.cli import emit
+def add_profile_options(p: argparse.ArgumentParser) -> None:
+    """The options that change a heat profile (shared with benchmarks/heat.py)."""
+    from orbitlearn.bench.heat import MODELS
 
-    given = {
-        "threads": args.threads,
-        "seeds": tuple(args.seeds) if args.seeds else None,
-        "models": tuple(args.models) if args.models else None,
-        "train_stretch": args.train_stretch,
-        "unroll": args.unroll,
-    }
-    rows = run_heat_bench(args.profile, out=args.out, **parse_settings(args.set, given))
-    emit(rows, args.json, _text)
-    if args.out:
-        print(f"orbitlearn: results in {args.out}", file=sys.stderr)
-    return 0
-
-
-def register(bench_sub: argparse._SubParsersAction) -> None:
-    from orbitlearn.bench.heat import MODELS, PROFILES
-
-    p = bench_sub.add_parser(
-        "heat",
-        help="CNN / augmented CNN / G-CNN / relaxed G-CNN on the heat equation with broken symmetry",
-        description=(
-            "Learn u_t -> u_{t+dt} of a periodic heat equation at several symmetry-breaking levels; "
-            "report one-step and rollout RMSE and the measured equivariance error of every model."
-        ),
-    )
-    p.add_argument(
-        "--profile",
-        choices=list(PROFILES),
-        default="quick",
-        help="quick: minutes, one seed; full: 3 seeds, mean ± std; mini: seconds (smoke tests)",
-    )
-    p.add_argument("--json", action="store_true", help="print the rows as JSON")
-    p.add_argument(
-        "--out",
-        default=None,
-        help="write table.csv, table.md, plots and results.json here (finished cells are cached "
-        "there, so a rerun resumes); without it nothing is written",
-    )
     p.add_argument("--threads", type=int, default=None, help="torch threads per training")
     p.add_argument("--seeds", type=int, nargs="+", default=None, help="override the seeds")
     p.add_argument(
@@ -81,4 +43,56 @@ def register(bench_sub: argparse._SubParsersAction) -> None:
         help="override any profile field, e.g. --set epochs=100 --set group=p4m "
         "--set levels=0,0.1 (repeatable; the fields are those of HeatProfile)",
     )
+
+
+def profile_overrides(args: argparse.Namespace) -> dict:
+    """The profile overrides those options give (see `add_profile_options`)."""
+    from orbitlearn.bench.heat import parse_settings
+
+    given = {
+        "threads": args.threads,
+        "seeds": tuple(args.seeds) if args.seeds else None,
+        "models": tuple(args.models) if args.models else None,
+        "train_stretch": args.train_stretch,
+        "unroll": args.unroll,
+    }
+    return parse_settings(args.set, given)
+
+
+def cmd_heat(args: argparse.Namespace) -> int:
+    from orbitlearn.bench.heat import run_heat_bench
+    from orbitlearn.cli import emit
+
+    rows = run_heat_bench(args.profile, out=args.out, **profile_overrides(args))
+    emit(rows, args.json, _text)
+    if args.out:
+        print(f"orbitlearn: results in {args.out}", file=sys.stderr)
+    return 0
+
+
+def register(bench_sub: argparse._SubParsersAction) -> None:
+    from orbitlearn.bench.heat import PROFILES
+
+    p = bench_sub.add_parser(
+        "heat",
+        help="CNN / augmented CNN / G-CNN / relaxed G-CNN on the heat equation with broken symmetry",
+        description=(
+            "Learn u_t -> u_{t+dt} of a periodic heat equation at several symmetry-breaking levels; "
+            "report one-step and rollout RMSE and the measured equivariance error of every model."
+        ),
+    )
+    p.add_argument(
+        "--profile",
+        choices=list(PROFILES),
+        default="quick",
+        help="quick: minutes, one seed; full: 3 seeds, mean ± std; mini: seconds (smoke tests)",
+    )
+    p.add_argument("--json", action="store_true", help="print the rows as JSON")
+    p.add_argument(
+        "--out",
+        default=None,
+        help="write table.csv, table.md, plots and results.json here (finished cells are cached "
+        "there, so a rerun resumes); without it nothing is written",
+    )
+    add_profile_options(p)
     p.set_defaults(func=cmd_heat)
