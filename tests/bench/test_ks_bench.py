@@ -158,3 +158,27 @@ def test_every_ensemble_member_is_a_learned_row_of_its_profile_or_the_full_table
                 assert find_row(name, profile).model not in ("ensemble", "exact", "")
     with pytest.raises(OrbitlearnError, match="no benchmark row"):
         find_row("no such row")
+
+
+def test_table_averages_seeds_with_the_sample_std(bench_run, tmp_path):
+    import shutil
+
+    bench, table = bench_run
+    copy = KSBenchmark(bench.data, bench.profile, tmp_path / "copy", threads=1)
+    shutil.copytree(bench.out / "cells", copy.out / "cells")
+    row = next(r for r in table if r["acc_orig"] is not None and r["acc_orig"] < 0.9)
+    src = next(
+        p
+        for p in (copy.out / "cells").glob("*__orig.json")
+        if json.loads(p.read_text())["row"] == row["row"]
+    )
+    cell = json.loads(src.read_text())
+    accs = [cell["acc"], cell["acc"] + 0.05, cell["acc"] + 0.10]
+    for seed, acc in ((1, accs[1]), (2, accs[2])):
+        more = dict(cell, seed=seed, acc=acc)
+        (copy.out / "cells" / src.name.replace("__seed0__", f"__seed{seed}__")).write_text(
+            json.dumps(more)
+        )
+    again = next(r for r in copy.table() if r["row"] == row["row"])
+    assert again["acc_orig"] == pytest.approx(np.mean(accs))
+    assert again["acc_orig_std"] == pytest.approx(np.std(accs, ddof=1))  # 0.05, not 0.041

@@ -342,7 +342,7 @@ class KSBenchmark:
         )
 
     def table(self, rows: Sequence[RowSpec] | None = None) -> list[dict]:
-        """One record per row with mean and std over the finished seeds (fractions in [0, 1])."""
+        """One record per row with mean and sample std (ddof 1) over the finished seeds (fractions in [0, 1])."""
         rows = rows or self.profile.rows
         by_key: dict[tuple[str, str], list[dict]] = {}
         for c in self.cells():
@@ -365,7 +365,7 @@ class KSBenchmark:
                 vals = [c[key] for c in cells if key in c]
                 rec[col] = float(np.mean(vals)) if vals else None
                 rec[f"{col}_std"] = (
-                    float(np.std(vals)) if len(vals) > 1 else (0.0 if vals else None)
+                    float(np.std(vals, ddof=1)) if len(vals) > 1 else (0.0 if vals else None)
                 )
             rec["parameters"] = orig[0]["parameters"] if orig else perm[0]["parameters"]
             rec["seeds"] = sorted({c["seed"] for c in orig + perm})
