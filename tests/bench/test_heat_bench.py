@@ -199,6 +199,7 @@ def test_settings_are_typed_like_the_profile_fields():
         (["colour=red"], "FIELD=VALUE"),
         (["name=x"], "FIELD=VALUE"),
         (["epochs=1.5"], "bad value"),
+        (["levels="], "at least one value"),
     ):
         with pytest.raises(OrbitlearnError, match=msg):
             parse_settings(bad)

@@ -176,6 +176,8 @@ def parse_settings(items: list[str] | None, given: dict[str, Any] | None = None)
             if isinstance(default, tuple):
                 kind = type(default[0]) if default else str
                 out[key] = tuple(kind(v) for v in text.split(",") if v.strip())
+                if not out[key]:
+                    raise ValueError("a list needs at least one value")
             elif default is None:  # picture_level
                 out[key] = float(text)
             else:
