@@ -106,3 +106,25 @@ def test_ensemble_command(members, tmp_path, capsys):
     assert len(ens.members) == 2 and ens.metadata["split_seed"] == 0
     assert main(["ensemble", str(tmp_path / "missing.pt"), "--out", str(out)]) == 2
     assert "no such checkpoint" in capsys.readouterr().err
+
+
+def test_members_with_the_same_canonicaliser_share_one_projection(members, monkeypatch):
+    import copy
+
+    x = ks_like(20, seed=4)
+    twin = copy.deepcopy(members[0])  # a second π lex member
+    ens = EnsemblePipeline([members[0], twin, members[1]])
+    expected = (2 * members[0].predict_proba(x) + members[1].predict_proba(x)) / 3
+    calls = []
+    canon = members[0]._canonicaliser
+    original = type(canon).project
+
+    def counting(self, xs):
+        calls.append(len(xs))
+        return original(self, xs)
+
+    monkeypatch.setattr(type(canon), "project", counting)
+    np.testing.assert_allclose(ens.predict_proba(x), expected, rtol=0, atol=1e-12)
+    assert calls == [20]  # once for both π lex members (the exchangeable one has no π)
+    ens.predict_proba(x)
+    assert calls == [20, 20]  # the cache lives for one call, not across inputs

@@ -51,7 +51,9 @@ class EnsemblePipeline:
         self.metadata: dict[str, Any] = {}
 
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
-        return sum(m.predict_proba(x) for m in self.members) / len(self.members)
+        """Mean of the members' probabilities; members with the same canonicaliser share one π(x)."""
+        cache: dict[str, np.ndarray] = {}
+        return sum(m.predict_proba(x, cache) for m in self.members) / len(self.members)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         return self.predict_proba(x).argmax(axis=1)

@@ -82,12 +82,21 @@ class ModelPipeline:
 
     # ------------------------------------------------------------------ the maps
 
-    def project(self, x: np.ndarray) -> np.ndarray:
-        """π(x) for the configured canonicaliser (identity for canon="none")."""
+    def project(self, x: np.ndarray, cache: dict[str, np.ndarray] | None = None) -> np.ndarray:
+        """π(x) for the configured canonicaliser (identity for canon="none").
+
+        With `cache` (a dict shared by pipelines that see the same x, e.g. ensemble members),
+        π(x) is computed once per canonicaliser and then read back.
+        """
         x = np.asarray(x)
         if self._canonicaliser is None:
             return x
-        return self._canonicaliser.project(x.astype(np.int64))
+        if cache is not None and self.canon in cache:
+            return cache[self.canon]
+        out = self._canonicaliser.project(x.astype(np.int64))
+        if cache is not None:
+            cache[self.canon] = out
+        return out
 
     def _augment_transform(self):
         if self.augment == "none":
@@ -140,10 +149,13 @@ class ModelPipeline:
         summary["canon_seconds"] = canon_seconds
         return summary
 
-    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+    def predict_proba(
+        self, x: np.ndarray, cache: dict[str, np.ndarray] | None = None
+    ) -> np.ndarray:
+        """Class probabilities; `cache` shares π(x) with other pipelines on the same x (see `project`)."""
         x = np.asarray(x, dtype=np.int64)
         if self.symmetrize == 0:
-            return self.model.predict_proba(self.project(x))
+            return self.model.predict_proba(self.project(x, cache))
         group, elements = self._symmetry_elements()
         total = np.zeros((len(x), len(self.classes)))
         for g in elements:
