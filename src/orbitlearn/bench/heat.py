@@ -31,6 +31,7 @@ import numpy as np
 from orbitlearn.bench.machine import machine_info, machine_lines
 from orbitlearn.datasets.heat import HeatSimulator, breaking_params, make_rollouts, random_fields
 from orbitlearn.errors import OrbitlearnError
+from orbitlearn.groups.regular import GROUP_NAMES
 from orbitlearn.progress import progress
 
 MODELS = ("persistence", "cnn", "cnn_aug", "gcnn", "relaxed_gcnn")
@@ -115,7 +116,7 @@ PROFILES: dict[str, HeatProfile] = {
     "full": HeatProfile(
         name="full",
         epochs=100,  # at 50 every model was still improving at its last epoch
-        # a 3-step rollout loss (3x the compute): with the one-step loss one relaxed G-CNN seed
+        # a 3-step rollout loss (about 4x the compute): with the one-step loss one relaxed G-CNN seed
         # drifted in rollouts and the augmented CNN edged the strict G-CNN at level 0 (both runs are
         # in docs/heat.md); quick keeps the one-step loss to stay within its 10 minutes
         unroll=3,
@@ -138,8 +139,10 @@ def get_profile(name: str, **overrides: Any) -> HeatProfile:
             f"unknown profile setting(s) {', '.join(sorted(bad))}; expected some of "
             f"{', '.join(k for k in asdict(prof) if k != 'name')}"
         )
-    if overrides.get("group", "p4") not in ("p4", "p4m"):
-        raise OrbitlearnError(f"group must be 'p4' or 'p4m' (got {overrides['group']!r})")
+    if overrides.get("group", "p4") not in GROUP_NAMES:
+        raise OrbitlearnError(
+            f"group must be one of {', '.join(GROUP_NAMES)} (got {overrides['group']!r})"
+        )
     unknown = set(overrides.get("models", ())) - set(MODELS)
     if unknown:
         raise OrbitlearnError(
