@@ -3,7 +3,7 @@
 Measures, on the first --limit entries of a KS file (default: all of v26):
   * Hodge data (h11, h21, M: and N: counts): PALP ``poly-4d.x -g`` vs ``orbitlearn.geometry``
     in one process and with --jobs 2 (and whatever --jobs lists);
-  * normal forms: PALP ``poly-4d.x -N`` vs ``orbitlearn.geometry.normal_form``;
+  * normal forms: PALP ``poly-4d.x -N`` vs ``orbitlearn.geometry.normalform``;
   * correctness: every result compared with the file's headers and with PALP's output.
 
 PALP's time includes reading its text input; orbitlearn's engine time excludes parsing the file

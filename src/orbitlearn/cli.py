@@ -1,30 +1,25 @@
 """The `orbitlearn` command line: it parses arguments and wires library calls, nothing more.
 
 Each area adds its subcommands through one `_add_*` function listed in `_SUBCOMMANDS`.
-A user error (`OrbitlearnError`) prints one line on stderr and exits with code 2.
+A user error (`OrbitlearnError`, a bad argument, a file that cannot be read or written) prints
+one line on stderr and exits with code 2; Ctrl-C prints "orbitlearn: interrupted" and exits 130.
+Command modules import their heavy dependencies (torch, scikit-learn, numba) only when run, so
+`--version` and `--help` stay fast.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from orbitlearn import __version__
+from orbitlearn.argtypes import OneLineArgumentParser
 from orbitlearn.errors import OrbitlearnError
 
 EXIT_USER_ERROR = 2
-
-
-def emit(obj: Any, as_json: bool, text: Callable[[Any], str] | None = None) -> None:
-    """Print a report: JSON with --json, else the human-readable `text(obj)`."""
-    if as_json or text is None:
-        sys.stdout.write(json.dumps(obj, indent=None if as_json else 2) + "\n")
-    else:
-        sys.stdout.write(text(obj).rstrip("\n") + "\n")
+EXIT_INTERRUPTED = 130
 
 
 # --------------------------------------------------------------------------- data
@@ -92,7 +87,7 @@ _SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineArgumentParser(
         prog="orbitlearn",
         description="Invariant and equivariant machine learning, measured.",
     )
@@ -103,23 +98,56 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _os_error_text(exc: OSError) -> str:
+    """`FILE: reason` for an OSError (permission denied, is a directory, disk full ...)."""
+    reason = exc.strerror or str(exc)
+    if exc.filename is not None:
+        return f"{exc.filename}: {reason}"
+    return reason
+
+
+def _interrupted_in_compiled_code(exc: SystemError) -> bool:
+    """A Ctrl-C that arrived inside compiled (numba) code surfaces as a SystemError."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return "KeyboardInterrupt" in str(exc)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help(sys.stderr)
-        return EXIT_USER_ERROR
+    args = sys.argv[1:] if argv is None else list(argv)
+    if args in (["--version"], ["-V"]):  # answered before any command module is imported
+        sys.stdout.write(f"orbitlearn {__version__}\n")
+        return 0
     try:
-        return int(args.func(args) or 0)
+        parser = build_parser()
+        try:
+            parsed = parser.parse_args(args)
+        except SystemExit as exc:  # --help, or a usage error already printed on one line
+            return int(exc.code or 0) if not isinstance(exc.code, str) else EXIT_USER_ERROR
+        if not getattr(parsed, "func", None):
+            parser.print_help(sys.stderr)
+            return EXIT_USER_ERROR
+        return int(parsed.func(parsed) or 0)
     except OrbitlearnError as exc:
         print(f"orbitlearn: error: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("orbitlearn: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+    except SystemError as exc:
+        if not _interrupted_in_compiled_code(exc):
+            raise
+        print("orbitlearn: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:  # output piped into `head` and the like: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # a file that cannot be read or written: the user's to fix
+        print(f"orbitlearn: error: {_os_error_text(exc)}", file=sys.stderr)
+        return EXIT_USER_ERROR
 
 
 if __name__ == "__main__":  # pragma: no cover

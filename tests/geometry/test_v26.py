@@ -83,7 +83,7 @@ def test_normal_form_of_v26_entries_is_the_entry(v26_sample):
 
 
 def test_compiled_search_agrees_with_numpy_reference(v26_sample):
-    from orbitlearn.geometry.normal_form import normal_form_reference
+    from orbitlearn.geometry.normalform import normal_form_reference
 
     for e in v26_sample[::12]:
         p = LatticePolytope(e.vertices)

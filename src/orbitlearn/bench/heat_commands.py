@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from orbitlearn.argtypes import nonnegative_int, positive_float, positive_int
+
 
 def _text(rows: list[dict]) -> str:
     from orbitlearn.bench.heat import markdown_table
@@ -16,21 +18,23 @@ def add_profile_options(p: argparse.ArgumentParser) -> None:
     """The options that change a heat profile (shared with benchmarks/heat.py)."""
     from orbitlearn.bench.heat import MODELS
 
-    p.add_argument("--threads", type=int, default=None, help="torch threads per training")
-    p.add_argument("--seeds", type=int, nargs="+", default=None, help="override the seeds")
+    p.add_argument("--threads", type=positive_int, default=None, help="torch threads per training")
+    p.add_argument(
+        "--seeds", type=nonnegative_int, nargs="+", default=None, help="override the seeds"
+    )
     p.add_argument(
         "--models", nargs="+", choices=list(MODELS), default=None, help="run only these models"
     )
     p.add_argument(
         "--train-stretch",
-        type=float,
+        type=positive_float,
         default=None,
         help="orientation of the training fields: correlation length x this factor along y "
         "(test fields stay isotropic; 1 = isotropic training data; default: the profile's, 2)",
     )
     p.add_argument(
         "--unroll",
-        type=int,
+        type=positive_int,
         default=None,
         help="train on the mean MSE of this many autoregressive model steps (default: the "
         "profile's; 1 = one-step loss)",
@@ -61,7 +65,7 @@ def profile_overrides(args: argparse.Namespace) -> dict:
 
 def cmd_heat(args: argparse.Namespace) -> int:
     from orbitlearn.bench.heat import run_heat_bench
-    from orbitlearn.cli import emit
+    from orbitlearn.report import emit
 
     rows = run_heat_bench(args.profile, out=args.out, **profile_overrides(args))
     emit(rows, args.json, _text)

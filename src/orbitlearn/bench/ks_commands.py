@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from orbitlearn.argtypes import nonnegative_int, positive_int
+
 DEFAULT_OUT = {
     "smoke": "runs/bench/ks-smoke",
     "quick": "runs/bench/ks-quick",
@@ -16,9 +18,9 @@ DEFAULT_OUT = {
 def cmd_ks(args: argparse.Namespace) -> int:
     from orbitlearn.bench.ks import ACC_COLUMNS, KSBenchmark, select_rows, write_reports
     from orbitlearn.bench.ks_rows import get_profile
-    from orbitlearn.cli import emit
     from orbitlearn.datasets.commands import load_dataset
     from orbitlearn.datasets.ks_dataset import load_ks
+    from orbitlearn.report import emit
 
     profile = get_profile(args.profile)
     rows = select_rows(profile, args.rows)
@@ -67,8 +69,8 @@ def register(bench_sub: argparse._SubParsersAction) -> None:
         "--out", help="results folder (default runs/bench/ks-quick or benchmarks/results/ks)"
     )
     ks.add_argument("--rows", nargs="+", metavar="ROW", help="run only these rows (names or slugs)")
-    ks.add_argument("--seeds", type=int, nargs="+", help="run only these seeds")
-    ks.add_argument("--threads", type=int, help="torch / xgboost threads")
+    ks.add_argument("--seeds", type=nonnegative_int, nargs="+", help="run only these seeds")
+    ks.add_argument("--threads", type=positive_int, help="torch / xgboost threads")
     ks.add_argument(
         "--report-only",
         action="store_true",

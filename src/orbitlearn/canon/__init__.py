@@ -5,20 +5,18 @@
 * `PolytopeNormalForm` — exact for GL(d,Z) × S_n, via `orbitlearn.geometry.normal_forms`.
 
 `invariance_rate(canon, group, batch, rng)` measures the share of inputs with π(g·x) = π(x).
+The names below are imported on first use (scikit-learn comes with them).
 """
 
-from orbitlearn.canon.base import Canonicalizer, invariance_rate
-from orbitlearn.canon.dirichlet import Dirichlet
-from orbitlearn.canon.lex import LexCanonical
-from orbitlearn.canon.normal import PolytopeNormalForm
+from orbitlearn._lazy import lazy_exports
 
-METHODS = {"lex": LexCanonical, "dirichlet": Dirichlet, "normal": PolytopeNormalForm}
-
-__all__ = [
-    "Canonicalizer",
-    "LexCanonical",
-    "Dirichlet",
-    "PolytopeNormalForm",
-    "invariance_rate",
-    "METHODS",
-]
+_EXPORTS = {
+    "Canonicalizer": "base",
+    "LexCanonical": "lex",
+    "Dirichlet": "dirichlet",
+    "PolytopeNormalForm": "normal",
+    "invariance_rate": "base",
+    "METHODS": "methods",
+}
+__all__ = list(_EXPORTS)
+__getattr__ = lazy_exports(__name__, _EXPORTS)

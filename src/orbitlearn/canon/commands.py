@@ -12,12 +12,16 @@ import dataclasses
 import itertools
 import time
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from orbitlearn.canon.base import Canonicalizer
+from orbitlearn.argtypes import LIMIT_HELP_FIRST, nonnegative_int, positive_int
 from orbitlearn.errors import KSFormatError, OrbitlearnError
 from orbitlearn.progress import progress
+
+if TYPE_CHECKING:
+    from orbitlearn.canon.base import Canonicalizer
 
 CHUNK = 1024
 
@@ -83,11 +87,9 @@ def _text(report: dict) -> str:
 
 
 def cmd_canon(args: argparse.Namespace) -> int:
-    from orbitlearn.cli import emit
     from orbitlearn.datasets.ks import iter_ks, write_ks
+    from orbitlearn.report import emit
 
-    if args.limit is not None and args.limit < 0:
-        raise CanonError(f"--limit must be >= 0, got {args.limit}")
     canon = make_canonicalizer(args.method, seed=args.seed, restarts=args.restarts)
     t_start = time.perf_counter()
     errors: list[KSFormatError] = []
@@ -128,9 +130,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("path", help="KS file (plain or .gz)")
     p.add_argument("--method", choices=("lex", "dirichlet", "normal"), default="lex")
     p.add_argument("-o", "--output", required=True, help="output KS file (.gz to compress)")
-    p.add_argument("--limit", type=int, default=None, help="only the first N entries")
-    p.add_argument("--seed", type=int, default=0, help="seed of the Dirichlet reference point")
-    p.add_argument("--restarts", type=int, default=0, help="Dirichlet random restarts")
+    p.add_argument("--limit", type=positive_int, default=None, help=LIMIT_HELP_FIRST)
+    p.add_argument(
+        "--seed", type=nonnegative_int, default=0, help="seed of the Dirichlet reference point"
+    )
+    p.add_argument("--restarts", type=nonnegative_int, default=0, help="Dirichlet random restarts")
     p.add_argument(
         "--on-error",
         choices=("raise", "skip"),

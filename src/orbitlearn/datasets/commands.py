@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from orbitlearn.argtypes import fraction, nonnegative_int, positive_float, positive_int
 from orbitlearn.datasets.fetch import fetch_ks, ks_cache_path
 from orbitlearn.datasets.ks import KSFile, read_ks
 from orbitlearn.datasets.ks_dataset import DEFAULT_FRACTIONS, KSDataset
@@ -62,7 +63,7 @@ def _info_text(info: dict) -> str:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    from orbitlearn.cli import emit
+    from orbitlearn.report import emit
 
     data = load_dataset(args.path, args.on_error)
     emit(data.info(), args.json, _info_text)
@@ -70,7 +71,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_split(args: argparse.Namespace) -> int:
-    from orbitlearn.cli import emit
+    from orbitlearn.report import emit
 
     data = load_dataset(args.path, args.on_error)
     split = data.split(seed=args.seed, fractions=args.fractions)
@@ -84,7 +85,7 @@ def cmd_split(args: argparse.Namespace) -> int:
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
-    from orbitlearn.cli import emit
+    from orbitlearn.report import emit
 
     target = ks_cache_path(args.vertices)
     existed = target.exists() and not args.force
@@ -127,10 +128,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "split", help="the seeded stratified train/val/test split, as entry indices"
     )
     split.add_argument("path", help="a KS-format file, plain or .gz")
-    split.add_argument("--seed", type=int, default=0, help="split seed (default 0)")
+    split.add_argument("--seed", type=nonnegative_int, default=0, help="split seed (default 0)")
     split.add_argument(
         "--fractions",
-        type=float,
+        type=fraction,
         nargs=3,
         default=list(DEFAULT_FRACTIONS),
         metavar=("TRAIN", "VAL", "TEST"),
@@ -144,8 +145,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     fetch.add_argument(
         "dataset", choices=("ks",), help="which data set (ks: Kreuzer-Skarke 4d lists)"
     )
-    fetch.add_argument("--vertices", type=int, default=26, help="vertex count of the list (5..33)")
+    fetch.add_argument(
+        "--vertices", type=positive_int, default=26, help="vertex count of the list (5..33)"
+    )
     fetch.add_argument("--force", action="store_true", help="download even if the file is cached")
-    fetch.add_argument("--timeout", type=float, default=30.0, help="seconds per connection attempt")
+    fetch.add_argument(
+        "--timeout", type=positive_float, default=30.0, help="seconds per connection attempt"
+    )
     fetch.add_argument("--json", action="store_true", help="print the result as JSON")
     fetch.set_defaults(func=cmd_fetch)

@@ -15,6 +15,7 @@ import gzip
 import io
 import os
 import re
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,9 +28,16 @@ from orbitlearn.errors import DataNotFoundError, KSFormatError
 OnError = Literal["raise", "skip"]
 
 _FIELD_RE = re.compile(
-    r"(?P<key>[MNF]):(?P<a>-?\d+)(?:\s+(?P<b>-?\d+))?"
-    r"|H:(?P<h11>-?\d+),(?P<h21>-?\d+)(?:\s+\[(?P<chi>-?\d+)\])?"
+    r"(?P<key>[MNF]):(?P<a>-?[0-9]+)(?:\s+(?P<b>-?[0-9]+))?"
+    r"|H:(?P<h11>-?[0-9]+),(?P<h21>-?[0-9]+)(?:\s+\[(?P<chi>-?[0-9]+)\])?"
 )
+#: the integer grammar of the format: an optional sign and ASCII digits, nothing else
+_INT_RE = re.compile(r"[+-]?[0-9]+")
+#: a matrix row of integers that fit in an int64 for sure (at most 18 digits each): the fast path
+_SAFE_ROW_RE = re.compile(r"\s*(?:[+-]?[0-9]{1,18}\s+)*[+-]?[0-9]{1,18}\s*")
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+#: the largest matrix an entry header may announce (rows x cols), far above any KS entry
+MAX_ENTRY_SIZE = 1_000_000
 _DONE_RE = re.compile(r"^\s*done\b.*$")
 
 
@@ -77,12 +85,15 @@ class KSEntry:
         return " ".join(parts).rstrip()
 
     def to_text(self) -> str:
-        """The entry in KS format: d x n rows in fixed width 4, or n x d rows as ``a b c d ``."""
+        """The entry in KS format: d x n rows in fixed width 4, or n x d rows as ``a b c d ``.
+
+        Every number is preceded by at least one space (``" {v:3d}"``), so wide numbers such as
+        -100 or 1000 never fuse with their neighbour; for |v| < 100 this is PALP's ``%4d``."""
         lines = [self.header()]
         if self.transposed:
             lines.extend("".join(f"{v} " for v in row) for row in self.vertices.T.tolist())
         else:
-            lines.extend("".join(f"{v:4d}" for v in row) for row in self.vertices.tolist())
+            lines.extend("".join(f" {v:3d}" for v in row) for row in self.vertices.tolist())
         return "\n".join(lines) + "\n"
 
     def same_as(self, other: KSEntry) -> bool:
@@ -171,10 +182,9 @@ def _parse_header(text: str) -> dict | None:
     tokens = text.split(None, 2)
     if len(tokens) < 2:
         return None
-    try:
-        rows, cols = int(tokens[0]), int(tokens[1])
-    except ValueError:
+    if not (_INT_RE.fullmatch(tokens[0]) and _INT_RE.fullmatch(tokens[1])):
         return None
+    rows, cols = int(tokens[0]), int(tokens[1])
     rest = tokens[2].strip() if len(tokens) == 3 else ""
     out: dict = {"rows": rows, "cols": cols}
     pos = 0
@@ -201,6 +211,9 @@ def _parse_header(text: str) -> dict | None:
             out["h11"], out["h21"] = int(m.group("h11")), int(m.group("h21"))
             out["euler"] = int(m.group("chi")) if m.group("chi") is not None else None
         pos = m.end()
+    for key, value in out.items():
+        if value is not None and not INT64_MIN <= value <= INT64_MAX:
+            raise ValueError(f"header value {key}={value} is out of the int64 range")
     return out
 
 
@@ -208,7 +221,7 @@ def _looks_like_header(text: str) -> bool:
     tokens = text.split()
     if len(tokens) < 2:
         return False
-    if not all(t.lstrip("-").isdigit() for t in tokens[:2]):
+    if not all(_INT_RE.fullmatch(t) for t in tokens[:2]):
         return False
     return len(tokens) == 2 or tokens[2][:2] in ("M:", "N:", "H:", "F:")
 
@@ -236,6 +249,12 @@ def _read_entry(
         raise KSFormatError(
             source, header_line, f"matrix shape {rows} x {cols}: both must be positive"
         )
+    if rows * cols > MAX_ENTRY_SIZE:
+        raise KSFormatError(
+            source,
+            header_line,
+            f"matrix shape {rows} x {cols}: more than {MAX_ENTRY_SIZE} numbers in one entry",
+        )
     matrix = np.empty((rows, cols), dtype=np.int64)
     for r in range(rows):
         text = lines.next()
@@ -259,15 +278,9 @@ def _read_entry(
                 lines.number,
                 f"wrong row length: expected {cols} integers, found {len(tokens)}",
             )
-        try:
-            matrix[r] = [int(t) for t in tokens]
-        except ValueError:
-            bad = next(t for t in tokens if not t.lstrip("+-").isdigit())
-            raise KSFormatError(
-                source,
-                lines.number,
-                f"non-integer token {bad!r} in a matrix row: expected {cols} integers",
-            ) from None
+        if not _SAFE_ROW_RE.fullmatch(text):
+            _check_row_tokens(tokens, source, lines.number, cols)
+        matrix[r] = [int(t) for t in tokens]
     transposed = rows > cols
     vertices = matrix.T.copy() if transposed else matrix
     n_cols = vertices.shape[1]
@@ -297,6 +310,23 @@ def _read_entry(
         transposed=transposed,
         line=header_line,
     )
+
+
+def _check_row_tokens(tokens: list[str], source: str, line: int, cols: int) -> None:
+    """KSFormatError for the first token that is not an int64 written ``[+-]?[0-9]+``."""
+    for t in tokens:
+        if not _INT_RE.fullmatch(t):
+            raise KSFormatError(
+                source,
+                line,
+                f"non-integer token {t[:40]!r} in a matrix row: expected {cols} integers "
+                "written as [+-]digits",
+            )
+        if not INT64_MIN <= int(t) <= INT64_MAX:
+            shown = t if len(t) <= 40 else t[:37] + "..."
+            raise KSFormatError(
+                source, line, f"integer {shown} in a matrix row is out of the int64 range"
+            )
 
 
 def _check_trailer_count(trailer: list[str], seen: int, source: str, line: int) -> None:
@@ -329,8 +359,8 @@ def iter_ks(
         raise ValueError("on_error='skip' needs an `errors` list to report the skipped entries in")
     stream, display, close = _open_text(source)
     trailer_lines: list[str] = [] if trailer is None else trailer
+    lines = _Lines(stream)
     try:
-        lines = _Lines(stream)
         index = 0
         while True:
             text = lines.next()
@@ -359,11 +389,17 @@ def iter_ks(
             yield entry
         _check_trailer_count(trailer_lines, index, display, lines.number)
     except UnicodeDecodeError as exc:  # pragma: no cover - errors="replace" makes this rare
-        raise KSFormatError(display, 0, f"not a text file: {exc}") from None
-    except (OSError, EOFError) as exc:
+        raise KSFormatError(display, lines.number + 1, f"not a text file: {exc}") from None
+    except (OSError, EOFError, zlib.error) as exc:
         if isinstance(exc, FileNotFoundError):
             raise
-        raise KSFormatError(display, 0, f"cannot read the file: {exc}") from None
+        if isinstance(exc, (EOFError, zlib.error)) or "gzip" in str(exc).lower():
+            what = "the compressed data is corrupt or truncated"
+        else:
+            what = "cannot read the file"
+        raise KSFormatError(
+            display, lines.number + 1, f"{what} ({type(exc).__name__}: {exc})"
+        ) from None
     finally:
         if close:
             stream.close()
@@ -407,14 +443,10 @@ def write_ks(
     Reading the result gives the same entries; the KS files themselves come back byte for byte.
     """
     if isinstance(dest, (str, os.PathLike)):
-        path = Path(dest)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".part")
-        opener = gzip.open if path.suffix == ".gz" else open
-        with opener(tmp, "wt", encoding="ascii") as fh:
-            n = _write_stream(entries, fh, trailer)
-        os.replace(tmp, path)
-        return n
+        from orbitlearn.fileio import atomic_write
+
+        with atomic_write(dest, "w", encoding="ascii") as fh:
+            return _write_stream(entries, fh, trailer)
     return _write_stream(entries, dest, trailer)
 
 

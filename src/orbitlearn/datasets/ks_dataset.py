@@ -223,7 +223,7 @@ def stratified_split(
     (SeedSequence([seed, label])) and cut in the given fractions, so the same seed gives the same
     parts on every machine and rare classes reach every part where they have ≥ 3 members."""
     fr = [float(f) for f in fractions]
-    if len(fr) != 3 or any(f < 0 for f in fr) or abs(sum(fr) - 1.0) > 1e-9:
+    if len(fr) != 3 or not all(0.0 <= f <= 1.0 for f in fr) or abs(sum(fr) - 1.0) > 1e-9:
         raise OrbitlearnError(
             f"split fractions must be three non-negative numbers (train, val, test) summing to 1, got {list(fractions)}"
         )

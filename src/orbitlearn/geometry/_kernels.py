@@ -1,16 +1,18 @@
 """Numba kernels of the exact lattice-polytope engine: integer arithmetic only, no tolerance.
 
 All kernels take and return int64 arrays; they are compiled once and cached on disk
-(``cache=True``) so that a fresh process pays the compile cost only the first time.
+(see `orbitlearn.geometry._jit`: where, and what happens when no folder is writable) so that
+a fresh process pays the compile cost only the first time.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from orbitlearn.geometry._jit import njit
 
 
-@njit(cache=True)
+@njit
 def gcd(a: int, b: int) -> int:
     """gcd(|a|, |b|) by Euclid; gcd(0, 0) = 0."""
     a = abs(a)
@@ -20,13 +22,13 @@ def gcd(a: int, b: int) -> int:
     return a
 
 
-@njit(cache=True)
+@njit
 def int_rank(m: np.ndarray) -> int:
     """Rank of an integer matrix by row reduction with gcd-normalised integer rows (exact)."""
     return _rank_inplace(m.copy(), m.shape[0])
 
 
-@njit(cache=True)
+@njit
 def _rank_inplace(a: np.ndarray, rows: int) -> int:
     """Rank of the first `rows` rows of a (destroyed), exactly."""
     cols = a.shape[1]
@@ -60,7 +62,7 @@ def _rank_inplace(a: np.ndarray, rows: int) -> int:
     return rank
 
 
-@njit(cache=True)
+@njit
 def _det_inplace(a: np.ndarray, k: int) -> int:
     """det of the leading k x k block of a (destroyed) by fraction-free (Bareiss) elimination."""
     if k == 0:
@@ -88,7 +90,7 @@ def _det_inplace(a: np.ndarray, k: int) -> int:
     return sign * a[k - 1, k - 1]
 
 
-@njit(cache=True)
+@njit
 def hyperplane_normal(pts: np.ndarray, idx: np.ndarray, out: np.ndarray) -> bool:
     """Primitive integer normal of the hyperplane through the d points pts[idx] (cofactors of the
     differences p_i - p_0); False if they are affinely dependent."""
@@ -98,7 +100,7 @@ def hyperplane_normal(pts: np.ndarray, idx: np.ndarray, out: np.ndarray) -> bool
     return hyperplane_normal_buf(pts, idx, out, diff, minor)
 
 
-@njit(cache=True)
+@njit
 def hyperplane_normal_buf(pts, idx, out, diff, minor) -> bool:
     """`hyperplane_normal` with caller-provided scratch diff (d-1, d) and minor (d-1, d-1)."""
     d = pts.shape[1]
@@ -123,7 +125,7 @@ def hyperplane_normal_buf(pts, idx, out, diff, minor) -> bool:
     return True
 
 
-@njit(cache=True)
+@njit
 def facets_brute_force(pts: np.ndarray):
     """All facets of conv(pts) by testing every d-subset of points (exact, O(C(n, d) n d));
     the reference the tests hold `exact_hull` to. Returns (normals, offsets), duplicates kept."""
@@ -177,12 +179,12 @@ def facets_brute_force(pts: np.ndarray):
     return normals[:count], offsets[:count]
 
 
-@njit(cache=True)
+@njit
 def _ceildiv(a: int, b: int) -> int:
     return -((-a) // b)
 
 
-@njit(cache=True)
+@njit
 def lattice_points(normals: np.ndarray, offsets: np.ndarray, lo: np.ndarray, hi: np.ndarray):
     """All x in Z^d with <u_f, x> + c_f >= 0 for every facet f, x in the box [lo, hi].
 
@@ -249,7 +251,7 @@ def lattice_points(normals: np.ndarray, offsets: np.ndarray, lo: np.ndarray, hi:
     return out[:count]
 
 
-@njit(cache=True)
+@njit
 def hermite_normal_form(m: np.ndarray) -> np.ndarray:
     """Row-style Hermite normal form H = U m (U in GL(d, Z)): echelon, pivots > 0, entries above a
     pivot reduced to [0, pivot), zero rows last."""
@@ -303,7 +305,7 @@ def hermite_normal_form(m: np.ndarray) -> np.ndarray:
 # ----------------------------------------------------------------------------- exact hull
 
 
-@njit(cache=True)
+@njit
 def _popcount(x: np.uint64) -> int:
     c = 0
     while x:
@@ -312,14 +314,14 @@ def _popcount(x: np.uint64) -> int:
     return c
 
 
-@njit(cache=True)
+@njit
 def _affine_rank_of(pts: np.ndarray, idx: np.ndarray, m: int) -> int:
     """Affine rank (dimension) of the points pts[idx[:m]]."""
     buf = np.empty((max(m - 1, 1), pts.shape[1]), dtype=np.int64)
     return _affine_rank_buf(pts, idx, m, buf)
 
 
-@njit(cache=True)
+@njit
 def _affine_rank_buf(pts: np.ndarray, idx: np.ndarray, m: int, buf: np.ndarray) -> int:
     """Affine rank of pts[idx[:m]] using buf (at least (m - 1, d)) as scratch."""
     if m <= 1:
@@ -331,7 +333,7 @@ def _affine_rank_buf(pts: np.ndarray, idx: np.ndarray, m: int, buf: np.ndarray) 
     return _rank_inplace(buf, m - 1)
 
 
-@njit(cache=True)
+@njit
 def _mask_indices(mask: np.ndarray, out: np.ndarray) -> int:
     m = 0
     for w in range(mask.shape[0]):
@@ -346,7 +348,7 @@ def _mask_indices(mask: np.ndarray, out: np.ndarray) -> int:
     return m
 
 
-@njit(cache=True)
+@njit
 def exact_hull(pts: np.ndarray):
     """Facets of conv(pts), pts (n, d) distinct and full-dimensional, by exact beneath-beyond.
 
@@ -578,7 +580,7 @@ HODGE_ORIGIN_NOT_INTERIOR = 2
 HODGE_NOT_REFLEXIVE = 3
 
 
-@njit(cache=True)
+@njit
 def distinct_rows(pts: np.ndarray) -> np.ndarray:
     """Rows of pts without repeats, first occurrences in input order (O(n^2 d))."""
     n, d = pts.shape
@@ -597,7 +599,7 @@ def distinct_rows(pts: np.ndarray) -> np.ndarray:
     return pts[keep]
 
 
-@njit(cache=True)
+@njit
 def vertex_mask(pts: np.ndarray, normals: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     """True for the points that are vertices: the normals of the facets through them span R^d."""
     n, d = pts.shape
@@ -618,7 +620,7 @@ def vertex_mask(pts: np.ndarray, normals: np.ndarray, offsets: np.ndarray) -> np
     return out
 
 
-@njit(cache=True)
+@njit
 def _points_widest_last(normals: np.ndarray, offsets: np.ndarray, lo: np.ndarray, hi: np.ndarray):
     """Lattice points with the coordinates permuted so that the widest one is swept innermost;
     returns (points in permuted coordinates, permuted normals)."""
@@ -627,7 +629,7 @@ def _points_widest_last(normals: np.ndarray, offsets: np.ndarray, lo: np.ndarray
     return lattice_points(nrm, offsets, lo[order].copy(), hi[order].copy()), nrm
 
 
-@njit(cache=True)
+@njit
 def _batyrev_side(points: np.ndarray, normals: np.ndarray) -> int:
     """l(P) - 5 - #{x on exactly one facet} + sum over x on exactly two facets u, w of
     (gcd(u - w) - 1), for reflexive 4-polytope P = {<u, x> >= -1}."""
@@ -660,7 +662,7 @@ def _batyrev_side(points: np.ndarray, normals: np.ndarray) -> int:
     return total
 
 
-@njit(cache=True)
+@njit
 def hodge_kernel(raw: np.ndarray):
     """(status, h11, h21, l(Δ), vertices of Δ, l(Δ*), vertices of Δ*) for the points raw (n, 4).
 
@@ -698,7 +700,7 @@ def hodge_kernel(raw: np.ndarray):
 # ----------------------------------------------------------------------------- normal form
 
 
-@njit(cache=True)
+@njit
 def _sorted_cmp(row, order, blocks, out_vals, out_order, best, have) -> int:
     """Sort row[order] descending inside each block, block by block, comparing with `best` as it
     goes: returns -1 as soon as the prefix is smaller (the rest is left unsorted), else 0 / +1."""
@@ -733,7 +735,7 @@ def _sorted_cmp(row, order, blocks, out_vals, out_order, best, have) -> int:
     return cmp
 
 
-@njit(cache=True)
+@njit
 def pm_max_search(pm: np.ndarray):
     """Row-by-row search for the lexicographically maximal PM under row and column permutations.
 
@@ -805,7 +807,7 @@ def pm_max_search(pm: np.ndarray):
     return pm_max, order[:ns].copy()
 
 
-@njit(cache=True)
+@njit
 def palp_pc_order(pm_max: np.ndarray) -> np.ndarray:
     """PALP's final column order: ascending (column max, column sum) by selection sort with swaps."""
     nf, n = pm_max.shape
@@ -831,7 +833,7 @@ def palp_pc_order(pm_max: np.ndarray) -> np.ndarray:
     return pc
 
 
-@njit(cache=True)
+@njit
 def normal_form_kernel(verts: np.ndarray, normals: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     """min over the symmetries sigma of HNF(V[:, sigma o pc]) (row-major lexicographic): the
     (d, n) normal form of the polytope with vertices verts (n, d) and facets (normals, offsets)."""
@@ -872,7 +874,7 @@ def normal_form_kernel(verts: np.ndarray, normals: np.ndarray, offsets: np.ndarr
     return best
 
 
-@njit(cache=True)
+@njit
 def normal_form_raw(raw: np.ndarray):
     """(status, normal form (d, n_vertices)) of conv(rows of raw); status 1 if not full-dimensional."""
     pts = distinct_rows(raw)

@@ -9,7 +9,7 @@ import numpy as np
 
 from orbitlearn.errors import GeometryError
 from orbitlearn.geometry import _kernels as K
-from orbitlearn.geometry.normal_form import normal_form
+from orbitlearn.geometry.normalform import normal_form
 from orbitlearn.geometry.polytope import as_point_matrix
 
 Item = tuple[int, np.ndarray]

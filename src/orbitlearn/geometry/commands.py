@@ -11,18 +11,11 @@ import sys
 import time
 from pathlib import Path
 
+from orbitlearn.argtypes import LIMIT_HELP_FIRST, positive_int
 from orbitlearn.errors import GeometryError, OrbitlearnError
-from orbitlearn.geometry.batch import hodge_many, normal_form_many
 from orbitlearn.progress import progress
 
 FIELDS = ("h11", "h21", "euler", "m_points", "m_vertices", "n_points", "n_vertices")
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
-    return value
 
 
 def _read_entries(path: str, limit: int | None) -> tuple[list, list[str]]:
@@ -61,6 +54,8 @@ def run_hodge(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else None
     if out is not None and out.suffix not in (".csv", ".jsonl"):
         raise OrbitlearnError(f"--out must end in .csv or .jsonl, got {out.name}")
+    from orbitlearn.geometry.batch import hodge_many
+
     start = time.perf_counter()
     entries, _ = _read_entries(args.path, args.limit)
     items = ((e.index, e.vertices) for e in entries)
@@ -134,6 +129,7 @@ def run_hodge(args: argparse.Namespace) -> int:
 def run_normal_form(args: argparse.Namespace) -> int:
     """Every entry replaced by its normal form, same order and headers, written in KS format."""
     from orbitlearn.datasets.ks import write_ks
+    from orbitlearn.geometry.batch import normal_form_many
 
     start = time.perf_counter()
     entries, trailer = _read_entries(args.path, args.limit)
@@ -183,9 +179,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("path", help="KS file (plain or .gz)")
     p.add_argument("--check", action="store_true", help="compare with the headers, list mismatches")
     p.add_argument("--json", action="store_true", help="print a JSON report")
-    p.add_argument("--jobs", type=_positive, default=1, help="worker processes (default 1)")
+    p.add_argument("--jobs", type=positive_int, default=1, help="worker processes (default 1)")
     p.add_argument("--out", help="write per-entry results to FILE.csv or FILE.jsonl")
-    p.add_argument("--limit", type=_positive, help="only the first N entries")
+    p.add_argument("--limit", type=positive_int, help=LIMIT_HELP_FIRST)
     p.set_defaults(func=run_hodge)
 
     q = sub.add_parser(
@@ -195,7 +191,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     q.add_argument("path", help="KS file (plain or .gz)")
     q.add_argument("-o", "--output", required=True, help="output KS file (.gz compresses)")
-    q.add_argument("--jobs", type=_positive, default=1, help="worker processes (default 1)")
-    q.add_argument("--limit", type=_positive, help="only the first N entries")
+    q.add_argument("--jobs", type=positive_int, default=1, help="worker processes (default 1)")
+    q.add_argument("--limit", type=positive_int, help=LIMIT_HELP_FIRST)
     q.add_argument("--json", action="store_true", help="print a JSON report")
     q.set_defaults(func=run_normal_form)

@@ -9,6 +9,15 @@ from pathlib import Path
 
 import numpy as np
 
+from orbitlearn.argtypes import (
+    LIMIT_HELP_SAMPLE,
+    nonnegative_float,
+    nonnegative_int,
+    positive_float,
+    positive_int,
+    sample_count,
+    smoothing,
+)
 from orbitlearn.datasets.commands import add_on_error, read_with_progress, report_skipped
 from orbitlearn.datasets.fetch import sha256_of
 from orbitlearn.datasets.ks_dataset import KSDataset, load_ks, subsample
@@ -47,7 +56,7 @@ def _parse_config(text: str | None) -> dict:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from orbitlearn.cli import emit
+    from orbitlearn.report import emit
 
     data, source = _load_data(args.data)
     split = data.split(seed=args.split_seed)
@@ -156,7 +165,7 @@ def _select(data: KSDataset, which: str, split_seed: int, limit: int | None) -> 
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from orbitlearn.cli import emit
+    from orbitlearn.report import emit
 
     pipe = load_pipeline(args.checkpoint)
     data, source = _load_data(args.data, args.on_error)
@@ -200,7 +209,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from orbitlearn.cli import emit
+    from orbitlearn.report import emit
 
     pipe = load_pipeline(args.checkpoint)
     data, _ = _load_data(args.data, args.on_error)
@@ -223,7 +232,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_ensemble(args: argparse.Namespace) -> int:
-    from orbitlearn.cli import emit
+    from orbitlearn.report import emit
 
     members = []
     for path in args.checkpoints:
@@ -269,7 +278,7 @@ def _add_model_args(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--symmetrize",
-        type=int,
+        type=sample_count,
         default=0,
         help="average predictions over K group elements (-1: all of a small group)",
     )
@@ -282,24 +291,32 @@ def register(sub: argparse._SubParsersAction) -> None:
     train = sub.add_parser("train", help="train a model of the zoo on the seeded split")
     _add_model_args(train)
     train.add_argument(
-        "--seed", type=int, default=0, help="training seed (init, shuffling, augmentation)"
+        "--seed",
+        type=nonnegative_int,
+        default=0,
+        help="training seed (init, shuffling, augmentation)",
     )
     train.add_argument(
-        "--split-seed", type=int, default=0, help="split seed (default 0: the benchmark split)"
+        "--split-seed",
+        type=nonnegative_int,
+        default=0,
+        help="split seed (default 0: the benchmark split)",
     )
     budget = train.add_mutually_exclusive_group()
-    budget.add_argument("--epochs", type=int, help="epochs (default 30)")
-    budget.add_argument("--time-budget", type=float, help="wall-clock seconds of training")
-    train.add_argument("--batch-size", type=int, default=128)
-    train.add_argument("--lr", type=float, default=2e-3)
-    train.add_argument("--weight-decay", type=float, default=1e-4)
-    train.add_argument("--label-smoothing", type=float, default=0.0)
+    budget.add_argument("--epochs", type=positive_int, help="epochs (default 30)")
+    budget.add_argument("--time-budget", type=positive_float, help="wall-clock seconds of training")
+    train.add_argument("--batch-size", type=positive_int, default=128)
+    train.add_argument("--lr", type=positive_float, default=2e-3)
+    train.add_argument("--weight-decay", type=nonnegative_float, default=1e-4)
+    train.add_argument("--label-smoothing", type=smoothing, default=0.0)
     train.add_argument(
-        "--patience", type=int, help="stop after this many epochs without validation gain"
+        "--patience", type=positive_int, help="stop after this many epochs without validation gain"
     )
-    train.add_argument("--threads", type=int, help="torch / xgboost threads")
+    train.add_argument("--threads", type=positive_int, help="torch / xgboost threads")
     train.add_argument(
-        "--limit", type=int, help="use only N entries of each split part (a seeded random subset)"
+        "--limit",
+        type=positive_int,
+        help="at most N entries (N >= 1) of each split part: a seeded random subset of N",
     )
     train.add_argument("--resume", action="store_true", help="continue from RUN_DIR/train_state.pt")
     train.add_argument(
@@ -314,15 +331,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     ev.add_argument(
         "--indices", default="test", help="test | val | train | all | a file of entry indices"
     )
-    ev.add_argument("--split-seed", type=int, help="split seed (default: the checkpoint's)")
+    ev.add_argument(
+        "--split-seed", type=nonnegative_int, help="split seed (default: the checkpoint's)"
+    )
     ev.add_argument(
         "--transform",
         choices=("none", "perm", "signed", "gl4z"),
         default="none",
         help="random group image of every input",
     )
-    ev.add_argument("--seed", type=int, default=0, help="seed of --transform")
-    ev.add_argument("--limit", type=int)
+    ev.add_argument("--seed", type=nonnegative_int, default=0, help="seed of --transform")
+    ev.add_argument("--limit", type=positive_int, help=LIMIT_HELP_SAMPLE)
     ev.add_argument(
         "--plot", nargs="?", const=True, help="write the confusion matrix as PNG (optional path)"
     )
@@ -335,10 +354,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     ck.add_argument("--group", choices=("s4xs26", "signed", "gl4z"), default="s4xs26")
     ck.add_argument("--data", help="KS-format file (default: the cached v26 list)")
     ck.add_argument(
-        "--limit", type=int, default=1000, help="N entries, a seeded random subset (default 1000)"
+        "--limit",
+        type=positive_int,
+        default=1000,
+        help=LIMIT_HELP_SAMPLE + " (default 1000)",
     )
-    ck.add_argument("--samples", type=int, default=8, help="random group elements per input")
-    ck.add_argument("--seed", type=int, default=0)
+    ck.add_argument(
+        "--samples", type=positive_int, default=8, help="random group elements per input"
+    )
+    ck.add_argument("--seed", type=nonnegative_int, default=0)
     ck.add_argument("--json", action="store_true")
     add_on_error(ck)
     ck.set_defaults(func=cmd_check)

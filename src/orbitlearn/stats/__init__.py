@@ -11,67 +11,39 @@
   `accuracy_ceiling(features, y)` — the best accuracy any function of the features reaches.
 * `label_invariance_test(model, X, y, group)` — paired McNemar / Wilcoxon test of a model's
   score on (x, y) against (g·x, y), with the accuracy drop and its interval.
+The names below are imported on first use.
 """
 
-from orbitlearn.stats.exchangeability import (
-    ExchangeabilityResult,
-    axis_exchangeability_test,
-    axis_group,
-    columns_exchangeability_test,
-    exchangeability_test,
-    median_bandwidth,
-    rows_exchangeability_test,
-    sequence_exchangeability_test,
-    symmetric_sample,
-)
-from orbitlearn.stats.features import (
-    FEATURE_NAMES,
-    CanonicalFeatures,
-    DeterminantHistogram,
-    Flatten,
-    InvariantPolynomials,
-    PowerSums,
-    SortedValues,
-    bipartite_multigraphs,
-    feature_map,
-    subset_determinants,
-)
-from orbitlearn.stats.label_invariance import LabelInvarianceResult, label_invariance_test
-from orbitlearn.stats.separation import (
-    ImageSeparationReport,
-    SeparationReport,
-    accuracy_ceiling,
-    feature_keys,
-    image_separation,
-    orbit_separation,
-)
+from orbitlearn._lazy import lazy_exports
 
-__all__ = [
-    "FEATURE_NAMES",
-    "CanonicalFeatures",
-    "DeterminantHistogram",
-    "Flatten",
-    "InvariantPolynomials",
-    "PowerSums",
-    "SortedValues",
-    "bipartite_multigraphs",
-    "feature_map",
-    "subset_determinants",
-    "LabelInvarianceResult",
-    "label_invariance_test",
-    "ImageSeparationReport",
-    "SeparationReport",
-    "accuracy_ceiling",
-    "feature_keys",
-    "image_separation",
-    "orbit_separation",
-    "ExchangeabilityResult",
-    "axis_exchangeability_test",
-    "axis_group",
-    "columns_exchangeability_test",
-    "exchangeability_test",
-    "median_bandwidth",
-    "rows_exchangeability_test",
-    "sequence_exchangeability_test",
-    "symmetric_sample",
-]
+_EXPORTS = {
+    "ExchangeabilityResult": "exchangeability",
+    "axis_exchangeability_test": "exchangeability",
+    "axis_group": "exchangeability",
+    "columns_exchangeability_test": "exchangeability",
+    "exchangeability_test": "exchangeability",
+    "median_bandwidth": "exchangeability",
+    "rows_exchangeability_test": "exchangeability",
+    "sequence_exchangeability_test": "exchangeability",
+    "symmetric_sample": "exchangeability",
+    "FEATURE_NAMES": "features",
+    "CanonicalFeatures": "features",
+    "DeterminantHistogram": "features",
+    "Flatten": "features",
+    "InvariantPolynomials": "features",
+    "PowerSums": "features",
+    "SortedValues": "features",
+    "bipartite_multigraphs": "features",
+    "feature_map": "features",
+    "subset_determinants": "features",
+    "LabelInvarianceResult": "label_invariance",
+    "label_invariance_test": "label_invariance",
+    "ImageSeparationReport": "separation",
+    "SeparationReport": "separation",
+    "accuracy_ceiling": "separation",
+    "feature_keys": "separation",
+    "image_separation": "separation",
+    "orbit_separation": "separation",
+}
+__all__ = list(_EXPORTS)
+__getattr__ = lazy_exports(__name__, _EXPORTS)

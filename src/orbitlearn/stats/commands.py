@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from orbitlearn.argtypes import LIMIT_HELP_FIRST, nonnegative_int, positive_int
 from orbitlearn.errors import OrbitlearnError
 from orbitlearn.stats.exchangeability import (
     AXES,
@@ -27,20 +28,8 @@ from orbitlearn.stats.exchangeability import (
     axis_exchangeability_test,
     axis_group,
 )
-from orbitlearn.stats.features import feature_map
-from orbitlearn.stats.separation import image_separation
 
 SEPARATION_GROUPS = ("s4xs26", "gl4z")
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
-    return value
 
 
 def load_vertices(path: str, limit: int | None) -> np.ndarray:
@@ -81,7 +70,7 @@ def _exchangeable_text(r: dict) -> str:
 
 
 def cmd_exchangeable(args: argparse.Namespace) -> int:
-    from orbitlearn.cli import emit
+    from orbitlearn.report import emit
 
     V = load_vertices(args.path, args.limit)
     rng = np.random.default_rng(args.seed)
@@ -142,7 +131,9 @@ def separation_group(name: str, shape: tuple[int, ...]):
 
 
 def cmd_separation(args: argparse.Namespace) -> int:
-    from orbitlearn.cli import emit
+    from orbitlearn.report import emit
+    from orbitlearn.stats.features import feature_map
+    from orbitlearn.stats.separation import image_separation
 
     fmap = feature_map(args.features)
     V = load_vertices(args.path, args.limit)
@@ -181,13 +172,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     ex.add_argument(
         "--resamples",
-        type=_positive,
+        type=positive_int,
         default=DEFAULT_RESAMPLES,
         help=f"random swap patterns B (default {DEFAULT_RESAMPLES}; the smallest p is 1/(B+1))",
     )
     ex.add_argument(
         "--max-samples",
-        type=_positive,
+        type=positive_int,
         default=DEFAULT_MAX_SAMPLES,
         help=f"test a random subset of this many entries (default {DEFAULT_MAX_SAMPLES})",
     )
@@ -196,8 +187,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="replace each matrix by a random image first (a control where H0 holds)",
     )
-    ex.add_argument("--seed", type=int, default=0, help="seed of every random draw (default 0)")
-    ex.add_argument("--limit", type=_positive, help="only the first N entries")
+    ex.add_argument(
+        "--seed", type=nonnegative_int, default=0, help="seed of every random draw (default 0)"
+    )
+    ex.add_argument("--limit", type=positive_int, help=LIMIT_HELP_FIRST)
     ex.add_argument("--json", action="store_true", help="print the report as JSON")
     ex.set_defaults(func=cmd_exchangeable)
 
@@ -217,7 +210,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="group of the random images: s4xs26 = S_d x S_n, gl4z = GL(d,Z) x S_n "
         "on d x n matrices (default s4xs26)",
     )
-    sep.add_argument("--seed", type=int, default=0, help="seed of the random images (default 0)")
-    sep.add_argument("--limit", type=_positive, help="only the first N entries")
+    sep.add_argument(
+        "--seed", type=nonnegative_int, default=0, help="seed of the random images (default 0)"
+    )
+    sep.add_argument("--limit", type=positive_int, help=LIMIT_HELP_FIRST)
     sep.add_argument("--json", action="store_true", help="print the report as JSON")
     sep.set_defaults(func=cmd_separation)

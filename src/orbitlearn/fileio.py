@@ -1,0 +1,78 @@
+"""Writing files so that a reader sees the old file or the whole new one, never a part.
+
+`atomic_write(path)` opens a hidden temporary file in the destination folder and renames it over
+`path` only when the block ends without an exception; on any exception (Ctrl-C included) the
+temporary file is removed. A process killed with SIGKILL can leave one hidden
+``.NAME.PID.tmp`` file beside the destination, never a truncated destination.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from orbitlearn.errors import OrbitlearnError
+
+
+def temp_path(path: Path) -> Path:
+    """The temporary file `atomic_write` uses for `path` (same folder, hidden, per process)."""
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
+@contextmanager
+def atomic_write(
+    path: str | os.PathLike,
+    mode: str = "w",
+    *,
+    encoding: str | None = None,
+    newline: str | None = None,
+    compress: bool | None = None,
+) -> Iterator[IO[Any]]:
+    """A file object for `path` that replaces it atomically when the block ends.
+
+    `mode` is "w" (text) or "wb"; `compress` gzips the content (default: when the name ends
+    in .gz). Raises `OrbitlearnError` if `path` is a directory.
+    """
+    if mode not in ("w", "wb"):
+        raise ValueError(f"atomic_write mode must be 'w' or 'wb', not {mode!r}")
+    path = Path(path)
+    if path.is_dir():
+        raise OrbitlearnError(f"{path}: is a directory, expected a file name to write")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temp_path(path)
+    if compress is None:
+        compress = path.suffix == ".gz"
+    try:
+        with open(tmp, "wb") as raw:
+            # gzip named after the destination with mtime 0: the same content gives the same bytes
+            gz = (
+                gzip.GzipFile(filename=path.name, mode="wb", fileobj=raw, mtime=0)
+                if compress
+                else None
+            )
+            binary = gz if gz is not None else raw
+            if mode == "wb":
+                yield binary
+            else:
+                text = io.TextIOWrapper(binary, encoding=encoding or "utf-8", newline=newline)
+                yield text
+                text.flush()
+                text.detach()
+            if gz is not None:
+                gz.close()
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
+    """Write `text` to `path` atomically; returns the path."""
+    with atomic_write(path, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    return Path(path)

@@ -1,0 +1,74 @@
+"""Where the engine's compiled kernels are cached, and the `njit` every kernel is compiled with.
+
+The cache goes to ``NUMBA_CACHE_DIR`` when that is set, else to the platform cache folder
+(e.g. ``~/.cache/orbitlearn/numba``), else to a per-user folder under the temporary directory;
+the first that is writable wins. When none is, kernels are compiled in every process and one
+`RuntimeWarning` says so. Nothing here runs until the engine is first imported, so the CLI's
+``--version`` and ``--help`` never touch the cache.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import warnings
+from pathlib import Path
+
+
+def _writable(folder: Path) -> bool:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".probe-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+        return True
+    except OSError:
+        return False
+
+
+def cache_candidates() -> list[Path]:
+    """The folders tried for the kernel cache, in order."""
+    explicit = os.environ.get("NUMBA_CACHE_DIR")
+    if explicit:
+        return [Path(explicit)]
+    out = []
+    try:
+        from platformdirs import user_cache_dir
+
+        out.append(Path(user_cache_dir("orbitlearn")) / "numba")
+    except Exception:  # pragma: no cover - platformdirs cannot find a home: try the next one
+        pass
+    uid = os.getuid() if hasattr(os, "getuid") else "user"
+    out.append(Path(tempfile.gettempdir()) / f"orbitlearn-numba-{uid}")
+    return out
+
+
+def configure_cache() -> Path | None:
+    """Point numba's cache at the first writable candidate; None (and a warning) if there is none."""
+    for folder in cache_candidates():
+        if _writable(folder):
+            os.environ["NUMBA_CACHE_DIR"] = str(folder)  # worker processes inherit it
+            import numba.core.config
+
+            numba.core.config.CACHE_DIR = str(folder)
+            return folder
+    tried = ", ".join(str(f) for f in cache_candidates())
+    warnings.warn(
+        f"no writable cache folder for the compiled geometry kernels (tried {tried}); "
+        "they are compiled in every process (set NUMBA_CACHE_DIR to a writable folder)",
+        RuntimeWarning,
+        stacklevel=2,
+    )
+    return None
+
+
+CACHE_DIR = configure_cache()
+CACHE = CACHE_DIR is not None
+
+
+def njit(*args, **kwargs):
+    """numba's `njit`, caching on disk when a writable cache folder was found."""
+    from numba import njit as numba_njit
+
+    kwargs.setdefault("cache", CACHE)
+    return numba_njit(*args, **kwargs)
