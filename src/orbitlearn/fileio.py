@@ -76,3 +76,10 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
     with atomic_write(path, "w", encoding="utf-8") as fh:
         fh.write(text)
     return Path(path)
+
+
+def save_figure(fig: Any, path: str | os.PathLike, dpi: int = 110) -> Path:
+    """A matplotlib figure saved atomically as PNG."""
+    with atomic_write(path, "wb") as fh:
+        fig.savefig(fh, dpi=dpi, format="png")
+    return Path(path)

@@ -31,6 +31,7 @@ import numpy as np
 from orbitlearn.bench.machine import machine_info, machine_lines
 from orbitlearn.datasets.heat import HeatSimulator, breaking_params, make_rollouts, random_fields
 from orbitlearn.errors import OrbitlearnError
+from orbitlearn.fileio import atomic_write, save_figure, write_text_atomic
 from orbitlearn.groups.regular import GROUP_NAMES
 from orbitlearn.progress import progress
 
@@ -518,10 +519,7 @@ class HeatBenchmark:
         self._memory[key] = cell
         path = self._cell_path(cell["model"], cell["breaking"], cell["seed"])
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(cell))
-            tmp.replace(path)
+            write_text_atomic(path, json.dumps(cell))
 
     def cells(self) -> list[dict]:
         p = self.profile
@@ -623,17 +621,18 @@ def write_reports(
     out.mkdir(parents=True, exist_ok=True)
     machine = machine or machine_info()
     paths = {"csv": out / "table.csv", "md": out / "table.md"}
-    with open(paths["csv"], "w", newline="") as fh:
+    with atomic_write(paths["csv"], "w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(TABLE_COLUMNS))
         w.writeheader()
         for r in rows:
             w.writerow({k: r[k] for k in TABLE_COLUMNS})
-    paths["md"].write_text(markdown_table(rows))
+    write_text_atomic(paths["md"], markdown_table(rows))
     paths["errors"] = plot_errors(rows, out / "errors.png", profile)
     paths["fields"] = plot_fields(cells, out / "fields.png", profile)
     total = sum(c["seconds"] for c in cells)
     paths["json"] = out / "results.json"
-    paths["json"].write_text(
+    write_text_atomic(
+        paths["json"],
         json.dumps(
             {
                 "profile": asdict(profile),
@@ -645,12 +644,13 @@ def write_reports(
                 ],
             },
             indent=1,
-        )
+        ),
     )
     p = profile
     info = "\n".join(machine_lines(machine))
     paths["results_md"] = out / "results.md"
-    paths["results_md"].write_text(
+    write_text_atomic(
+        paths["results_md"],
         f"# Heat equation benchmark — profile `{p.name}`\n\n"
         f"Grid {p.grid}×{p.grid}, Δt = {p.dt}; {p.n_train} / {p.n_val} / {p.n_test} train / val / test "
         f"pairs; training and validation fields stretched ×{p.train_stretch:g} along y (test "
@@ -664,7 +664,7 @@ def write_reports(
         + markdown_table(rows)
         + "\n![errors](errors.png)\n\n![fields](fields.png)\n\n## Machine\n\n"
         + info
-        + "\n"
+        + "\n",
     )
     return paths
 
@@ -711,7 +711,7 @@ def plot_errors(rows: list[dict], path: Path, profile: HeatProfile) -> Path:
     axes[2].legend(fontsize=8)
     fig.suptitle(f"heat equation, profile {profile.name}")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    save_figure(fig, path, dpi=110)
     plt.close(fig)
     return path
 
@@ -762,7 +762,7 @@ def plot_fields(cells: list[dict], path: Path, profile: HeatProfile) -> Path:
     if chosen:
         fig.colorbar(im, ax=axes[1, :].tolist(), shrink=0.8, label="prediction − truth")
     fig.suptitle(f"{profile.rollout_steps}-step rollouts at breaking level {level:g} (seed {seed})")
-    fig.savefig(path, dpi=110)
+    save_figure(fig, path, dpi=110)
     plt.close(fig)
     return path
 

@@ -28,6 +28,7 @@ from orbitlearn.bench.ks_rows import Profile, RowSpec, find_row
 from orbitlearn.bench.machine import machine_info, machine_lines
 from orbitlearn.datasets.ks_dataset import KSDataset, subsample
 from orbitlearn.errors import GeometryError, OrbitlearnError
+from orbitlearn.fileio import atomic_write, save_figure, write_text_atomic
 from orbitlearn.models.ensemble import EnsemblePipeline
 from orbitlearn.models.evaluation import evaluate_pipeline, invariance_check
 from orbitlearn.models.pipeline import ModelPipeline
@@ -322,10 +323,7 @@ class KSBenchmark:
             self.log(f"bench ks: {row.name} (seed {seed}, {variant}) ...")
             cell = self.run_cell(row, seed, variant)
             path = self.cell_path(row, seed, variant)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(cell, indent=1) + "\n")
-            tmp.replace(path)
+            write_text_atomic(path, json.dumps(cell, indent=1) + "\n")
             self.log(
                 f"bench ks: {row.name} (seed {seed}, {variant}): test {100 * cell['acc']:.2f}% in {cell['seconds']:.0f} s"
             )
@@ -395,7 +393,7 @@ def write_reports(bench: KSBenchmark, table: list[dict]) -> dict[str, Path]:
     for col in (*ACC_COLUMNS, "epsilon", "train_seconds"):
         fields += [col, f"{col}_std"]
     fields += ["parameters", "seeds", "claimed_invariance", "published_orig", "published_rnd_perm"]
-    with open(out / "table.csv", "w", newline="") as fh:
+    with atomic_write(out / "table.csv", "w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=fields)
         w.writeheader()
         for rec in table:
@@ -431,13 +429,13 @@ def write_reports(bench: KSBenchmark, table: list[dict]) -> dict[str, Path]:
         )
     info = machine_info()
     lines += ["", "## Machine (this report)", "", *machine_lines(info), ""]
-    (out / "table.md").write_text("\n".join(lines))
+    write_text_atomic(out / "table.md", "\n".join(lines))
     paths["md"] = out / "table.md"
-    (out / "machine.json").write_text(json.dumps(info, indent=1) + "\n")
+    write_text_atomic(out / "machine.json", json.dumps(info, indent=1) + "\n")
     rows_dir = out / "rows"
     rows_dir.mkdir(exist_ok=True)
     for rec in table:
-        (rows_dir / f"{slug(rec['row'])}.json").write_text(json.dumps(rec, indent=1) + "\n")
+        write_text_atomic(rows_dir / f"{slug(rec['row'])}.json", json.dumps(rec, indent=1) + "\n")
     paths["chart"] = _bar_chart(table, out / "chart.png", bench.profile.name)
     paths["curves"] = _curves(bench.cells(), out / "curves.png")
     return paths
@@ -474,7 +472,7 @@ def _bar_chart(table: list[dict], path: Path, profile: str) -> Path:
     ax.set_title(f"Kreuzer–Skarke h11 (profile {profile})")
     ax.legend(loc="upper right", fontsize=8)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    save_figure(fig, path, dpi=110)
     plt.close(fig)
     return path
 
@@ -505,7 +503,7 @@ def _curves(cells: list[dict], path: Path) -> Path:
     if ax.lines:
         ax.legend(fontsize=7)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    save_figure(fig, path, dpi=110)
     plt.close(fig)
     return path
 

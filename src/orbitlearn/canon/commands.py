@@ -8,6 +8,7 @@ projection speed (entries per second, reading and writing excluded).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import itertools
 import time
@@ -17,7 +18,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from orbitlearn.argtypes import LIMIT_HELP_FIRST, nonnegative_int, positive_int
-from orbitlearn.errors import KSFormatError, OrbitlearnError
+from orbitlearn.datasets.commands import add_on_error
+from orbitlearn.errors import OrbitlearnError
 from orbitlearn.progress import progress
 
 if TYPE_CHECKING:
@@ -87,14 +89,19 @@ def _text(report: dict) -> str:
 
 
 def cmd_canon(args: argparse.Namespace) -> int:
-    from orbitlearn.datasets.ks import iter_ks, write_ks
+    from orbitlearn.datasets.commands import SHOWN_SKIPPED, report_skipped
+    from orbitlearn.datasets.ks import SkippedEntries, iter_ks, write_ks
+    from orbitlearn.fileio import atomic_write
     from orbitlearn.report import emit
 
     canon = make_canonicalizer(args.method, seed=args.seed, restarts=args.restarts)
     t_start = time.perf_counter()
-    errors: list[KSFormatError] = []
-    stream = iter_ks(args.path, on_error=args.on_error, errors=errors)
-    entries = list(itertools.islice(stream, args.limit) if args.limit is not None else stream)
+    errors = SkippedEntries(keep=SHOWN_SKIPPED)
+    with contextlib.ExitStack() as stack:
+        if args.errors_to:
+            errors.sink = stack.enter_context(atomic_write(args.errors_to, "w"))
+        stream = iter_ks(args.path, on_error=args.on_error, errors=errors)
+        entries = list(itertools.islice(stream, args.limit) if args.limit is not None else stream)
     projected, seconds = project_entries(entries, canon)
     write_ks(projected, args.output)
     report = {
@@ -108,10 +115,7 @@ def cmd_canon(args: argparse.Namespace) -> int:
         "total_seconds": time.perf_counter() - t_start,
         "exact": bool(canon.exact),
     }
-    for err in errors:
-        import sys
-
-        print(f"orbitlearn: skipped: {err}", file=sys.stderr)
+    report_skipped(errors, args.errors_to)
     emit(report, args.json, _text)
     return 0
 
@@ -135,11 +139,6 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--seed", type=nonnegative_int, default=0, help="seed of the Dirichlet reference point"
     )
     p.add_argument("--restarts", type=nonnegative_int, default=0, help="Dirichlet random restarts")
-    p.add_argument(
-        "--on-error",
-        choices=("raise", "skip"),
-        default="raise",
-        help="on a malformed entry: stop with its error (default) or skip it and report where",
-    )
+    add_on_error(p)
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=cmd_canon)

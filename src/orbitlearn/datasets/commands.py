@@ -7,36 +7,56 @@ import sys
 
 from orbitlearn.argtypes import fraction, nonnegative_int, positive_float, positive_int
 from orbitlearn.datasets.fetch import fetch_ks, ks_cache_path
-from orbitlearn.datasets.ks import KSFile, read_ks
+from orbitlearn.datasets.ks import KSFile, SkippedEntries, read_ks
 from orbitlearn.datasets.ks_dataset import DEFAULT_FRACTIONS, KSDataset
+from orbitlearn.fileio import atomic_write
+
+#: how many skipped entries are reported one by one on stderr (all of them go to --errors-to)
+SHOWN_SKIPPED = 100
 
 
 def add_on_error(parser: argparse.ArgumentParser) -> None:
+    """The --on-error and --errors-to options of every command that reads a KS file."""
     parser.add_argument(
         "--on-error",
         choices=("raise", "skip"),
         default="raise",
-        help="on a malformed entry: stop with its error (default) or skip it and report where",
+        help="on a malformed entry: stop with its error (default) or skip it and report where "
+        f"(the first {SHOWN_SKIPPED} on stderr, and a count)",
+    )
+    parser.add_argument(
+        "--errors-to",
+        metavar="FILE",
+        help="with --on-error skip: write every skipped entry's error to FILE, one per line",
     )
 
 
-def read_with_progress(path: str, on_error: str) -> KSFile:
-    """Read a KS file, with a progress bar on a terminal; skipped entries are kept in the result."""
-    return read_ks(path, on_error=on_error, show_progress=None)
+def read_with_progress(path: str, on_error: str, errors_to: str | None = None) -> KSFile:
+    """Read a KS file, with a progress bar on a terminal; what was skipped is in `.skipped`."""
+    if errors_to is None:
+        skipped = SkippedEntries(keep=SHOWN_SKIPPED)
+        return read_ks(path, on_error=on_error, show_progress=None, skipped=skipped)
+    with atomic_write(errors_to, "w") as sink:
+        skipped = SkippedEntries(keep=SHOWN_SKIPPED, sink=sink)
+        return read_ks(path, on_error=on_error, show_progress=None, skipped=skipped)
 
 
-def report_skipped(ks: KSFile) -> None:
-    """One stderr line per skipped entry plus a count: skipping is never silent."""
-    if not ks.skipped:
+def report_skipped(skipped: SkippedEntries, errors_to: str | None = None) -> None:
+    """The first skipped entries on stderr, one line each, then a count: never silent."""
+    if not skipped:
         return
-    for err in ks.skipped:
+    for err in skipped:
         print(f"orbitlearn: skipped: {err}", file=sys.stderr)
-    print(f"orbitlearn: skipped {len(ks.skipped)} malformed entries", file=sys.stderr)
+    hidden = len(skipped) - len(skipped.kept)
+    more = f" ({hidden} not shown" if hidden else ""
+    if more:
+        more += f"; all are in {errors_to})" if errors_to else "; --errors-to FILE lists all)"
+    print(f"orbitlearn: skipped {len(skipped)} malformed entries{more}", file=sys.stderr)
 
 
-def load_dataset(path: str, on_error: str) -> KSDataset:
-    ks = read_with_progress(path, on_error)
-    report_skipped(ks)
+def load_dataset(path: str, on_error: str, errors_to: str | None = None) -> KSDataset:
+    ks = read_with_progress(path, on_error, errors_to)
+    report_skipped(ks.skipped, errors_to)
     return KSDataset.from_file(ks)
 
 
@@ -65,7 +85,7 @@ def _info_text(info: dict) -> str:
 def cmd_info(args: argparse.Namespace) -> int:
     from orbitlearn.report import emit
 
-    data = load_dataset(args.path, args.on_error)
+    data = load_dataset(args.path, args.on_error, args.errors_to)
     emit(data.info(), args.json, _info_text)
     return 0
 
@@ -73,7 +93,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 def cmd_split(args: argparse.Namespace) -> int:
     from orbitlearn.report import emit
 
-    data = load_dataset(args.path, args.on_error)
+    data = load_dataset(args.path, args.on_error, args.errors_to)
     split = data.split(seed=args.seed, fractions=args.fractions)
     out = {name: data.indices[pos].tolist() for name, pos in split.parts().items()}
 

@@ -106,13 +106,45 @@ class KSEntry:
         )
 
 
+class SkippedEntries:
+    """The entries `--on-error skip` left out: how many, the first `keep` errors, and (optionally)
+    every error written to `sink` as it happens. Memory stays bounded however many are skipped."""
+
+    def __init__(self, keep: int = 100, sink: IO[str] | None = None):
+        self.keep = keep
+        self.sink = sink
+        self.count = 0
+        self.kept: list[KSFormatError] = []
+
+    def append(self, error: KSFormatError) -> None:
+        self.count += 1
+        if len(self.kept) < self.keep:
+            error.__traceback__ = None  # the frames are not needed to report it
+            self.kept.append(error)
+        if self.sink is not None:
+            self.sink.write(f"{error}\n")
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[KSFormatError]:
+        return iter(self.kept)
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def __getitem__(self, i: int) -> KSFormatError:
+        """The i-th kept error (only the first `keep` are kept)."""
+        return self.kept[i]
+
+
 @dataclass
 class KSFile:
     """All entries of a KS file, with what was skipped and the trailer lines it ended with."""
 
     source: str
     entries: list[KSEntry]
-    skipped: list[KSFormatError] = field(default_factory=list)
+    skipped: SkippedEntries = field(default_factory=SkippedEntries)
     trailer: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
@@ -343,7 +375,7 @@ def _check_trailer_count(trailer: list[str], seen: int, source: str, line: int) 
 def iter_ks(
     source: str | os.PathLike | IO,
     on_error: OnError = "raise",
-    errors: list[KSFormatError] | None = None,
+    errors: SkippedEntries | list[KSFormatError] | None = None,
     trailer: list[str] | None = None,
 ) -> Iterator[KSEntry]:
     """Yield the entries of a KS file lazily, in file order, each with its 0-based `index`.
@@ -406,14 +438,18 @@ def iter_ks(
 
 
 def read_ks(
-    source: str | os.PathLike | IO, on_error: OnError = "raise", show_progress: bool | None = False
+    source: str | os.PathLike | IO,
+    on_error: OnError = "raise",
+    show_progress: bool | None = False,
+    skipped: SkippedEntries | None = None,
 ) -> KSFile:
     """Read a whole KS file (plain, .gz, or a stream) into a `KSFile`.
 
-    `show_progress`: a bar over the entries (None: only when stderr is a terminal)."""
+    `show_progress`: a bar over the entries (None: only when stderr is a terminal).
+    `skipped`: where ``on_error="skip"`` records what it skips (default: a new `SkippedEntries`)."""
     from orbitlearn.progress import progress
 
-    errors: list[KSFormatError] = []
+    errors = SkippedEntries() if skipped is None else skipped
     trailer: list[str] = []
     entries = list(
         progress(

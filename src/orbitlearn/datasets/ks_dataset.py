@@ -16,7 +16,7 @@ from typing import IO
 import numpy as np
 
 from orbitlearn.datasets.fetch import KS_SHA256, resolve_ks_path, sha256_of
-from orbitlearn.datasets.ks import KSEntry, KSFile, OnError, read_ks
+from orbitlearn.datasets.ks import KSEntry, KSFile, OnError, SkippedEntries, read_ks
 from orbitlearn.errors import DataNotFoundError, KSFormatError, OrbitlearnError
 
 DEFAULT_FRACTIONS = (0.7, 0.1, 0.2)
@@ -58,7 +58,7 @@ class KSDataset:
         self.indices = indices
         self.transposed = transposed
         self.source = source
-        self.skipped = list(skipped)
+        self.skipped = skipped if isinstance(skipped, SkippedEntries) else list(skipped)
         self.classes = np.unique(labels["h11"]) if classes is None else np.asarray(classes)
 
     # ------------------------------------------------------------------ construction

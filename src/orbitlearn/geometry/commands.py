@@ -37,8 +37,10 @@ def _ks_text(rec: dict) -> str:
 
 
 def _write_records(path: Path, records: list[dict], columns: list[str]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="") as fh:
+    """CSV or JSON lines, written atomically: the old file or the whole new one, never a part."""
+    from orbitlearn.fileio import atomic_write
+
+    with atomic_write(path, "w", newline="") as fh:
         if path.suffix == ".csv":
             w = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore")
             w.writeheader()

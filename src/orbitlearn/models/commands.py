@@ -22,6 +22,7 @@ from orbitlearn.datasets.commands import add_on_error, read_with_progress, repor
 from orbitlearn.datasets.fetch import sha256_of
 from orbitlearn.datasets.ks_dataset import KSDataset, load_ks, subsample
 from orbitlearn.errors import OrbitlearnError
+from orbitlearn.fileio import write_text_atomic
 from orbitlearn.models.ensemble import EnsemblePipeline, load_pipeline
 from orbitlearn.models.evaluation import evaluate_pipeline, invariance_check, transform_inputs
 from orbitlearn.models.pipeline import AUGMENT_CHOICES, CANON_CHOICES, ModelPipeline
@@ -29,14 +30,24 @@ from orbitlearn.models.registry import MODEL_NAMES, NETWORK_NAMES, build_model
 from orbitlearn.train.config import TrainConfig
 
 
-def _load_data(path: str | None, on_error: str = "raise") -> tuple[KSDataset, str]:
+def _load_data(
+    path: str | None, on_error: str = "raise", errors_to: str | None = None
+) -> tuple[KSDataset, str]:
     if path is None:
         data = load_ks(vertices=26)
     else:
-        ks = read_with_progress(path, on_error)
-        report_skipped(ks)
+        ks = read_with_progress(path, on_error, errors_to)
+        report_skipped(ks.skipped, errors_to)
         data = KSDataset.from_file(ks)
     return data, data.source
+
+
+def _check_shape(pipe, data: KSDataset, source: str) -> None:
+    """One line naming the file when its matrices are not the shape the checkpoint takes."""
+    try:
+        pipe.check_input_shape(data.vertices.shape)
+    except OrbitlearnError as exc:
+        raise OrbitlearnError(f"{source}: {exc}") from None
 
 
 def _parse_config(text: str | None) -> dict:
@@ -55,6 +66,31 @@ def _parse_config(text: str | None) -> dict:
     return config
 
 
+RUN_IDENTITY_FILE = "run.json"
+
+
+def _check_run_identity(out: Path, identity: dict, resume: bool) -> None:
+    """Write what this run is (model, config, data, split, treatment) to OUT/run.json; with
+    --resume, refuse when the folder holds a run of anything else (one line naming the fields)."""
+    path = out / RUN_IDENTITY_FILE
+    if resume and path.exists():
+        try:
+            saved = json.loads(path.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise OrbitlearnError(f"{path}: not a run description (invalid JSON)") from None
+        if not isinstance(saved, dict):
+            raise OrbitlearnError(f"{path}: not a run description (not a JSON object)")
+        changed = sorted(k for k in set(saved) | set(identity) if saved.get(k) != identity.get(k))
+        if changed:
+            detail = ", ".join(f"{k}: {saved.get(k)!r} -> {identity.get(k)!r}" for k in changed)
+            raise OrbitlearnError(
+                f"{out}: --resume would continue a different run ({detail}); resume with the "
+                "same settings, or give another --out"
+            )
+        return
+    write_text_atomic(path, json.dumps(identity, indent=2) + "\n")
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     from orbitlearn.report import emit
 
@@ -68,6 +104,24 @@ def cmd_train(args: argparse.Namespace) -> int:
         config["encoding"] = args.encoding
     if args.model in NETWORK_NAMES:
         config.setdefault("init_seed", args.seed)
+    data_sha256 = sha256_of(source) if Path(source).exists() else None
+    out = Path(args.out)
+    _check_run_identity(
+        out,
+        {
+            "model": args.model,
+            "config": config,
+            "canon": args.canon,
+            "augment": args.augment,
+            "symmetrize": args.symmetrize,
+            "symmetrize_group": args.symmetrize_group,
+            "data_sha256": data_sha256,
+            "split_seed": args.split_seed,
+            "limit": args.limit,
+            "seed": args.seed,
+        },
+        args.resume,
+    )
     model = build_model(args.model, len(data.classes), tuple(data.vertices.shape[1:]), config)
     pipe = ModelPipeline(
         model,
@@ -90,8 +144,6 @@ def cmd_train(args: argparse.Namespace) -> int:
         seed=args.seed,
         threads=args.threads,
     )
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     x, y = data.vertices, data.y
     t0 = time.perf_counter()
     summary = pipe.fit(
@@ -111,7 +163,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     metrics = {
         **pipe.describe(),
         "data": source,
-        "data_sha256": sha256_of(source) if Path(source).exists() else None,
+        "data_sha256": data_sha256,
         "split_seed": args.split_seed,
         "limit": args.limit,
         "train_count": int(len(parts["train"])),
@@ -126,7 +178,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     }
     pipe.metadata = {k: v for k, v in metrics.items() if k not in pipe.describe()}
     pipe.save(out / "model.pt")
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    write_text_atomic(out / "metrics.json", json.dumps(metrics, indent=2) + "\n")
 
     def text(m: dict) -> str:
         return (
@@ -168,7 +220,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from orbitlearn.report import emit
 
     pipe = load_pipeline(args.checkpoint)
-    data, source = _load_data(args.data, args.on_error)
+    data, source = _load_data(args.data, args.on_error, args.errors_to)
+    _check_shape(pipe, data, source)
     split_seed = pipe.metadata.get("split_seed", 0) if args.split_seed is None else args.split_seed
     pos = _select(data, args.indices, split_seed, args.limit)
     x = transform_inputs(data.vertices[pos], args.transform, args.seed)
@@ -212,7 +265,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     from orbitlearn.report import emit
 
     pipe = load_pipeline(args.checkpoint)
-    data, _ = _load_data(args.data, args.on_error)
+    data, source = _load_data(args.data, args.on_error, args.errors_to)
+    _check_shape(pipe, data, source)
     pos = subsample(np.arange(len(data)), args.limit, args.seed)
     report = invariance_check(
         pipe, data.vertices[pos], args.group, samples=args.samples, seed=args.seed

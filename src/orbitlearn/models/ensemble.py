@@ -18,6 +18,7 @@ from orbitlearn.errors import OrbitlearnError
 from orbitlearn.models.pipeline import (
     CHECKPOINT_FORMAT,
     ModelPipeline,
+    invalid_checkpoint,
     read_checkpoint,
     write_checkpoint,
 )
@@ -58,6 +59,11 @@ class EnsemblePipeline:
     def predict(self, x: np.ndarray) -> np.ndarray:
         return self.predict_proba(x).argmax(axis=1)
 
+    def check_input_shape(self, shape: tuple[int, ...]) -> None:
+        """OrbitlearnError unless every member takes matrices of this (B, m, n) shape."""
+        for m in self.members:
+            m.check_input_shape(shape)
+
     def claimed_invariance(self) -> str:
         return common_invariance([m.claimed_invariance() for m in self.members])
 
@@ -92,13 +98,18 @@ def load_pipeline(path: str | Path) -> ModelPipeline | EnsemblePipeline:
     path = Path(path)
     payload = read_checkpoint(path)
     fmt = payload.get("format")
-    if fmt == CHECKPOINT_FORMAT:
-        return ModelPipeline.from_payload(payload)
-    if fmt == ENSEMBLE_FORMAT:
-        members = [ModelPipeline.from_payload(p) for p in payload["members"]]
-        ensemble = EnsemblePipeline(members)
-        ensemble.metadata = payload.get("metadata", {})
-        return ensemble
+    try:
+        if fmt == CHECKPOINT_FORMAT:
+            return ModelPipeline.from_payload(payload)
+        if fmt == ENSEMBLE_FORMAT:
+            members = [ModelPipeline.from_payload(p) for p in payload["members"]]
+            ensemble = EnsemblePipeline(members)
+            ensemble.metadata = payload.get("metadata", {})
+            return ensemble
+    except OrbitlearnError as exc:
+        raise OrbitlearnError(f"{path}: not a valid orbitlearn checkpoint ({exc})") from None
+    except Exception as exc:  # wrong types, shapes or fields inside a well-tagged file
+        raise invalid_checkpoint(path, exc) from None
     raise OrbitlearnError(
         f"{path}: not an orbitlearn checkpoint (expected format {CHECKPOINT_FORMAT} "
         f"or {ENSEMBLE_FORMAT})"

@@ -18,6 +18,7 @@ from orbitlearn import __version__
 from orbitlearn.errors import OrbitlearnError
 from orbitlearn.models.base import Classifier
 from orbitlearn.models.registry import build_model
+from orbitlearn.torch_io import safe_torch_load, save_atomic
 from orbitlearn.train.config import TrainConfig
 
 CANON_CHOICES = ("none", "lex", "dirichlet", "normal")
@@ -154,6 +155,7 @@ class ModelPipeline:
     ) -> np.ndarray:
         """Class probabilities; `cache` shares π(x) with other pipelines on the same x (see `project`)."""
         x = np.asarray(x, dtype=np.int64)
+        self.check_input_shape(x.shape)
         if self.symmetrize == 0:
             return self.model.predict_proba(self.project(x, cache))
         group, elements = self._symmetry_elements()
@@ -164,6 +166,16 @@ class ModelPipeline:
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         return self.predict_proba(x).argmax(axis=1)
+
+    def check_input_shape(self, shape: tuple[int, ...]) -> None:
+        """OrbitlearnError unless `shape` is (B, *model.shape): the model takes one matrix shape."""
+        expected = tuple(int(v) for v in self.model.shape)
+        got = tuple(int(v) for v in shape[1:])
+        if got != expected:
+            shown = " x ".join(map(str, got)) if got else "no matrices"
+            raise OrbitlearnError(
+                f"this model takes {' x '.join(map(str, expected))} matrices, the data has {shown}"
+            )
 
     def claimed_invariance(self) -> str:
         """The group the pipeline is exactly invariant under by construction (tests measure it)."""
@@ -231,33 +243,30 @@ class ModelPipeline:
             raise OrbitlearnError(
                 f"{path}: not an orbitlearn checkpoint (expected format {CHECKPOINT_FORMAT})"
             )
-        return cls.from_payload(payload)
+        try:
+            return cls.from_payload(payload)
+        except OrbitlearnError as exc:
+            raise OrbitlearnError(f"{path}: not a valid orbitlearn checkpoint ({exc})") from None
+        except Exception as exc:  # wrong types, shapes or fields inside a well-tagged file
+            raise invalid_checkpoint(path, exc) from None
 
 
 def write_checkpoint(payload: dict, path: str | Path) -> Path:
     """Write a checkpoint payload atomically (a temporary file renamed into place)."""
-    import torch
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    torch.save(payload, tmp)
-    tmp.replace(path)
-    return path
+    return save_atomic(payload, path)
 
 
 def read_checkpoint(path: Path) -> dict:
-    """The payload of a checkpoint file, or a one-line error naming the file."""
-    import torch
-
-    if not path.exists():
-        raise OrbitlearnError(f"{path}: no such checkpoint")
-    try:
-        payload = torch.load(path, weights_only=False, map_location="cpu")
-    except Exception as exc:  # a corrupt or foreign file
-        raise OrbitlearnError(
-            f"{path}: not a readable checkpoint ({type(exc).__name__}: {exc})"
-        ) from None
+    """The payload of a checkpoint file, or a one-line error naming the file; nothing in it runs."""
+    payload = safe_torch_load(Path(path))
     if not isinstance(payload, dict):
         raise OrbitlearnError(f"{path}: not an orbitlearn checkpoint (not a dictionary)")
     return payload
+
+
+def invalid_checkpoint(path: str | Path, exc: BaseException) -> OrbitlearnError:
+    """The one-line error for a checkpoint whose format tag is right but whose contents are not."""
+    reason = f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0][:200]}"
+    if isinstance(exc, KeyError):
+        reason = f"missing field {exc.args[0]!r}" if exc.args else "missing field"
+    return OrbitlearnError(f"{path}: not a valid orbitlearn checkpoint ({reason})")

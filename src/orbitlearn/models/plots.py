@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
+from orbitlearn.fileio import save_figure
+
 
 def plot_confusion(report: dict, path: str | Path) -> Path:
     """Row-normalised confusion matrix (true h11 down, predicted h11 across) as a PNG."""
@@ -27,8 +29,6 @@ def plot_confusion(report: dict, path: str | Path) -> Path:
     ax.set_title(f"accuracy {100 * report['accuracy']:.2f}% on {report['count']} entries")
     fig.colorbar(im, ax=ax, label="share of the true class")
     fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
+    path = save_figure(fig, path, dpi=120)
     plt.close(fig)
     return path

@@ -16,6 +16,28 @@ from orbitlearn.train.objectives import rounded_labels, rounded_regression
 from orbitlearn.train.trainer import Trainer, predict_logits
 
 
+def _build_network(name: str, shape, outputs: int, enc: Encoding, kwargs: dict) -> torch.nn.Module:
+    """NETWORKS[name](shape, outputs, enc, **kwargs), with a one-line error for an unknown key or
+    a value of the wrong kind (e.g. a --config of '{"width": "abc"}')."""
+    import inspect
+
+    factory = NETWORKS[name]
+    params = inspect.signature(factory).parameters
+    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+    known = [k for k in list(params)[3:] if params[k].kind is not inspect.Parameter.VAR_KEYWORD]
+    unknown = sorted(k for k in kwargs if k not in params)
+    if unknown and not takes_any:
+        raise OrbitlearnError(
+            f"config of {name}: unknown key(s) {', '.join(unknown)}; known: "
+            f"{', '.join([*TorchClassifier._ENCODING_KEYS, 'init_seed', *known])}"
+        )
+    try:
+        return factory(shape, outputs, enc, **kwargs)
+    except (TypeError, ValueError, RuntimeError) as exc:
+        detail = (str(exc).splitlines() or [""])[0][:200]
+        raise OrbitlearnError(f"config of {name}: {detail} (given {kwargs})") from None
+
+
 class TorchClassifier(Classifier):
     """Config: `encoding` (raw|scaled|onehot), `scale`, `max_abs`, `task` (classification |
     regression: one output, trained on the class index and rounded), the network's own keywords."""
@@ -27,11 +49,14 @@ class TorchClassifier(Classifier):
         if name not in NETWORKS:
             raise ValueError(f"unknown network {name!r}; known: {', '.join(NETWORKS)}")
         self.name = name
-        enc = Encoding(
-            self.config.get("encoding", "scaled"),
-            scale=self.config.get("scale", 8.0),
-            max_abs=self.config.get("max_abs", 8),
-        )
+        try:
+            enc = Encoding(
+                self.config.get("encoding", "scaled"),
+                scale=self.config.get("scale", 8.0),
+                max_abs=self.config.get("max_abs", 8),
+            )
+        except (TypeError, ValueError) as exc:
+            raise OrbitlearnError(f"config of {name}: {exc}") from None
         net_kwargs = {k: v for k, v in self.config.items() if k not in self._ENCODING_KEYS}
         for k, v in net_kwargs.items():  # JSON gives lists where the networks take tuples
             if isinstance(v, list):
@@ -45,7 +70,7 @@ class TorchClassifier(Classifier):
                 f"task must be 'classification' or 'regression', not {self.task!r}"
             )
         outputs = 1 if self.task == "regression" else self.n_classes
-        self.module = NETWORKS[name](self.shape, outputs, enc, **net_kwargs)
+        self.module = _build_network(name, self.shape, outputs, enc, net_kwargs)
         self.invariant_group = self.module.invariant_group
 
     def fit(self, x, y, x_val, y_val, train, augment=None, run_dir=None, resume=False):

@@ -20,10 +20,15 @@ import torch
 from torch import nn
 
 from orbitlearn.errors import OrbitlearnError
+from orbitlearn.fileio import atomic_write
 from orbitlearn.progress import progress_enabled
+from orbitlearn.torch_io import safe_torch_load, save_atomic
 from orbitlearn.train.config import BatchTransform, TrainConfig
 from orbitlearn.train.objectives import Objective, classification
 from orbitlearn.train.seeding import seed_everything
+
+#: the columns of metrics.csv, one row per epoch
+LOG_COLUMNS = ["epoch", "train_loss", "train_score", "lr", "val_score", "val_loss", "seconds"]
 
 
 @dataclass
@@ -125,19 +130,30 @@ class Trainer:
         best_state = {k: v.detach().clone() for k, v in module.state_dict().items()}
         start_epoch, spent = 0, 0.0
         if resume and self.state_path is not None and self.state_path.exists():
-            saved = torch.load(self.state_path, weights_only=False)
+            saved = safe_torch_load(self.state_path)
+            if not isinstance(saved, dict):
+                raise OrbitlearnError(f"{self.state_path}: not a training state (not a dictionary)")
             _check_same_config(self.state_path, saved.get("config", {}), asdict(cfg))
-            module.load_state_dict(saved["module"])
-            opt.load_state_dict(saved["optimizer"])
-            best_state = saved["best_state"]
-            result = TrainResult(**saved["result"])
-            start_epoch, spent = saved["epoch"] + 1, result.seconds
+            try:
+                module.load_state_dict(saved["module"])
+                opt.load_state_dict(saved["optimizer"])
+                best_state = saved["best_state"]
+                result = TrainResult(**saved["result"])
+                start_epoch, spent = saved["epoch"] + 1, result.seconds
+                rng.bit_generator.state = saved["rng"]
+                torch.set_rng_state(saved["torch_rng"])
+            except Exception as exc:  # another model's weights, or a damaged file
+                reason = (str(exc).splitlines() or [""])[0][:200]
+                raise OrbitlearnError(
+                    f"{self.state_path}: cannot resume from this training state "
+                    f"({type(exc).__name__}: {reason}); delete it to start afresh"
+                ) from None
             if result.stopped_by != "epochs":  # it had stopped early: resuming finds it finished
                 start_epoch = cfg.epochs
-            rng.bit_generator.state = saved["rng"]
-            torch.set_rng_state(saved["torch_rng"])
         since_best = 0 if result.best_epoch < 0 else len(result.history) - 1 - result.best_epoch
-        log = self._open_log(append=start_epoch > 0)
+        log = self.log_path is not None
+        if log:
+            self._write_log(result.history)  # the log restarts from the state's epochs: no repeats
         board = self._open_tensorboard()
         bar = self._bar(cfg.epochs, start_epoch)
         t0 = time.perf_counter() - spent
@@ -198,9 +214,8 @@ class Trainer:
                 else:
                     since_best += 1
                 result.seconds = row["seconds"]
-                if log is not None:
-                    log[1].writerow(row)
-                    log[0].flush()
+                if log:
+                    self._write_log(result.history)
                 if board is not None:
                     for key, value in row.items():
                         if key != "epoch":
@@ -218,8 +233,6 @@ class Trainer:
         finally:
             if bar is not None:
                 bar.close()
-            if log is not None:
-                log[0].close()
             if board is not None:
                 board.close()
         module.load_state_dict(best_state)
@@ -229,8 +242,7 @@ class Trainer:
     def _save_state(self, module, opt, best_state, result: TrainResult, epoch: int, rng) -> None:
         if self.state_path is None:
             return
-        tmp = self.state_path.with_suffix(".tmp")
-        torch.save(
+        save_atomic(
             {
                 "module": module.state_dict(),
                 "optimizer": opt.state_dict(),
@@ -241,31 +253,16 @@ class Trainer:
                 "torch_rng": torch.get_rng_state(),
                 "config": asdict(self.config),
             },
-            tmp,
+            self.state_path,
         )
-        tmp.replace(self.state_path)
 
-    def _open_log(self, append: bool):
-        if self.log_path is None:
-            return None
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        exists = append and self.log_path.exists()
-        fh = open(self.log_path, "a" if exists else "w", newline="")
-        writer = csv.DictWriter(
-            fh,
-            fieldnames=[
-                "epoch",
-                "train_loss",
-                "train_score",
-                "lr",
-                "val_score",
-                "val_loss",
-                "seconds",
-            ],
-        )
-        if not exists:
+    def _write_log(self, history: list[dict]) -> None:
+        """metrics.csv: one row per epoch so far, rewritten atomically after every epoch."""
+        assert self.log_path is not None
+        with atomic_write(self.log_path, "w", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=LOG_COLUMNS, extrasaction="ignore")
             writer.writeheader()
-        return fh, writer
+            writer.writerows(history)
 
     def _open_tensorboard(self):
         """A TensorBoard writer beside the CSV log when the tensorboard package is installed."""
