@@ -23,14 +23,20 @@ def save_atomic(obj: Any, path: str | Path) -> Path:
     return path
 
 
-def _unpickling_detail(message: str) -> str:
-    """The specific line of torch's weights-only error (its preamble and links dropped)."""
+def _unpickling_detail(message: str) -> tuple[bool, str]:
+    """(whether the file asked for a Python object, the specific part of torch's weights-only
+    error), its preamble, advice and links dropped."""
+    for line in message.splitlines():
+        if "GLOBAL" in line:  # e.g. "Unsupported global: GLOBAL posix.system ..."
+            text = line.strip()
+            text = text[text.find("Unsupported") :] if "Unsupported" in text else text
+            return True, " ".join(text.split(". ")[0].split())
     generic = ("Weights only load failed", "Check the documentation", "Please file an issue")
     for paragraph in message.split("\n\n"):
         text = paragraph.strip()
         if text and not text.startswith(generic):
-            return " ".join(text.split())
-    return "not a torch file"
+            return False, " ".join(text.split())
+    return False, "not a torch file"
 
 
 def safe_torch_load(path: Path) -> Any:
@@ -47,8 +53,8 @@ def safe_torch_load(path: Path) -> Any:
     try:
         return torch.load(path, weights_only=True, map_location="cpu")
     except pickle.UnpicklingError as exc:
-        detail = _unpickling_detail(str(exc))
-        if "global" in detail.lower():  # the file asks for a Python object: refused, not run
+        unsafe, detail = _unpickling_detail(str(exc))
+        if unsafe:  # the file asks for a Python object: refused, nothing in it ran
             raise OrbitlearnError(
                 f"{path}: not a safe orbitlearn checkpoint: it holds Python objects beyond "
                 f"tensors and plain data, and was not loaded ({detail[:200]})"

@@ -218,6 +218,7 @@ class ModelPipeline:
 
     @classmethod
     def from_payload(cls, payload: dict) -> ModelPipeline:
+        _check_payload(payload)
         model = build_model(
             payload["model"], len(payload["classes"]), tuple(payload["shape"]), payload["config"]
         )
@@ -249,6 +250,37 @@ class ModelPipeline:
             raise OrbitlearnError(f"{path}: not a valid orbitlearn checkpoint ({exc})") from None
         except Exception as exc:  # wrong types, shapes or fields inside a well-tagged file
             raise invalid_checkpoint(path, exc) from None
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _check_payload(payload: dict) -> None:
+    """OrbitlearnError naming the first field of a single-model payload of the wrong kind."""
+    checks = {
+        "model": lambda v: isinstance(v, str),
+        "config": lambda v: isinstance(v, dict),
+        "shape": lambda v: (
+            isinstance(v, list) and len(v) >= 1 and all(_is_int(d) and d > 0 for d in v)
+        ),
+        "classes": lambda v: isinstance(v, list) and len(v) > 0 and all(_is_int(c) for c in v),
+        "canon": lambda v: isinstance(v, str),
+        "augment": lambda v: isinstance(v, str),
+        "symmetrize": _is_int,
+        "symmetrize_group": lambda v: isinstance(v, str),
+        "seed": _is_int,
+        "metadata": lambda v: isinstance(v, dict),
+    }
+    for key, ok in checks.items():
+        if key == "metadata" and key not in payload:
+            continue
+        if key not in payload:
+            raise OrbitlearnError(f"missing field {key!r}")
+        if not ok(payload[key]):
+            raise OrbitlearnError(f"field {key!r} has the wrong kind of value")
+    if "state" not in payload:
+        raise OrbitlearnError("missing field 'state'")
 
 
 def write_checkpoint(payload: dict, path: str | Path) -> Path:
