@@ -450,3 +450,33 @@ def test_engine_without_a_writable_cache_compiles_and_warns(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "101"  # the quintic mirror pair: h11 = 101 for this Δ
     assert "no writable cache folder" in proc.stderr
+
+
+def test_skip_keeps_memory_bounded_and_lists_all_on_request(tmp_path, capsys):
+    bad = "4 26  M:51 26 N:11 10 H:6,46 [-80]\n" + "   x" * 26 + "\n" + ("   0" * 26 + "\n") * 3
+    path = tmp_path / "bad.txt"
+    path.write_text(bad * 3000 + "".join(e.to_text() for e in _entries(3)))
+    ks = read_ks(path, on_error="skip")
+    assert len(ks) == 3 and len(ks.skipped) == 3000 and len(ks.skipped.kept) == 100
+    errors = tmp_path / "errors.txt"
+    code, _, err = run(
+        capsys, "data", "info", path, "--on-error", "skip", "--errors-to", errors, "--json"
+    )
+    assert code == 0 and "Traceback" not in err
+    lines = err.splitlines()
+    assert len(lines) == 101 and "skipped 3000 malformed entries" in lines[-1]
+    assert len(errors.read_text().splitlines()) == 3000
+
+
+def test_stale_temporary_files_of_dead_writers_are_removed(tmp_path):
+    from orbitlearn.fileio import remove_stale_temps, temp_path
+
+    target = tmp_path / "train_state.pt"
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = tmp_path / f".train_state.pt.{dead.pid}.tmp"
+    stale.write_bytes(b"")
+    mine = temp_path(target)
+    mine.write_bytes(b"")
+    assert remove_stale_temps(target) == [stale]
+    assert mine.exists() and not stale.exists()

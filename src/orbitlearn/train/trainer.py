@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from orbitlearn.errors import OrbitlearnError
-from orbitlearn.fileio import atomic_write
+from orbitlearn.fileio import atomic_write, remove_stale_temps
 from orbitlearn.progress import progress_enabled
 from orbitlearn.torch_io import safe_torch_load, save_atomic
 from orbitlearn.train.config import BatchTransform, TrainConfig
@@ -129,6 +129,8 @@ class Trainer:
         result = TrainResult()
         best_state = {k: v.detach().clone() for k, v in module.state_dict().items()}
         start_epoch, spent = 0, 0.0
+        if self.state_path is not None:  # a writer killed mid-save left its temporary file
+            remove_stale_temps(self.state_path)
         if resume and self.state_path is not None and self.state_path.exists():
             saved = safe_torch_load(self.state_path)
             if not isinstance(saved, dict):
