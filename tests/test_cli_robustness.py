@@ -6,7 +6,9 @@ give exit code 2, exactly one line on stderr and no traceback.
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
+import json
 import os
 import signal
 import subprocess
@@ -222,16 +224,21 @@ def test_write_ks_round_trips_wide_coordinates(tmp_path):
 
 
 def test_canon_output_with_wide_coordinates_reads_back(tmp_path, capsys):
+    """The contract: `canon --method lex -o OUT` then `data info OUT`, coordinates up to ±10^6."""
     rng = np.random.default_rng(5)
     entries = [
-        KSEntry(index=i, vertices=rng.integers(-(10**6), 10**6 + 1, size=(4, 26)))
-        for i in range(20)
+        dataclasses.replace(e, vertices=rng.integers(-(10**6), 10**6 + 1, size=(4, 26)))
+        for e in _entries(20)
     ]
+    entries[0].vertices[0, :2] = [-(10**6), 10**6]
     src, out = tmp_path / "wide.txt", tmp_path / "lex.txt"
     write_ks(entries, src)
     code, _, err = run(capsys, "canon", src, "--method", "lex", "-o", out)
     assert code == 0, err
-    assert len(read_ks(out)) == 20
+    code, report, err = run(capsys, "data", "info", out, "--json")
+    assert code == 0, err
+    info = json.loads(report)
+    assert info["count"] == 20 and info["coordinate_range"] == [-(10**6), 10**6]
 
 
 # --------------------------------------------------------------------------- hostile checkpoints
