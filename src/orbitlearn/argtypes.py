@@ -25,24 +25,35 @@ def strict_int(text: str) -> int:
     return value
 
 
-def positive_int(text: str) -> int:
-    """An integer >= 1."""
-    value = strict_int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
-    return value
+def _restricted(parse, ok, expected: str, name: str, doc: str):
+    """A value type: `parse(text)`, then a one-line error unless `ok(value)`."""
+
+    def convert(text: str):
+        value = parse(text)
+        if not ok(value):
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text}")
+        return value
+
+    convert.__name__ = convert.__qualname__ = name
+    convert.__doc__ = doc
+    return convert
 
 
-def nonnegative_int(text: str) -> int:
-    """An integer >= 0 (seeds, counts that may be zero)."""
-    value = strict_int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text}")
-    return value
+positive_int = _restricted(
+    strict_int, lambda v: v >= 1, "a positive integer", "positive_int", "An integer >= 1."
+)
+nonnegative_int = _restricted(
+    strict_int, lambda v: v >= 0, "an integer >= 0", "nonnegative_int",
+    "An integer >= 0 (seeds, counts that may be zero).",
+)  # fmt: skip
+sample_count = _restricted(
+    strict_int, lambda v: v >= -1, "a count >= 0 or -1 (all elements)", "sample_count",
+    "A number of group elements to average over: >= 0, or -1 for all of a small group.",
+)  # fmt: skip
 
 
 def finite_float(text: str) -> float:
-    """A finite float (no nan, no inf)."""
+    """A finite float (no nan, no inf, no underscores)."""
     try:
         value = float(text)
     except ValueError:
@@ -52,44 +63,20 @@ def finite_float(text: str) -> float:
     return value
 
 
-def positive_float(text: str) -> float:
-    """A finite float > 0."""
-    value = finite_float(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text}")
-    return value
-
-
-def nonnegative_float(text: str) -> float:
-    """A finite float >= 0."""
-    value = finite_float(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text}")
-    return value
-
-
-def fraction(text: str) -> float:
-    """A finite float in [0, 1]."""
-    value = finite_float(text)
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"expected a number in [0, 1], got {text}")
-    return value
-
-
-def smoothing(text: str) -> float:
-    """A label-smoothing weight in [0, 1)."""
-    value = finite_float(text)
-    if not 0.0 <= value < 1.0:
-        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text}")
-    return value
-
-
-def sample_count(text: str) -> int:
-    """A number of group elements to average over: >= 0, or -1 for all of a small group."""
-    value = strict_int(text)
-    if value < -1:
-        raise argparse.ArgumentTypeError(f"expected a count >= 0 or -1 (all elements), got {text}")
-    return value
+positive_float = _restricted(
+    finite_float, lambda v: v > 0, "a positive number", "positive_float", "A finite float > 0."
+)
+nonnegative_float = _restricted(
+    finite_float, lambda v: v >= 0, "a number >= 0", "nonnegative_float", "A finite float >= 0."
+)
+fraction = _restricted(
+    finite_float, lambda v: 0 <= v <= 1, "a number in [0, 1]", "fraction",
+    "A finite float in [0, 1].",
+)  # fmt: skip
+smoothing = _restricted(
+    finite_float, lambda v: 0 <= v < 1, "a number in [0, 1)", "smoothing",
+    "A label-smoothing weight in [0, 1).",
+)  # fmt: skip
 
 
 #: the help text every ``--limit`` shares, so that the option has one meaning everywhere
