@@ -24,3 +24,9 @@ class DataNotFoundError(OrbitlearnError, FileNotFoundError):
 
 class GeometryError(OrbitlearnError, ValueError):
     """A polytope does not satisfy what an operation needs (full dimension, origin inside, reflexive)."""
+
+
+def first_line(exc: BaseException, limit: int = 200) -> str:
+    """The first line of an exception's message, cut to `limit` characters: what a one-line
+    error quotes of a library's multi-line message."""
+    return (str(exc).splitlines() or [""])[0][:limit]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from orbitlearn.errors import OrbitlearnError
+from orbitlearn.errors import OrbitlearnError, first_line
 from orbitlearn.fileio import atomic_write
 
 
@@ -67,7 +67,6 @@ def safe_torch_load(path: Path) -> Any:
             f"{path}: not a readable checkpoint ({type(exc).__name__}: {exc})"
         ) from None
     except Exception as exc:  # a corrupt or foreign file: zip, pickle or tensor errors
-        first = (str(exc).splitlines() or [""])[0][:200]
         raise OrbitlearnError(
-            f"{path}: not a readable checkpoint ({type(exc).__name__}: {first})"
+            f"{path}: not a readable checkpoint ({type(exc).__name__}: {first_line(exc)})"
         ) from None

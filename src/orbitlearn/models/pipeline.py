@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from orbitlearn import __version__
-from orbitlearn.errors import OrbitlearnError
+from orbitlearn.errors import OrbitlearnError, first_line
 from orbitlearn.models.base import Classifier
 from orbitlearn.models.registry import build_model
 from orbitlearn.torch_io import safe_torch_load, save_atomic
@@ -298,7 +298,7 @@ def read_checkpoint(path: Path) -> dict:
 
 def invalid_checkpoint(path: str | Path, exc: BaseException) -> OrbitlearnError:
     """The one-line error for a checkpoint whose format tag is right but whose contents are not."""
-    reason = f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0][:200]}"
+    reason = f"{type(exc).__name__}: {first_line(exc)}"
     if isinstance(exc, KeyError):
         reason = f"missing field {exc.args[0]!r}" if exc.args else "missing field"
     return OrbitlearnError(f"{path}: not a valid orbitlearn checkpoint ({reason})")

@@ -8,7 +8,7 @@ from dataclasses import asdict
 import numpy as np
 import torch
 
-from orbitlearn.errors import OrbitlearnError
+from orbitlearn.errors import OrbitlearnError, first_line
 from orbitlearn.models.base import Classifier
 from orbitlearn.models.encoding import Encoding
 from orbitlearn.models.networks import NETWORKS
@@ -34,8 +34,7 @@ def _build_network(name: str, shape, outputs: int, enc: Encoding, kwargs: dict) 
     try:
         return factory(shape, outputs, enc, **kwargs)
     except (TypeError, ValueError, RuntimeError) as exc:
-        detail = (str(exc).splitlines() or [""])[0][:200]
-        raise OrbitlearnError(f"config of {name}: {detail} (given {kwargs})") from None
+        raise OrbitlearnError(f"config of {name}: {first_line(exc)} (given {kwargs})") from None
 
 
 class TorchClassifier(Classifier):

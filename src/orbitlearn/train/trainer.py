@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from orbitlearn.errors import OrbitlearnError
+from orbitlearn.errors import OrbitlearnError, first_line
 from orbitlearn.fileio import atomic_write, remove_stale_temps
 from orbitlearn.progress import progress_enabled
 from orbitlearn.torch_io import safe_torch_load, save_atomic
@@ -145,10 +145,9 @@ class Trainer:
                 rng.bit_generator.state = saved["rng"]
                 torch.set_rng_state(saved["torch_rng"])
             except Exception as exc:  # another model's weights, or a damaged file
-                reason = (str(exc).splitlines() or [""])[0][:200]
                 raise OrbitlearnError(
                     f"{self.state_path}: cannot resume from this training state "
-                    f"({type(exc).__name__}: {reason}); delete it to start afresh"
+                    f"({type(exc).__name__}: {first_line(exc)}); delete it to start afresh"
                 ) from None
             if result.stopped_by != "epochs":  # it had stopped early: resuming finds it finished
                 start_epoch = cfg.epochs
