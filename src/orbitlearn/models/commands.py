@@ -27,7 +27,7 @@ from orbitlearn.models.ensemble import EnsemblePipeline, load_pipeline
 from orbitlearn.models.evaluation import evaluate_pipeline, invariance_check, transform_inputs
 from orbitlearn.models.pipeline import AUGMENT_CHOICES, CANON_CHOICES, ModelPipeline
 from orbitlearn.models.registry import MODEL_NAMES, NETWORK_NAMES, build_model
-from orbitlearn.train.config import TrainConfig
+from orbitlearn.train.config import TrainConfig, setting_changes
 
 
 def _load_data(
@@ -80,9 +80,8 @@ def _check_run_identity(out: Path, identity: dict, resume: bool) -> None:
             raise OrbitlearnError(f"{path}: not a run description (invalid JSON)") from None
         if not isinstance(saved, dict):
             raise OrbitlearnError(f"{path}: not a run description (not a JSON object)")
-        changed = sorted(k for k in set(saved) | set(identity) if saved.get(k) != identity.get(k))
-        if changed:
-            detail = ", ".join(f"{k}: {saved.get(k)!r} -> {identity.get(k)!r}" for k in changed)
+        detail = setting_changes(saved, identity)
+        if detail:
             raise OrbitlearnError(
                 f"{out}: --resume would continue a different run ({detail}); resume with the "
                 "same settings, or give another --out"

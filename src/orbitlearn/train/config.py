@@ -34,3 +34,12 @@ class TrainConfig:
             raise ValueError("epochs must be at least 1")
         if self.time_budget is not None and self.time_budget <= 0:
             raise ValueError("time_budget must be positive")
+
+
+def setting_changes(saved: dict, current: dict, ignored: frozenset[str] = frozenset()) -> str:
+    """ "key: old -> new, ..." for every key whose value differs between two settings dicts
+    (keys in `ignored` left out); "" when they agree. Resume checks quote it."""
+    changed = sorted(
+        k for k in set(saved) | set(current) if k not in ignored and saved.get(k) != current.get(k)
+    )
+    return ", ".join(f"{k}: {saved.get(k)!r} -> {current.get(k)!r}" for k in changed)

@@ -23,7 +23,7 @@ from orbitlearn.errors import OrbitlearnError, first_line
 from orbitlearn.fileio import atomic_write, remove_stale_temps
 from orbitlearn.progress import progress_enabled
 from orbitlearn.torch_io import safe_torch_load, save_atomic
-from orbitlearn.train.config import BatchTransform, TrainConfig
+from orbitlearn.train.config import BatchTransform, TrainConfig, setting_changes
 from orbitlearn.train.objectives import Objective, classification
 from orbitlearn.train.seeding import seed_everything
 
@@ -57,12 +57,9 @@ def predict_logits(module: nn.Module, x: np.ndarray, batch_size: int = 1024) -> 
 
 def _check_same_config(path, saved: dict, current: dict) -> None:
     """Resuming under another training config would splice two different runs together."""
-    ignored = {"threads", "eval_batch_size"}  # they do not change the numbers
-    changed = sorted(
-        k for k in set(saved) | set(current) if k not in ignored and saved.get(k) != current.get(k)
-    )
-    if changed:
-        detail = ", ".join(f"{k}: {saved.get(k)!r} -> {current.get(k)!r}" for k in changed)
+    ignored = frozenset({"threads", "eval_batch_size"})  # they do not change the numbers
+    detail = setting_changes(saved, current, ignored)
+    if detail:
         raise OrbitlearnError(
             f"{path} was written under another training config ({detail}); "
             "resume with the same settings, or delete it to start afresh"
