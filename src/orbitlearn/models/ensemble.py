@@ -18,10 +18,10 @@ from orbitlearn.errors import OrbitlearnError
 from orbitlearn.models.pipeline import (
     CHECKPOINT_FORMAT,
     ModelPipeline,
-    invalid_checkpoint,
+    checkpoint_contents,
     read_checkpoint,
-    write_checkpoint,
 )
+from orbitlearn.torch_io import save_atomic
 
 ENSEMBLE_FORMAT = "orbitlearn-ensemble/1"
 
@@ -90,7 +90,7 @@ class EnsemblePipeline:
         }
 
     def save(self, path: str | Path) -> Path:
-        return write_checkpoint(self.checkpoint_payload(), path)
+        return save_atomic(self.checkpoint_payload(), path)
 
 
 def load_pipeline(path: str | Path) -> ModelPipeline | EnsemblePipeline:
@@ -98,7 +98,7 @@ def load_pipeline(path: str | Path) -> ModelPipeline | EnsemblePipeline:
     path = Path(path)
     payload = read_checkpoint(path)
     fmt = payload.get("format")
-    try:
+    with checkpoint_contents(path):
         if fmt == CHECKPOINT_FORMAT:
             return ModelPipeline.from_payload(payload)
         if fmt == ENSEMBLE_FORMAT:
@@ -106,10 +106,6 @@ def load_pipeline(path: str | Path) -> ModelPipeline | EnsemblePipeline:
             ensemble = EnsemblePipeline(members)
             ensemble.metadata = payload.get("metadata", {})
             return ensemble
-    except OrbitlearnError as exc:
-        raise OrbitlearnError(f"{path}: not a valid orbitlearn checkpoint ({exc})") from None
-    except Exception as exc:  # wrong types, shapes or fields inside a well-tagged file
-        raise invalid_checkpoint(path, exc) from None
     raise OrbitlearnError(
         f"{path}: not an orbitlearn checkpoint (expected format {CHECKPOINT_FORMAT} "
         f"or {ENSEMBLE_FORMAT})"

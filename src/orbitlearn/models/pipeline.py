@@ -9,6 +9,8 @@ Checkpoints carry everything needed to rebuild the pipeline and say what it was 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -214,7 +216,7 @@ class ModelPipeline:
         }
 
     def save(self, path: str | Path) -> Path:
-        return write_checkpoint(self.checkpoint_payload(), path)
+        return save_atomic(self.checkpoint_payload(), path)
 
     @classmethod
     def from_payload(cls, payload: dict) -> ModelPipeline:
@@ -244,12 +246,8 @@ class ModelPipeline:
             raise OrbitlearnError(
                 f"{path}: not an orbitlearn checkpoint (expected format {CHECKPOINT_FORMAT})"
             )
-        try:
+        with checkpoint_contents(path):
             return cls.from_payload(payload)
-        except OrbitlearnError as exc:
-            raise OrbitlearnError(f"{path}: not a valid orbitlearn checkpoint ({exc})") from None
-        except Exception as exc:  # wrong types, shapes or fields inside a well-tagged file
-            raise invalid_checkpoint(path, exc) from None
 
 
 def _is_int(v: Any) -> bool:
@@ -283,11 +281,6 @@ def _check_payload(payload: dict) -> None:
         raise OrbitlearnError("missing field 'state'")
 
 
-def write_checkpoint(payload: dict, path: str | Path) -> Path:
-    """Write a checkpoint payload atomically (a temporary file renamed into place)."""
-    return save_atomic(payload, path)
-
-
 def read_checkpoint(path: Path) -> dict:
     """The payload of a checkpoint file, or a one-line error naming the file; nothing in it runs."""
     payload = safe_torch_load(Path(path))
@@ -296,9 +289,16 @@ def read_checkpoint(path: Path) -> dict:
     return payload
 
 
-def invalid_checkpoint(path: str | Path, exc: BaseException) -> OrbitlearnError:
-    """The one-line error for a checkpoint whose format tag is right but whose contents are not."""
-    reason = f"{type(exc).__name__}: {first_line(exc)}"
-    if isinstance(exc, KeyError):
-        reason = f"missing field {exc.args[0]!r}" if exc.args else "missing field"
-    return OrbitlearnError(f"{path}: not a valid orbitlearn checkpoint ({reason})")
+@contextmanager
+def checkpoint_contents(path: str | Path) -> Iterator[None]:
+    """Rebuilding from a well-tagged payload: any error inside (a missing field, a value of the
+    wrong kind, weights of another shape) becomes one line naming the file."""
+    try:
+        yield
+    except OrbitlearnError as exc:
+        raise OrbitlearnError(f"{path}: not a valid orbitlearn checkpoint ({exc})") from None
+    except Exception as exc:
+        reason = f"{type(exc).__name__}: {first_line(exc)}"
+        if isinstance(exc, KeyError):
+            reason = f"missing field {exc.args[0]!r}" if exc.args else "missing field"
+        raise OrbitlearnError(f"{path}: not a valid orbitlearn checkpoint ({reason})") from None
