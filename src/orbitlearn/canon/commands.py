@@ -8,7 +8,6 @@ projection speed (entries per second, reading and writing excluded).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import itertools
 import time
@@ -89,17 +88,13 @@ def _text(report: dict) -> str:
 
 
 def cmd_canon(args: argparse.Namespace) -> int:
-    from orbitlearn.datasets.commands import SHOWN_SKIPPED, report_skipped
-    from orbitlearn.datasets.ks import SkippedEntries, iter_ks, write_ks
-    from orbitlearn.fileio import atomic_write
+    from orbitlearn.datasets.commands import report_skipped, skipped_entries
+    from orbitlearn.datasets.ks import iter_ks, write_ks
     from orbitlearn.report import emit
 
     canon = make_canonicalizer(args.method, seed=args.seed, restarts=args.restarts)
     t_start = time.perf_counter()
-    errors = SkippedEntries(keep=SHOWN_SKIPPED)
-    with contextlib.ExitStack() as stack:
-        if args.errors_to:
-            errors.sink = stack.enter_context(atomic_write(args.errors_to, "w"))
+    with skipped_entries(args.errors_to) as errors:
         stream = iter_ks(args.path, on_error=args.on_error, errors=errors)
         entries = list(itertools.islice(stream, args.limit) if args.limit is not None else stream)
     projected, seconds = project_entries(entries, canon)

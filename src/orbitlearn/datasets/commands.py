@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from orbitlearn.argtypes import fraction, nonnegative_int, positive_float, positive_int
 from orbitlearn.datasets.fetch import fetch_ks, ks_cache_path
-from orbitlearn.datasets.ks import KSFile, SkippedEntries, read_ks
+from orbitlearn.datasets.ks import KEPT_ERRORS, KSFile, SkippedEntries, read_ks
 from orbitlearn.datasets.ks_dataset import DEFAULT_FRACTIONS, KSDataset
 from orbitlearn.fileio import atomic_write
-
-#: how many skipped entries are reported one by one on stderr (all of them go to --errors-to)
-SHOWN_SKIPPED = 100
 
 
 def add_on_error(parser: argparse.ArgumentParser) -> None:
@@ -22,7 +21,7 @@ def add_on_error(parser: argparse.ArgumentParser) -> None:
         choices=("raise", "skip"),
         default="raise",
         help="on a malformed entry: stop with its error (default) or skip it and report where "
-        f"(the first {SHOWN_SKIPPED} on stderr, and a count)",
+        f"(the first {KEPT_ERRORS} on stderr, and a count)",
     )
     parser.add_argument(
         "--errors-to",
@@ -31,13 +30,20 @@ def add_on_error(parser: argparse.ArgumentParser) -> None:
     )
 
 
+@contextmanager
+def skipped_entries(errors_to: str | None) -> Iterator[SkippedEntries]:
+    """Where a command records what --on-error skip skips; with --errors-to FILE every error is
+    also written to FILE (atomically, when the block ends)."""
+    if errors_to is None:
+        yield SkippedEntries()
+        return
+    with atomic_write(errors_to, "w") as sink:
+        yield SkippedEntries(sink=sink)
+
+
 def read_with_progress(path: str, on_error: str, errors_to: str | None = None) -> KSFile:
     """Read a KS file, with a progress bar on a terminal; what was skipped is in `.skipped`."""
-    if errors_to is None:
-        skipped = SkippedEntries(keep=SHOWN_SKIPPED)
-        return read_ks(path, on_error=on_error, show_progress=None, skipped=skipped)
-    with atomic_write(errors_to, "w") as sink:
-        skipped = SkippedEntries(keep=SHOWN_SKIPPED, sink=sink)
+    with skipped_entries(errors_to) as skipped:
         return read_ks(path, on_error=on_error, show_progress=None, skipped=skipped)
 
 

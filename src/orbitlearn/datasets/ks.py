@@ -106,11 +106,15 @@ class KSEntry:
         )
 
 
+#: how many skipped entries' errors a `SkippedEntries` keeps (and the CLI shows one by one)
+KEPT_ERRORS = 100
+
+
 class SkippedEntries:
     """The entries `--on-error skip` left out: how many, the first `keep` errors, and (optionally)
     every error written to `sink` as it happens. Memory stays bounded however many are skipped."""
 
-    def __init__(self, keep: int = 100, sink: IO[str] | None = None):
+    def __init__(self, keep: int = KEPT_ERRORS, sink: IO[str] | None = None):
         self.keep = keep
         self.sink = sink
         self.count = 0
