@@ -1,8 +1,9 @@
 """Command-line value types: strict integers and finite floats, checked at the CLI edge.
 
 Each function turns one argument string into a value or raises `argparse.ArgumentTypeError`
-with a one-line reason. Integers follow the grammar ``[+-]?[0-9]+`` (no ``1_0``, no ``0x10``,
-no spaces) and must fit in an int64; floats must be finite. A leaf module: no heavy imports.
+with a one-line reason. Integers follow the grammar ``[+-]?[0-9]+`` (`INTEGER`, shared with the KS
+reader: no ``1_0``, no ``0x10``, no spaces) and must fit in an int64; floats must be finite. A leaf
+module: no heavy imports.
 """
 
 from __future__ import annotations
@@ -11,16 +12,17 @@ import argparse
 import math
 import re
 
-INT64_MAX = 2**63 - 1
-_INT_RE = re.compile(r"[+-]?[0-9]+")
+#: the project's one integer grammar (the KS reader uses it too): a sign and ASCII digits
+INTEGER = re.compile(r"[+-]?[0-9]+")
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
 def strict_int(text: str) -> int:
     """An integer written as ``[+-]?[0-9]+`` that fits in an int64."""
-    if not _INT_RE.fullmatch(text):
+    if not INTEGER.fullmatch(text):
         raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}")
     value = int(text)
-    if not -INT64_MAX - 1 <= value <= INT64_MAX:
+    if not INT64_MIN <= value <= INT64_MAX:
         raise argparse.ArgumentTypeError(f"{text} is out of range (at most {INT64_MAX} in size)")
     return value
 

@@ -23,6 +23,7 @@ from typing import IO, Literal
 
 import numpy as np
 
+from orbitlearn.argtypes import INT64_MAX, INT64_MIN, INTEGER
 from orbitlearn.errors import DataNotFoundError, KSFormatError
 
 OnError = Literal["raise", "skip"]
@@ -31,11 +32,8 @@ _FIELD_RE = re.compile(
     r"(?P<key>[MNF]):(?P<a>-?[0-9]+)(?:\s+(?P<b>-?[0-9]+))?"
     r"|H:(?P<h11>-?[0-9]+),(?P<h21>-?[0-9]+)(?:\s+\[(?P<chi>-?[0-9]+)\])?"
 )
-#: the integer grammar of the format: an optional sign and ASCII digits, nothing else
-_INT_RE = re.compile(r"[+-]?[0-9]+")
 #: a matrix row of integers that fit in an int64 for sure (at most 18 digits each): the fast path
 _SAFE_ROW_RE = re.compile(r"\s*(?:[+-]?[0-9]{1,18}\s+)*[+-]?[0-9]{1,18}\s*")
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 #: the largest matrix an entry header may announce (rows x cols), far above any KS entry
 MAX_ENTRY_SIZE = 1_000_000
 _DONE_RE = re.compile(r"^\s*done\b.*$")
@@ -218,7 +216,7 @@ def _parse_header(text: str) -> dict | None:
     tokens = text.split(None, 2)
     if len(tokens) < 2:
         return None
-    if not (_INT_RE.fullmatch(tokens[0]) and _INT_RE.fullmatch(tokens[1])):
+    if not (INTEGER.fullmatch(tokens[0]) and INTEGER.fullmatch(tokens[1])):
         return None
     rows, cols = int(tokens[0]), int(tokens[1])
     rest = tokens[2].strip() if len(tokens) == 3 else ""
@@ -257,7 +255,7 @@ def _looks_like_header(text: str) -> bool:
     tokens = text.split()
     if len(tokens) < 2:
         return False
-    if not all(_INT_RE.fullmatch(t) for t in tokens[:2]):
+    if not all(INTEGER.fullmatch(t) for t in tokens[:2]):
         return False
     return len(tokens) == 2 or tokens[2][:2] in ("M:", "N:", "H:", "F:")
 
@@ -351,7 +349,7 @@ def _read_entry(
 def _check_row_tokens(tokens: list[str], source: str, line: int, cols: int) -> None:
     """KSFormatError for the first token that is not an int64 written ``[+-]?[0-9]+``."""
     for t in tokens:
-        if not _INT_RE.fullmatch(t):
+        if not INTEGER.fullmatch(t):
             raise KSFormatError(
                 source,
                 line,
