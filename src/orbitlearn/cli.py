@@ -20,6 +20,7 @@ from orbitlearn.errors import OrbitlearnError
 
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
+VERSION_TEXT = f"orbitlearn {__version__}"
 
 
 # --------------------------------------------------------------------------- data
@@ -91,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="orbitlearn",
         description="Invariant and equivariant machine learning, measured.",
     )
-    parser.add_argument("--version", action="version", version=f"orbitlearn {__version__}")
+    parser.add_argument("--version", action="version", version=VERSION_TEXT)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for add in _SUBCOMMANDS:
         add(sub)
@@ -119,7 +120,7 @@ def _interrupted_in_compiled_code(exc: SystemError) -> bool:
 def main(argv: Sequence[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
     if args in (["--version"], ["-V"]):  # answered before any command module is imported
-        sys.stdout.write(f"orbitlearn {__version__}\n")
+        sys.stdout.write(VERSION_TEXT + "\n")
         return 0
     try:
         parser = build_parser()

@@ -45,14 +45,15 @@ def cache_candidates() -> list[Path]:
 
 def configure_cache() -> Path | None:
     """Point numba's cache at the first writable candidate; None (and a warning) if there is none."""
-    for folder in cache_candidates():
+    candidates = cache_candidates()
+    for folder in candidates:
         if _writable(folder):
             os.environ["NUMBA_CACHE_DIR"] = str(folder)  # worker processes inherit it
             import numba.core.config
 
             numba.core.config.CACHE_DIR = str(folder)
             return folder
-    tried = ", ".join(str(f) for f in cache_candidates())
+    tried = ", ".join(str(f) for f in candidates)
     warnings.warn(
         f"no writable cache folder for the compiled geometry kernels (tried {tried}); "
         "they are compiled in every process (set NUMBA_CACHE_DIR to a writable folder)",
