@@ -13,18 +13,17 @@ from typing import Any
 
 import numpy as np
 
-from orbitlearn.groups.base import Element, Group, is_torch
-
-
-def _generator(seed: int | np.random.Generator | None) -> np.random.Generator:
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+from orbitlearn.groups.action import Action
+from orbitlearn.groups.algebra import Element
+from orbitlearn.groups.backend import is_torch
+from orbitlearn.rng import check_random_state
 
 
 def random_action(
-    x: Any, group: Group, rng: int | np.random.Generator | None = None, batched: bool = True
+    x: Any, group: Action, rng: int | np.random.Generator | None = None, batched: bool = True
 ) -> tuple[Any, list[Element]]:
     """(ρ(g_b) x_b for each item, [g_b]) with g_b ~ G; one element for all when `batched` is False."""
-    gen = _generator(rng)
+    gen = check_random_state(rng)
     if batched:
         gs = group.sample(int(x.shape[0]), gen)
         return group.act_batch(gs, x), gs
@@ -47,7 +46,7 @@ class RandomAction:
 
     def __init__(
         self,
-        group: Group,
+        group: Action,
         seed: int | np.random.Generator | None = None,
         batched: bool = True,
         p: float = 1.0,
@@ -55,7 +54,7 @@ class RandomAction:
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"p must lie in [0, 1], got {p}")
         self.group = group
-        self.rng = _generator(seed)
+        self.rng = check_random_state(seed)
         self.batched = batched
         self.p = p
         self.last_elements: list[Element] = []
@@ -92,7 +91,7 @@ class AugmentedDataset:
     """
 
     def __init__(
-        self, dataset: Sequence[Any], group: Group, seed: int | np.random.Generator | None = None
+        self, dataset: Sequence[Any], group: Action, seed: int | np.random.Generator | None = None
     ):
         self.dataset = dataset
         self.transform = RandomAction(group, seed, batched=False)

@@ -21,7 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from orbitlearn.groups.base import Element, Group, is_torch
+from orbitlearn.groups.action import Action
+from orbitlearn.groups.algebra import Element, check_random_state
+from orbitlearn.groups.backend import is_torch
 
 DEFAULT_SAMPLES = 16
 EXHAUSTIVE_LIMIT = 1024
@@ -177,7 +179,7 @@ class _EvalMode:
             self.f.train(self.was_training)
 
 
-def _act_precise(group: Group, g: Element, x: Any) -> Any:
+def _act_precise(group: Action, g: Element, x: Any) -> Any:
     """ρ(g)x computed exactly on integers, in float64 on floats, returned in x's dtype."""
     if is_torch(x):
         if x.dtype.is_floating_point:
@@ -190,7 +192,7 @@ def _act_precise(group: Group, g: Element, x: Any) -> Any:
 
 
 def _choose_elements(
-    group: Group,
+    group: Action,
     n_samples: int | None,
     rng: np.random.Generator | int | None,
     elements: Sequence[Element] | None,
@@ -199,8 +201,7 @@ def _choose_elements(
         return list(elements), False
     if n_samples is None and group.is_small(EXHAUSTIVE_LIMIT):
         return group.elements(), True
-    gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-    return group.sample(n_samples or DEFAULT_SAMPLES, gen), False
+    return group.sample(n_samples or DEFAULT_SAMPLES, check_random_state(rng)), False
 
 
 def _rownorm(a: np.ndarray) -> np.ndarray:
@@ -212,7 +213,7 @@ def _rownorm(a: np.ndarray) -> np.ndarray:
 
 def invariance_error(
     f: Any,
-    group: Group,
+    group: Action,
     x: Any,
     *,
     n_samples: int | None = None,
@@ -238,8 +239,8 @@ def invariance_error(
 
 def equivariance_error(
     f: Any,
-    group_in: Group,
-    group_out: Group | Callable[[Element, Any], Any],
+    group_in: Action,
+    group_out: Action | Callable[[Element, Any], Any],
     x: Any,
     *,
     n_samples: int | None = None,
@@ -249,12 +250,18 @@ def equivariance_error(
 ) -> SymmetryReport:
     """‖f(ρ_X(g)x) − ρ_Y(g)f(x)‖ per element g of `group_in` and input x[b].
 
-    `group_out` is a Group that understands the same elements, or a function (g, y) ↦ ρ_Y(g)y.
-    Elements are chosen as in `invariance_error`.
+    `group_out` is an action of the same group on the output (ValueError otherwise: the two
+    actions must share their `group`, e.g. `C4()` on images and `RegularAction("p4")` on
+    feature maps), or a function (g, y) ↦ ρ_Y(g)y. Elements are chosen as in `invariance_error`.
     """
+    if isinstance(group_out, Action) and group_out.group != group_in.group:
+        raise ValueError(
+            f"the input action's group is {group_in.group.name}, the output action's "
+            f"{group_out.group.name}: an equivariance needs one group acting on both"
+        )
     fn = as_numpy_function(f)
     gs, exhaustive = _choose_elements(group_in, n_samples, rng, elements)
-    rho_out = group_out.act if isinstance(group_out, Group) else group_out
+    rho_out = group_out.act if isinstance(group_out, Action) else group_out
     with _EvalMode(f):
         fx = fn(x)
         abs_e = np.empty((len(gs), len(fx)))
@@ -265,7 +272,7 @@ def equivariance_error(
             rel_e[k] = abs_e[k] / np.maximum(_rownorm(target), tiny)
     name = (
         group_in.name
-        if not isinstance(group_out, Group)
+        if not isinstance(group_out, Action)
         else f"{group_in.name} -> {group_out.name}"
     )
     return SymmetryReport("equivariance", name, gs, abs_e, rel_e, exhaustive)

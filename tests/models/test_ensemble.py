@@ -10,8 +10,9 @@ import pytest
 from orbitlearn.cli import main
 from orbitlearn.errors import OrbitlearnError
 from orbitlearn.groups import get_group
+from orbitlearn.groups.claims import EVERYTHING, NO_SYMMETRY, Invariance
 from orbitlearn.models import ModelPipeline, build_model
-from orbitlearn.models.ensemble import EnsemblePipeline, common_invariance, load_pipeline
+from orbitlearn.models.ensemble import EnsemblePipeline, load_pipeline
 from orbitlearn.models.evaluation import invariance_check
 from orbitlearn.train import TrainConfig
 
@@ -46,13 +47,16 @@ def test_probabilities_are_the_mean_of_the_members(members):
 
 
 def test_claims_the_smallest_group_of_its_members(members):
-    assert [m.claimed_invariance() for m in members] == ["S4 x S26", "S4 x S26", "S26"]
-    assert EnsemblePipeline(members[:2]).claimed_invariance() == "S4 x S26"
-    assert EnsemblePipeline(members).claimed_invariance() == "S26"
-    assert common_invariance(["S4 x S26", "GL(4,Z) x S26"]) == "S4 x S26"
-    assert common_invariance(["S26", "GL(4,Z) x S26"]) == "S26"
-    assert common_invariance(["everything", "none"]) == "none"
-    assert common_invariance(["S4 x S26", "C4"]) == "none"  # off the chain: claim nothing
+    assert [m.claimed_invariance().label for m in members] == ["S4 x S26", "S4 x S26", "S26"]
+    assert EnsemblePipeline(members[:2]).claimed_invariance().label == "S4 x S26"
+    assert EnsemblePipeline(members).claimed_invariance().label == "S26"
+    s4xs26, gl4z = Invariance(get_group("s4xs26")), Invariance(get_group("gl4z"))
+    s26 = Invariance(get_group("s26"))
+    assert Invariance.meet_all([s4xs26, gl4z]) == s4xs26
+    assert Invariance.meet_all([s26, gl4z]) == s26
+    assert Invariance.meet_all([EVERYTHING, NO_SYMMETRY]) == NO_SYMMETRY
+    # a rotation of images shares nothing with permutations of rows and columns
+    assert Invariance.meet_all([s4xs26, Invariance(get_group("c4"))]) == NO_SYMMETRY
 
 
 def test_measured_invariance_of_an_invariant_ensemble(members):
@@ -66,7 +70,7 @@ def test_non_invariant_member_is_detected(members):
     mlp = ModelPipeline(build_model("mlp", 3, SHAPE, {}), np.array([7, 8, 9]))
     mlp.fit(x, np.arange(40) % 3, x, np.arange(40) % 3, TrainConfig(epochs=2))
     ens = EnsemblePipeline([members[0], mlp])
-    assert ens.claimed_invariance() == "none"
+    assert ens.claimed_invariance() == NO_SYMMETRY
     group = get_group("s4xs26")
     moved = group.act_batch(group.sample(len(x), np.random.default_rng(0)), x)
     assert np.abs(ens.predict_proba(moved) - ens.predict_proba(x)).max() > 1e-4

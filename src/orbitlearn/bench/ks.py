@@ -29,6 +29,8 @@ from orbitlearn.bench.machine import machine_info, machine_lines
 from orbitlearn.datasets.ks_dataset import KSDataset, subsample
 from orbitlearn.errors import GeometryError, OrbitlearnError
 from orbitlearn.fileio import atomic_write, save_figure, write_text_atomic
+from orbitlearn.groups import get_group
+from orbitlearn.groups.claims import Invariance
 from orbitlearn.models.ensemble import EnsemblePipeline
 from orbitlearn.models.evaluation import evaluate_pipeline, invariance_check
 from orbitlearn.models.pipeline import ModelPipeline
@@ -48,8 +50,6 @@ def slug(name: str) -> str:
 
 def _images(x: np.ndarray, group_name: str, seed: int, stream: int) -> np.ndarray:
     """Each matrix replaced by its image under an independent random element (seeded stream)."""
-    from orbitlearn.groups import get_group
-
     group = get_group(group_name)
     rng = np.random.default_rng(np.random.SeedSequence([int(seed), int(stream)]))
     return group.act_batch(group.sample(len(x), rng), np.asarray(x, dtype=np.int64))
@@ -221,7 +221,7 @@ class KSBenchmark:
                 parameters=0,
                 val_accuracy=float((exact_h11(x["val"]) == h11["val"]).mean()),
             )
-            cell["claimed_invariance"] = "GL(4,Z) x S26"
+            cell["claimed_invariance"] = Invariance(get_group("gl4z")).label
 
             def accuracy(inputs: np.ndarray) -> float:
                 return float((predict(inputs) == h11["test"]).mean())
@@ -270,7 +270,7 @@ class KSBenchmark:
                     }
                     for h in summary.get("history", [])
                 ]
-            cell["claimed_invariance"] = pipe.claimed_invariance()
+            cell["claimed_invariance"] = pipe.claimed_invariance().label
             cell["val_accuracy"] = evaluate_pipeline(pipe, x["val"], h11["val"])["accuracy"]
             t1 = time.perf_counter()
             cell["acc"] = evaluate_pipeline(pipe, x["test"], h11["test"])["accuracy"]

@@ -12,7 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from orbitlearn.groups.base import Group, is_torch
+from orbitlearn.groups.action import Action
+from orbitlearn.groups.backend import is_torch
+from orbitlearn.rng import check_random_state
 
 try:  # scikit-learn is optional: numpy-only users get a minimal stand-in
     from sklearn.base import BaseEstimator, TransformerMixin
@@ -34,7 +36,7 @@ class Canonicalizer(TransformerMixin, BaseEstimator):
     #: True when π is a function of the orbit alone (claimed, and tested)
     exact: bool = False
 
-    def group(self) -> Group:
+    def group(self) -> Action:
         """The group this canonicaliser is built for (acting on (B, m, n))."""
         raise NotImplementedError
 
@@ -70,20 +72,20 @@ class Canonicalizer(TransformerMixin, BaseEstimator):
 
     # ------------------------------------------------------------ torch
     def as_module(self) -> Any:
-        """A torch.nn.Module computing π (see `orbitlearn.canon.torch_module.CanonicalizeModule`)."""
-        from orbitlearn.canon.torch_module import CanonicalizeModule
+        """A torch.nn.Module computing π (see `orbitlearn.nn.canonicalize.CanonicalizeModule`)."""
+        from orbitlearn.nn.canonicalize import CanonicalizeModule
 
         return CanonicalizeModule(self)
 
 
 def invariance_rate(
     canon: Canonicalizer,
-    group: Group,
+    group: Action,
     batch: np.ndarray,
     rng: np.random.Generator | int | None = None,
 ) -> float:
     """Share of inputs x with π(g·x) = π(x) exactly, for one random g ∈ G per input."""
-    gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    gen = check_random_state(rng)
     batch = np.asarray(batch)
     gs = group.sample(len(batch), gen)
     a = canon.project(batch)

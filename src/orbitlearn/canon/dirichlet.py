@@ -18,7 +18,8 @@ from __future__ import annotations
 import numpy as np
 
 from orbitlearn.canon.base import Canonicalizer
-from orbitlearn.groups.base import Element, Group
+from orbitlearn.groups.action import Action
+from orbitlearn.groups.algebra import Element
 from orbitlearn.groups.concrete import Permutation, Product
 
 
@@ -49,9 +50,10 @@ class Dirichlet(Canonicalizer):
         self.shape = shape
         self.chunk = chunk
 
-    def group(self, m: int | None = None, n: int | None = None) -> Group:
-        if m is None or n is None:
-            m, n = self.shape if self.shape is not None else (4, 26)
+    def group(self, m: int | None = None, n: int | None = None) -> Action:
+        """S_m × S_n on the last two axes (m, n default to `shape`, else any size: bind to a shape)."""
+        if (m is None or n is None) and self.shape is not None:
+            m, n = self.shape
         return Product(Permutation(m, axis=-2), Permutation(n, axis=-1))
 
     def reference(self, m: int, n: int) -> np.ndarray:

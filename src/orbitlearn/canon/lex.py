@@ -22,7 +22,8 @@ import math
 import numpy as np
 
 from orbitlearn.canon.base import Canonicalizer
-from orbitlearn.groups.base import Element, Group
+from orbitlearn.groups.action import Action
+from orbitlearn.groups.algebra import Element
 from orbitlearn.groups.concrete import Permutation, Product
 
 MAX_PERMUTATIONS = 5040  # 7!
@@ -68,10 +69,10 @@ class LexCanonical(Canonicalizer):
         self.shape = shape
         self.chunk = chunk
 
-    def group(self, m: int | None = None, n: int | None = None) -> Group:
-        """S_m × S_n on the last two axes (m, n default to `shape`, else 4 × 26)."""
-        if m is None or n is None:
-            m, n = self.shape if self.shape is not None else (4, 26)
+    def group(self, m: int | None = None, n: int | None = None) -> Action:
+        """S_m × S_n on the last two axes (m, n default to `shape`, else any size: bind to a shape)."""
+        if (m is None or n is None) and self.shape is not None:
+            m, n = self.shape
         return Product(Permutation(m, axis=-2), Permutation(n, axis=-1))
 
     def _project(self, batch: np.ndarray) -> np.ndarray:

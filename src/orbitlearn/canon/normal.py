@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from orbitlearn.canon.base import Canonicalizer
-from orbitlearn.groups.base import Group
+from orbitlearn.groups.action import Action
 from orbitlearn.groups.concrete import GLnZ, Permutation, Product
 
 
@@ -32,10 +32,13 @@ class PolytopeNormalForm(Canonicalizer):
     def __init__(self, shape: tuple[int, int] | None = None):
         self.shape = shape
 
-    def group(self, d: int | None = None, n: int | None = None) -> Group:
-        """GL(d,Z) on coordinates (axis -2) × S_n on vertices (axis -1)."""
-        if d is None or n is None:
-            d, n = self.shape if self.shape is not None else (4, 26)
+    def group(self, d: int | None = None, n: int | None = None) -> Action:
+        """GL(d,Z) on coordinates (axis -2) × S_n on vertices (axis -1); d and n default to `shape`
+        (n may stay open: any number of vertices), d must be known."""
+        if (d is None or n is None) and self.shape is not None:
+            d, n = self.shape
+        if d is None:
+            raise ValueError("PolytopeNormalForm.group needs the dimension d (or shape=(d, n))")
         return Product(GLnZ(d, axis=-2), Permutation(n, axis=-1))
 
     def _project(self, batch: np.ndarray) -> np.ndarray:

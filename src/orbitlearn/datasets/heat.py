@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from orbitlearn.errors import OrbitlearnError
+from orbitlearn.rng import check_random_state
 
 #: default physical time between the two fields of a pair
 DEFAULT_DT = 0.1
@@ -197,7 +198,7 @@ def random_fields(
     """
     if not stretch >= 1:
         raise OrbitlearnError(f"stretch must be >= 1 (got {stretch})")
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    rng = check_random_state(seed)
     noise = rng.standard_normal((count, n, n))
     k = 2 * np.pi * np.fft.fftfreq(n, d=1.0 / n)
     q2 = (k[:, None] * stretch) ** 2 + k[None, :] ** 2  # axis −2 = y, axis −1 = x

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from orbitlearn.groups.base import Group
+from orbitlearn.groups.action import Action
 from orbitlearn.groups.concrete import (
     C4,
     D4,
@@ -19,7 +19,7 @@ from orbitlearn.groups.concrete import (
     SignedPermutation,
 )
 
-GROUPS: dict[str, Callable[[], Group]] = {
+GROUPS: dict[str, Callable[[], Action]] = {
     # Kreuzer-Skarke vertex matrices (4 coordinates x 26 vertices)
     "s4xs26": lambda: Product(Permutation(4, axis=-2), Permutation(26, axis=-1)),
     "signed": lambda: Product(SignedPermutation(4, axis=-2), Permutation(26, axis=-1)),
@@ -35,7 +35,7 @@ GROUPS: dict[str, Callable[[], Group]] = {
 }
 
 
-def get_group(name: str) -> Group:
+def get_group(name: str) -> Action:
     """The group registered under `name` (KeyError lists the known names)."""
     try:
         factory = GROUPS[name]

@@ -10,12 +10,13 @@ element [k, f] (rot90^k ∘ flip^f) has index 4·f + k.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
-from orbitlearn.groups.base import ArrayLike, Element, Group, _norm_axis, take
+from orbitlearn.groups.action import Action, norm_axis
+from orbitlearn.groups.algebra import Element
+from orbitlearn.groups.backend import ArrayLike, take
 from orbitlearn.groups.concrete import C4, D4
 
 GROUP_NAMES = ("p4", "p4m")
@@ -68,15 +69,22 @@ def group_table(name: str) -> GroupTable:
     return table
 
 
-class RegularAction(Group):
-    """(ρ(u)f)(g, p) = f(u⁻¹g, R_u⁻¹p) on (..., |G|, H, W): p4/p4m regular representation ⊗ image action."""
+class RegularAction(Action):
+    """(ρ(u)f)(g, p) = f(u⁻¹g, R_u⁻¹p) on (..., |G|, H, W): p4/p4m regular representation ⊗ image action.
+
+    Its group is the point group's (C4 for p4, D4 for p4m), so an input action `C4()` on images
+    and an output action `RegularAction("p4")` on feature maps are recognised as one group.
+    """
+
+    kind = "regular"
 
     def __init__(self, name: str = "p4", axes: tuple[int, int, int] = (-3, -2, -1)):
         self.point = point_group(name, axes=(axes[1], axes[2]))
-        self.group_axis = _norm_axis(axes[0])
+        self.group = self.point.group
+        self.group_axis = norm_axis(axes[0])
         self._axes = (self.group_axis, *self.point.axes)
         self.table = group_table(name)
-        self.kind = name
+        self.wallpaper = name
         self.name = f"Regular[{name}](axes={self._axes})"
 
     @property
@@ -85,24 +93,6 @@ class RegularAction(Group):
 
     def axis_sizes(self) -> dict[int, int | None]:
         return {self.group_axis: self.table.order, self._axes[1]: None, self._axes[2]: None}
-
-    def identity(self) -> Element:
-        return self.point.identity()
-
-    def compose(self, g: Element, h: Element) -> Element:
-        return self.point.compose(g, h)
-
-    def inverse(self, g: Element) -> Element:
-        return self.point.inverse(g)
-
-    def order(self) -> int:
-        return self.table.order
-
-    def sample(self, n: int, rng: np.random.Generator) -> list[Element]:
-        return self.point.sample(n, rng)
-
-    def _iter_elements(self) -> Iterator[Element]:
-        yield from self.table.elements
 
     def act(self, g: Element, x: ArrayLike) -> ArrayLike:
         perm = self.table.left_perm(self.table.index(g))

@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from orbitlearn.groups.claims import NO_SYMMETRY, Invariance
+from orbitlearn.groups.concrete import Permutation, Product
 from orbitlearn.train.config import BatchTransform, TrainConfig
 
 
@@ -21,8 +23,9 @@ class Classifier(ABC):
 
     #: registry name, set by subclasses
     name: str = ""
-    #: the group the prediction is exactly invariant under by construction ("none", "S_n", "S_m x S_n")
-    invariant_group: str = "none"
+    #: the axes of the (N, m, n) input whose permutations leave the prediction unchanged by
+    #: construction: () none, (-1,) the n columns, (-2, -1) rows and columns
+    invariant_axes: tuple[int, ...] = ()
 
     def __init__(self, n_classes: int, shape: tuple[int, int], config: dict | None = None):
         self.n_classes = int(n_classes)
@@ -60,3 +63,10 @@ class Classifier(ABC):
 
     def parameter_count(self) -> int:
         return 0
+
+    def invariance(self) -> Invariance:
+        """The claim by construction on (N, m, n) inputs: permutations of `invariant_axes`."""
+        if not self.invariant_axes:
+            return NO_SYMMETRY
+        factors = [Permutation(self.shape[a], axis=a) for a in sorted(self.invariant_axes)]
+        return Invariance(factors[0] if len(factors) == 1 else Product(*factors))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from orbitlearn.groups.claims import EVERYTHING, Invariance
 from orbitlearn.models.base import Classifier
 
 
@@ -12,7 +13,6 @@ class RandomGuess(Classifier):
     accuracy 1/C in expectation. Not a function of x, so it is invariant only in distribution."""
 
     name = "random"
-    invariant_group = "none"
 
     def __init__(self, n_classes, shape, config=None):
         super().__init__(n_classes, shape, config)
@@ -36,8 +36,10 @@ class Majority(Classifier):
     """Predicts the most frequent training class (smallest index on ties); invariant under everything."""
 
     name = "majority"
-    invariant_group = "all"
     majority: int = 0
+
+    def invariance(self) -> Invariance:
+        return EVERYTHING
 
     def fit(self, x, y, x_val, y_val, train, augment=None, run_dir=None, resume=False):
         counts = np.bincount(np.asarray(y), minlength=self.n_classes)

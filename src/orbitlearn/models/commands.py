@@ -271,7 +271,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         pipe, data.vertices[pos], args.group, samples=args.samples, seed=args.seed
     )
     report["checkpoint"] = str(args.checkpoint)
-    report["claimed_invariance"] = pipe.claimed_invariance()
+    report["claimed_invariance"] = pipe.claimed_invariance().label
 
     def text(r: dict) -> str:
         return (

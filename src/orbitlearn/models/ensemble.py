@@ -1,8 +1,8 @@
 """Ensembles of pipelines: average the members' class probabilities.
 
-If every member is exactly invariant under a group, so is the average; the ensemble claims the
-smallest of its members' groups. For KS-shaped inputs the groups the pipelines claim form a chain
-(none ⊂ S26 ⊂ S4 x S26 ⊂ GL(4,Z) x S26 ⊂ everything), so the intersection is the smallest one.
+If every member is exactly invariant under a group, so is the average; the ensemble claims what
+all its members' claims share (`Invariance.meet`, a subgroup comparison: S4 x S26 and
+GL(4,Z) x S26 share S4 x S26; S26 and a C4 on images share nothing).
 A checkpoint holds every member's own checkpoint; `load_pipeline` reads either kind.
 """
 
@@ -15,6 +15,7 @@ import numpy as np
 
 from orbitlearn import __version__
 from orbitlearn.errors import OrbitlearnError
+from orbitlearn.groups.claims import Invariance
 from orbitlearn.models.pipeline import (
     CHECKPOINT_FORMAT,
     ModelPipeline,
@@ -24,17 +25,6 @@ from orbitlearn.models.pipeline import (
 from orbitlearn.torch_io import save_atomic
 
 ENSEMBLE_FORMAT = "orbitlearn-ensemble/1"
-
-# the groups a pipeline can claim, smallest first; each one contains the ones before it
-INVARIANCE_CHAIN = ("none", "S26", "S4 x S26", "GL(4,Z) x S26", "everything")
-
-
-def common_invariance(claims: list[str]) -> str:
-    """The largest group contained in every claimed group (for groups on the chain)."""
-    unknown = [c for c in claims if c not in INVARIANCE_CHAIN]
-    if unknown:
-        return "none"  # not comparable on the chain: claim nothing rather than too much
-    return min(claims, key=INVARIANCE_CHAIN.index)
 
 
 class EnsemblePipeline:
@@ -64,8 +54,8 @@ class EnsemblePipeline:
         for m in self.members:
             m.check_input_shape(shape)
 
-    def claimed_invariance(self) -> str:
-        return common_invariance([m.claimed_invariance() for m in self.members])
+    def claimed_invariance(self) -> Invariance:
+        return Invariance.meet_all([m.claimed_invariance() for m in self.members])
 
     def parameter_count(self) -> int:
         return int(sum(m.model.parameter_count() for m in self.members))
@@ -74,7 +64,7 @@ class EnsemblePipeline:
         return {
             "model": "ensemble",
             "classes": [int(c) for c in self.classes],
-            "claimed_invariance": self.claimed_invariance(),
+            "claimed_invariance": self.claimed_invariance().label,
             "parameters": self.parameter_count(),
             "members": [m.describe() for m in self.members],
         }
@@ -84,7 +74,7 @@ class EnsemblePipeline:
         return {
             "format": ENSEMBLE_FORMAT,
             "library_version": __version__,
-            "claimed_invariance": self.claimed_invariance(),
+            "claimed_invariance": self.claimed_invariance().label,
             "metadata": self.metadata,
             "members": [m.checkpoint_payload() for m in self.members],
         }

@@ -1,6 +1,7 @@
 """The torch architectures of the zoo. Every network maps a (B, m, n) integer matrix batch
-(m coordinates × n vertices for KS) to (B, classes) logits and names its symmetry group in
-`invariant_group`: "none", "S_n" (vertex permutations) or "S_m x S_n" (rows and columns).
+(m coordinates × n vertices for KS) to (B, classes) logits and declares, in `invariant_axes`,
+the axes of the (B, m, n) input whose permutations leave its output unchanged: () for none,
+(-1,) for S_n (the columns, i.e. vertices) or (-2, -1) for S_m × S_n (rows and columns).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def _dropout_mlp(width: int, hidden: Sequence[int], classes: int, dropout: float
 class MLPNet(nn.Module):
     """Flattened input -> MLP. No symmetry."""
 
-    invariant_group = "none"
+    invariant_axes: tuple[int, ...] = ()
 
     def __init__(
         self,
@@ -62,7 +63,7 @@ class CNNMLPNet(nn.Module):
     """The published "MLP(CNN)": 1-wide convolutions along each column (over the m rows) and along
     each row (over the n columns), their flattened outputs concatenated, then an MLP. No symmetry."""
 
-    invariant_group = "none"
+    invariant_axes: tuple[int, ...] = ()
 
     def __init__(
         self,
@@ -92,7 +93,7 @@ class ViTNet(nn.Module):
     """A small vision transformer: one token per column (vertex) plus a class token, learned
     position embeddings, pre-norm encoder layers. The position embeddings break S_n: no symmetry."""
 
-    invariant_group = "none"
+    invariant_axes: tuple[int, ...] = ()
 
     def __init__(
         self,
@@ -127,7 +128,7 @@ class DeepSetsNet(nn.Module):
     """Deep Sets over the vertices: equivariant (λI + γ11ᵀ) layers on vertex tokens, sum+max
     pooling, an MLP head. Invariant under S_n (vertex permutations)."""
 
-    invariant_group = "S_n"
+    invariant_axes = (-1,)
 
     def __init__(
         self,
@@ -156,7 +157,7 @@ class DeepSetsNet(nn.Module):
 class PointNetNet(nn.Module):
     """PointNet over the vertices (each a point with m coordinates). Invariant under S_n."""
 
-    invariant_group = "S_n"
+    invariant_axes = (-1,)
 
     def __init__(
         self,
@@ -179,7 +180,7 @@ class ExchangeableNet(nn.Module):
     """Hartford-style network: exchangeable matrix layers with ReLU on (B, C, m, n), then mean and
     max pooling over both axes and an MLP head. Invariant under S_m × S_n (rows and columns)."""
 
-    invariant_group = "S_m x S_n"
+    invariant_axes = (-2, -1)
 
     def __init__(
         self,
@@ -210,7 +211,7 @@ class SetTransformerNet(nn.Module):
     """Set Transformer over the vertices: embedding, set attention blocks, attention pooling, head.
     No positional encoding: invariant under S_n."""
 
-    invariant_group = "S_n"
+    invariant_axes = (-1,)
 
     def __init__(
         self,

@@ -18,6 +18,7 @@ import numpy as np
 
 from orbitlearn import __version__
 from orbitlearn.errors import OrbitlearnError, first_line
+from orbitlearn.groups.claims import Invariance
 from orbitlearn.models.base import Classifier
 from orbitlearn.models.registry import build_model
 from orbitlearn.torch_io import safe_torch_load, save_atomic
@@ -26,11 +27,6 @@ from orbitlearn.train.config import TrainConfig
 CANON_CHOICES = ("none", "lex", "dirichlet", "normal")
 AUGMENT_CHOICES = ("none", "s4xs26", "signed", "gl4z")
 CHECKPOINT_FORMAT = "orbitlearn-checkpoint/1"
-
-# what each treatment makes exact, for KS-shaped inputs (rows = coordinates, columns = vertices)
-_CANON_GROUP = {"lex": "S4 x S26", "normal": "GL(4,Z) x S26"}
-_MODEL_GROUP = {"all": "everything", "S_m x S_n": "S4 x S26", "S_n": "S26", "none": "none"}
-# (the random guesser is "none": its draws are not a function of the input)
 
 
 def _canonicaliser(name: str):
@@ -179,14 +175,16 @@ class ModelPipeline:
                 f"this model takes {' x '.join(map(str, expected))} matrices, the data has {shown}"
             )
 
-    def claimed_invariance(self) -> str:
-        """The group the pipeline is exactly invariant under by construction (tests measure it)."""
-        if self.canon in _CANON_GROUP:
-            return _CANON_GROUP[self.canon]
-        base = _MODEL_GROUP.get(self.model.invariant_group, self.model.invariant_group)
-        if self.symmetrize < 0 and self.symmetrize_group == "s4" and base == "S26":
-            return "S4 x S26"
-        return base
+    def claimed_invariance(self) -> Invariance:
+        """What the pipeline is exactly invariant under by construction, computed from its parts'
+        declarations (tests measure it): the model's own claim, joined with the group of an exact
+        canonicaliser (π(g·x) = π(x)) and with the group of an exact average over all elements."""
+        claim = self.model.invariance()
+        if self._canonicaliser is not None and self._canonicaliser.exact:
+            claim = Invariance(self._canonicaliser.group(*self.model.shape)).join(claim)
+        if self.symmetrize < 0:
+            claim = Invariance(_group(self.symmetrize_group)).join(claim)
+        return claim
 
     # ------------------------------------------------------------------ checkpoints
 
@@ -201,7 +199,7 @@ class ModelPipeline:
             "symmetrize": self.symmetrize,
             "symmetrize_group": self.symmetrize_group,
             "seed": self.seed,
-            "claimed_invariance": self.claimed_invariance(),
+            "claimed_invariance": self.claimed_invariance().label,
             "parameters": self.model.parameter_count(),
         }
 

@@ -70,7 +70,7 @@ class TorchClassifier(Classifier):
             )
         outputs = 1 if self.task == "regression" else self.n_classes
         self.module = _build_network(name, self.shape, outputs, enc, net_kwargs)
-        self.invariant_group = self.module.invariant_group
+        self.invariant_axes = self.module.invariant_axes
 
     def fit(self, x, y, x_val, y_val, train, augment=None, run_dir=None, resume=False):
         torch.manual_seed(train.seed)

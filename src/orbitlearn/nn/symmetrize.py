@@ -16,7 +16,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from orbitlearn.groups.base import Group
+from orbitlearn.groups.action import Action
+from orbitlearn.rng import check_random_state
 
 MAX_EXACT = 1024
 
@@ -40,14 +41,14 @@ class Symmetrized(nn.Module):
     def __init__(
         self,
         model: nn.Module,
-        group: Group | None = None,
+        group: Action | None = None,
         *,
         mode: str | None = None,
         k: int = 16,
         canonicalizer: Any = None,
         seed: int | np.random.Generator | None = 0,
         resample: bool = True,
-        output_group: Group | None = None,
+        output_group: Action | None = None,
     ):
         super().__init__()
         if mode is None:
@@ -76,7 +77,7 @@ class Symmetrized(nn.Module):
         self.canonicalizer = canonicalizer
         self.output_group = output_group
         self.resample = resample
-        self._rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        self._rng = check_random_state(seed)
         self._elements = group.elements() if mode == "exact" else None
         self._fixed = None if (mode != "mc" or resample) else group.sample(self.k, self._rng)
         self._canon_module = canonicalizer.as_module() if mode == "frame" else None

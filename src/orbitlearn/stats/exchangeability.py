@@ -44,8 +44,10 @@ from typing import Any
 import numpy as np
 
 from orbitlearn.errors import OrbitlearnError
-from orbitlearn.groups.base import Element, Group
+from orbitlearn.groups.action import Action
+from orbitlearn.groups.algebra import Element
 from orbitlearn.groups.concrete import Permutation, Product
+from orbitlearn.rng import check_random_state
 
 STATISTICS = ("mmd", "energy")
 DEFAULT_RESAMPLES = 999
@@ -82,7 +84,7 @@ class ExchangeabilityResult:
 # --------------------------------------------------------------------------- helpers
 
 
-def symmetric_sample(group: Group, n: int, rng: np.random.Generator) -> list[Element]:
+def symmetric_sample(group: Action, n: int, rng: np.random.Generator) -> list[Element]:
     """n elements g_i ~ μ_sym = (μ + μ⁻¹)/2 with μ the group's sampler: each sample inverted with prob. 1/2."""
     gs = group.sample(n, rng)
     flip = rng.random(n) < 0.5
@@ -90,14 +92,12 @@ def symmetric_sample(group: Group, n: int, rng: np.random.Generator) -> list[Ele
 
 
 def _check_rng(rng: np.random.Generator | int | None) -> np.random.Generator:
-    if isinstance(rng, np.random.Generator):
-        return rng
     if rng is None:
         raise OrbitlearnError("pass rng (a numpy Generator or an int seed): tests are seeded")
-    return np.random.default_rng(rng)
+    return check_random_state(rng)
 
 
-def _as_events(X: Any, group: Group) -> np.ndarray:
+def _as_events(X: Any, group: Action) -> np.ndarray:
     a = np.asarray(X)
     if a.ndim < 2:
         raise OrbitlearnError(
@@ -158,7 +158,7 @@ def _p_value(observed: float, null: np.ndarray) -> float:
 
 def exchangeability_test(
     X: Any,
-    group: Group,
+    group: Action,
     *,
     statistic: str = "mmd",
     n_resamples: int = DEFAULT_RESAMPLES,
@@ -172,7 +172,7 @@ def exchangeability_test(
     ----------
     X : array (N, *event)
         Independent observations; the group acts on the trailing (event) axes.
-    group : Group
+    group : Action
         G and its action (e.g. ``get_group("s4xs26")``).
     statistic : "mmd" | "energy"
         Gaussian-kernel MMD with the median-heuristic bandwidth, or the energy distance.
@@ -241,7 +241,7 @@ def exchangeability_test(
 AXES = ("rows", "columns", "both")
 
 
-def axis_group(event_shape: Sequence[int], axis: str | int) -> Group:
+def axis_group(event_shape: Sequence[int], axis: str | int) -> Action:
     """The permutation group of one event axis: "columns" = S_n on the last axis, "rows" = S_m on the
     one before, "both" = S_m × S_n, or an explicit negative axis."""
     shape = tuple(int(s) for s in event_shape)

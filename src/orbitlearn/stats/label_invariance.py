@@ -26,7 +26,8 @@ import numpy as np
 from scipy import stats as sps
 
 from orbitlearn.errors import OrbitlearnError
-from orbitlearn.groups.base import Group
+from orbitlearn.groups.action import Action
+from orbitlearn.rng import check_random_state
 
 METRICS = ("accuracy", "loss")
 
@@ -69,7 +70,7 @@ def label_invariance_test(
     model: Any,
     X: Any,
     y: Any,
-    group: Group,
+    group: Action,
     *,
     rng: np.random.Generator | int,
     metric: str = "accuracy",
@@ -87,7 +88,7 @@ def label_invariance_test(
         raise OrbitlearnError(f"unknown metric {metric!r}: expected accuracy or loss")
     if not 0 < confidence < 1:
         raise OrbitlearnError(f"confidence must lie in (0, 1), got {confidence}")
-    rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    rng = check_random_state(rng)
     a = np.asarray(X)
     y = np.asarray(y).reshape(-1)
     n = len(a)

@@ -25,6 +25,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from orbitlearn.errors import OrbitlearnError
+from orbitlearn.rng import check_random_state
 
 DEFAULT_DECIMALS = 9
 EXAMPLE_LIMIT = 10
@@ -162,7 +163,7 @@ def image_separation(
     ``images`` (the g_i·X_i, drawn independently of X) may be passed to reuse one draw across
     feature maps; `rng` is then unused.
     """
-    rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    rng = check_random_state(rng)
     a = np.asarray(X)
     f = transform.transform if hasattr(transform, "transform") else transform
     if images is None:

@@ -1,11 +1,15 @@
-"""Canonicalisers as torch modules: forward(x) = π(x), with gradients when π is a permutation."""
+"""Canonicalisers as torch modules: forward(x) = π(x), with gradients when π is a permutation.
+
+Any object with `project(batch)` and `group(m, n)` (an `orbitlearn.canon.Canonicalizer`) can be
+wrapped; this module does not import `orbitlearn.canon` (the dependency goes canon → nn only).
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import nn
-
-from orbitlearn.canon.base import Canonicalizer
 
 
 class CanonicalizeModule(nn.Module):
@@ -13,7 +17,7 @@ class CanonicalizeModule(nn.Module):
     (`project_with_elements`), the output is computed as g·x on the tensor itself, so gradients
     flow to x; otherwise π is computed in numpy and has no gradient."""
 
-    def __init__(self, canon: Canonicalizer):
+    def __init__(self, canon: Any):
         super().__init__()
         self.canon = canon
 
@@ -22,4 +26,4 @@ class CanonicalizeModule(nn.Module):
         if with_elements is None:
             return self.canon.project(x)
         _, elements = with_elements(x.detach().cpu().numpy())
-        return self.canon.group().act_batch(elements, x)
+        return self.canon.group(*x.shape[-2:]).act_batch(elements, x)

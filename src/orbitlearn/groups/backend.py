@@ -1,0 +1,108 @@
+"""Array helpers shared by the actions: numpy or torch, torch imported only when given a tensor."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import numpy as np
+
+ArrayLike = Any  # numpy.ndarray or torch.Tensor
+
+
+def is_torch(x: Any) -> bool:
+    """True for a torch.Tensor, decided without importing torch (a tensor implies torch is loaded)."""
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(x, torch.Tensor)
+
+
+def take(x: ArrayLike, index: np.ndarray, axis: int) -> ArrayLike:
+    """x with `axis` re-indexed: out[..., i, ...] = x[..., index[i], ...]."""
+    if is_torch(x):
+        import torch
+
+        return x.index_select(x.ndim + axis, torch.as_tensor(index, device=x.device))
+    return np.take(x, index, axis=axis)
+
+
+def take_batch(x: ArrayLike, index: np.ndarray, axis: int) -> ArrayLike:
+    """Per-item re-indexing: out[b, ..., i, ...] = x[b, ..., index[b, i], ...]; index (B, n)."""
+    ax = x.ndim + axis
+    shape = [1] * x.ndim
+    shape[0] = index.shape[0]
+    shape[ax] = index.shape[1]
+    idx = np.asarray(index).reshape(shape)
+    if is_torch(x):
+        import torch
+
+        t = torch.as_tensor(idx, device=x.device).expand(
+            *x.shape[:ax], index.shape[1], *x.shape[ax + 1 :]
+        )
+        return torch.gather(x, ax, t)
+    full = np.broadcast_to(idx, (*x.shape[:ax], index.shape[1], *x.shape[ax + 1 :]))
+    return np.take_along_axis(x, full, axis=ax)
+
+
+def matmul_axis(g: np.ndarray, x: ArrayLike, axis: int) -> ArrayLike:
+    """Left multiplication along one axis: out[..., i, ...] = Σ_j g[i, j] x[..., j, ...]."""
+    if is_torch(x):
+        import torch
+
+        if x.dtype.is_floating_point:
+            m = torch.as_tensor(np.asarray(g, dtype=np.float64), device=x.device)
+            y = torch.movedim(x.double(), axis, -1) @ m.T
+            return torch.movedim(y, -1, axis).to(x.dtype)
+        m = torch.as_tensor(np.asarray(g, dtype=np.int64), device=x.device)
+        y = torch.movedim(x.long(), axis, -1) @ m.T
+        return torch.movedim(y, -1, axis).to(x.dtype)
+    xa = np.asarray(x)
+    work = np.float64 if np.issubdtype(xa.dtype, np.floating) else np.int64
+    y = np.moveaxis(xa.astype(work, copy=False), axis, -1) @ np.asarray(g, dtype=work).T
+    return np.moveaxis(y, -1, axis).astype(xa.dtype, copy=False)
+
+
+def matmul_axis_batch(gs: np.ndarray, x: ArrayLike, axis: int) -> ArrayLike:
+    """Per-item left multiplication: out[b, ..., i, ...] = Σ_j gs[b, i, j] x[b, ..., j, ...]."""
+    if is_torch(x):
+        import torch
+
+        work = torch.float64 if x.dtype.is_floating_point else torch.int64
+        m = torch.as_tensor(np.asarray(gs), device=x.device).to(work)
+        xm = torch.movedim(x.to(work), axis, -1)
+        y = torch.einsum("bij,b...j->b...i", m, xm)
+        return torch.movedim(y, -1, axis).to(x.dtype)
+    xa = np.asarray(x)
+    work = np.float64 if np.issubdtype(xa.dtype, np.floating) else np.int64
+    xm = np.moveaxis(xa.astype(work, copy=False), axis, -1)
+    y = np.einsum("bij,b...j->b...i", np.asarray(gs, dtype=work), xm)
+    return np.moveaxis(y, -1, axis).astype(xa.dtype, copy=False)
+
+
+def rot90(x: ArrayLike, k: int, axes: tuple[int, int]) -> ArrayLike:
+    """x rotated by k quarter turns in the plane of `axes`."""
+    k = int(k) % 4
+    if k == 0:
+        return x
+    if is_torch(x):
+        import torch
+
+        return torch.rot90(x, k, dims=list(axes))
+    return np.rot90(x, k, axes=axes)
+
+
+def flip(x: ArrayLike, axis: int) -> ArrayLike:
+    """x reversed along one axis."""
+    if is_torch(x):
+        import torch
+
+        return torch.flip(x, dims=[axis])
+    return np.flip(x, axis=axis)
+
+
+def roll(x: ArrayLike, shifts: list[int], axes: tuple[int, ...]) -> ArrayLike:
+    """x shifted periodically by shifts[i] along axes[i]."""
+    if is_torch(x):
+        import torch
+
+        return torch.roll(x, shifts=shifts, dims=list(axes))
+    return np.roll(x, shift=shifts, axis=axes)
