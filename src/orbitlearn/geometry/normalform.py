@@ -100,7 +100,7 @@ def palp_column_order(pm_max: np.ndarray) -> np.ndarray:
 
 def normal_form_of_polytope(p: LatticePolytope) -> np.ndarray:
     """min over sigma in Aut-coset of HNF(V[:, sigma o pc]) — the canonical (d, n) vertex matrix."""
-    return K.normal_form_kernel(p._verts, p._normals, p._offsets)
+    return p.normal_form()
 
 
 def normal_form_reference(p: LatticePolytope) -> np.ndarray:

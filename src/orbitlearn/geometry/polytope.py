@@ -352,9 +352,7 @@ class LatticePolytope:
 
     def normal_form(self) -> np.ndarray:
         """Canonical (d, n_vertices) vertex matrix under GL(d, Z) x S_n (PALP's normal form)."""
-        from orbitlearn.geometry.normalform import normal_form_of_polytope
-
-        return normal_form_of_polytope(self)
+        return K.normal_form_kernel(self._verts, self._normals, self._offsets)
 
 
 def _dual_point_count(p: LatticePolytope) -> int:

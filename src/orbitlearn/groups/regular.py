@@ -15,11 +15,25 @@ from dataclasses import dataclass
 import numpy as np
 
 from orbitlearn.groups.action import Action, norm_axis
-from orbitlearn.groups.algebra import Element
+from orbitlearn.groups.algebra import CyclicGroup, DihedralGroup, Element, Group
 from orbitlearn.groups.backend import ArrayLike, take
 from orbitlearn.groups.concrete import C4, D4
 
 GROUP_NAMES = ("p4", "p4m")
+
+
+def wallpaper_name(group: str | Group | Action) -> str:
+    """ "p4" or "p4m" for a name, the point group C4 / D4 (as algebra) or an action of it."""
+    if isinstance(group, str):
+        if group not in GROUP_NAMES:
+            raise ValueError(f"unknown group {group!r}; expected one of {', '.join(GROUP_NAMES)}")
+        return group
+    algebra = group.group if isinstance(group, Action) else group
+    if algebra == CyclicGroup(4):
+        return "p4"
+    if algebra == DihedralGroup(4):
+        return "p4m"
+    raise ValueError(f"group convolutions are built for C4 (p4) or D4 (p4m), not {algebra}")
 
 
 def point_group(name: str, axes: tuple[int, int] = (-2, -1)) -> C4 | D4:
@@ -99,4 +113,11 @@ class RegularAction(Action):
         return self.point.act(g, take(x, perm, self.group_axis))
 
 
-__all__ = ["GROUP_NAMES", "GroupTable", "RegularAction", "group_table", "point_group"]
+__all__ = [
+    "GROUP_NAMES",
+    "GroupTable",
+    "RegularAction",
+    "group_table",
+    "point_group",
+    "wallpaper_name",
+]

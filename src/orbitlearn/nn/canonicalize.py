@@ -11,6 +11,8 @@ from typing import Any
 import torch
 from torch import nn
 
+from orbitlearn.groups.claims import Invariance
+
 
 class CanonicalizeModule(nn.Module):
     """x ↦ π(x). When the canonicaliser returns the group element g with π(x) = g·x
@@ -20,6 +22,11 @@ class CanonicalizeModule(nn.Module):
     def __init__(self, canon: Any):
         super().__init__()
         self.canon = canon
+
+    @property
+    def symmetry(self) -> Invariance | None:
+        """Invariance under the canonicaliser's group when π is exact, else None."""
+        return Invariance(self.canon.group()) if getattr(self.canon, "exact", False) else None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         with_elements = getattr(self.canon, "project_with_elements", None)

@@ -23,12 +23,17 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from orbitlearn.groups.regular import GROUP_NAMES, group_table, point_group
+from orbitlearn.groups.action import Action
+from orbitlearn.groups.algebra import Group
+from orbitlearn.groups.claims import Equivariance, Invariance
+from orbitlearn.groups.concrete import Permutation
+from orbitlearn.groups.regular import RegularAction, group_table, point_group, wallpaper_name
+
+#: what a G-CNN layer is built for: "p4" / "p4m", the point group C4 / D4, or an action of it
+GroupSpec = str | Group | Action
 
 
-def _check(group: str, kernel_size: int) -> None:
-    if group not in GROUP_NAMES:
-        raise ValueError(f"unknown group {group!r}; expected one of {', '.join(GROUP_NAMES)}")
+def _check(kernel_size: int) -> None:
     if kernel_size < 1 or kernel_size % 2 == 0:
         raise ValueError(f"kernel_size must be odd and positive (got {kernel_size})")
 
@@ -46,9 +51,16 @@ def circular_conv2d(
 class _GroupLayer(nn.Module):
     """Shared bookkeeping: the point group, its Cayley table and the spatial action on kernels."""
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: int, group: str):
+    #: the action on the layer's input and output: "image" (B, C, H, W) or "regular" (B, C, |G|, H, W)
+    space_in = "regular"
+    space_out = "regular"
+    #: True when the layer is exactly equivariant (relaxed layers only approximately)
+    strict = True
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int, group: GroupSpec):
         super().__init__()
-        _check(group, kernel_size)
+        group = wallpaper_name(group)
+        _check(kernel_size)
         self.in_channels = int(in_channels)
         self.out_channels = int(out_channels)
         self.kernel_size = int(kernel_size)
@@ -65,6 +77,19 @@ class _GroupLayer(nn.Module):
     def group_order(self) -> int:
         return self._table.order
 
+    def _space(self, kind: str) -> Action:
+        return point_group(self.group) if kind == "image" else RegularAction(self.group)
+
+    @property
+    def approximate_symmetry(self) -> Equivariance:
+        """The equivariance the layer is built around (exact for strict layers)."""
+        return Equivariance(self._space(self.space_in), self._space(self.space_out))
+
+    @property
+    def symmetry(self) -> Equivariance | None:
+        """The exact claim: the equivariance for strict layers, None for relaxed ones."""
+        return self.approximate_symmetry if self.strict else None
+
     def _rotate(self, g: int, w: torch.Tensor) -> torch.Tensor:
         """R_g applied to the last two (kernel) axes."""
         return self._point.act(self._table.elements[g], w)
@@ -79,12 +104,14 @@ class _GroupLayer(nn.Module):
 class LiftingConv2d(_GroupLayer):
     """(B, C, H, W) → (B, C', |G|, H, W): [f ⋆ ψ](g, p) = Σ_{c,q} f_c(p + q)(R_g ψ)_c(q) + b."""
 
+    space_in = "image"
+
     def __init__(
         self,
         in_channels: int,
         out_channels: int,
         kernel_size: int = 3,
-        group: str = "p4",
+        group: GroupSpec = "p4",
         bias: bool = True,
     ):
         super().__init__(in_channels, out_channels, kernel_size, group)
@@ -115,7 +142,7 @@ class GroupConv2d(_GroupLayer):
         in_channels: int,
         out_channels: int,
         kernel_size: int = 3,
-        group: str = "p4",
+        group: GroupSpec = "p4",
         bias: bool = True,
     ):
         super().__init__(in_channels, out_channels, kernel_size, group)
@@ -151,12 +178,14 @@ class RelaxedGroupConv2d(_GroupLayer):
     how far: Σ_l Σ_{h<h'} |w_l(h) − w_l(h')|.
     """
 
+    strict = False
+
     def __init__(
         self,
         in_channels: int,
         out_channels: int,
         kernel_size: int = 3,
-        group: str = "p4",
+        group: GroupSpec = "p4",
         num_filter_banks: int = 2,
         bias: bool = True,
     ):
@@ -225,12 +254,15 @@ class RelaxedLiftingConv2d(_GroupLayer):
     Equal mixing weights over g give the strict `LiftingConv2d` with filter Σ_l w_l ψ_l.
     """
 
+    space_in = "image"
+    strict = False
+
     def __init__(
         self,
         in_channels: int,
         out_channels: int,
         kernel_size: int = 3,
-        group: str = "p4",
+        group: GroupSpec = "p4",
         num_filter_banks: int = 2,
         bias: bool = True,
     ):
@@ -290,17 +322,26 @@ class RelaxedLiftingConv2d(_GroupLayer):
 class GroupPool(nn.Module):
     """(B, C, |G|, H, W) → (B, C, H, W): y(p) = max_g f(g, p) or mean_g f(g, p) (G-invariant pooling of the fibre)."""
 
-    def __init__(self, kind: str = "mean"):
+    def __init__(self, kind: str = "mean", group: GroupSpec | None = None):
         super().__init__()
         if kind not in ("max", "mean"):
             raise ValueError(f"pooling kind must be 'max' or 'mean' (got {kind!r})")
         self.kind = kind
+        self.group = None if group is None else wallpaper_name(group)
+
+    @property
+    def symmetry(self) -> Equivariance | Invariance:
+        """With `group`: regular representation in, the point group on the image out. Without:
+        invariance under any permutation of the group axis (-3), which pooling alone gives."""
+        if self.group is None:
+            return Invariance(Permutation(None, axis=-3))
+        return Equivariance(RegularAction(self.group), point_group(self.group))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return x.amax(dim=2) if self.kind == "max" else x.mean(dim=2)
 
     def extra_repr(self) -> str:
-        return f"kind={self.kind!r}"
+        return f"kind={self.kind!r}" + (f", group={self.group!r}" if self.group else "")
 
 
 def relaxation_penalty(module: nn.Module) -> torch.Tensor:

@@ -1,6 +1,6 @@
 """PointNet (Qi et al. 2017): a shared per-point MLP, then max pooling over the points.
 
-Points are (B, n, C) with the point axis -2. Group: S_n permuting the points (invariant).
+Points are (B, n, C) with the point axis -2. Group: S_n permuting the points, any n (invariant).
 """
 
 from __future__ import annotations
@@ -9,6 +9,10 @@ from collections.abc import Sequence
 
 import torch
 from torch import nn
+
+from orbitlearn.groups.claims import Invariance
+from orbitlearn.nn.pooling import pool
+from orbitlearn.nn.sets import set_action
 
 
 def mlp(
@@ -24,7 +28,12 @@ def mlp(
 
 
 class PointNet(nn.Module):
-    """S_n-invariant: head(max_i φ(x_i)) with φ a per-point MLP; (B, n, C_in) -> (B, C_out)."""
+    """S_n-invariant: head(max_i φ(x_i)) with φ a per-point MLP; (B, n, C_in) -> (B, C_out).
+
+    `mask` (B, n), True for real points: padded points never change the output.
+    """
+
+    takes_mask = True
 
     def __init__(
         self, in_features: int, hidden: Sequence[int], out_features: int, head: Sequence[int] = ()
@@ -33,5 +42,12 @@ class PointNet(nn.Module):
         self.phi = mlp([in_features, *hidden], last_activation=True)
         self.head = mlp([hidden[-1], *head, out_features])
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(self.phi(x).max(dim=-2).values)
+    @property
+    def symmetry(self) -> Invariance:
+        return Invariance(set_action())
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+        return self.head(pool(self.phi(x), -2, "max", mask))
+
+
+__all__ = ["PointNet", "mlp"]

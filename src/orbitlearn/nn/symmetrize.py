@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from orbitlearn.groups.action import Action
+from orbitlearn.groups.claims import Equivariance, Invariance
 from orbitlearn.rng import check_random_state
 
 MAX_EXACT = 1024
@@ -90,6 +91,19 @@ class Symmetrized(nn.Module):
         if self.mode == "frame":
             return bool(getattr(self.canonicalizer, "exact", False))
         return False
+
+    @property
+    def symmetry(self) -> Invariance | Equivariance | None:
+        """The exact claim: invariance (or equivariance with `output_group`) under `group` in
+        exact mode, invariance under the canonicaliser's group in frame mode with an exact π;
+        None in Monte-Carlo mode (only approximately symmetric)."""
+        if not self.exact:
+            return None
+        if self.mode == "frame":
+            return Invariance(self.canonicalizer.group())
+        if self.output_group is None:
+            return Invariance(self.group)
+        return Equivariance(self.group, self.output_group)
 
     def elements_for_forward(self) -> list:
         """The group elements the next forward pass averages over."""
