@@ -35,7 +35,7 @@ MAPS = {
 
 
 def _as_float(fmap):
-    return lambda x: fmap.transform(x).astype(np.float64)
+    return lambda x: fmap.features(x).astype(np.float64)
 
 
 @pytest.mark.parametrize("name", sorted(MAPS))
@@ -62,7 +62,7 @@ def test_invariant_polynomials_property(data, m, n, degree):
     group = Product(Permutation(m, axis=-2), Permutation(n, axis=-1))
     gs = group.sample(3, rng)
     fmap = InvariantPolynomials(degree)
-    assert np.array_equal(fmap.transform(x), fmap.transform(group.act_batch(gs, x)))
+    assert np.array_equal(fmap.features(x), fmap.features(group.act_batch(gs, x)))
 
 
 def test_poly_features_invariant_on_v26_images(v26):
@@ -84,12 +84,12 @@ def test_known_invariant_polynomials():
         "hom[1/1]": (x.sum(1) ** 2).sum(1),
         "hom[11]": (x.sum(2) ** 2).sum(1),
     }
-    got = dict(zip(f2.get_feature_names_out(), f2.transform(x).T))
+    got = dict(zip(f2.get_feature_names_out(), f2.features(x).T))
     assert set(got) == set(want)
     for k, v in want.items():
         assert np.array_equal(got[k], v), k
     f4 = InvariantPolynomials(4)
-    got4 = dict(zip(f4.get_feature_names_out(), f4.transform(x).T))
+    got4 = dict(zip(f4.get_feature_names_out(), f4.features(x).T))
     gram = np.einsum("bij,bkj->bik", x, x)
     assert np.array_equal(got4["hom[11/11]"], np.einsum("bij,bji->b", gram, gram))
 
@@ -134,7 +134,7 @@ def test_invariant_polynomials_span_all_invariants_up_to_degree():
     averages of all monomials of degree ≤ 3 (the invariant polynomials), on 2 × 3 matrices."""
     m, n, K = 2, 3, 3
     pts = np.random.default_rng(0).normal(size=(120, m, n))
-    feats = InvariantPolynomials(K).transform(pts)
+    feats = InvariantPolynomials(K).features(pts)
     degs = [int(A.sum()) for A in InvariantPolynomials(K).graphs()]
     prods = []
     for r in range(K + 1):
@@ -150,10 +150,10 @@ def test_invariant_polynomials_span_all_invariants_up_to_degree():
 def test_power_sums_sets():
     """On sets, p_1..p_n determine the multiset; p_1 alone does not ({0, 2} vs {1, 1})."""
     x = np.array([[0, 2], [1, 1], [2, 0]])
-    assert np.array_equal(PowerSums(1).transform(x), [[2], [2], [2]])
-    r = orbit_separation(PowerSums(2).transform(x), [0, 1, 0])
+    assert np.array_equal(PowerSums(1).features(x), [[2], [2], [2]])
+    r = orbit_separation(PowerSums(2).features(x), [0, 1, 0])
     assert r.colliding_orbits == 0
-    assert np.array_equal(SortedValues().transform(x), [[0, 2], [1, 1], [0, 2]])
+    assert np.array_equal(SortedValues().features(x), [[0, 2], [1, 1], [0, 2]])
 
 
 def _distinct_orbits(m=3, n=4, count=200, seed=0):
@@ -170,7 +170,7 @@ def test_canonical_form_separates_distinct_orbits_and_is_constant_on_orbits():
     rng = np.random.default_rng(1)
     rows = np.concatenate([x] + [group.act_batch(group.sample(len(x), rng), x) for _ in range(3)])
     ids = np.tile(np.arange(len(x)), 4)
-    r = orbit_separation(CanonicalFeatures("lex").transform(rows), ids)
+    r = orbit_separation(CanonicalFeatures("lex").features(rows), ids)
     assert r.orbits == len(x) and r.colliding_orbits == 0 and r.collision_share == 0.0
     assert r.non_constant_orbits == 0 and r.largest_collision_class == 1
 
@@ -178,9 +178,9 @@ def test_canonical_form_separates_distinct_orbits_and_is_constant_on_orbits():
 def test_weak_feature_map_collides():
     x = _distinct_orbits()
     ids = np.arange(len(x))
-    weak = orbit_separation(PowerSums(1).transform(x), ids)  # row sums, sorted
+    weak = orbit_separation(PowerSums(1).features(x), ids)  # row sums, sorted
     assert weak.colliding_orbits > len(x) // 2 and weak.largest_collision_class > 2
-    strong = orbit_separation(InvariantPolynomials(4).transform(x), ids)
+    strong = orbit_separation(InvariantPolynomials(4).features(x), ids)
     assert strong.colliding_orbits < weak.colliding_orbits
 
 
@@ -280,7 +280,7 @@ def test_determinant_histogram_is_gl_invariant():
     group = Product(GLnZ(4, axis=-2), Permutation(7, axis=-1))
     x = np.random.default_rng(1).integers(-3, 4, size=(30, 4, 7))
     fmap = feature_map("dets:16")
-    assert fmap.transform(x).shape == (30, 17) and (fmap.transform(x).sum(1) == 35).all()
+    assert fmap.features(x).shape == (30, 17) and (fmap.features(x).sum(1) == 35).all()
     report = invariance_error(_as_float(fmap), group, x, n_samples=16, rng=2)
     assert report.max_abs == 0.0
     r = image_separation(x, fmap, group, rng=3)

@@ -38,11 +38,7 @@ class Dirichlet(Canonicalizer):
         moves: str = "all",
         reference: str = "rank1",
     ):
-        if reference not in ("gaussian", "rank1"):
-            raise ValueError(f"reference must be 'gaussian' or 'rank1', not {reference!r}")
-        self.reference_kind = reference
-        if moves not in ("all", "adjacent"):
-            raise ValueError(f"moves must be 'all' or 'adjacent', not {moves!r}")
+        self.reference = reference
         self.moves = moves
         self.seed = seed
         self.restarts = restarts
@@ -50,13 +46,19 @@ class Dirichlet(Canonicalizer):
         self.shape = shape
         self.chunk = chunk
 
+    def _check_params(self) -> None:
+        if self.reference not in ("gaussian", "rank1"):
+            raise ValueError(f"reference must be 'gaussian' or 'rank1', not {self.reference!r}")
+        if self.moves not in ("all", "adjacent"):
+            raise ValueError(f"moves must be 'all' or 'adjacent', not {self.moves!r}")
+
     def group(self, m: int | None = None, n: int | None = None) -> Action:
         """S_m × S_n on the last two axes (m, n default to `shape`, else any size: bind to a shape)."""
         if (m is None or n is None) and self.shape is not None:
             m, n = self.shape
         return Product(Permutation(m, axis=-2), Permutation(n, axis=-1))
 
-    def reference(self, m: int, n: int) -> np.ndarray:
+    def reference_point(self, m: int, n: int) -> np.ndarray:
         """The reference point x0 ∈ R^{m×n} from `seed`: i.i.d. normal entries, or u vᵀ ("rank1").
 
         Both have trivial stabiliser almost surely. With the rank-1 point ⟨x0, x⟩ = uᵀ x v, and a
@@ -64,7 +66,7 @@ class Dirichlet(Canonicalizer):
         (rearrangement inequality), so only the row part of the ascent can stop early.
         """
         rng = np.random.default_rng([self.seed, m, n])
-        if self.reference_kind == "rank1":
+        if self.reference == "rank1":
             return np.outer(rng.standard_normal(m), rng.standard_normal(n))
         return rng.standard_normal((m, n))
 
@@ -80,7 +82,7 @@ class Dirichlet(Canonicalizer):
         """(π(batch), [g_b]) with π(x_b) = g_b · x_b, g_b = (row permutation, column permutation)."""
         x = np.asarray(batch)
         B, m, n = x.shape
-        x0 = self.reference(m, n)
+        x0 = self.reference_point(m, n)
         best_score = np.full(B, -np.inf)
         best_r = np.zeros((B, m), np.int64)
         best_c = np.zeros((B, n), np.int64)

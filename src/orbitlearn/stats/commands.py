@@ -144,7 +144,7 @@ def cmd_separation(args: argparse.Namespace) -> int:
     report = {
         "source": str(args.path),
         "features": args.features,
-        "n_features": int(np.asarray(fmap.transform(V[:1])).size),
+        "n_features": int(np.asarray(fmap.features(V[:1])).size),
         "seed": args.seed,
         **rep.to_dict(),
         "seconds": seconds,

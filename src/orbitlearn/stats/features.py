@@ -18,9 +18,12 @@
   invariant: LexCanonical for S_m × S_n, the polytope normal form for GL(d,Z) × S_n.
 
 Integer inputs give exact int64 features (an overflow bound is checked first; a map whose bound
-exceeds int64 falls back to float64 and says so in `exact_`). `feature_map("poly:3")` builds a
-map from its command-line name; ``"raw"`` (`Flatten`, the entries as given) is the
-non-invariant baseline.
+exceeds int64 falls back to float64; `exact(X)` says which, and `exact_` records it for the fit
+data). `feature_map("poly:3")` builds a map from its command-line name; ``"raw"`` (`Flatten`, the
+entries as given) is the non-invariant baseline.
+
+Every map is a scikit-learn transformer (`orbitlearn.estimators.ArrayTransformer`: fit, then
+transform); `features(X)` is the same map without the estimator protocol.
 """
 
 from __future__ import annotations
@@ -32,21 +35,11 @@ from typing import Any
 
 import numpy as np
 
-from orbitlearn.canon.base import BaseEstimator, TransformerMixin
 from orbitlearn.errors import OrbitlearnError
+from orbitlearn.estimators import ArrayTransformer, check_input
 
 INT64_LIMIT = 2**62
 MAX_POLY_DEGREE = 6
-
-
-def _as_array(X: Any, shape: tuple[int, int] | None, ndims: tuple[int, ...]) -> np.ndarray:
-    a = np.asarray(X)
-    if a.ndim == 2 and shape is not None and 3 in ndims and a.shape[1] == shape[0] * shape[1]:
-        a = a.reshape(len(a), *shape)
-    if a.ndim not in ndims:
-        want = " or ".join(("(N, n)", "(N, m, n)")[d - 2] for d in ndims)
-        raise OrbitlearnError(f"expected a {want} array, got shape {a.shape}")
-    return a
 
 
 def _is_int(a: np.ndarray) -> bool:
@@ -65,48 +58,66 @@ def _sort_rows_lex(F: np.ndarray) -> np.ndarray:
     return flat[order].reshape(N, m, k)
 
 
-class _Features(TransformerMixin, BaseEstimator):
-    """Shared fit (nothing to learn) and the `exact_` flag."""
+class FeatureMap(ArrayTransformer):
+    """An invariant feature map: `features(X)` (stateless) and the transformer protocol."""
 
-    def fit(self, X: Any, y: Any = None) -> _Features:
-        return self
+    def features(self, X: Any) -> np.ndarray:
+        """The features of every sample of X (2-D rows or 3-D matrices), no fit needed."""
+        self._check_params()
+        return self._map(self._as_matrices(check_input(X)))
+
+    def exact(self, X: Any) -> bool:
+        """Whether the features of X are computed exactly (no float fallback)."""
+        return True
+
+    def _after_fit(self, a: np.ndarray) -> None:
+        self.exact_ = bool(self.exact(a))
 
 
-class PowerSums(_Features):
+class PowerSums(FeatureMap):
     """p_k = Σ_j x_j^k (k = 1..K) over the last axis; for matrices per row, rows sorted lexicographically."""
+
+    input_ndims = (2, 3)
 
     def __init__(self, degree: int = 4, shape: tuple[int, int] | None = None):
         self.degree = degree
         self.shape = shape
 
-    def transform(self, X: Any) -> np.ndarray:
+    def _check_params(self) -> None:
         if self.degree < 1:
             raise OrbitlearnError(f"power sums need degree >= 1, got {self.degree}")
-        a = _as_array(X, self.shape, (2, 3))
-        mat = a if a.ndim == 3 else a[:, None, :]
-        exact = _is_int(mat) and (
+
+    def _int_exact(self, mat: np.ndarray) -> bool:
+        return _is_int(mat) and (
             float(np.abs(mat).max(initial=0)) ** self.degree * mat.shape[-1] < INT64_LIMIT
         )
+
+    def exact(self, X: Any) -> bool:
+        a = np.asarray(X)
+        return self._int_exact(a) or not _is_int(a)
+
+    def _map(self, a: np.ndarray) -> np.ndarray:
+        mat = a if a.ndim == 3 else a[:, None, :]
+        exact = self._int_exact(mat)
         base = mat.astype(np.int64 if exact else np.float64)
         out = np.empty((*mat.shape[:2], self.degree), dtype=base.dtype)
         power = np.ones_like(base)
         for k in range(self.degree):
             power = power * base
             out[..., k] = power.sum(-1)
-        self.exact_ = bool(exact or not _is_int(mat))
         return _sort_rows_lex(out).reshape(len(a), -1)
 
 
-class SortedValues(_Features):
+class SortedValues(FeatureMap):
     """Sorted values of each set; for matrices every row sorted, then the rows sorted lexicographically."""
+
+    input_ndims = (2, 3)
 
     def __init__(self, shape: tuple[int, int] | None = None):
         self.shape = shape
 
-    def transform(self, X: Any) -> np.ndarray:
-        a = _as_array(X, self.shape, (2, 3))
+    def _map(self, a: np.ndarray) -> np.ndarray:
         mat = a if a.ndim == 3 else a[:, None, :]
-        self.exact_ = True
         return _sort_rows_lex(np.sort(mat, axis=-1)).reshape(len(a), -1)
 
 
@@ -169,7 +180,7 @@ def _graph_name(A: np.ndarray) -> str:
     return "/".join("".join(str(v) for v in row) for row in A)
 
 
-class InvariantPolynomials(_Features):
+class InvariantPolynomials(FeatureMap):
     """t(H, X) = Σ_{φ,ψ} Π_{(r,c)∈H} X[φ(r), ψ(c)]^mult for connected bipartite multigraphs H with ≤ K edges."""
 
     def __init__(self, degree: int = 3, shape: tuple[int, int] | None = None, chunk: int = 8192):
@@ -188,14 +199,22 @@ class InvariantPolynomials(_Features):
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         return np.array([f"hom[{_graph_name(A)}]" for A in self.graphs()], dtype=object)
 
-    def transform(self, X: Any) -> np.ndarray:
-        a = _as_array(X, self.shape, (3,))
+    def _check_params(self) -> None:
+        self.graphs()
+
+    def _int_exact(self, a: np.ndarray) -> bool:
+        m, n = a.shape[-2:]
+        vmax = float(np.abs(a).max(initial=0))
+        bound = max(vmax ** int(A.sum()) * m ** A.shape[0] * n ** A.shape[1] for A in self.graphs())
+        return _is_int(a) and bound < INT64_LIMIT
+
+    def exact(self, X: Any) -> bool:
+        return self._int_exact(np.asarray(X))
+
+    def _map(self, a: np.ndarray) -> np.ndarray:
         graphs = self.graphs()
         N, m, n = a.shape
-        vmax = float(np.abs(a).max(initial=0))
-        bound = max(vmax ** int(A.sum()) * m ** A.shape[0] * n ** A.shape[1] for A in graphs)
-        exact = _is_int(a) and bound < INT64_LIMIT
-        self.exact_ = bool(exact)
+        exact = self._int_exact(a)
         dtype = np.int64 if exact else np.float64
         base = a.astype(dtype)
         powers = {1: base}
@@ -282,71 +301,92 @@ def subset_determinants(X: np.ndarray) -> np.ndarray:
     return np.rint(det).astype(np.int64)
 
 
-class DeterminantHistogram(_Features):
+class DeterminantHistogram(FeatureMap):
     """Counts of |det X_S| = v (v < M) and of |det X_S| ≥ M over all d-column subsets S: GL(d,Z) × S_n-invariant.
 
     det(gX_S) = det(g) det(X_S) = ±det(X_S) for g ∈ GL(d,Z), and S_n permutes the subsets, so the
     multiset of |det X_S| is invariant; the histogram is that multiset exactly when the last
-    (overflow) count is 0 (on KS v26 every |det| ≤ 65 < 128 = the default M).
+    (overflow) count is 0 (on KS v26 every |det| ≤ 65 < 128 = the default M). Real (non-integer)
+    matrices are counted in the bins ⌊|det X_S|⌋, still invariant.
     """
+
+    keeps_dtype = False  # counts
 
     def __init__(self, max_value: int = 128, chunk: int = 1000):
         self.max_value = max_value
         self.chunk = chunk
 
-    def transform(self, X: Any) -> np.ndarray:
+    def _check_params(self) -> None:
         if self.max_value < 1:
             raise OrbitlearnError(f"dets needs at least 1 bin, got {self.max_value}")
-        a = _as_array(X, None, (3,))
+
+    def exact(self, X: Any) -> bool:
+        return _is_int(np.asarray(X))
+
+    def _map(self, a: np.ndarray) -> np.ndarray:
         M = int(self.max_value)
+        integral = _is_int(a) or bool(np.array_equal(a, np.rint(a)))
         out = np.zeros((len(a), M + 1), dtype=np.int64)
         for s in range(0, len(a), self.chunk):
-            D = np.minimum(subset_determinants(a[s : s + self.chunk]), M)
+            blk = a[s : s + self.chunk]
+            if integral:
+                dets = subset_determinants(
+                    np.rint(blk).astype(np.int64) if not _is_int(blk) else blk
+                )
+            else:
+                dets = _floor_abs_determinants(blk)
+            D = np.minimum(dets, M)
             rows = np.arange(len(D))[:, None] * (M + 1)
             out[s : s + len(D)] = np.bincount(
                 (D + rows).ravel(), minlength=len(D) * (M + 1)
             ).reshape(len(D), M + 1)
-        self.exact_ = True
         return out
+
+
+def _floor_abs_determinants(X: np.ndarray) -> np.ndarray:
+    """⌊|det X_S|⌋ for every d-column subset S of real (d, n) matrices: (N, C(n, d)) int64."""
+    N, d, n = X.shape
+    if d > n:
+        raise OrbitlearnError(f"determinants of {d}-column subsets need n >= d, got {d} x {n}")
+    subsets = np.array(list(itertools.combinations(range(n), d)), dtype=np.int64)
+    sub = np.moveaxis(X[:, :, subsets].astype(np.float64), 1, 2)  # (N, C, d, d)
+    det = np.abs(np.linalg.det(sub))
+    return np.floor(np.minimum(det, 2.0**62)).astype(np.int64)
 
 
 # --------------------------------------------------------------------------- canonical forms
 
 
-class CanonicalFeatures(_Features):
+class CanonicalFeatures(FeatureMap):
     """The flattened exact canonical form π(X): "lex" (S_m × S_n) or "normal" (GL(d,Z) × S_n)."""
 
     def __init__(self, method: str = "lex", shape: tuple[int, int] | None = None):
         self.method = method
         self.shape = shape
 
-    def transform(self, X: Any) -> np.ndarray:
-        from orbitlearn.canon import LexCanonical, PolytopeNormalForm
-
-        a = _as_array(X, self.shape, (3,))
-        if self.method == "lex":
-            canon = LexCanonical()
-        elif self.method == "normal":
-            canon = PolytopeNormalForm()
-        else:
+    def _check_params(self) -> None:
+        if self.method not in ("lex", "normal"):
             raise OrbitlearnError(f"unknown canonical form {self.method!r}: expected lex or normal")
-        self.exact_ = True
-        return np.asarray(canon.project(a)).reshape(len(a), -1)
+
+    def _map(self, a: np.ndarray) -> np.ndarray:
+        from orbitlearn.canon import METHODS
+
+        return np.asarray(METHODS[self.method]().project(a)).reshape(len(a), -1)
 
 
-class Flatten(_Features):
+class Flatten(FeatureMap):
     """The matrix entries as given, flattened: NOT invariant (the baseline every invariant map is compared with)."""
 
-    def transform(self, X: Any) -> np.ndarray:
-        a = np.asarray(X)
-        self.exact_ = True
+    input_ndims = (2, 3)
+
+    def _map(self, a: np.ndarray) -> np.ndarray:
         return a.reshape(len(a), -1)
 
 
 FEATURE_NAMES = ("power-sums:K", "sorted", "poly:K", "lex", "normal", "dets[:M]", "raw")
 
 
-def feature_map(spec: str) -> _Features:
+def feature_map(spec: str) -> FeatureMap:
     """The feature map named on the command line: power-sums:K, sorted, poly:K, lex, normal, dets[:M] or raw."""
     name, _, arg = spec.partition(":")
     if name in ("power-sums", "poly"):

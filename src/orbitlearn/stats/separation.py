@@ -159,13 +159,20 @@ def image_separation(
     """Separation of F on {X_i} ∪ {g_i·X_i} with orbit ids i (g_i from `group.sample`), and the share with F(g_i·X_i) ≠ F(X_i).
 
     The rows X_i are taken to lie in distinct orbits (true for the KS list, whose entries are
-    distinct polytopes up to GL(4,Z)); `transform` is a callable or has ``.transform``.
+    distinct polytopes up to GL(4,Z)); `transform` is a callable, an orbitlearn feature map (its stateless ``.features``) or any
+    other object with ``.transform``.
     ``images`` (the g_i·X_i, drawn independently of X) may be passed to reuse one draw across
     feature maps; `rng` is then unused.
     """
     rng = check_random_state(rng)
     a = np.asarray(X)
-    f = transform.transform if hasattr(transform, "transform") else transform
+    f = (
+        transform.features
+        if hasattr(transform, "features")
+        else transform.transform
+        if hasattr(transform, "transform")
+        else transform
+    )
     if images is None:
         images = group.act_batch(group.sample(len(a), rng), a)
     images = np.asarray(images)
