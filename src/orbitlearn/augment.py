@@ -8,7 +8,7 @@ The same seed gives the same sequence of elements, call after call.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -31,6 +31,18 @@ def random_action(
     if is_torch(x):
         return group.act(g, x.unsqueeze(0))[0], [g]
     return group.act(g, np.asarray(x)[None])[0], [g]
+
+
+def batch_augmenter(
+    action: Action, then: Callable[[Any], Any] | None = None
+) -> Callable[[Any, np.random.Generator], Any]:
+    """A trainer batch transform (batch, rng) ↦ then(ρ(g_b) batch_b), one fresh g_b per item."""
+
+    def transform(batch: Any, rng: np.random.Generator) -> Any:
+        moved, _ = random_action(batch, action, rng)
+        return moved if then is None else then(moved)
+
+    return transform
 
 
 class RandomAction:
@@ -106,4 +118,4 @@ class AugmentedDataset:
         return self.transform(item)
 
 
-__all__ = ["RandomAction", "AugmentedDataset", "random_action"]
+__all__ = ["RandomAction", "AugmentedDataset", "batch_augmenter", "random_action"]

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from orbitlearn.augment import batch_augmenter
 from orbitlearn.bench.machine import machine_info, machine_lines
 from orbitlearn.datasets.heat import HeatSimulator, breaking_params, make_rollouts, random_fields
 from orbitlearn.errors import OrbitlearnError
@@ -300,13 +301,8 @@ def _pair_module(model, in_channels: int = 1):
 def _augmenter(group_name: str):
     from orbitlearn.groups.regular import point_group
 
-    group = point_group(group_name)
-
-    def augment(batch: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """(x ⊕ y) ↦ ρ(g)(x ⊕ y) with one random g ∈ G per item (both fields move together)."""
-        return np.ascontiguousarray(group.act_batch(group.sample(len(batch), rng), batch))
-
-    return augment
+    # (x ⊕ y) ↦ ρ(g)(x ⊕ y) with one random g ∈ G per item (both fields move together)
+    return batch_augmenter(point_group(group_name), then=np.ascontiguousarray)
 
 
 def build(profile: HeatProfile, name: str, seed: int):

@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 
 from orbitlearn import __version__
+from orbitlearn.augment import batch_augmenter
+from orbitlearn.averaging import group_average
 from orbitlearn.errors import OrbitlearnError, first_line
 from orbitlearn.groups.claims import Invariance
 from orbitlearn.models.base import Classifier
@@ -100,13 +102,10 @@ class ModelPipeline:
     def _augment_transform(self):
         if self.augment == "none":
             return None
-        group = _group(self.augment)
-
-        def transform(xb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-            moved = group.act_batch(group.sample(len(xb), rng), np.asarray(xb, dtype=np.int64))
-            return self.project(moved).astype(np.float32)
-
-        return transform
+        augmenter = batch_augmenter(
+            _group(self.augment), then=lambda moved: self.project(moved).astype(np.float32)
+        )
+        return lambda xb, rng: augmenter(np.asarray(xb, dtype=np.int64), rng)
 
     def _symmetry_elements(self) -> tuple[Any, list]:
         group = _group(self.symmetrize_group)
@@ -157,10 +156,9 @@ class ModelPipeline:
         if self.symmetrize == 0:
             return self.model.predict_proba(self.project(x, cache))
         group, elements = self._symmetry_elements()
-        total = np.zeros((len(x), len(self.classes)))
-        for g in elements:
-            total += self.model.predict_proba(self.project(group.act(g, x)))
-        return total / len(elements)
+        return group_average(
+            lambda z: self.model.predict_proba(self.project(z)), group, elements, x
+        )
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         return self.predict_proba(x).argmax(axis=1)

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from orbitlearn.averaging import group_average
 from orbitlearn.groups.action import Action
 from orbitlearn.groups.claims import Equivariance, Invariance
 from orbitlearn.rng import check_random_state
@@ -116,19 +117,14 @@ class Symmetrized(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.mode == "frame":
             return self.model(self._canon_module(x))
-        gs = self.elements_for_forward()
-        batch = x.shape[0]
-        stacked = torch.cat([self.group.act(g, x) for g in gs], dim=0)
-        out = self.model(stacked)
-        out = out.reshape(len(gs), batch, *out.shape[1:])
-        if self.output_group is not None:
-            out = torch.stack(
-                [
-                    self.output_group.act(self.output_group.inverse(g), out[i])
-                    for i, g in enumerate(gs)
-                ]
-            )
-        return out.mean(dim=0)
+        return group_average(
+            self.model,
+            self.group,
+            self.elements_for_forward(),
+            x,
+            output_action=self.output_group,
+            batched=True,
+        )
 
     def extra_repr(self) -> str:
         g = self.group.name if self.group is not None else type(self.canonicalizer).__name__
