@@ -15,8 +15,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from orbitlearn.bench.heat import PROFILES, markdown_table, run_heat_bench
-from orbitlearn.bench.heat_commands import add_profile_options, profile_overrides
+from orbitlearn.apps.heat.bench import run_heat_bench
+from orbitlearn.apps.heat.commands import add_profile_options, profile_overrides
+from orbitlearn.apps.heat.profile import PROFILES
+from orbitlearn.apps.heat.report import markdown_table
 from orbitlearn.errors import OrbitlearnError
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -72,9 +72,15 @@ def _add_stats(sub: argparse._SubParsersAction) -> None:
 
 
 def _add_bench(sub: argparse._SubParsersAction) -> None:
-    from orbitlearn.bench import commands as bench_commands
+    from orbitlearn.apps.heat import commands as heat_commands
+    from orbitlearn.apps.ks import commands as ks_commands
 
-    bench_commands.register(sub)
+    bench = sub.add_parser(
+        "bench", help="run a benchmark and write its results (CSV, Markdown, PNG)"
+    )
+    bench_sub = bench.add_subparsers(dest="bench_command", metavar="BENCHMARK", required=True)
+    ks_commands.register(bench_sub)
+    heat_commands.register(bench_sub)
 
 
 _SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [

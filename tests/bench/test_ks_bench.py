@@ -7,8 +7,9 @@ import json
 import numpy as np
 import pytest
 
-from orbitlearn.bench.ks import KSBenchmark, select_rows, slug, write_reports
-from orbitlearn.bench.ks_rows import PROFILES, get_profile
+from orbitlearn.apps.ks.bench import KSBenchmark, select_rows, slug
+from orbitlearn.apps.ks.report import write_reports
+from orbitlearn.apps.ks.rows import PROFILES, get_profile
 from orbitlearn.cli import main
 from orbitlearn.datasets.ks import read_ks, write_ks
 from orbitlearn.datasets.ks_dataset import KSDataset, subsample
@@ -52,7 +53,7 @@ def test_exact_engine_is_the_100_percent_line(bench_run):
         == exact["acc_gl4z_test"]
         == 1.0
     )
-    assert exact["epsilon"] == 0.0
+    assert exact["eps_max_dp"] == 0.0
 
 
 def test_invariant_rows_agree_across_columns(bench_run):
@@ -61,9 +62,9 @@ def test_invariant_rows_agree_across_columns(bench_run):
     assert (
         lex["acc_orig"] == lex["acc_perm_test"] == lex["acc_rnd_perm"]
     )  # π makes the inputs identical
-    assert lex["epsilon"] == 0.0
+    assert lex["eps_max_dp"] == 0.0
     ex = next(r for r in table if r["row"].startswith("exchangeable"))
-    assert ex["acc_orig"] == ex["acc_perm_test"] and ex["epsilon"] < 1e-5
+    assert ex["acc_orig"] == ex["acc_perm_test"] and ex["eps_max_dp"] < 1e-5
     assert ex["claimed_invariance"] == "S4 x S26"
 
 
@@ -74,7 +75,7 @@ def test_ensemble_row_reuses_its_members_training(bench_run):
         next(r for r in table if r["row"] == m)
         for m in ("cnn_mlp + π lex", "exchangeable (Hartford)")
     ]
-    assert ens["claimed_invariance"] == "S4 x S26" and ens["epsilon"] < 1e-5
+    assert ens["claimed_invariance"] == "S4 x S26" and ens["eps_max_dp"] < 1e-5
     assert ens["acc_orig"] == ens["acc_perm_test"]
     assert ens["parameters"] == sum(m["parameters"] for m in members)
     runs = sorted(p.name for p in (bench.out / "runs").iterdir())
@@ -149,7 +150,7 @@ def test_saved_models_reload_and_score_what_the_cell_says(bench_run):
 
 
 def test_every_ensemble_member_is_a_learned_row_of_its_profile_or_the_full_table():
-    from orbitlearn.bench.ks_rows import find_row
+    from orbitlearn.apps.ks.rows import find_row
 
     for profile in PROFILES.values():
         for row in profile.rows:

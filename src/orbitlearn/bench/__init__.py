@@ -1,1 +1,2 @@
-"""Benchmarks: specs, runners and reports (CSV, Markdown, PNG)."""
+"""What every benchmark shares: the resumable cell runner (`runner`) and the machine record
+(`machine`). The benchmarks themselves are applications under `orbitlearn.apps`."""

@@ -134,4 +134,39 @@ def build_field_model(
     return model
 
 
-__all__ = ["FIELD_MODELS", "Residual", "build_field_model", "count_params"]
+class Unrolled(nn.Module):
+    """k autoregressive steps of a one-channel field model, stacked on the channel axis:
+    x ↦ f(x) ⊕ f(f(x)) ⊕ … ⊕ f^k(x)."""
+
+    def __init__(self, inner: nn.Module, k: int):
+        super().__init__()
+        self.inner, self.k = inner, k
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        outs = []
+        for _ in range(self.k):
+            x = self.inner(x)
+            outs.append(x)
+        return torch.cat(outs, dim=1)
+
+
+class PairResidual(nn.Module):
+    """f(x ⊕ y) = model(x) − y on stacked pairs, so one augmentation moves x and y together and
+    the MSE against 0 is the MSE of model(x) against y."""
+
+    def __init__(self, inner: nn.Module, c: int = 1):
+        super().__init__()
+        self.inner, self.c = inner, c
+
+    def forward(self, xy: torch.Tensor) -> torch.Tensor:
+        return self.inner(xy[:, : self.c]) - xy[:, self.c :]
+
+
+__all__ = [
+    "FIELD_MODELS",
+    "PairResidual",
+    "Residual",
+    "Unrolled",
+    "build_field_model",
+    "count_params",
+]

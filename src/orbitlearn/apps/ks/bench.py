@@ -16,7 +16,6 @@ whatever cells exist.
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -24,11 +23,11 @@ from pathlib import Path
 
 import numpy as np
 
-from orbitlearn.bench.ks_rows import Profile, RowSpec, find_row
-from orbitlearn.bench.machine import machine_info, machine_lines
+from orbitlearn.apps.ks.rows import Profile, RowSpec, find_row
+from orbitlearn.bench.machine import machine_info
+from orbitlearn.bench.runner import CellStore, run_cells
 from orbitlearn.datasets.ks_dataset import KSDataset, subsample
 from orbitlearn.errors import GeometryError, OrbitlearnError
-from orbitlearn.fileio import atomic_write, save_figure, write_text_atomic
 from orbitlearn.groups import get_group
 from orbitlearn.groups.claims import Invariance
 from orbitlearn.models.ensemble import EnsemblePipeline
@@ -97,11 +96,16 @@ class KSBenchmark:
         # (canon, seed, variant) -> whether π maps that variant's train and val inputs onto the
         # orig ones; computed once, since every row and ensemble member behind π asks again
         self._same_projection: dict[tuple[str, int, str], bool] = {}
+        self.store = CellStore(self.out)
 
     # ------------------------------------------------------------------ cells
 
+    @staticmethod
+    def cell_stem(row: RowSpec, seed: int, variant: str) -> str:
+        return f"{slug(row.name)}__seed{seed}__{variant}"
+
     def cell_path(self, row: RowSpec, seed: int, variant: str) -> Path:
-        return self.out / "cells" / f"{slug(row.name)}__seed{seed}__{variant}.json"
+        return self.store.path(self.cell_stem(row, seed, variant))  # type: ignore[return-value]
 
     def model_path(self, row: RowSpec, seed: int) -> Path:
         return self.out / "models" / f"{slug(row.name)}__seed{seed}.pt"
@@ -115,7 +119,7 @@ class KSBenchmark:
         for row in rows:
             for seed in seeds if row.model not in learned_once else seeds[:1]:
                 for variant in VARIANTS:
-                    if not self.cell_path(row, seed, variant).exists():
+                    if not self.store.done(self.cell_stem(row, seed, variant)):
                         out.append((row, seed, variant))
         return out
 
@@ -239,8 +243,11 @@ class KSBenchmark:
                     for k in range(self.profile.check_samples)
                 ]
                 changed = np.mean([np.mean(m != base) for m in moved])
+                # max |Δp| of the one-hot prediction: 1 if any class changed, else 0 (the quantity
+                # the learned rows report for their probabilities); the share of inputs whose
+                # class changed is kept beside it
                 cell.update(
-                    epsilon=0.0 if changed == 0 else 1.0,
+                    epsilon=float(max(float(np.max(m != base)) for m in moved)),
                     epsilon_mean=float(changed),
                     changed_share=float(changed),
                 )
@@ -314,30 +321,23 @@ class KSBenchmark:
         seeds: Sequence[int] | None = None,
         show_progress: bool | None = None,
     ) -> list[dict]:
-        from orbitlearn.progress import progress
-
-        todo = self.pending(rows, seeds)
-        for row, seed, variant in progress(
-            todo, total=len(todo), desc="ks benchmark cells", enabled=show_progress
-        ):
-            self.log(f"bench ks: {row.name} (seed {seed}, {variant}) ...")
-            cell = self.run_cell(row, seed, variant)
-            path = self.cell_path(row, seed, variant)
-            write_text_atomic(path, json.dumps(cell, indent=1) + "\n")
-            self.log(
-                f"bench ks: {row.name} (seed {seed}, {variant}): test {100 * cell['acc']:.2f}% in {cell['seconds']:.0f} s"
-            )
+        run_cells(
+            self.pending(rows, seeds),
+            lambda t: self.cell_stem(*t),
+            lambda t: self.run_cell(*t),
+            self.store,
+            desc="bench ks",
+            show_progress=show_progress,
+            log=self.log,
+            describe=lambda t: f"{t[0].name} (seed {t[1]}, {t[2]})",
+            summary=lambda c: f"test {100 * c['acc']:.2f}% in {c['seconds']:.0f} s",
+        )
         return self.table(rows)
 
     # ------------------------------------------------------------------ table
 
     def cells(self) -> list[dict]:
-        folder = self.out / "cells"
-        return (
-            [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))]
-            if folder.exists()
-            else []
-        )
+        return self.store.all()
 
     def table(self, rows: Sequence[RowSpec] | None = None) -> list[dict]:
         """One record per row with mean and sample std (ddof 1) over the finished seeds (fractions in [0, 1])."""
@@ -357,7 +357,7 @@ class KSBenchmark:
                 ("acc_rnd_perm", perm, "acc"),
                 ("acc_perm_test", orig, "acc_perm_test"),
                 ("acc_gl4z_test", orig, "acc_gl4z_test"),
-                ("epsilon", orig, "epsilon"),
+                ("eps_max_dp", orig, "epsilon"),
                 ("train_seconds", orig, "train_seconds"),
             ):
                 vals = [c[key] for c in cells if key in c]
@@ -371,141 +371,6 @@ class KSBenchmark:
             rec["published_orig"], rec["published_rnd_perm"] = row.published or (None, None)
             table.append(rec)
         return table
-
-
-# ----------------------------------------------------------------------------- reports
-
-
-def _pct(v: float | None, std: float | None = None) -> str:
-    if v is None:
-        return "—"
-    return f"{100 * v:.2f}" + (f" ± {100 * std:.2f}" if std else "")
-
-
-def write_reports(bench: KSBenchmark, table: list[dict]) -> dict[str, Path]:
-    """table.csv, table.md, chart.png, curves.png, rows/*.json and machine.json under bench.out."""
-    import csv
-
-    out = bench.out
-    out.mkdir(parents=True, exist_ok=True)
-    paths = {}
-    fields = ["row"]
-    for col in (*ACC_COLUMNS, "epsilon", "train_seconds"):
-        fields += [col, f"{col}_std"]
-    fields += ["parameters", "seeds", "claimed_invariance", "published_orig", "published_rnd_perm"]
-    with atomic_write(out / "table.csv", "w", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=fields)
-        w.writeheader()
-        for rec in table:
-            w.writerow({**rec, "seeds": " ".join(map(str, rec["seeds"]))})
-    paths["csv"] = out / "table.csv"
-
-    sizes = bench.parts
-    lines = [
-        f"# Kreuzer–Skarke h11 benchmark — profile `{bench.profile.name}`",
-        "",
-        f"Split seed {bench.split_seed}; train / val / test sizes {len(sizes['train'])} / {len(sizes['val'])} / {len(sizes['test'])}. "
-        "Test accuracy in %, mean ± std over the seeds listed. *orig*: trained and tested on the matrices as given; "
-        "*rnd perm*: every matrix replaced by a random S4×S26 image, then trained and tested; *perm test* and "
-        "*GL(4,Z) test*: the orig model tested on random S4×S26 and GL(4,Z)×S26 images of the test matrices; "
-        "ε: largest change of a predicted class probability under random S4×S26 elements (0 = exactly invariant "
-        "up to float noise). *published*: Ewert et al. 2024 (orig / rnd perm).",
-        "",
-        "| row | orig | rnd perm | perm test | GL(4,Z) test | ε | train s | params | invariant under | published |",
-        "|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for r in table:
-        pub = (
-            "—"
-            if r["published_orig"] is None
-            else f"{r['published_orig']:.2f} / {r['published_rnd_perm']:.2f}"
-        )
-        eps = "—" if r["epsilon"] is None else f"{r['epsilon']:.1e}"
-        secs = "—" if r["train_seconds"] is None else f"{r['train_seconds']:.0f}"
-        lines.append(
-            f"| {r['row']} | {_pct(r['acc_orig'], r['acc_orig_std'])} | {_pct(r['acc_rnd_perm'], r['acc_rnd_perm_std'])} "
-            f"| {_pct(r['acc_perm_test'], r['acc_perm_test_std'])} | {_pct(r['acc_gl4z_test'], r['acc_gl4z_test_std'])} "
-            f"| {eps} | {secs} | {r['parameters']} | {r['claimed_invariance']} | {pub} |"
-        )
-    info = machine_info()
-    lines += ["", "## Machine (this report)", "", *machine_lines(info), ""]
-    write_text_atomic(out / "table.md", "\n".join(lines))
-    paths["md"] = out / "table.md"
-    write_text_atomic(out / "machine.json", json.dumps(info, indent=1) + "\n")
-    rows_dir = out / "rows"
-    rows_dir.mkdir(exist_ok=True)
-    for rec in table:
-        write_text_atomic(rows_dir / f"{slug(rec['row'])}.json", json.dumps(rec, indent=1) + "\n")
-    paths["chart"] = _bar_chart(table, out / "chart.png", bench.profile.name)
-    paths["curves"] = _curves(bench.cells(), out / "curves.png")
-    return paths
-
-
-def _bar_chart(table: list[dict], path: Path, profile: str) -> Path:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    labels = [r["row"] for r in table]
-    cols = [
-        ("acc_orig", "orig"),
-        ("acc_rnd_perm", "rnd perm"),
-        ("acc_perm_test", "perm test"),
-        ("acc_gl4z_test", "GL(4,Z) test"),
-    ]
-    fig, ax = plt.subplots(figsize=(11, 0.45 * len(labels) + 1.8))
-    h = 0.2
-    ys = np.arange(len(labels))
-    for k, (col, name) in enumerate(cols):
-        vals = [100 * (r[col] or 0) for r in table]
-        errs = [100 * (r[f"{col}_std"] or 0) for r in table]
-        ax.barh(ys + (k - 1.5) * h, vals, h, xerr=errs, label=name, capsize=2)
-    pub = [r["published_orig"] for r in table]
-    for y, p in zip(ys, pub):
-        if p is not None:
-            ax.plot([p, p], [y - 2 * h, y + 2 * h], color="black", lw=1.5)
-    ax.set_yticks(ys, labels, fontsize=8)
-    ax.invert_yaxis()
-    ax.set_xlabel("test accuracy (%)  —  black ticks: published orig")
-    ax.set_xlim(0, 100)
-    ax.set_title(f"Kreuzer–Skarke h11 (profile {profile})")
-    ax.legend(loc="upper right", fontsize=8)
-    fig.tight_layout()
-    save_figure(fig, path, dpi=110)
-    plt.close(fig)
-    return path
-
-
-def _curves(cells: list[dict], path: Path) -> Path:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(8, 5))
-    for c in cells:
-        if (
-            c["variant"] == "orig"
-            and c.get("curve")
-            and c["seed"] == min(x["seed"] for x in cells if x["row"] == c["row"])
-        ):
-            ax.plot(
-                [p["seconds"] for p in c["curve"]],
-                [100 * p["val_accuracy"] for p in c["curve"]],
-                marker=".",
-                label=c["row"],
-            )
-    ax.set_xlabel("training wall time (s)")
-    ax.set_ylabel("validation accuracy (%)")
-    ax.set_title("accuracy vs training time (orig, first seed)")
-    ax.grid(alpha=0.3)
-    if ax.lines:
-        ax.legend(fontsize=7)
-    fig.tight_layout()
-    save_figure(fig, path, dpi=110)
-    plt.close(fig)
-    return path
 
 
 def select_rows(profile: Profile, names: Sequence[str] | None) -> list[RowSpec]:

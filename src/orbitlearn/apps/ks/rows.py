@@ -267,8 +267,6 @@ def find_row(name: str, profile: Profile | None = None) -> RowSpec:
 
 
 def get_profile(name: str) -> Profile:
-    from orbitlearn.errors import OrbitlearnError
+    from orbitlearn.bench.runner import pick_profile
 
-    if name not in PROFILES:
-        raise OrbitlearnError(f"unknown profile {name!r}; known: {', '.join(PROFILES)}")
-    return PROFILES[name]
+    return pick_profile(PROFILES, name)

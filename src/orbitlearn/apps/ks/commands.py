@@ -16,8 +16,9 @@ DEFAULT_OUT = {
 
 
 def cmd_ks(args: argparse.Namespace) -> int:
-    from orbitlearn.bench.ks import ACC_COLUMNS, KSBenchmark, select_rows, write_reports
-    from orbitlearn.bench.ks_rows import get_profile
+    from orbitlearn.apps.ks.bench import ACC_COLUMNS, KSBenchmark, select_rows
+    from orbitlearn.apps.ks.report import write_reports
+    from orbitlearn.apps.ks.rows import get_profile
     from orbitlearn.datasets.commands import load_dataset
     from orbitlearn.datasets.ks_dataset import load_ks
     from orbitlearn.report import emit
@@ -45,7 +46,10 @@ def cmd_ks(args: argparse.Namespace) -> int:
     paths = write_reports(bench, bench.table())
     log(f"bench ks: reports in {out} ({', '.join(p.name for p in paths.values())})")
     records = [
-        {k: r[k] for k in ("row", *ACC_COLUMNS, "epsilon", "train_seconds", "parameters", "seeds")}
+        {
+            k: r[k]
+            for k in ("row", *ACC_COLUMNS, "eps_max_dp", "train_seconds", "parameters", "seeds")
+        }
         for r in table
     ]
 

@@ -9,14 +9,14 @@ from orbitlearn.argtypes import nonnegative_int, positive_float, positive_int
 
 
 def _text(rows: list[dict]) -> str:
-    from orbitlearn.bench.heat import markdown_table
+    from orbitlearn.apps.heat.report import markdown_table
 
     return markdown_table(rows)
 
 
 def add_profile_options(p: argparse.ArgumentParser) -> None:
     """The options that change a heat profile (shared with benchmarks/heat.py)."""
-    from orbitlearn.bench.heat import MODELS
+    from orbitlearn.apps.heat.profile import MODELS
 
     p.add_argument("--threads", type=positive_int, default=None, help="torch threads per training")
     p.add_argument(
@@ -51,7 +51,7 @@ def add_profile_options(p: argparse.ArgumentParser) -> None:
 
 def profile_overrides(args: argparse.Namespace) -> dict:
     """The profile overrides those options give (see `add_profile_options`)."""
-    from orbitlearn.bench.heat import parse_settings
+    from orbitlearn.apps.heat.profile import parse_settings
 
     given = {
         "threads": args.threads,
@@ -64,7 +64,7 @@ def profile_overrides(args: argparse.Namespace) -> dict:
 
 
 def cmd_heat(args: argparse.Namespace) -> int:
-    from orbitlearn.bench.heat import run_heat_bench
+    from orbitlearn.apps.heat.bench import run_heat_bench
     from orbitlearn.report import emit
 
     rows = run_heat_bench(args.profile, out=args.out, **profile_overrides(args))
@@ -75,7 +75,7 @@ def cmd_heat(args: argparse.Namespace) -> int:
 
 
 def register(bench_sub: argparse._SubParsersAction) -> None:
-    from orbitlearn.bench.heat import PROFILES
+    from orbitlearn.apps.heat.profile import PROFILES
 
     p = bench_sub.add_parser(
         "heat",
