@@ -1,0 +1,195 @@
+"""PALP's normal form: the pairing-matrix search and the Hermite-normal-form minimum."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from orbitlearn.geometry._jit import njit
+from orbitlearn.geometry._kernels.hull import exact_hull
+from orbitlearn.geometry._kernels.linalg import hermite_normal_form
+from orbitlearn.geometry._kernels.points import distinct_rows, vertex_mask
+
+
+@njit
+def _sorted_cmp(row, order, blocks, out_vals, out_order, best, have) -> int:
+    """Sort row[order] descending inside each block, block by block, comparing with `best` as it
+    goes: returns -1 as soon as the prefix is smaller (the rest is left unsorted), else 0 / +1."""
+    n = order.shape[0]
+    for j in range(n):
+        out_order[j] = order[j]
+        out_vals[j] = row[order[j]]
+    cmp = 0 if have else 1
+    start = 0
+    while start < n:
+        end = start + 1
+        while end < n and blocks[end] == blocks[start]:
+            end += 1
+        for j in range(start + 1, end):
+            v = out_vals[j]
+            o = out_order[j]
+            i = j - 1
+            while i >= start and out_vals[i] < v:
+                out_vals[i + 1] = out_vals[i]
+                out_order[i + 1] = out_order[i]
+                i -= 1
+            out_vals[i + 1] = v
+            out_order[i + 1] = o
+        if cmp == 0:
+            for j in range(start, end):
+                if out_vals[j] != best[j]:
+                    cmp = 1 if out_vals[j] > best[j] else -1
+                    break
+            if cmp < 0:
+                return -1
+        start = end
+    return cmp
+
+
+@njit
+def pm_max_search(pm: np.ndarray):
+    """Row-by-row search for the lexicographically maximal PM under row and column permutations.
+
+    Returns (pm_max (F, n), orders (S, n)): every column order sigma with PM[rows, sigma] = pm_max
+    (one per symmetry of the pairing matrix; see normal_form.py for the algorithm).
+    """
+    nf, n = pm.shape
+    cap = 16
+    used = np.zeros((cap, nf), dtype=np.bool_)
+    order = np.zeros((cap, n), dtype=np.int64)
+    blocks = np.zeros((cap, n), dtype=np.int64)
+    for j in range(n):
+        order[0, j] = j
+    ns = 1
+    pm_max = np.zeros((nf, n), dtype=np.int64)
+    best = np.empty(n, dtype=np.int64)
+    vals = np.empty(n, dtype=np.int64)
+    tord = np.empty(n, dtype=np.int64)
+    for level in range(nf):
+        ncap = cap
+        n_used = np.zeros((ncap, nf), dtype=np.bool_)
+        n_order = np.zeros((ncap, n), dtype=np.int64)
+        n_blocks = np.zeros((ncap, n), dtype=np.int64)
+        nn = 0
+        have = False
+        for s in range(ns):
+            for r in range(nf):
+                if used[s, r]:
+                    continue
+                cmp = _sorted_cmp(pm[r], order[s], blocks[s], vals, tord, best, have)
+                if cmp < 0:
+                    continue
+                if cmp > 0:
+                    have = True
+                    for j in range(n):
+                        best[j] = vals[j]
+                    nn = 0
+                if nn == ncap:
+                    ncap *= 2
+                    u2 = np.zeros((ncap, nf), dtype=np.bool_)
+                    o2 = np.zeros((ncap, n), dtype=np.int64)
+                    b2 = np.zeros((ncap, n), dtype=np.int64)
+                    u2[:nn] = n_used[:nn]
+                    o2[:nn] = n_order[:nn]
+                    b2[:nn] = n_blocks[:nn]
+                    n_used, n_order, n_blocks = u2, o2, b2
+                for k in range(nf):
+                    n_used[nn, k] = used[s, k]
+                n_used[nn, r] = True
+                for j in range(n):
+                    n_order[nn, j] = tord[j]
+                # blocks are refined after the winners are known (they depend on `best`)
+                for j in range(n):
+                    n_blocks[nn, j] = blocks[s, j]
+                nn += 1
+        for t in range(nn):
+            b = 0
+            prev = n_blocks[t, 0]
+            n_blocks[t, 0] = 0
+            for j in range(1, n):
+                cur = n_blocks[t, j]
+                if cur != prev or best[j] != best[j - 1]:
+                    b += 1
+                prev = cur
+                n_blocks[t, j] = b
+        for j in range(n):
+            pm_max[level, j] = best[j]
+        used, order, blocks, cap, ns = n_used, n_order, n_blocks, ncap, nn
+    return pm_max, order[:ns].copy()
+
+
+@njit
+def palp_pc_order(pm_max: np.ndarray) -> np.ndarray:
+    """PALP's final column order: ascending (column max, column sum) by selection sort with swaps."""
+    nf, n = pm_max.shape
+    mx = np.empty(n, dtype=np.int64)
+    sm = np.empty(n, dtype=np.int64)
+    for j in range(n):
+        mx[j] = pm_max[0, j]
+        sm[j] = 0
+        for i in range(nf):
+            if pm_max[i, j] > mx[j]:
+                mx[j] = pm_max[i, j]
+            sm[j] += pm_max[i, j]
+    pc = np.arange(n).astype(np.int64)
+    for i in range(n):
+        k = i
+        for j in range(i + 1, n):
+            if mx[j] < mx[k] or (mx[j] == mx[k] and sm[j] < sm[k]):
+                k = j
+        if k != i:
+            mx[i], mx[k] = mx[k], mx[i]
+            sm[i], sm[k] = sm[k], sm[i]
+            pc[i], pc[k] = pc[k], pc[i]
+    return pc
+
+
+@njit
+def normal_form_kernel(verts: np.ndarray, normals: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """min over the symmetries sigma of HNF(V[:, sigma o pc]) (row-major lexicographic): the
+    (d, n) normal form of the polytope with vertices verts (n, d) and facets (normals, offsets)."""
+    n, d = verts.shape
+    nf = normals.shape[0]
+    pm = np.empty((nf, n), dtype=np.int64)
+    for f in range(nf):
+        for j in range(n):
+            v = offsets[f]
+            for k in range(d):
+                v += normals[f, k] * verts[j, k]
+            pm[f, j] = v
+    pm_max, orders = pm_max_search(pm)
+    pc = palp_pc_order(pm_max)
+    best = np.zeros((d, n), dtype=np.int64)
+    m = np.empty((d, n), dtype=np.int64)
+    for s in range(orders.shape[0]):
+        for j in range(n):
+            col = orders[s, pc[j]]
+            for k in range(d):
+                m[k, j] = verts[col, k]
+        h = hermite_normal_form(m)
+        if s == 0:
+            best[:] = h
+            continue
+        less = False
+        done = False
+        for k in range(d):
+            for j in range(n):
+                if h[k, j] != best[k, j]:
+                    less = h[k, j] < best[k, j]
+                    done = True
+                    break
+            if done:
+                break
+        if less:
+            best[:] = h
+    return best
+
+
+@njit
+def normal_form_raw(raw: np.ndarray):
+    """(status, normal form (d, n_vertices)) of conv(rows of raw); status 1 if not full-dimensional."""
+    pts = distinct_rows(raw)
+    normals, offsets, status = exact_hull(pts)
+    if status != 0:
+        return status, np.zeros((raw.shape[1], 0), dtype=np.int64)
+    verts = pts[vertex_mask(pts, normals, offsets)]
+    return 0, normal_form_kernel(verts, normals, offsets)

@@ -1,0 +1,129 @@
+"""Lattice points of a polytope given by its facets; distinct rows; which points are vertices."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from orbitlearn.geometry._jit import njit
+from orbitlearn.geometry._kernels.linalg import int_rank
+
+
+@njit
+def _ceildiv(a: int, b: int) -> int:
+    return -((-a) // b)
+
+
+@njit
+def lattice_points(normals: np.ndarray, offsets: np.ndarray, lo: np.ndarray, hi: np.ndarray):
+    """All x in Z^d with <u_f, x> + c_f >= 0 for every facet f, x in the box [lo, hi].
+
+    Odometer over the first d-1 coordinates of the box; the last coordinate's exact integer
+    interval comes from the facet inequalities (cost: box of d-1 coordinates x facets + output).
+    """
+    nf, d = normals.shape
+    cap = 256
+    out = np.empty((cap, d), dtype=np.int64)
+    count = 0
+    x = lo.copy()
+    partial = np.empty(nf, dtype=np.int64)
+    last = d - 1
+    while True:
+        # partial sums over the first d-1 coordinates
+        for f in range(nf):
+            s = offsets[f]
+            for k in range(last):
+                s += normals[f, k] * x[k]
+            partial[f] = s
+        a = lo[last]
+        b = hi[last]
+        feasible = True
+        for f in range(nf):
+            w = normals[f, last]
+            r = -partial[f]
+            if w > 0:
+                t = _ceildiv(r, w)
+                if t > a:
+                    a = t
+            elif w < 0:
+                # w*x >= r with w < 0  <=>  x <= floor(-r / |w|)
+                t = (-r) // (-w)
+                if t < b:
+                    b = t
+            else:
+                if r > 0:
+                    feasible = False
+                    break
+            if a > b:
+                feasible = False
+                break
+        if feasible:
+            for v in range(a, b + 1):
+                if count == cap:
+                    cap *= 2
+                    nn = np.empty((cap, d), dtype=np.int64)
+                    nn[:count] = out[:count]
+                    out = nn
+                for k in range(last):
+                    out[count, k] = x[k]
+                out[count, last] = v
+                count += 1
+        # advance odometer over coordinates 0..d-2 (last varies fastest among them)
+        k = last - 1
+        while k >= 0:
+            x[k] += 1
+            if x[k] <= hi[k]:
+                break
+            x[k] = lo[k]
+            k -= 1
+        if k < 0:
+            break
+    return out[:count]
+
+
+@njit
+def distinct_rows(pts: np.ndarray) -> np.ndarray:
+    """Rows of pts without repeats, first occurrences in input order (O(n^2 d))."""
+    n, d = pts.shape
+    keep = np.ones(n, dtype=np.bool_)
+    for i in range(n):
+        for j in range(i):
+            if keep[j]:
+                same = True
+                for k in range(d):
+                    if pts[i, k] != pts[j, k]:
+                        same = False
+                        break
+                if same:
+                    keep[i] = False
+                    break
+    return pts[keep]
+
+
+@njit
+def vertex_mask(pts: np.ndarray, normals: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """True for the points that are vertices: the normals of the facets through them span R^d."""
+    n, d = pts.shape
+    nf = normals.shape[0]
+    out = np.zeros(n, dtype=np.bool_)
+    tight = np.empty((nf, d), dtype=np.int64)
+    for j in range(n):
+        m = 0
+        for f in range(nf):
+            v = offsets[f]
+            for k in range(d):
+                v += normals[f, k] * pts[j, k]
+            if v == 0:
+                tight[m] = normals[f]
+                m += 1
+        if m >= d and int_rank(tight[:m]) == d:
+            out[j] = True
+    return out
+
+
+@njit
+def _points_widest_last(normals: np.ndarray, offsets: np.ndarray, lo: np.ndarray, hi: np.ndarray):
+    """Lattice points with the coordinates permuted so that the widest one is swept innermost;
+    returns (points in permuted coordinates, permuted normals)."""
+    order = np.argsort(hi - lo)
+    nrm = np.ascontiguousarray(normals[:, order])
+    return lattice_points(nrm, offsets, lo[order].copy(), hi[order].copy()), nrm
