@@ -110,3 +110,65 @@ def test_cli_start_imports_no_heavy_library(args):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def _public_definitions() -> list[tuple[Path, ast.AST, str]]:
+    """(file, node, qualified name) of every public module, class, function and method."""
+    out = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(PACKAGE).parts
+        if any(p.startswith("_") and p != "__init__.py" for p in rel):
+            continue  # private modules and packages
+        tree = ast.parse(path.read_text())
+        out.append((path, tree, "<module>"))
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and not node.name.startswith("_"):
+                out.append((path, node, node.name))
+                if isinstance(node, ast.ClassDef):
+                    out += [
+                        (path, sub, f"{node.name}.{sub.name}")
+                        for sub in node.body
+                        if isinstance(sub, ast.FunctionDef) and not sub.name.startswith("_")
+                    ]
+    return out
+
+
+def _documented_methods() -> dict[str, tuple[list[str], dict[str, bool]]]:
+    """Every class of the package (private ones too): its bases and which methods have docstrings."""
+    classes = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.parse(path.read_text()).body:
+            if not isinstance(node, ast.ClassDef):
+                continue
+            bases = [getattr(b, "id", getattr(b, "attr", "")) for b in node.bases]
+            methods = {
+                s.name: bool(ast.get_docstring(s))
+                for s in node.body
+                if isinstance(s, ast.FunctionDef)
+            }
+            classes[node.name] = (bases, methods)
+    return classes
+
+
+def test_every_public_name_has_a_docstring():
+    """Modules, classes, functions and methods; an override may inherit its base's docstring
+    (the API reference shows the inherited one), torch's `forward` is described by its class."""
+    classes = _documented_methods()
+
+    def inherited(cls: str, method: str) -> bool:
+        for base in classes.get(cls, ([], {}))[0]:
+            if base == "Module" and method == "forward":
+                return True
+            if base in classes and (classes[base][1].get(method) or inherited(base, method)):
+                return True
+        return False
+
+    missing = []
+    for path, node, name in _public_definitions():
+        if ast.get_docstring(node):  # type: ignore[arg-type]
+            continue
+        cls, _, method = name.partition(".")
+        if method and inherited(cls, method):
+            continue
+        missing.append(f"{path.relative_to(SRC)}: {name}")
+    assert not missing, "public names without a docstring:\n" + "\n".join(missing)

@@ -90,4 +90,5 @@ class OneLineArgumentParser(argparse.ArgumentParser):
     """An ArgumentParser whose usage errors are one stderr line and exit code 2."""
 
     def error(self, message: str):  # type: ignore[override]
+        """Print the usage error as one line (``orbitlearn: error: ...``) and exit with status 2."""
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")

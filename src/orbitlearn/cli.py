@@ -94,6 +94,7 @@ _SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The `orbitlearn` argument parser with every subcommand registered."""
     parser = OneLineArgumentParser(
         prog="orbitlearn",
         description="Invariant and equivariant machine learning, measured.",
@@ -124,6 +125,7 @@ def _interrupted_in_compiled_code(exc: SystemError) -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line on `argv` (default: sys.argv); the exit status (0 ok, 1 some failures, 2 user error, 130 interrupted)."""
     args = sys.argv[1:] if argv is None else list(argv)
     if args in (["--version"], ["-V"]):  # answered before any command module is imported
         sys.stdout.write(VERSION_TEXT + "\n")

@@ -49,18 +49,22 @@ class SymmetryReport:
 
     @property
     def max_abs(self) -> float:
+        """The largest absolute error over elements and inputs."""
         return float(self.abs_errors.max()) if self.abs_errors.size else 0.0
 
     @property
     def mean_abs(self) -> float:
+        """The mean absolute error over elements and inputs."""
         return float(self.abs_errors.mean()) if self.abs_errors.size else 0.0
 
     @property
     def max_rel(self) -> float:
+        """The largest relative error over elements and inputs."""
         return float(self.rel_errors.max()) if self.rel_errors.size else 0.0
 
     @property
     def mean_rel(self) -> float:
+        """The mean relative error over elements and inputs."""
         return float(self.rel_errors.mean()) if self.rel_errors.size else 0.0
 
     def worst(self, relative: bool = True) -> tuple[int, Element]:
@@ -71,10 +75,12 @@ class SymmetryReport:
 
     @property
     def worst_input(self) -> int:
+        """The index of the input with the largest relative error."""
         return self.worst(relative=True)[0]
 
     @property
     def worst_element(self) -> Element:
+        """The group element with the largest relative error."""
         return self.worst(relative=True)[1]
 
     def summary(self) -> dict[str, Any]:

@@ -33,6 +33,7 @@ class CellStore:
         self._memory: dict[str, dict] = {}
 
     def path(self, stem: str) -> Path | None:
+        """The file of cell `stem` (None without a folder)."""
         return None if self.folder is None else self.folder / "cells" / f"{stem}.json"
 
     def _valid(self, cell: dict) -> bool:
@@ -51,6 +52,7 @@ class CellStore:
         return None
 
     def done(self, stem: str) -> bool:
+        """Whether cell `stem` is finished (and made under the current identity)."""
         return self.load(stem) is not None
 
     def store(self, stem: str, cell: dict) -> None:

@@ -88,6 +88,7 @@ def _text(report: dict) -> str:
 
 
 def cmd_canon(args: argparse.Namespace) -> int:
+    """`orbitlearn canon`: project every entry of a KS file with one canonicaliser and write the result."""
     from orbitlearn.datasets.commands import report_skipped, skipped_entries
     from orbitlearn.datasets.ks import iter_ks, write_ks
     from orbitlearn.report import emit

@@ -61,6 +61,7 @@ def report_skipped(skipped: SkippedEntries, errors_to: str | None = None) -> Non
 
 
 def load_dataset(path: str, on_error: str, errors_to: str | None = None) -> KSDataset:
+    """A KS file as a `KSDataset` (entries that fail to parse handled by `on_error`: raise or skip)."""
     ks = read_with_progress(path, on_error, errors_to)
     report_skipped(ks.skipped, errors_to)
     return KSDataset.from_file(ks)
@@ -89,6 +90,7 @@ def _info_text(info: dict) -> str:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
+    """`orbitlearn data info`: counts, shapes and label ranges of a KS file."""
     from orbitlearn.report import emit
 
     data = load_dataset(args.path, args.on_error, args.errors_to)
@@ -97,6 +99,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_split(args: argparse.Namespace) -> int:
+    """`orbitlearn data split`: write the train/val/test parts of a seeded stratified split."""
     from orbitlearn.report import emit
 
     data = load_dataset(args.path, args.on_error, args.errors_to)
@@ -111,6 +114,7 @@ def cmd_split(args: argparse.Namespace) -> int:
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
+    """`orbitlearn data fetch`: download a KS file into the cache and verify its checksum."""
     from orbitlearn.report import emit
 
     target = ks_cache_path(args.vertices)
@@ -141,6 +145,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``data`` command and its subcommands."""
     data = sub.add_parser("data", help="inspect, split and fetch Kreuzer-Skarke files")
     dsub = data.add_subparsers(dest="data_command", metavar="DATA_COMMAND", required=True)
 

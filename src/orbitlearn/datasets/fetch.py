@@ -43,6 +43,7 @@ def data_root() -> Path:
 
 
 def ks_filename(vertices: int) -> str:
+    """The file name of the KS list of polytopes with `vertices` vertices (``v26.gz``)."""
     if vertices not in KS_VERTEX_RANGE:
         raise OrbitlearnError(
             f"no KS file for {vertices} vertices: the lists go from v05 to v33 (vertices 5..33)"
@@ -51,10 +52,12 @@ def ks_filename(vertices: int) -> str:
 
 
 def ks_cache_path(vertices: int) -> Path:
+    """Where the KS file for `vertices` lives in the cache folder."""
     return data_root() / "ks" / ks_filename(vertices)
 
 
 def sha256_of(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
+    """The hex sha256 of a file, read in chunks."""
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         while block := fh.read(chunk):

@@ -64,6 +64,7 @@ class HeatParams:
         return self.anisotropy == 0 and tuple(self.drift) == (0.0, 0.0) and no_bubbles
 
     def to_dict(self) -> dict:
+        """The coefficients as plain JSON data."""
         d = asdict(self)
         d["drift"] = list(self.drift)
         return d

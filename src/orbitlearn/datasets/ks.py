@@ -58,10 +58,12 @@ class KSEntry:
 
     @property
     def dim(self) -> int:
+        """The lattice dimension d of the (d, n) vertex matrix."""
         return int(self.vertices.shape[0])
 
     @property
     def n_columns(self) -> int:
+        """The number n of points (columns) of the vertex matrix."""
         return int(self.vertices.shape[1])
 
     def header(self) -> str:
@@ -119,6 +121,7 @@ class SkippedEntries:
         self.kept: list[KSFormatError] = []
 
     def append(self, error: KSFormatError) -> None:
+        """Count one skipped entry, keep its error while fewer than `keep` are kept, and write it to the sink if there is one."""
         self.count += 1
         if len(self.kept) < self.keep:
             error.__traceback__ = None  # the frames are not needed to report it
@@ -160,6 +163,7 @@ class KSFile:
 
     @property
     def transposed_count(self) -> int:
+        """How many entries were written transposed (``n d`` header) and read back as (d, n)."""
         return sum(e.transposed for e in self.entries)
 
 

@@ -33,6 +33,7 @@ class Split:
     test: np.ndarray
 
     def parts(self) -> dict[str, np.ndarray]:
+        """The index arrays by part name: train, val, test."""
         return {"train": self.train, "val": self.val, "test": self.test}
 
 
@@ -70,6 +71,7 @@ class KSDataset:
         source: str = "<memory>",
         skipped: Sequence[KSFormatError] = (),
     ) -> KSDataset:
+        """Stack parsed entries of one vertex count into arrays (int8 matrices, labels, classes)."""
         if not entries:
             raise OrbitlearnError(f"{source}: no entries to build a dataset from")
         shape = entries[0].vertices.shape
@@ -109,6 +111,7 @@ class KSDataset:
 
     @classmethod
     def from_file(cls, ks: KSFile) -> KSDataset:
+        """Read a KS file into a dataset."""
         return cls.from_entries(ks.entries, source=ks.source, skipped=ks.skipped)
 
     # ------------------------------------------------------------------ views
@@ -118,14 +121,17 @@ class KSDataset:
 
     @property
     def h11(self) -> np.ndarray:
+        """h11 of every entry, (N,) int64."""
         return self.labels["h11"]
 
     @property
     def h21(self) -> np.ndarray:
+        """h21 of every entry, (N,) int64."""
         return self.labels["h21"]
 
     @property
     def euler(self) -> np.ndarray:
+        """The Euler number 2 (h11 − h21) of every entry, (N,) int64."""
         return self.labels["euler"]
 
     @property
@@ -134,6 +140,7 @@ class KSDataset:
         return self.class_index(self.h11)
 
     def class_index(self, h11: np.ndarray) -> np.ndarray:
+        """The class index of each h11 value in `classes`, −1 for a value not among them."""
         h11 = np.asarray(h11)
         pos = np.searchsorted(self.classes, h11)
         pos_clipped = np.minimum(pos, len(self.classes) - 1)
@@ -153,6 +160,7 @@ class KSDataset:
         )
 
     def split(self, seed: int = 0, fractions: Sequence[float] = DEFAULT_FRACTIONS) -> Split:
+        """The seeded stratified train/val/test split of this dataset."""
         return stratified_split(self.h11, seed=seed, fractions=fractions)
 
     def as_torch(self, positions: np.ndarray | None = None):

@@ -160,10 +160,12 @@ class LatticePolytope:
 
     @property
     def n_vertices(self) -> int:
+        """The number of vertices."""
         return int(self._verts.shape[0])
 
     @property
     def n_facets(self) -> int:
+        """The number of facets (the vertices of the polar dual)."""
         return int(self._normals.shape[0])
 
     @property
@@ -229,6 +231,7 @@ class LatticePolytope:
         return self._points.T.copy()
 
     def n_points(self) -> int:
+        """The number of lattice points in the polytope (boundary and interior)."""
         return int(self._points.shape[0])
 
     @cached_property

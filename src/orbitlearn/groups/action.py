@@ -57,6 +57,7 @@ class Action(ABC):
 
     # ---------------------------------------------------------------- identity by value
     def key(self) -> tuple:
+        """What makes two actions the same: kind, axes and the group's key."""
         return (self.kind, self.axes, self.group.key())
 
     def __eq__(self, other: object) -> bool:
@@ -70,27 +71,35 @@ class Action(ABC):
 
     # ---------------------------------------------------------------- the group's algebra
     def identity(self) -> Element:
+        """The group's neutral element."""
         return self.group.identity()
 
     def compose(self, g: Element, h: Element) -> Element:
+        """The product gh in the group (act(gh, x) = act(g, act(h, x)))."""
         return self.group.compose(g, h)
 
     def inverse(self, g: Element) -> Element:
+        """g⁻¹ in the group."""
         return self.group.inverse(g)
 
     def order(self) -> int | None:
+        """|G|, or None when infinite."""
         return self.group.order()
 
     def sample(self, n: int, rng: np.random.Generator) -> list[Element]:
+        """n random elements of the group (see the group's `sample`)."""
         return self.group.sample(n, rng)
 
     def elements(self, limit: int = MAX_ENUMERATE) -> list[Element]:
+        """All elements of a small finite group, identity first."""
         return self.group.elements(limit)
 
     def is_small(self, limit: int = MAX_ENUMERATE) -> bool:
+        """Whether the group is finite with at most `limit` elements."""
         return self.group.is_small(limit)
 
     def equal(self, g: Element, h: Element) -> bool:
+        """Equality of two elements as data."""
         return self.group.equal(g, h)
 
     # ---------------------------------------------------------------- where it acts
@@ -160,6 +169,7 @@ class Action(ABC):
 
 
 def check_one_per_item(n_elements: int, x: ArrayLike) -> None:
+    """ValueError unless there is one group element per batch item."""
     if n_elements != x.shape[0]:
         raise ValueError(
             f"act_batch needs one element per item: {n_elements} elements, {x.shape[0]} items"

@@ -107,6 +107,7 @@ class Group(ABC):
         return order is not None and order <= limit
 
     def is_trivial(self) -> bool:
+        """Whether the group has one element."""
         return self.order() == 1
 
     def equal(self, g: Element, h: Element) -> bool:
@@ -177,6 +178,7 @@ class SymmetricGroup(Group):
         return None if self.n is None else math.factorial(self.n)
 
     def is_trivial(self) -> bool:
+        """S_1 is trivial; S_n of open size is not assumed to be."""
         return self.n == 1
 
     def sample(self, n: int, rng: np.random.Generator) -> list[Element]:
@@ -469,6 +471,7 @@ class DirectProduct(Group):
         return None if any(o is None for o in orders) else math.prod(orders)  # type: ignore[arg-type]
 
     def is_trivial(self) -> bool:
+        """Whether every factor is trivial."""
         return all(f.is_trivial() for f in self.factors)
 
     def sample(self, n: int, rng: np.random.Generator) -> list[Element]:

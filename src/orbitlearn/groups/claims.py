@@ -51,9 +51,11 @@ class Invariance:
         return self.label
 
     def is_trivial(self) -> bool:
+        """Whether the claim says nothing."""
         return not self.everything and (self.action is None or self.action.group.is_trivial())
 
     def bind(self, shape: Sequence[int]) -> Invariance:
+        """The claim with open sizes (S_n of any n) fixed by an input shape."""
         return self if self.action is None else Invariance(self.action.bind(shape), self.everything)
 
     def __le__(self, other: Invariance) -> bool:
@@ -97,6 +99,7 @@ class Invariance:
 
     @staticmethod
     def meet_all(claims: Sequence[Invariance]) -> Invariance:
+        """What all the claims share (an ensemble's claim)."""
         out = claims[0]
         for c in claims[1:]:
             out = out.meet(c)
@@ -118,12 +121,14 @@ class Equivariance:
 
     @property
     def label(self) -> str:
+        """Short text: the input groups and the word equivariant."""
         return f"{_label(self.action_in)} equivariant"
 
     def __str__(self) -> str:
         return self.label
 
     def bind(self, shape_in: Sequence[int], shape_out: Sequence[int]) -> Equivariance:
+        """The claim with open sizes fixed by the input and output shapes."""
         return Equivariance(self.action_in.bind(shape_in), self.action_out.bind(shape_out))
 
 

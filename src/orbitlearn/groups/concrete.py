@@ -228,6 +228,7 @@ class Product(Action):
         self.name = " x ".join(f.name for f in self.factors_)
 
     def key(self) -> tuple:
+        """A product is the same action as another when its factors are, in order."""
         return (self.kind, tuple(f.key() for f in self.factors_))
 
     def factors(self) -> tuple[Action, ...]:

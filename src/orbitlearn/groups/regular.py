@@ -56,6 +56,7 @@ class GroupTable:
 
     @property
     def order(self) -> int:
+        """The number of elements of the point group."""
         return len(self.elements)
 
     def index(self, g: Element) -> int:

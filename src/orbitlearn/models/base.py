@@ -51,6 +51,7 @@ class Classifier(ABC):
         """Class probabilities, shape (N, n_classes), rows summing to 1."""
 
     def predict(self, x: np.ndarray) -> np.ndarray:
+        """The most probable class index of every input, (N,)."""
         return self.predict_proba(x).argmax(axis=1)
 
     @abstractmethod
@@ -62,6 +63,7 @@ class Classifier(ABC):
         """Restore what `get_state` returned."""
 
     def parameter_count(self) -> int:
+        """The number of learned parameters (0 for models without any)."""
         return 0
 
     def invariance(self) -> Invariance:

@@ -91,6 +91,7 @@ def _check_run_identity(out: Path, identity: dict, resume: bool) -> None:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    """`orbitlearn train`: train a model (with its symmetry treatment) on a seeded split; checkpoint and metrics in OUT."""
     from orbitlearn.report import emit
 
     data, source = _load_data(args.data)
@@ -216,6 +217,7 @@ def _select(data: KSDataset, which: str, split_seed: int, limit: int | None) -> 
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    """`orbitlearn evaluate`: accuracy, per-class numbers and confusion matrix of a checkpoint on labelled data."""
     from orbitlearn.report import emit
 
     pipe = load_pipeline(args.checkpoint)
@@ -261,6 +263,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    """`orbitlearn check`: the measured invariance of a checkpoint's predictions under a group."""
     from orbitlearn.report import emit
 
     pipe = load_pipeline(args.checkpoint)
@@ -285,6 +288,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_ensemble(args: argparse.Namespace) -> int:
+    """`orbitlearn ensemble`: combine checkpoints into one ensemble checkpoint."""
     from orbitlearn.report import emit
 
     members = []
@@ -341,6 +345,7 @@ def _add_model_args(p: argparse.ArgumentParser) -> None:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add the model commands (train, evaluate, check, ensemble)."""
     train = sub.add_parser("train", help="train a model of the zoo on the seeded split")
     _add_model_args(train)
     train.add_argument(

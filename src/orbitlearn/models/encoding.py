@@ -26,6 +26,7 @@ class Encoding(nn.Module):
 
     @property
     def channels(self) -> int:
+        """Channels per matrix entry after encoding: 1 for scaled, 2·max_abs + 1 for one-hot."""
         return 2 * self.max_abs + 1 if self.kind == "onehot" else 1
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -47,6 +47,7 @@ class EnsemblePipeline:
         return sum(m.predict_proba(x, cache) for m in self.members) / len(self.members)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
+        """The class index with the highest mean probability, (N,)."""
         return self.predict_proba(x).argmax(axis=1)
 
     def check_input_shape(self, shape: tuple[int, ...]) -> None:
@@ -55,12 +56,15 @@ class EnsemblePipeline:
             m.check_input_shape(shape)
 
     def claimed_invariance(self) -> Invariance:
+        """What every member claims (the meet of their claims)."""
         return Invariance.meet_all([m.claimed_invariance() for m in self.members])
 
     def parameter_count(self) -> int:
+        """The members' parameters together."""
         return int(sum(m.model.parameter_count() for m in self.members))
 
     def describe(self) -> dict:
+        """A JSON-friendly summary: classes, claim, parameters and each member's description."""
         return {
             "model": "ensemble",
             "classes": [int(c) for c in self.classes],
@@ -80,6 +84,7 @@ class EnsemblePipeline:
         }
 
     def save(self, path: str | Path) -> Path:
+        """Write the ensemble checkpoint atomically; the path."""
         return save_atomic(self.checkpoint_payload(), path)
 
 

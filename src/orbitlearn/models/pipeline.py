@@ -129,6 +129,7 @@ class ModelPipeline:
         run_dir: Path | None = None,
         resume: bool = False,
     ) -> dict:
+        """Train the model on π(x) (with augmentation when configured), selecting on (x_val, y_val); the training summary."""
         train = train or TrainConfig()
         t0 = time.perf_counter()
         xc = self.project(x)
@@ -161,6 +162,7 @@ class ModelPipeline:
         )
 
     def predict(self, x: np.ndarray) -> np.ndarray:
+        """The most probable class index of every input, (N,)."""
         return self.predict_proba(x).argmax(axis=1)
 
     def check_input_shape(self, shape: tuple[int, ...]) -> None:
@@ -187,6 +189,7 @@ class ModelPipeline:
     # ------------------------------------------------------------------ checkpoints
 
     def describe(self) -> dict:
+        """A JSON-friendly summary: model, config, shape, classes, treatments, claim, parameters."""
         return {
             "model": self.model.name,
             "config": self.model.config,
@@ -212,10 +215,12 @@ class ModelPipeline:
         }
 
     def save(self, path: str | Path) -> Path:
+        """Write the checkpoint atomically; the path."""
         return save_atomic(self.checkpoint_payload(), path)
 
     @classmethod
     def from_payload(cls, payload: dict) -> ModelPipeline:
+        """Rebuild a pipeline from a checkpoint payload (fields checked first)."""
         _check_payload(payload)
         model = build_model(
             payload["model"], len(payload["classes"]), tuple(payload["shape"]), payload["config"]

@@ -109,4 +109,5 @@ class TorchClassifier(Classifier):
         self.module.eval()
 
     def parameter_count(self) -> int:
+        """The number of trainable parameters of the network."""
         return sum(p.numel() for p in self.module.parameters())

@@ -100,6 +100,7 @@ class XGBoostClassifier(Classifier):
         self.booster = model
 
     def parameter_count(self) -> int:
+        """The number of tree nodes (splits and leaves) of the fitted booster."""
         if self.booster is None:
             return 0
         # tree nodes (splits and leaves), the trees' analogue of a parameter count

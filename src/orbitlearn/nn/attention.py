@@ -35,6 +35,7 @@ class SetAttentionBlock(nn.Module):
 
     @property
     def symmetry(self) -> Equivariance:
+        """S_n-equivariant on the set axis (-2), any n."""
         return Equivariance(set_action(), set_action())
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
@@ -57,6 +58,7 @@ class AttentionPooling(nn.Module):
 
     @property
     def symmetry(self) -> Invariance:
+        """S_n-invariant on the set axis (-2), any n."""
         return Invariance(set_action())
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:

@@ -39,6 +39,7 @@ class ExchangeableMatrixLayer(nn.Module):
 
     @property
     def symmetry(self) -> Equivariance:
+        """S_m × S_n-equivariant on rows (-2) and columns (-1), any m and n."""
         return Equivariance(_rows_and_columns(), _rows_and_columns())
 
     def _reduce(self, h: torch.Tensor, dims: tuple[int, ...], cols: torch.Tensor | None):

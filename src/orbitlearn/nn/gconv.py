@@ -245,6 +245,7 @@ class RelaxedGroupConv2d(_GroupLayer):
         return strict
 
     def extra_repr(self) -> str:
+        """The layer's settings for printing."""
         return super().extra_repr() + f", num_filter_banks={self.num_filter_banks}"
 
 
@@ -279,6 +280,7 @@ class RelaxedLiftingConv2d(_GroupLayer):
         self.bias = nn.Parameter(torch.zeros(out_channels)) if bias else None
 
     def full_weight(self) -> torch.Tensor:
+        """The lifted filter bank (C'·|G|, C, k, k): every group element's rotated, mixed filter."""
         n, k = self.group_order, self.kernel_size
         w = torch.stack(
             [
@@ -316,6 +318,7 @@ class RelaxedLiftingConv2d(_GroupLayer):
         return strict
 
     def extra_repr(self) -> str:
+        """The layer's settings for printing."""
         return super().extra_repr() + f", num_filter_banks={self.num_filter_banks}"
 
 
@@ -341,6 +344,7 @@ class GroupPool(nn.Module):
         return x.amax(dim=2) if self.kind == "max" else x.mean(dim=2)
 
     def extra_repr(self) -> str:
+        """The layer's settings for printing."""
         return f"kind={self.kind!r}" + (f", group={self.group!r}" if self.group else "")
 
 

@@ -44,6 +44,7 @@ class PointNet(nn.Module):
 
     @property
     def symmetry(self) -> Invariance:
+        """S_n-invariant on the point axis (-2), any n."""
         return Invariance(set_action())
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:

@@ -89,6 +89,7 @@ class InvariantPool(nn.Module):
 
     @property
     def symmetry(self) -> Invariance:
+        """Invariant under permutations of every pooled dim, any size."""
         factors = [Permutation(None, axis=d) for d in sorted(self.dims)]
         return Invariance(factors[0] if len(factors) == 1 else Product(*factors))
 

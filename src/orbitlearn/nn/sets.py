@@ -40,6 +40,7 @@ class SetSequential(nn.Sequential):
     takes_mask = True
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+        """The layers in order, the mask handed to those that take one."""
         for layer in self:
             x = call_with_mask(layer, x, mask)
         return x
@@ -61,6 +62,7 @@ class DeepSetsEquivariant(nn.Module):
 
     @property
     def symmetry(self) -> Equivariance:
+        """S_n-equivariant on the set axis (-2), any n."""
         return Equivariance(set_action(), set_action())
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
@@ -85,6 +87,7 @@ class DeepSetsInvariant(nn.Module):
 
     @property
     def symmetry(self) -> Invariance:
+        """S_n-invariant on the set axis (-2), any n."""
         return Invariance(set_action())
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:

@@ -127,6 +127,7 @@ class Symmetrized(nn.Module):
         )
 
     def extra_repr(self) -> str:
+        """The wrapper's settings for printing."""
         g = self.group.name if self.group is not None else type(self.canonicalizer).__name__
         extra = f", k={self.k}" if self.mode == "mc" else ""
         return f"mode={self.mode}, group={g}{extra}, exact={self.exact}"

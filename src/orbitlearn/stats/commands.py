@@ -70,6 +70,7 @@ def _exchangeable_text(r: dict) -> str:
 
 
 def cmd_exchangeable(args: argparse.Namespace) -> int:
+    """`orbitlearn stats exchangeable`: the swap randomisation test of X =d g·X on a KS file."""
     from orbitlearn.report import emit
 
     V = load_vertices(args.path, args.limit)
@@ -131,6 +132,7 @@ def separation_group(name: str, shape: tuple[int, ...]):
 
 
 def cmd_separation(args: argparse.Namespace) -> int:
+    """`orbitlearn stats separation`: how well a feature map separates orbits, and its invariance."""
     from orbitlearn.report import emit
     from orbitlearn.stats.features import feature_map
     from orbitlearn.stats.separation import image_separation
@@ -154,6 +156,7 @@ def cmd_separation(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``stats`` command and its subcommands."""
     stats = sub.add_parser(
         "stats", help="probabilistic symmetry: exchangeability tests and orbit separation"
     )

@@ -78,6 +78,7 @@ class ExchangeabilityResult:
         return self.p_value <= alpha
 
     def to_dict(self) -> dict[str, Any]:
+        """The result as plain JSON data."""
         return asdict(self)
 
 

@@ -197,6 +197,7 @@ class InvariantPolynomials(FeatureMap):
         return [A for d in range(1, self.degree + 1) for A in bipartite_multigraphs(d)]
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """One name per feature: ``hom[H]`` for the multigraph H."""
         return np.array([f"hom[{_graph_name(A)}]" for A in self.graphs()], dtype=object)
 
     def _check_params(self) -> None:

@@ -51,6 +51,7 @@ class LabelInvarianceResult:
     discordant: tuple[int, int] | None = None  # (b, c) for accuracy
 
     def to_dict(self) -> dict[str, Any]:
+        """The result as plain JSON data."""
         return asdict(self)
 
 

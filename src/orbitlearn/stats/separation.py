@@ -49,6 +49,7 @@ class SeparationReport:
     decimals: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """The report as plain JSON data."""
         return asdict(self)
 
 

@@ -16,6 +16,8 @@ from torch import nn
 
 @dataclass(frozen=True)
 class Objective:
+    """A training objective: its name, the loss, the validation score (higher is better) and whether targets are floats."""
+
     name: str  # what `score` is, e.g. "accuracy" or "neg_rmse"
     loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
     score: Callable[[torch.Tensor, torch.Tensor], float]
@@ -23,6 +25,7 @@ class Objective:
 
 
 def classification(label_smoothing: float = 0.0) -> Objective:
+    """Cross-entropy loss, accuracy score."""
     return Objective(
         "accuracy",
         lambda out, y: nn.functional.cross_entropy(out, y, label_smoothing=label_smoothing),
@@ -36,6 +39,7 @@ def rounded_labels(out: torch.Tensor, n_classes: int) -> torch.Tensor:
 
 
 def rounded_regression(n_classes: int) -> Objective:
+    """Smooth-L1 loss on the class index as a number, scored by the accuracy of the rounded prediction."""
     return Objective(
         "accuracy",
         lambda out, y: nn.functional.smooth_l1_loss(out[:, 0], y.float()),
@@ -44,6 +48,7 @@ def rounded_regression(n_classes: int) -> Objective:
 
 
 def mse() -> Objective:
+    """Mean squared error loss, scored by the negative RMSE."""
     return Objective(
         "neg_rmse",
         lambda out, y: nn.functional.mse_loss(out, y),

@@ -33,6 +33,8 @@ LOG_COLUMNS = ["epoch", "train_loss", "train_score", "lr", "val_score", "val_los
 
 @dataclass
 class TrainResult:
+    """What a training returns: the per-epoch history, the selected epoch with its validation score and loss, the seconds, and what stopped it."""
+
     history: list[dict] = field(default_factory=list)
     best_epoch: int = -1
     best_val_score: float = float("nan")

@@ -181,6 +181,7 @@ class HeatBenchmark:
 
     @staticmethod
     def cell_stem(model: str, level: float, seed: int) -> str:
+        """The file stem of one (model, level, seed) cell, e.g. ``gcnn_b0p1_s0``."""
         return f"{model}_b{_level_key(level)}_s{seed}"
 
     def tasks(self) -> list[tuple[str, float, int]]:
@@ -202,6 +203,7 @@ class HeatBenchmark:
         return self._data[1]
 
     def run_cell(self, name: str, level: float, seed: int) -> dict:
+        """Train (unless persistence) and evaluate one model at one level and seed; the cell record."""
         p = self.profile
         data = self._data_for(level, seed)
         t0 = time.perf_counter()

@@ -64,6 +64,7 @@ def profile_overrides(args: argparse.Namespace) -> dict:
 
 
 def cmd_heat(args: argparse.Namespace) -> int:
+    """`orbitlearn bench heat`: run or resume a profile, write the reports, print the rows."""
     from orbitlearn.apps.heat.bench import run_heat_bench
     from orbitlearn.report import emit
 
@@ -75,6 +76,7 @@ def cmd_heat(args: argparse.Namespace) -> int:
 
 
 def register(bench_sub: argparse._SubParsersAction) -> None:
+    """Add the ``heat`` subcommand to `orbitlearn bench`."""
     from orbitlearn.apps.heat.profile import PROFILES
 
     p = bench_sub.add_parser(

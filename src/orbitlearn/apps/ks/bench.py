@@ -102,12 +102,15 @@ class KSBenchmark:
 
     @staticmethod
     def cell_stem(row: RowSpec, seed: int, variant: str) -> str:
+        """The file stem of one cell: ``<row slug>__seed<seed>__<variant>``."""
         return f"{slug(row.name)}__seed{seed}__{variant}"
 
     def cell_path(self, row: RowSpec, seed: int, variant: str) -> Path:
+        """Where the finished cell (row, seed, variant) is stored."""
         return self.store.path(self.cell_stem(row, seed, variant))  # type: ignore[return-value]
 
     def model_path(self, row: RowSpec, seed: int) -> Path:
+        """Where the orig-trained pipeline of (row, seed) is saved with ``save_models``."""
         return self.out / "models" / f"{slug(row.name)}__seed{seed}.pt"
 
     def pending(self, rows: Sequence[RowSpec] | None = None, seeds: Sequence[int] | None = None):
@@ -191,6 +194,7 @@ class KSBenchmark:
         return pipe, summary
 
     def run_cell(self, row: RowSpec, seed: int, variant: str) -> dict:
+        """Train (or reuse) and test one row for one seed and variant; the cell record (accuracies, ε, seconds, machine)."""
         x = self._inputs(seed, variant)
         h11 = {name: self.data.h11[pos] for name, pos in self.parts.items()}
         y = {name: self.data.y[pos] for name, pos in self.parts.items()}
@@ -321,6 +325,7 @@ class KSBenchmark:
         seeds: Sequence[int] | None = None,
         show_progress: bool | None = None,
     ) -> list[dict]:
+        """Run every missing cell of the given rows and seeds (all by default), storing each as it lands; the table."""
         run_cells(
             self.pending(rows, seeds),
             lambda t: self.cell_stem(*t),
@@ -337,6 +342,7 @@ class KSBenchmark:
     # ------------------------------------------------------------------ table
 
     def cells(self) -> list[dict]:
+        """Every finished cell in the output folder."""
         return self.store.all()
 
     def table(self, rows: Sequence[RowSpec] | None = None) -> list[dict]:
@@ -374,6 +380,7 @@ class KSBenchmark:
 
 
 def select_rows(profile: Profile, names: Sequence[str] | None) -> list[RowSpec]:
+    """The profile's rows named (by name or slug) in `names`, in that order; all rows when `names` is empty."""
     if not names:
         return list(profile.rows)
     known = {r.name: r for r in profile.rows} | {slug(r.name): r for r in profile.rows}

@@ -16,6 +16,7 @@ DEFAULT_OUT = {
 
 
 def cmd_ks(args: argparse.Namespace) -> int:
+    """`orbitlearn bench ks`: run or resume a profile (or only rebuild its reports) and print the table."""
     from orbitlearn.apps.ks.bench import ACC_COLUMNS, KSBenchmark, select_rows
     from orbitlearn.apps.ks.report import write_reports
     from orbitlearn.apps.ks.rows import get_profile
@@ -61,6 +62,7 @@ def cmd_ks(args: argparse.Namespace) -> int:
 
 
 def register(bench_sub: argparse._SubParsersAction) -> None:
+    """Add the ``ks`` subcommand to `orbitlearn bench`."""
     ks = bench_sub.add_parser("ks", help="the Kreuzer-Skarke h11 table (resumable cell by cell)")
     ks.add_argument(
         "--profile",

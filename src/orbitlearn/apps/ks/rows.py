@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 
 @dataclass(frozen=True)
 class RowSpec:
+    """One row of the KS table as data: model, config, canonicaliser, augmentation, symmetrisation, training budget, published numbers (orig, random permutation) where the row reproduces a published one."""
+
     name: str
     model: str = ""  # a name of orbitlearn.models, or "exact" for the Batyrev engine
     config: dict = field(default_factory=dict)
@@ -33,6 +35,8 @@ class RowSpec:
 
 @dataclass(frozen=True)
 class Profile:
+    """A set of rows, seeds and data sizes (train, val, test limits; None: the whole part) run together."""
+
     name: str
     rows: tuple[RowSpec, ...]
     seeds: tuple[int, ...]
@@ -267,6 +271,7 @@ def find_row(name: str, profile: Profile | None = None) -> RowSpec:
 
 
 def get_profile(name: str) -> Profile:
+    """The profile of that name (smoke, quick or full)."""
     from orbitlearn.bench.runner import pick_profile
 
     return pick_profile(PROFILES, name)
