@@ -190,3 +190,37 @@ def test_d4_contains_c4_and_flip_relation():
 def test_unknown_group_name():
     with pytest.raises(KeyError, match="known"):
         get_group("nope")
+
+
+def test_vertex_matrix_groups_for_any_shape_and_aliases():
+    from orbitlearn.groups.registry import ALIASES, VERTEX_MATRIX_GROUPS
+
+    assert get_group("perm") == get_group("s4xs26")  # an alias names the same action
+    assert set(ALIASES.values()) <= set(VERTEX_MATRIX_GROUPS)
+    for name in VERTEX_MATRIX_GROUPS:
+        g = get_group(name, shape=(3, 7))
+        assert g.axis_sizes() == {-2: 3, -1: 7}
+        assert get_group(name) == get_group(name, shape=(4, 26))  # no shape: the KS one
+    with pytest.raises(KeyError, match="known: .*perm"):
+        get_group("bogus")
+
+
+def test_pipelines_take_other_shapes():
+    """Augmentation, exact canonicalisation and symmetrisation follow the model's (d, n)."""
+    from orbitlearn.models import ModelPipeline, build_model
+    from orbitlearn.models.evaluation import invariance_check
+    from orbitlearn.train import TrainConfig
+
+    rng = np.random.default_rng(0)
+    x = rng.integers(-3, 4, size=(60, 3, 7))
+    y = np.arange(60) % 2
+    pipe = ModelPipeline(
+        build_model("cnn_mlp", 2, (3, 7), {"encoding": "onehot"}),
+        np.array([5, 6]),
+        canon="lex",
+        augment="gl4z",
+    )
+    pipe.fit(x, y, x, y, TrainConfig(epochs=1))
+    assert pipe.claimed_invariance().label == "S3 x S7"
+    report = invariance_check(pipe, x, "s4xs26", samples=3)
+    assert report["max_abs"] < 1e-6 and report["changed_share"] == 0.0

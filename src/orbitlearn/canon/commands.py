@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from orbitlearn.argtypes import LIMIT_HELP_FIRST, nonnegative_int, positive_int
+from orbitlearn.canon.methods import METHOD_NAMES
 from orbitlearn.datasets.commands import add_on_error
 from orbitlearn.errors import OrbitlearnError
 from orbitlearn.progress import progress
@@ -128,7 +129,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         ),
     )
     p.add_argument("path", help="KS file (plain or .gz)")
-    p.add_argument("--method", choices=("lex", "dirichlet", "normal"), default="lex")
+    p.add_argument("--method", choices=METHOD_NAMES, default="lex")
     p.add_argument("-o", "--output", required=True, help="output KS file (.gz to compress)")
     p.add_argument("--limit", type=positive_int, default=None, help=LIMIT_HELP_FIRST)
     p.add_argument(

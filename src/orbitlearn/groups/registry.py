@@ -1,12 +1,15 @@
-"""Named groups for tests, benchmarks and the CLI (``--group s4xs26|signed|gl4z``).
+"""Named actions for the command line, benchmarks and tests: the one place names live.
 
-Each entry maps a name to a factory with no arguments. The KS groups act on (B, 4, 26)
-vertex matrices: coordinates on axis -2, vertices on axis -1.
+`get_group(name)` turns a name into an action object; everything past the command line passes
+the object. The actions on vertex matrices (B, d, n) — coordinates on axis -2, vertices on axis
+-1 — are defined for any d and n (`VERTEX_MATRIX_GROUPS`, built by `get_group(name, shape=(d, n))`);
+without a shape they are the Kreuzer–Skarke ones, d = 4 and n = 26. `ALIASES` are other names
+the command line accepts for the same actions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from orbitlearn.groups.action import Action
 from orbitlearn.groups.concrete import (
@@ -19,11 +22,19 @@ from orbitlearn.groups.concrete import (
     SignedPermutation,
 )
 
+KS_SHAPE = (4, 26)
+
+#: actions on (B, d, n) vertex matrices, by name, for any (d, n)
+VERTEX_MATRIX_FACTORIES: dict[str, Callable[[int, int], Action]] = {
+    "s4xs26": lambda d, n: Product(Permutation(d, axis=-2), Permutation(n, axis=-1)),
+    "signed": lambda d, n: Product(SignedPermutation(d, axis=-2), Permutation(n, axis=-1)),
+    "gl4z": lambda d, n: Product(GLnZ(d, axis=-2), Permutation(n, axis=-1)),
+}
+VERTEX_MATRIX_GROUPS = tuple(VERTEX_MATRIX_FACTORIES)
+
 GROUPS: dict[str, Callable[[], Action]] = {
     # Kreuzer-Skarke vertex matrices (4 coordinates x 26 vertices)
-    "s4xs26": lambda: Product(Permutation(4, axis=-2), Permutation(26, axis=-1)),
-    "signed": lambda: Product(SignedPermutation(4, axis=-2), Permutation(26, axis=-1)),
-    "gl4z": lambda: Product(GLnZ(4, axis=-2), Permutation(26, axis=-1)),
+    **{name: (lambda f=factory: f(*KS_SHAPE)) for name, factory in VERTEX_MATRIX_FACTORIES.items()},
     # small groups (exactly enumerable)
     "s4": lambda: Permutation(4, axis=-2),
     "s26": lambda: Permutation(26, axis=-1),
@@ -34,11 +45,23 @@ GROUPS: dict[str, Callable[[], Action]] = {
     "shift8x8": lambda: CyclicShift((8, 8), axes=(-2, -1)),
 }
 
+#: other names for registered actions ("perm": a random permutation of coordinates and vertices)
+ALIASES = {"perm": "s4xs26"}
 
-def get_group(name: str) -> Action:
-    """The group registered under `name` (KeyError lists the known names)."""
+
+def get_group(name: str, shape: Sequence[int] | None = None) -> Action:
+    """The action registered under `name` (or an alias); for a vertex-matrix action, built for
+    matrices of `shape` = (d, n) when given. KeyError lists the known names."""
+    name = ALIASES.get(name, name)
+    if shape is not None and name in VERTEX_MATRIX_FACTORIES:
+        d, n = (int(v) for v in shape[-2:])
+        return VERTEX_MATRIX_FACTORIES[name](d, n)
     try:
         factory = GROUPS[name]
     except KeyError:
-        raise KeyError(f"unknown group {name!r}; known: {', '.join(sorted(GROUPS))}") from None
+        known = ", ".join(sorted([*GROUPS, *ALIASES]))
+        raise KeyError(f"unknown group {name!r}; known: {known}") from None
     return factory()
+
+
+__all__ = ["ALIASES", "GROUPS", "KS_SHAPE", "VERTEX_MATRIX_GROUPS", "get_group"]

@@ -23,6 +23,7 @@ from orbitlearn.datasets.fetch import sha256_of
 from orbitlearn.datasets.ks_dataset import KSDataset, load_ks, subsample
 from orbitlearn.errors import OrbitlearnError
 from orbitlearn.fileio import write_text_atomic
+from orbitlearn.groups.registry import ALIASES, VERTEX_MATRIX_GROUPS
 from orbitlearn.models.ensemble import EnsemblePipeline, load_pipeline
 from orbitlearn.models.evaluation import evaluate_pipeline, invariance_check, transform_inputs
 from orbitlearn.models.pipeline import AUGMENT_CHOICES, CANON_CHOICES, ModelPipeline
@@ -394,7 +395,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     ev.add_argument(
         "--transform",
-        choices=("none", "perm", "signed", "gl4z"),
+        choices=("none", *ALIASES, *VERTEX_MATRIX_GROUPS),
         default="none",
         help="random group image of every input",
     )
@@ -409,7 +410,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     ck = sub.add_parser("check", help="measured invariance of a trained model under a group")
     ck.add_argument("--checkpoint", required=True)
-    ck.add_argument("--group", choices=("s4xs26", "signed", "gl4z"), default="s4xs26")
+    ck.add_argument("--group", choices=VERTEX_MATRIX_GROUPS, default="s4xs26")
     ck.add_argument("--data", help="KS-format file (default: the cached v26 list)")
     ck.add_argument(
         "--limit",

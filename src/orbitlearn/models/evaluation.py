@@ -7,23 +7,20 @@ import numpy as np
 
 from orbitlearn.errors import OrbitlearnError
 
-TRANSFORM_GROUPS = {"perm": "s4xs26", "signed": "signed", "gl4z": "gl4z"}
-
 
 def transform_inputs(x: np.ndarray, transform: str, seed: int) -> np.ndarray:
-    """Each input replaced by a seeded random image under the named group ("none": unchanged)."""
+    """Each (d, n) input replaced by a seeded random image under the named vertex-matrix group
+    (`orbitlearn.groups.registry`; "none": unchanged)."""
     if transform == "none":
         return np.asarray(x)
-    if transform not in TRANSFORM_GROUPS:
-        raise OrbitlearnError(
-            f"unknown transform {transform!r}; known: none, {', '.join(TRANSFORM_GROUPS)}"
-        )
-    from orbitlearn.groups import get_group
+    from orbitlearn.groups.registry import ALIASES, VERTEX_MATRIX_GROUPS, get_group
 
-    group = get_group(TRANSFORM_GROUPS[transform])
-    rng = np.random.default_rng(seed)
+    if ALIASES.get(transform, transform) not in VERTEX_MATRIX_GROUPS:
+        known = ", ".join(["none", *ALIASES, *VERTEX_MATRIX_GROUPS])
+        raise OrbitlearnError(f"unknown transform {transform!r}; known: {known}")
     x = np.asarray(x, dtype=np.int64)
-    return group.act_batch(group.sample(len(x), rng), x)
+    group = get_group(transform, shape=x.shape[1:])
+    return group.act_batch(group.sample(len(x), np.random.default_rng(seed)), x)
 
 
 def evaluate_pipeline(pipe, x: np.ndarray, h11: np.ndarray) -> dict:
@@ -59,11 +56,11 @@ def evaluate_pipeline(pipe, x: np.ndarray, h11: np.ndarray) -> dict:
 def invariance_check(pipe, x: np.ndarray, group_name: str, samples: int = 8, seed: int = 0) -> dict:
     """Change of predicted probabilities under random group images g·x (a fresh g per input and draw):
     Δ = max_c |p(g·x)_c − p(x)_c|; reports max and mean Δ and the share of changed predicted classes."""
-    from orbitlearn.groups import get_group
+    from orbitlearn.groups.registry import get_group
 
-    group = get_group(group_name)
-    rng = np.random.default_rng(seed)
     x = np.asarray(x, dtype=np.int64)
+    group = get_group(group_name, shape=x.shape[1:])
+    rng = np.random.default_rng(seed)
     p0 = pipe.predict_proba(x)
     deltas, changed = [], []
     for _ in range(samples):

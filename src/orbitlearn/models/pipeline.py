@@ -19,33 +19,33 @@ import numpy as np
 from orbitlearn import __version__
 from orbitlearn.augment import batch_augmenter
 from orbitlearn.averaging import group_average
+from orbitlearn.canon.methods import METHOD_NAMES, canonicalizer_class
 from orbitlearn.errors import OrbitlearnError, first_line
 from orbitlearn.groups.claims import Invariance
+from orbitlearn.groups.registry import VERTEX_MATRIX_GROUPS, get_group
 from orbitlearn.models.base import Classifier
 from orbitlearn.models.registry import build_model
 from orbitlearn.torch_io import safe_torch_load, save_atomic
 from orbitlearn.train.config import TrainConfig
 
-CANON_CHOICES = ("none", "lex", "dirichlet", "normal")
-AUGMENT_CHOICES = ("none", "s4xs26", "signed", "gl4z")
+CANON_CHOICES = ("none", *METHOD_NAMES)
+AUGMENT_CHOICES = ("none", *VERTEX_MATRIX_GROUPS)
 CHECKPOINT_FORMAT = "orbitlearn-checkpoint/1"
 
 
 def _canonicaliser(name: str):
     if name == "none":
         return None
-    from orbitlearn.canon import METHODS
-
-    if name not in METHODS:
-        raise OrbitlearnError(f"unknown canonicaliser {name!r}; known: {', '.join(CANON_CHOICES)}")
-    return METHODS[name]()
-
-
-def _group(name: str):
-    from orbitlearn.groups import get_group
-
     try:
-        return get_group(name)
+        return canonicalizer_class(name)()
+    except KeyError as exc:
+        raise OrbitlearnError(str(exc.args[0])) from None
+
+
+def _group(name: str, shape: tuple[int, ...]):
+    """The named action, built for (d, n) matrices of `shape` when it is a vertex-matrix one."""
+    try:
+        return get_group(name, shape=shape)
     except KeyError as exc:
         raise OrbitlearnError(str(exc.args[0])) from None
 
@@ -103,12 +103,13 @@ class ModelPipeline:
         if self.augment == "none":
             return None
         augmenter = batch_augmenter(
-            _group(self.augment), then=lambda moved: self.project(moved).astype(np.float32)
+            _group(self.augment, self.model.shape),
+            then=lambda moved: self.project(moved).astype(np.float32),
         )
         return lambda xb, rng: augmenter(np.asarray(xb, dtype=np.int64), rng)
 
     def _symmetry_elements(self) -> tuple[Any, list]:
-        group = _group(self.symmetrize_group)
+        group = _group(self.symmetrize_group, self.model.shape)
         if self.symmetrize < 0:  # all elements: the exact Reynolds operator
             if not group.is_small():
                 raise OrbitlearnError(
@@ -183,7 +184,7 @@ class ModelPipeline:
         if self._canonicaliser is not None and self._canonicaliser.exact:
             claim = Invariance(self._canonicaliser.group(*self.model.shape)).join(claim)
         if self.symmetrize < 0:
-            claim = Invariance(_group(self.symmetrize_group)).join(claim)
+            claim = Invariance(_group(self.symmetrize_group, self.model.shape)).join(claim)
         return claim
 
     # ------------------------------------------------------------------ checkpoints

@@ -20,6 +20,7 @@ import numpy as np
 
 from orbitlearn.argtypes import LIMIT_HELP_FIRST, nonnegative_int, positive_int
 from orbitlearn.errors import OrbitlearnError
+from orbitlearn.groups.registry import VERTEX_MATRIX_GROUPS
 from orbitlearn.stats.exchangeability import (
     AXES,
     DEFAULT_MAX_SAMPLES,
@@ -28,8 +29,6 @@ from orbitlearn.stats.exchangeability import (
     axis_exchangeability_test,
     axis_group,
 )
-
-SEPARATION_GROUPS = ("s4xs26", "gl4z")
 
 
 def load_vertices(path: str, limit: int | None) -> np.ndarray:
@@ -116,19 +115,16 @@ def _separation_text(r: dict) -> str:
 
 
 def separation_group(name: str, shape: tuple[int, ...]):
-    """The --group for (d, n) matrices: s4xs26 → S_d × S_n, gl4z → GL(d,Z) × S_n (4 × 26 for v26)."""
-    from orbitlearn.groups import GLnZ, Permutation, Product
+    """The --group for (d, n) matrices: s4xs26 → S_d × S_n, signed → B_d × S_n, gl4z →
+    GL(d,Z) × S_n (4 × 26 for v26), from the one registry of names."""
+    from orbitlearn.groups.registry import get_group
 
     d, n = shape
-    if name == "s4xs26":
-        return Product(Permutation(d, axis=-2), Permutation(n, axis=-1))
-    if name == "gl4z":
-        if d < 2:
-            raise OrbitlearnError(
-                f"--group gl4z needs at least 2 coordinates, the matrices are {d} x {n}"
-            )
-        return Product(GLnZ(d, axis=-2), Permutation(n, axis=-1))
-    raise OrbitlearnError(f"unknown group {name!r}: expected {' or '.join(SEPARATION_GROUPS)}")
+    if name == "gl4z" and d < 2:
+        raise OrbitlearnError(
+            f"--group gl4z needs at least 2 coordinates, the matrices are {d} x {n}"
+        )
+    return get_group(name, shape=(d, n))
 
 
 def cmd_separation(args: argparse.Namespace) -> int:
@@ -208,7 +204,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     sep.add_argument(
         "--group",
-        choices=SEPARATION_GROUPS,
+        choices=VERTEX_MATRIX_GROUPS,
         default="s4xs26",
         help="group of the random images: s4xs26 = S_d x S_n, gl4z = GL(d,Z) x S_n "
         "on d x n matrices (default s4xs26)",

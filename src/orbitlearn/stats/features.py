@@ -370,9 +370,9 @@ class CanonicalFeatures(FeatureMap):
             raise OrbitlearnError(f"unknown canonical form {self.method!r}: expected lex or normal")
 
     def _map(self, a: np.ndarray) -> np.ndarray:
-        from orbitlearn.canon import METHODS
+        from orbitlearn.canon.methods import canonicalizer_class
 
-        return np.asarray(METHODS[self.method]().project(a)).reshape(len(a), -1)
+        return np.asarray(canonicalizer_class(self.method)().project(a)).reshape(len(a), -1)
 
 
 class Flatten(FeatureMap):
