@@ -172,3 +172,17 @@ def test_every_public_name_has_a_docstring():
             continue
         missing.append(f"{path.relative_to(SRC)}: {name}")
     assert not missing, "public names without a docstring:\n" + "\n".join(missing)
+
+
+def test_every_package_exports_its_public_api():
+    """Each package's __all__ names what it offers, and every name resolves."""
+    import importlib
+
+    for init in sorted(PACKAGE.rglob("__init__.py")):
+        if any(p.startswith("_") for p in init.parent.relative_to(SRC).parts):
+            continue  # private packages
+        name = _module_name(init)
+        module = importlib.import_module(name)
+        assert hasattr(module, "__all__"), f"{name} has no __all__"
+        for export in module.__all__:
+            getattr(module, export)
