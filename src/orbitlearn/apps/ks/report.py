@@ -36,6 +36,17 @@ def _pct(v: float | None, std: float | None = None) -> str:
     return f"{100 * v:.2f}" + (f" ± {100 * std:.2f}" if std else "")
 
 
+def cell_machines(cells: list[dict]) -> dict[str, tuple[int, dict]]:
+    """CPU name → (how many cells ran there, the machine record of the latest of them)."""
+    out: dict[str, tuple[int, dict]] = {}
+    for c in sorted(cells, key=lambda c: c.get("finished", "")):
+        m = c.get("machine")
+        if m:
+            n = out.get(m["cpu"], (0, m))[0]
+            out[m["cpu"]] = (n + 1, m)
+    return out
+
+
 def write_reports(bench: KSBenchmark, table: list[dict]) -> dict[str, Path]:
     """table.csv, table.md, chart.png, curves.png, rows/*.json and machine.json under bench.out."""
     out = bench.out
@@ -74,8 +85,11 @@ def write_reports(bench: KSBenchmark, table: list[dict]) -> dict[str, Path]:
             f"| {_pct(r['acc_perm_test'], r['acc_perm_test_std'])} | {_pct(r['acc_gl4z_test'], r['acc_gl4z_test_std'])} "
             f"| {eps} | {secs} | {r['parameters']} | {r['claimed_invariance']} | {pub} |"
         )
-    info = machine_info()
-    lines += ["", "## Machine (this report)", "", *machine_lines(info), ""]
+    machines = cell_machines(bench.cells())
+    lines += ["", "## Machines (where the cells ran)", ""]
+    for cpu, (count, info) in machines.items():
+        lines += [f"{count} cells on {cpu}; the latest of them:", "", *machine_lines(info), ""]
+    info = {"cells_by_cpu": {cpu: n for cpu, (n, _) in machines.items()}, "report": machine_info()}
     write_text_atomic(out / "table.md", "\n".join(lines))
     paths["md"] = out / "table.md"
     write_text_atomic(out / "machine.json", json.dumps(info, indent=1) + "\n")
