@@ -12,7 +12,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from orbitlearn.canon import Dirichlet, LexCanonical, PolytopeNormalForm
+from orbitlearn.canon import Dirichlet, LexAscentDirichlet, LexCanonical, PolytopeNormalForm
 from orbitlearn.estimators import ArrayTransformer
 from orbitlearn.groups import Permutation, Product, SignedPermutation
 from orbitlearn.stats.features import (
@@ -27,6 +27,7 @@ from orbitlearn.stats.features import (
 TRANSFORMERS = [
     LexCanonical,
     Dirichlet,
+    LexAscentDirichlet,
     PolytopeNormalForm,
     PowerSums,
     SortedValues,

@@ -97,8 +97,8 @@ def test_finished_cells_are_not_rerun(bench_run):
 def test_reports_are_written(bench_run):
     bench, table = bench_run
     paths = write_reports(bench, table)
-    assert paths["csv"].read_text().startswith("row,acc_orig,acc_orig_std,acc_rnd_perm")
-    assert "| exact engine (Batyrev) | 100.00 |" in paths["md"].read_text()
+    assert paths["csv"].read_text().startswith("row,protocol,acc_orig,acc_orig_std,acc_rnd_perm")
+    assert "| exact engine (Batyrev) | ours | 1 | 100.00 |" in paths["md"].read_text()
     assert paths["chart"].stat().st_size > 5000 and paths["curves"].stat().st_size > 5000
     assert (
         json.loads((bench.out / "rows" / f"{slug('majority')}.json").read_text())["row"]
@@ -183,3 +183,47 @@ def test_table_averages_seeds_with_the_sample_std(bench_run, tmp_path):
     again = next(r for r in copy.table() if r["row"] == row["row"])
     assert again["acc_orig"] == pytest.approx(np.mean(accs))
     assert again["acc_orig_std"] == pytest.approx(np.std(accs, ddof=1))  # 0.05, not 0.041
+
+
+def test_reference_protocol_rows(bench_run):
+    """Rows of the published protocol: the 80/20 seed-42 split (val is the test part, so the best
+    epoch is chosen on test), published numbers beside them, the last epoch's test accuracy kept."""
+    bench, table = bench_run
+    ref = [r for r in table if r["protocol"] == "reference"]
+    ours = [r for r in table if r["protocol"] == "ours"]
+    assert ref and ours
+    assert all(r["published_orig"] is not None for r in ref)
+    assert all(r["published_orig"] is None for r in ours)
+    parts = bench.protocol_parts["reference"]
+    assert np.array_equal(parts["val"], parts["test"])
+    assert len(np.intersect1d(parts["train"], parts["test"])) == 0
+    enc = next(r for r in ref if r["row"].startswith("encoder"))
+    assert 0.0 <= enc["acc_orig_last_epoch"] <= 1.0 and enc["seeds"] == 1
+    cell = json.loads(bench.cell_path(find_ref(enc["row"]), 0, "orig").read_text())
+    assert cell["protocol"] == "reference" and cell["sizes"]["val"] == cell["sizes"]["test"]
+    xgb = next(r for r in ref if r["row"].startswith("XGBoost"))
+    assert xgb["claimed_invariance"] == "none"  # the lexicographic climb is approximate
+
+
+def find_ref(name):
+    from orbitlearn.apps.ks.rows import find_row
+
+    return find_row(name, PROFILES["smoke"])
+
+
+def test_the_reference_split_is_the_published_one():
+    from orbitlearn.apps.ks.bench import reference_split
+
+    parts = reference_split(78_468)  # the study's loader drops the file's last two entries
+    assert len(parts["train"]) == 62_772 and len(parts["test"]) == 15_694
+    assert parts["test"].max() < 78_466
+    order = list(range(78_466))
+    np.random.RandomState(42).shuffle(order)
+    assert set(parts["test"]) == set(order[62_772:])
+
+
+def test_published_numbers_only_beside_reference_rows():
+    from orbitlearn.apps.ks.rows import RowSpec
+
+    with pytest.raises(ValueError, match="reference-protocol"):
+        RowSpec("cnn_mlp", "cnn_mlp", published=(56.71, 30.78))

@@ -11,6 +11,7 @@ METHOD_CLASSES = {
     "lex": ("lex", "LexCanonical"),
     "dirichlet": ("dirichlet", "Dirichlet"),
     "normal": ("normal", "PolytopeNormalForm"),
+    "dirichlet_lex": ("lexascent", "LexAscentDirichlet"),
 }
 METHOD_NAMES = tuple(METHOD_CLASSES)
 

@@ -27,6 +27,10 @@ class Classifier(ABC):
     #: construction: () none, (-1,) the n columns, (-2, -1) rows and columns
     invariant_axes: tuple[int, ...] = ()
 
+    #: the label value of each class index (set by `ModelPipeline`; models that regress on the
+    #: value, such as the XGBoost regressor, use it)
+    class_values: np.ndarray | None = None
+
     def __init__(self, n_classes: int, shape: tuple[int, int], config: dict | None = None):
         self.n_classes = int(n_classes)
         self.shape = (int(shape[0]), int(shape[1]))

@@ -12,6 +12,7 @@ import torch
 from torch import nn
 
 from orbitlearn.models.encoding import Encoding
+from orbitlearn.models.reference import EncoderDecoderNet, RefCNNMLPNet, RefViTNet
 from orbitlearn.nn.attention import AttentionPooling, SetAttentionBlock
 from orbitlearn.nn.exchangeable import ExchangeableMatrixLayer
 from orbitlearn.nn.pointnet import PointNet, mlp
@@ -60,8 +61,10 @@ class MLPNet(nn.Module):
 
 
 class CNNMLPNet(nn.Module):
-    """The published "MLP(CNN)": 1-wide convolutions along each column (over the m rows) and along
-    each row (over the n columns), their flattened outputs concatenated, then an MLP. No symmetry."""
+    """orbitlearn's convolutional MLP (ours, not the published "MLP(CNN)", which is
+    `orbitlearn.models.reference.RefCNNMLPNet`): 1-wide convolutions along each column (over the
+    m rows) and along each row (over the n columns), their flattened outputs concatenated, then an
+    MLP. No symmetry."""
 
     invariant_axes: tuple[int, ...] = ()
 
@@ -90,8 +93,10 @@ class CNNMLPNet(nn.Module):
 
 
 class ViTNet(nn.Module):
-    """A small vision transformer: one token per column (vertex) plus a class token, learned
-    position embeddings, pre-norm encoder layers. The position embeddings break S_n: no symmetry."""
+    """orbitlearn's small vision transformer (ours, not the published ViT, which is
+    `orbitlearn.models.reference.RefViTNet`): one token per column (vertex) plus a class token,
+    learned position embeddings, pre-norm encoder layers. The position embeddings break S_n: no
+    symmetry."""
 
     invariant_axes: tuple[int, ...] = ()
 
@@ -243,4 +248,7 @@ NETWORKS: dict[str, type[nn.Module]] = {
     "pointnet": PointNetNet,
     "exchangeable": ExchangeableNet,
     "settransformer": SetTransformerNet,
+    "ref_cnn_mlp": RefCNNMLPNet,
+    "ref_vit": RefViTNet,
+    "encoder_decoder": EncoderDecoderNet,
 }

@@ -73,6 +73,7 @@ class ModelPipeline:
             )
         self.model = model
         self.classes = np.asarray(classes)
+        model.class_values = self.classes
         self.canon = canon
         self.augment = augment
         self.symmetrize = int(symmetrize)

@@ -1,4 +1,11 @@
-"""Gradient-boosted trees (XGBoost, multiclass softprob, hist) on the flattened matrix."""
+"""Gradient-boosted trees (XGBoost, hist) on the flattened matrix: a multiclass softmax, or a
+regressor on the label value whose prediction is rounded to the nearest class (h11 is ordinal).
+
+`REFERENCE_XGBOOST` is the published study's regressor (Ewert et al. 2024; repository
+danielplatt/kreuzer-skarke-ML, src/models/xgboost.py): Tweedie objective, learning rate 0.01, depth 6,
+column subsampling 0.5, L1 penalty 1, up to 50,000 rounds stopped after 100 rounds without
+improvement of the *training* loss, predictions rounded to integers.
+"""
 
 from __future__ import annotations
 
@@ -8,21 +15,66 @@ import numpy as np
 
 from orbitlearn.models.base import Classifier
 
+REFERENCE_XGBOOST = {
+    "objective": "tweedie",
+    "n_estimators": 50_000,
+    "learning_rate": 0.01,
+    "max_depth": 6,
+    "subsample": 1.0,
+    "colsample_bytree": 0.5,
+    "reg_alpha": 1.0,
+    "early_stopping": 100,
+    "early_stopping_on": "train",
+}
+OBJECTIVES = ("softmax", "tweedie", "squarederror")
+
 
 class XGBoostClassifier(Classifier):
-    """Config: n_estimators, max_depth, learning_rate, subsample, colsample_bytree, early_stopping.
-    No symmetry: the features are the matrix entries in their given positions."""
+    """Config: objective (softmax: 35-class probabilities; tweedie or squarederror: a regressor on the
+    label value, rounded to the nearest class, `predict_proba` the one-hot of that class),
+    n_estimators, max_depth, learning_rate, subsample, colsample_bytree, reg_alpha,
+    early_stopping (rounds), early_stopping_on (val or train). No symmetry: the features are the
+    matrix entries in their given positions."""
 
     name = "xgboost"
 
     def __init__(self, n_classes, shape, config=None):
         super().__init__(n_classes, shape, config)
         self.booster = None
+        objective = self.config.get("objective", "softmax")
+        if objective not in OBJECTIVES:
+            raise ValueError(f"objective must be one of {OBJECTIVES}, not {objective!r}")
+        if self.config.get("early_stopping_on", "val") not in ("val", "train"):
+            raise ValueError("early_stopping_on must be 'val' or 'train'")
+
+    @property
+    def regression(self) -> bool:
+        """Whether this is a regressor on the label value (rounded to a class)."""
+        return self.config.get("objective", "softmax") != "softmax"
+
+    def _values(self) -> np.ndarray:
+        """The label value of each class index (the indices themselves when none were given)."""
+        values = getattr(self, "class_values", None)
+        return np.arange(self.n_classes) if values is None else np.asarray(values, np.float64)
 
     def _model(self, seed: int, threads: int | None):
         import xgboost
 
         c = self.config
+        if self.regression:
+            return xgboost.XGBRegressor(
+                n_estimators=int(c.get("n_estimators", 300)),
+                max_depth=int(c.get("max_depth", 6)),
+                learning_rate=float(c.get("learning_rate", 0.1)),
+                subsample=float(c.get("subsample", 1.0)),
+                colsample_bytree=float(c.get("colsample_bytree", 0.9)),
+                reg_alpha=float(c.get("reg_alpha", 0.0)),
+                tree_method="hist",
+                objective=f"reg:{c.get('objective')}",
+                random_state=seed,
+                n_jobs=threads or 1,
+                early_stopping_rounds=int(c.get("early_stopping", 20)),
+            )
         return xgboost.XGBClassifier(
             n_estimators=int(c.get("n_estimators", 300)),
             max_depth=int(c.get("max_depth", 6)),
@@ -45,6 +97,8 @@ class XGBoostClassifier(Classifier):
             copies = int(self.config.get("augment_copies", 3))
             x_fit = np.concatenate([x] + [augment(x, rng) for _ in range(copies)])
             y_fit = np.concatenate([y] * (copies + 1))
+        if self.regression:
+            return self._fit_regression(x_fit, y_fit, x_val, y_val, train)
         # xgboost needs every class present: one zero-weight dummy row per missing class
         missing = np.setdiff1d(np.arange(self.n_classes), np.unique(y_fit))
         weights = np.ones(len(y_fit))
@@ -68,6 +122,28 @@ class XGBoostClassifier(Classifier):
             "best_iteration": int(getattr(model, "best_iteration", -1) or -1),
         }
 
+    def _fit_regression(self, x, y, x_val, y_val, train) -> dict:
+        values = self._values()
+        model = self._model(train.seed, train.threads)
+        on_train = self.config.get("early_stopping_on", "val") == "train"
+        if on_train or x_val is None or not len(x_val):
+            eval_set = [(self._features(x), values[np.asarray(y)])]
+        else:
+            eval_set = [(self._features(x_val), values[np.asarray(y_val)])]
+        t0 = time.perf_counter()
+        model.fit(self._features(x), values[np.asarray(y)], eval_set=eval_set, verbose=False)
+        self.booster = model
+        return {
+            "wall_seconds": time.perf_counter() - t0,
+            "best_iteration": int(getattr(model, "best_iteration", -1) or -1),
+        }
+
+    def predict_value(self, x: np.ndarray) -> np.ndarray:
+        """The regressor's real-valued prediction of the label value, (N,)."""
+        if self.booster is None:
+            raise RuntimeError("the model has not been fitted")
+        return np.asarray(self.booster.predict(self._features(x)), dtype=np.float64)
+
     @staticmethod
     def _features(x: np.ndarray) -> np.ndarray:
         return np.asarray(x, dtype=np.float32).reshape(len(x), -1)
@@ -75,6 +151,10 @@ class XGBoostClassifier(Classifier):
     def predict_proba(self, x):
         if self.booster is None:
             raise RuntimeError("the model has not been fitted")
+        if self.regression:  # the rounded value's class (the nearest class value), one-hot
+            rounded = np.rint(self.predict_value(x))
+            index = np.abs(self._values()[None, :] - rounded[:, None]).argmin(axis=1)
+            return np.eye(self.n_classes)[index]
         return self.booster.predict_proba(self._features(x)).astype(np.float64)
 
     def get_state(self):
@@ -95,7 +175,7 @@ class XGBoostClassifier(Classifier):
         with tempfile.TemporaryDirectory() as d:
             path = Path(d) / "model.ubj"
             path.write_bytes(state["ubj"])
-            model = xgboost.XGBClassifier()
+            model = xgboost.XGBRegressor() if self.regression else xgboost.XGBClassifier()
             model.load_model(path)
         self.booster = model
 

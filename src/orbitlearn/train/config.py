@@ -23,6 +23,8 @@ class TrainConfig:
     lr: float = 2e-3
     weight_decay: float = 1e-4
     warmup: float = 0.02  # share of training spent warming up the learning rate
+    schedule: str = "cosine"  # "cosine" (warm-up, then cosine decay) or "constant" (plain lr)
+    clip_norm: float | None = None  # clip the gradient norm to this value
     label_smoothing: float = 0.0
     patience: int | None = None  # epochs without validation improvement before stopping
     seed: int = 0
@@ -34,6 +36,10 @@ class TrainConfig:
             raise ValueError("epochs must be at least 1")
         if self.time_budget is not None and self.time_budget <= 0:
             raise ValueError("time_budget must be positive")
+        if self.schedule not in ("cosine", "constant"):
+            raise ValueError(f"schedule must be 'cosine' or 'constant', not {self.schedule!r}")
+        if self.clip_norm is not None and self.clip_norm <= 0:
+            raise ValueError("clip_norm must be positive")
 
 
 def setting_changes(saved: dict, current: dict, ignored: frozenset[str] = frozenset()) -> str:

@@ -2,7 +2,8 @@
 
 Learning rate: AdamW with linear warm-up and a cosine decay driven by training progress
 p = max(epoch fraction, time-budget fraction), so the same schedule serves --epochs and
---time-budget. Model selection keeps the weights of the epoch with the best validation score
+--time-budget (or, with schedule="constant", the plain learning rate throughout; optional
+gradient-norm clipping). Model selection keeps the weights of the epoch with the best validation score
 (accuracy for classifiers; ties: lower validation loss), or the last epoch when no validation
 data is given; the test part is never seen here.
 """
@@ -93,6 +94,8 @@ class Trainer:
         self.show_progress = progress_enabled(show_progress)
 
     def _lr_factor(self, p: float) -> float:
+        if self.config.schedule == "constant":
+            return 1.0
         w = self.config.warmup
         if p < w:
             return max(p / w, 1e-3)
@@ -177,6 +180,8 @@ class Trainer:
                     loss = objective.loss(logits, yb)
                     opt.zero_grad(set_to_none=True)
                     loss.backward()
+                    if cfg.clip_norm is not None:
+                        torch.nn.utils.clip_grad_norm_(module.parameters(), cfg.clip_norm)
                     opt.step()
                     total_loss += loss.item() * len(idx)
                     total_score += objective.score(logits.detach(), yb) * len(idx)

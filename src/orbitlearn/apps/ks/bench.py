@@ -54,6 +54,18 @@ def _images(x: np.ndarray, group_name: str, seed: int, stream: int) -> np.ndarra
     return group.act_batch(group.sample(len(x), rng), np.asarray(x, dtype=np.int64))
 
 
+def reference_split(n_entries: int) -> dict[str, np.ndarray]:
+    """The published study's split: the file's entries but its last two (its loader drops them),
+    shuffled by numpy's legacy generator seeded 42, the first 80% for training and the rest for
+    testing; no validation part (`val` is the test part: selection on test, as published)."""
+    n = n_entries - 2
+    order = list(range(n))
+    np.random.RandomState(42).shuffle(order)
+    cut = int(0.8 * n)
+    train, test = np.sort(order[:cut]), np.sort(order[cut:])
+    return {"train": train, "val": test, "test": test}
+
+
 def exact_h11(x: np.ndarray) -> np.ndarray:
     """h11 of every matrix by Batyrev's formula (−1 where the engine refuses the input)."""
     from orbitlearn.geometry import hodge_record
@@ -93,9 +105,21 @@ class KSBenchmark:
             name: subsample(pos, lim, split_seed)
             for (name, pos), lim in zip(split.parts().items(), limits)
         }
+        ref = reference_split(len(data.y))
+        test = subsample(ref["test"], limits[2], 0)
+        # the split of each protocol: ours (seeded stratified 70/10/20, selection on val) and the
+        # published one (80/20, selection on the test part)
+        self.protocol_parts = {
+            "ours": self.parts,
+            "reference": {
+                "train": subsample(ref["train"], limits[0], 0),
+                "val": test,
+                "test": test,
+            },
+        }
         # (canon, seed, variant) -> whether π maps that variant's train and val inputs onto the
         # orig ones; computed once, since every row and ensemble member behind π asks again
-        self._same_projection: dict[tuple[str, int, str], bool] = {}
+        self._same_projection: dict[tuple[str, int, str, str], bool] = {}
         self.store = CellStore(self.out)
 
     # ------------------------------------------------------------------ cells
@@ -126,25 +150,36 @@ class KSBenchmark:
                         out.append((row, seed, variant))
         return out
 
-    def _inputs(self, seed: int, variant: str) -> dict[str, np.ndarray]:
-        used = np.concatenate(list(self.parts.values()))
+    def parts_for(self, row: RowSpec) -> dict[str, np.ndarray]:
+        """The entry positions of train, val and test under the row's protocol."""
+        return self.protocol_parts[row.protocol]
+
+    def _inputs(self, seed: int, variant: str, protocol: str = "ours") -> dict[str, np.ndarray]:
+        parts = self.protocol_parts[protocol]
+        if protocol == "ours":  # (this order of the random images is the one every cell used)
+            used = np.concatenate(list(parts.values()))
+        else:  # val is the test part
+            used = np.concatenate([parts["train"], parts["test"]])
         x = np.asarray(self.data.vertices, dtype=np.int64)
         if variant == "rnd_perm":
             x = x.copy()
             x[used] = _images(x[used], "s4xs26", seed, stream=11)
-        return {name: x[pos] for name, pos in self.parts.items()}
+        return {name: x[pos] for name, pos in parts.items()}
 
     def member_row(self, name: str) -> RowSpec:
         """A row an ensemble refers to: the profile's version of it if it has one."""
         return find_row(name, self.profile)
 
-    def _same_after_projection(self, pipe: ModelPipeline, seed: int, variant: str) -> bool:
+    def _same_after_projection(
+        self, pipe: ModelPipeline, seed: int, variant: str, protocol: str = "ours"
+    ) -> bool:
         """Whether π(train and val inputs of the variant) equals π(the orig ones), entry by entry."""
         if pipe.canon not in ("lex", "normal"):
             return False
-        key = (pipe.canon, seed, variant)
+        key = (pipe.canon, seed, variant, protocol)
         if key not in self._same_projection:
-            moved, orig = self._inputs(seed, variant), self._inputs(seed, "orig")
+            moved = self._inputs(seed, variant, protocol)
+            orig = self._inputs(seed, "orig", protocol)
             self._same_projection[key] = all(
                 np.array_equal(pipe.project(moved[part]), pipe.project(orig[part]))
                 for part in ("train", "val")
@@ -175,10 +210,10 @@ class KSBenchmark:
         train_cfg = TrainConfig(
             **{**DEFAULT_TRAIN, **row.train, "seed": run_seed, "threads": self.threads}
         )
-        if variant != "orig" and self._same_after_projection(pipe, seed, variant):
+        if variant != "orig" and self._same_after_projection(pipe, seed, variant, row.protocol):
             # π maps the permuted inputs to exactly the orig ones: the training would repeat the
             # orig training bit for bit, so that one is used (trained here if not yet done)
-            variant, x = "orig", self._inputs(seed, "orig")
+            variant, x = "orig", self._inputs(seed, "orig", row.protocol)
         run_dir = self.out / "runs" / f"{slug(row.name)}__seed{seed}__{variant}"
         run_dir.mkdir(parents=True, exist_ok=True)  # per-epoch log and resumable training state
         summary = pipe.fit(
@@ -195,16 +230,18 @@ class KSBenchmark:
 
     def run_cell(self, row: RowSpec, seed: int, variant: str) -> dict:
         """Train (or reuse) and test one row for one seed and variant; the cell record (accuracies, ε, seconds, machine)."""
-        x = self._inputs(seed, variant)
-        h11 = {name: self.data.h11[pos] for name, pos in self.parts.items()}
-        y = {name: self.data.y[pos] for name, pos in self.parts.items()}
+        parts = self.parts_for(row)
+        x = self._inputs(seed, variant, row.protocol)
+        h11 = {name: self.data.h11[pos] for name, pos in parts.items()}
+        y = {name: self.data.y[pos] for name, pos in parts.items()}
         cell: dict = {
             "row": row.name,
             "seed": seed,
             "variant": variant,
             "profile": self.profile.name,
             "split_seed": self.split_seed,
-            "sizes": {k: int(len(v)) for k, v in self.parts.items()},
+            "protocol": row.protocol,
+            "sizes": {k: int(len(v)) for k, v in parts.items()},
             "spec": {
                 k: getattr(row, k)
                 for k in (
@@ -281,6 +318,9 @@ class KSBenchmark:
                     }
                     for h in summary.get("history", [])
                 ]
+                if row.protocol == "reference" and summary.get("history"):
+                    # val is the test part: what selection on test is worth, against the last epoch
+                    cell["acc_last_epoch"] = summary["history"][-1]["val_score"]
             cell["claimed_invariance"] = pipe.claimed_invariance().label
             cell["val_accuracy"] = evaluate_pipeline(pipe, x["val"], h11["val"])["accuracy"]
             t1 = time.perf_counter()
@@ -346,7 +386,9 @@ class KSBenchmark:
         return self.store.all()
 
     def table(self, rows: Sequence[RowSpec] | None = None) -> list[dict]:
-        """One record per row with mean and sample std (ddof 1) over the finished seeds (fractions in [0, 1])."""
+        """One record per row: means over the finished seeds (fractions in [0, 1]) with the sample
+        std (ddof 1) for rows of our protocol and the population std (ddof 0, as published) for rows
+        of the reference protocol."""
         rows = rows or self.profile.rows
         by_key: dict[tuple[str, str], list[dict]] = {}
         for c in self.cells():
@@ -357,7 +399,8 @@ class KSBenchmark:
             perm = by_key.get((row.name, "rnd_perm"), [])
             if not orig and not perm:
                 continue
-            rec: dict = {"row": row.name}
+            rec: dict = {"row": row.name, "protocol": row.protocol}
+            ddof = 0 if row.protocol == "reference" else 1
             for col, cells, key in (
                 ("acc_orig", orig, "acc"),
                 ("acc_rnd_perm", perm, "acc"),
@@ -365,14 +408,16 @@ class KSBenchmark:
                 ("acc_gl4z_test", orig, "acc_gl4z_test"),
                 ("eps_max_dp", orig, "epsilon"),
                 ("train_seconds", orig, "train_seconds"),
+                ("acc_orig_last_epoch", orig, "acc_last_epoch"),
             ):
                 vals = [c[key] for c in cells if key in c]
                 rec[col] = float(np.mean(vals)) if vals else None
                 rec[f"{col}_std"] = (
-                    float(np.std(vals, ddof=1)) if len(vals) > 1 else (0.0 if vals else None)
+                    float(np.std(vals, ddof=ddof)) if len(vals) > 1 else (0.0 if vals else None)
                 )
             rec["parameters"] = orig[0]["parameters"] if orig else perm[0]["parameters"]
-            rec["seeds"] = sorted({c["seed"] for c in orig + perm})
+            rec["seed_list"] = sorted({c["seed"] for c in orig + perm})
+            rec["seeds"] = len(rec["seed_list"])
             rec["claimed_invariance"] = (orig or perm)[0].get("claimed_invariance")
             rec["published_orig"], rec["published_rnd_perm"] = row.published or (None, None)
             table.append(rec)

@@ -1,9 +1,12 @@
 """The rows and profiles of the Kreuzer-Skarke benchmark, as data.
 
-A row is a recipe (model, config, canon, augment, symmetrize, training budget); a profile picks
-rows, seeds and data sizes. The published numbers (Ewert et al., Phys. Lett. B 858 (2024), and the
-random/majority floors) are kept beside the rows they correspond to, as (orig, random permutation)
-test accuracies in percent.
+A row is a recipe (model, config, canon, augment, symmetrize, training budget, protocol); a profile
+picks rows, seeds and data sizes. Two protocols: *ours* (seeded stratified 70/10/20 split, selection
+on validation) and *reference* (the published one: 80/20 split with numpy seed 42, selection on
+the test part). The published numbers (Ewert et al., Phys. Lett. B 858 (2024), their repository's
+logs; the random/majority floors) stand only beside rows that run the published model and
+projection under the reference protocol (`RowSpec` refuses anything else), as (orig, random
+permutation) test accuracies in percent.
 """
 
 from __future__ import annotations
@@ -31,6 +34,18 @@ class RowSpec:
     # model "ensemble": the names of the rows whose pipelines are averaged (each trained once, in
     # its own row's run folder, so an ensemble reuses what its members' rows trained)
     members: tuple[str, ...] = ()
+    protocol: str = "ours"
+
+    def __post_init__(self) -> None:
+        if self.protocol not in PROTOCOLS:
+            raise ValueError(f"protocol must be one of {PROTOCOLS}, not {self.protocol!r}")
+        if self.published is not None and self.protocol != "reference":
+            raise ValueError(
+                f"row {self.name!r}: a published number stands only beside a reference-protocol row"
+            )
+
+
+PROTOCOLS = ("ours", "reference")
 
 
 @dataclass(frozen=True)
@@ -98,34 +113,111 @@ _VIT = RowSpec(
     "vit",
     _ONEHOT,
     train={"epochs": 15},
-    published=(62.06, 43.70),
-    note="15 epochs (~100 s each on one CPU thread)",
+    note="ours: one token per vertex; 15 epochs (~100 s each on one CPU thread)",
+)
+
+# ----------------------------------------------------------------------------- the published rows
+
+_RAW = {"encoding": "raw"}  # the study feeds the integer entries as they are
+_ADAM = {"weight_decay": 0.0, "schedule": "constant", "lr": 1e-3}  # plain Adam, no schedule
+
+
+def _reference(name: str, published: tuple[float, float], note: str, **kw) -> RowSpec:
+    return RowSpec(name, protocol="reference", published=published, note=note, **kw)
+
+
+REFERENCE_ROWS: tuple[RowSpec, ...] = (
+    _reference("random guess [reference]", (2.85, 2.85), "uniform guess", model="random"),
+    _reference(
+        "majority [reference]", (11.28, 11.28), "most frequent training class", model="majority"
+    ),
+    _reference(
+        "MLP(CNN) [reference]",
+        (56.71, 30.78),
+        "the study's PyTorch VanillaCNN; budget 100 epochs (published runs: up to 1000, "
+        "stopped after 100 epochs without a lower training loss)",
+        model="ref_cnn_mlp",
+        config=_RAW,
+        train={**_ADAM, "epochs": 100, "batch_size": 64},
+    ),
+    _reference(
+        "MLP(CNN) + π Dirichlet [reference]",
+        (71.98, 61.28),
+        "as MLP(CNN) [reference], behind the study's lexicographic Dirichlet projection",
+        model="ref_cnn_mlp",
+        config=_RAW,
+        canon="dirichlet_lex",
+        train={**_ADAM, "epochs": 100, "batch_size": 64},
+    ),
+    _reference(
+        "XGBoost [reference]",
+        (55.02, 29.70),
+        "Tweedie regressor rounded to a class, lr 0.01, depth 6, colsample 0.5, alpha 1, up to "
+        "50,000 rounds stopped on the training loss (patience 100), as published",
+        model="ref_xgboost",
+    ),
+    _reference(
+        "XGBoost + π Dirichlet [reference]",
+        (70.63, 59.84),
+        "as XGBoost [reference], behind the study's lexicographic Dirichlet projection",
+        model="ref_xgboost",
+        canon="dirichlet_lex",
+    ),
+    _reference(
+        "ViT [reference]",
+        (62.06, 43.70),
+        "the study's ViT (52 x 52 image, 4 x 4 patches, 8 blocks, 25M parameters), AdamW 1e-3, "
+        "weight decay 1e-5, clip norm 5, batch 256, 60 epochs; published 'validation' was 10% of "
+        "the training part, here the test part",
+        model="ref_vit",
+        config=_RAW,
+        train={
+            "lr": 1e-3,
+            "weight_decay": 1e-5,
+            "schedule": "constant",
+            "clip_norm": 5.0,
+            "epochs": 60,
+            "batch_size": 256,
+        },
+    ),
+    _reference(
+        "ViT + π Dirichlet [reference]",
+        (69.00, 61.02),
+        "as ViT [reference], behind the study's lexicographic Dirichlet projection",
+        model="ref_vit",
+        config=_RAW,
+        canon="dirichlet_lex",
+        train={
+            "lr": 1e-3,
+            "weight_decay": 1e-5,
+            "schedule": "constant",
+            "clip_norm": 5.0,
+            "epochs": 60,
+            "batch_size": 256,
+        },
+    ),
+    _reference(
+        "encoder–decoder [reference]",
+        (96.86, 92.11),
+        "the study's invariantmlp, Adam 1e-3, batch 32, 200 epochs; published: 'almost 97%', here "
+        "the mean best-epoch test accuracy of its logged runs (5 orig, 3 permuted)",
+        model="encoder_decoder",
+        config=_RAW,
+        train={**_ADAM, "epochs": 200, "batch_size": 32},
+    ),
 )
 
 FULL_ROWS: tuple[RowSpec, ...] = (
-    RowSpec("random guess", "random", published=(2.85, 2.85)),
-    RowSpec("majority", "majority", published=(11.28, 11.28)),
+    RowSpec("random guess", "random"),
+    RowSpec("majority", "majority"),
     RowSpec("mlp", "mlp", _ONEHOT, train={"epochs": 40}),
-    RowSpec("cnn_mlp", "cnn_mlp", _ONEHOT, train={"epochs": 40}, published=(56.71, 30.78)),
-    RowSpec(
-        "cnn_mlp + π lex",
-        "cnn_mlp",
-        _ONEHOT,
-        canon="lex",
-        train={"epochs": 40},
-        published=(71.98, 61.28),
-    ),
+    RowSpec("cnn_mlp", "cnn_mlp", _ONEHOT, train={"epochs": 40}),
+    RowSpec("cnn_mlp + π lex", "cnn_mlp", _ONEHOT, canon="lex", train={"epochs": 40}),
     RowSpec("cnn_mlp + π Dirichlet", "cnn_mlp", _ONEHOT, canon="dirichlet", train={"epochs": 40}),
-    RowSpec("xgboost", "xgboost", {"n_estimators": 400, "max_depth": 6}, published=(55.02, 29.70)),
-    RowSpec(
-        "xgboost + π lex",
-        "xgboost",
-        {"n_estimators": 400, "max_depth": 6},
-        canon="lex",
-        published=(70.63, 59.84),
-    ),
+    RowSpec("xgboost", "xgboost", {"n_estimators": 400, "max_depth": 6}),
+    RowSpec("xgboost + π lex", "xgboost", {"n_estimators": 400, "max_depth": 6}, canon="lex"),
     _VIT,
-    replace(_VIT, name="vit + π lex", canon="lex", published=(69.00, 61.02)),
+    replace(_VIT, name="vit + π lex", canon="lex"),
     RowSpec(
         "cnn_mlp + S4×S26 augmentation", "cnn_mlp", _ONEHOT, augment="s4xs26", train={"epochs": 40}
     ),
@@ -204,6 +296,7 @@ FULL_ROWS: tuple[RowSpec, ...] = (
     RowSpec(
         "exact engine (Batyrev)", "exact", note="h11 computed from the vertex matrix; no learning"
     ),
+    *REFERENCE_ROWS,
 )
 
 # ----------------------------------------------------------------------------- the quick table
@@ -233,6 +326,8 @@ QUICK_ROWS: tuple[RowSpec, ...] = (
 SMOKE_ROWS: tuple[RowSpec, ...] = (
     _BY_NAME["random guess"],
     _BY_NAME["majority"],
+    _quick(_BY_NAME["encoder–decoder [reference]"], epochs=2),
+    replace(_BY_NAME["XGBoost + π Dirichlet [reference]"], config={"n_estimators": 30}),
     _quick(_BY_NAME["cnn_mlp + π lex"], epochs=1),
     _quick(_BY_NAME["exchangeable (Hartford)"], epochs=1),
     _ensemble(
