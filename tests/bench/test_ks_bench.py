@@ -227,3 +227,11 @@ def test_published_numbers_only_beside_reference_rows():
 
     with pytest.raises(ValueError, match="reference-protocol"):
         RowSpec("cnn_mlp", "cnn_mlp", published=(56.71, 30.78))
+
+
+def test_protocol_option_selects_rows(small_file, tmp_path, capsys):
+    out = tmp_path / "bench"
+    args = ["bench", "ks", "--profile", "smoke", "--data", str(small_file), "--out", str(out)]
+    assert main([*args, "--protocol", "reference", "--report-only", "--json", "--quiet"]) == 0
+    assert main([*args, "--rows", "majority", "--protocol", "reference", "--quiet"]) == 2
+    assert "no rows of protocol" in capsys.readouterr().err

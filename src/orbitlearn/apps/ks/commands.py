@@ -6,7 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from orbitlearn.apps.ks.rows import PROTOCOLS
 from orbitlearn.argtypes import nonnegative_int, positive_int
+from orbitlearn.errors import OrbitlearnError
 
 DEFAULT_OUT = {
     "smoke": "runs/bench/ks-smoke",
@@ -26,6 +28,10 @@ def cmd_ks(args: argparse.Namespace) -> int:
 
     profile = get_profile(args.profile)
     rows = select_rows(profile, args.rows)
+    if args.protocol:
+        rows = [r for r in rows if r.protocol == args.protocol]
+        if not rows:
+            raise OrbitlearnError(f"no rows of protocol {args.protocol!r} in this selection")
     seeds = tuple(args.seeds) if args.seeds else None
     data = load_dataset(args.data, "raise") if args.data else load_ks(vertices=26)
     out = Path(args.out or DEFAULT_OUT[args.profile])
@@ -49,7 +55,15 @@ def cmd_ks(args: argparse.Namespace) -> int:
     records = [
         {
             k: r[k]
-            for k in ("row", *ACC_COLUMNS, "eps_max_dp", "train_seconds", "parameters", "seeds")
+            for k in (
+                "row",
+                "protocol",
+                *ACC_COLUMNS,
+                "eps_max_dp",
+                "train_seconds",
+                "parameters",
+                "seeds",
+            )
         }
         for r in table
     ]
@@ -76,6 +90,12 @@ def register(bench_sub: argparse._SubParsersAction) -> None:
     )
     ks.add_argument("--rows", nargs="+", metavar="ROW", help="run only these rows (names or slugs)")
     ks.add_argument("--seeds", type=nonnegative_int, nargs="+", help="run only these seeds")
+    ks.add_argument(
+        "--protocol",
+        choices=PROTOCOLS,
+        help="run only rows of this protocol: ours (stratified 70/10/20, selection on val) or "
+        "reference (the published 80/20 split, selection on the test part)",
+    )
     ks.add_argument("--threads", type=positive_int, help="torch / xgboost threads")
     ks.add_argument(
         "--report-only",
