@@ -152,3 +152,25 @@ def test_mse_objective_fits_a_field_regression():
     )
     first_rmse, best_rmse = -result.history[0]["val_score"], -result.best_val_score
     assert best_rmse < 0.25 * first_rmse
+
+
+def test_resume_accepts_a_state_written_before_a_setting_existed(tmp_path):
+    """A training state saved before a TrainConfig field was added had that field's default: it
+    resumes; a real change of setting is still refused."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((32, 5)).astype(np.float32)
+    y = (x[:, 0] > 0).astype(np.int64)
+    state = tmp_path / "state.pt"
+    net = torch.nn.Linear(5, 2)
+    Trainer(TrainConfig(epochs=2, batch_size=16), state_path=state).fit(net, x, y, x, y)
+    saved = torch.load(state, weights_only=True)
+    for key in ("schedule", "clip_norm"):  # as written by a version without these settings
+        saved["config"].pop(key)
+    torch.save(saved, state)
+    Trainer(TrainConfig(epochs=2, batch_size=16), state_path=state).fit(
+        torch.nn.Linear(5, 2), x, y, x, y, resume=True
+    )
+    with pytest.raises(OrbitlearnError, match="schedule"):
+        Trainer(TrainConfig(epochs=2, batch_size=16, schedule="constant"), state_path=state).fit(
+            torch.nn.Linear(5, 2), x, y, x, y, resume=True
+        )

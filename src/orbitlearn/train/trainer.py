@@ -61,6 +61,9 @@ def predict_logits(module: nn.Module, x: np.ndarray, batch_size: int = 1024) -> 
 def _check_same_config(path, saved: dict, current: dict) -> None:
     """Resuming under another training config would splice two different runs together."""
     ignored = frozenset({"threads", "eval_batch_size"})  # they do not change the numbers
+    # a setting added after the state was written had its default value then
+    defaults = asdict(TrainConfig())
+    saved = {**{k: v for k, v in defaults.items() if k not in saved}, **saved}
     detail = setting_changes(saved, current, ignored)
     if detail:
         raise OrbitlearnError(
