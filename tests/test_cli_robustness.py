@@ -487,3 +487,26 @@ def test_stale_temporary_files_of_dead_writers_are_removed(tmp_path):
     mine.write_bytes(b"")
     assert remove_stale_temps(target) == [stale]
     assert mine.exists() and not stale.exists()
+
+
+def test_a_missing_optional_dependency_names_the_extra(tmp_path, v26_path):
+    """Without torch, `orbitlearn train` says which extra to install, in one line (run in a
+    subprocess whose import system cannot find torch)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'torch' or name.startswith('torch.'):\n"
+        "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "from orbitlearn.cli import main\n"
+        f"sys.exit(main(['train', '--model', 'pointnet', '--out', {str(tmp_path / 'o')!r}, "
+        f"'--data', {str(v26_path)!r}, '--limit', '60']))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 2, out.stderr
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and "pip install 'orbitlearn[ml]'" in lines[0], out.stderr

@@ -124,6 +124,26 @@ def _interrupted_in_compiled_code(exc: SystemError) -> bool:
     return "KeyboardInterrupt" in str(exc)
 
 
+#: optional dependencies and the extra that installs each
+OPTIONAL_EXTRAS = {
+    "torch": "ml",
+    "sklearn": "ml",
+    "xgboost": "ml",
+    "matplotlib": "ml",
+    "mkdocs": "docs",
+    "mkdocstrings": "docs",
+}
+
+
+def missing_extra_text(exc: ModuleNotFoundError) -> str | None:
+    """One line naming the extra to install for a missing optional dependency (None otherwise)."""
+    top = (exc.name or "").split(".")[0]
+    extra = OPTIONAL_EXTRAS.get(top)
+    if extra is None:
+        return None
+    return f"this command needs {top}, an optional dependency: pip install 'orbitlearn[{extra}]'"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line on `argv` (default: sys.argv); the exit status (0 ok, 1 some failures, 2 user error, 130 interrupted)."""
     args = sys.argv[1:] if argv is None else list(argv)
@@ -142,6 +162,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(parsed.func(parsed) or 0)
     except OrbitlearnError as exc:
         print(f"orbitlearn: error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except ModuleNotFoundError as exc:
+        text = missing_extra_text(exc)
+        if text is None:
+            raise
+        print(f"orbitlearn: error: {text}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("orbitlearn: interrupted", file=sys.stderr)
