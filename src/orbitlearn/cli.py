@@ -14,9 +14,9 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from orbitlearn import __version__
 from orbitlearn.argtypes import OneLineArgumentParser
 from orbitlearn.errors import OrbitlearnError
+from orbitlearn.version import __version__
 
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130

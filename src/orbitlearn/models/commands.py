@@ -345,8 +345,97 @@ def _add_model_args(p: argparse.ArgumentParser) -> None:
     )
 
 
+def cmd_predict(args: argparse.Namespace) -> int:
+    """`orbitlearn predict`: label values (and probabilities) of every entry of a KS file or stdin;
+    entries the model cannot take get an error record. Exit 0 if all were predicted, else 1."""
+    import sys
+
+    from orbitlearn.datasets.ks import SkippedEntries, iter_ks
+    from orbitlearn.predict import load_model
+
+    model = load_model(args.checkpoint)
+    source = sys.stdin.buffer if args.file == "-" else args.file
+    sink = open(args.errors_to, "w") if args.errors_to else None  # noqa: SIM115
+    try:
+        skipped = SkippedEntries(sink=sink)
+        entries = list(iter_ks(source, on_error=args.on_error, errors=skipped))
+    finally:
+        if sink is not None:
+            sink.close()
+    report_skipped(skipped, args.errors_to)
+    results = model.predict_each(e.vertices for e in entries)
+    target = "h11"
+    records = []
+    for entry, r in zip(entries, results, strict=True):
+        rec: dict = {"index": entry.index}
+        if r.error is not None:
+            rec["error"] = r.error
+        else:
+            rec[target] = r.value
+            if args.proba:
+                rec["proba"] = {
+                    str(int(c)): round(float(p), 6)
+                    for c, p in zip(model.classes_, r.proba, strict=True)
+                }
+            if args.top:
+                order = np.argsort(-r.proba, kind="stable")[: args.top]
+                rec["top"] = [[int(model.classes_[k]), round(float(r.proba[k]), 6)] for k in order]
+        records.append(rec)
+    if args.json:
+        text = json.dumps(records) + "\n"
+    elif args.csv:
+        header = ["index", target, "error"] + (["top"] if args.top else [])
+        lines = [",".join(header)]
+        for rec in records:
+            top = " ".join(f"{v}:{p}" for v, p in rec.get("top", []))
+            error = str(rec.get("error", "")).replace('"', "'")
+            row = [str(rec["index"]), str(rec.get(target, "")), f'"{error}"' if error else ""]
+            lines.append(",".join(row + ([top] if args.top else [])))
+        text = "\n".join(lines) + "\n"
+    else:
+        lines = []
+        for rec in records:
+            if "error" in rec:
+                lines.append(f"{rec['index']}\terror: {rec['error']}")
+            else:
+                top = "\t" + " ".join(f"{v}:{p:.3f}" for v, p in rec["top"]) if "top" in rec else ""
+                lines.append(f"{rec['index']}\t{target}={rec[target]}{top}")
+        text = "\n".join(lines) + "\n"
+    if args.output:
+        write_text_atomic(Path(args.output), text)
+    else:
+        sys.stdout.write(text)
+    failed = sum("error" in r for r in records) + len(skipped)
+    if failed:
+        print(f"orbitlearn: {failed} of {len(records)} entries not predicted", file=sys.stderr)
+    return 1 if failed else 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add the model commands (train, evaluate, check, ensemble)."""
+    """Add the model commands (train, evaluate, check, ensemble, predict)."""
+    pr = sub.add_parser(
+        "predict", help="predict h11 of every entry of a KS file (or stdin) with a trained model"
+    )
+    pr.add_argument(
+        "--checkpoint",
+        required=True,
+        help="a checkpoint file, or a committed model's name (ks_h11_best, ks_h11_gl4z)",
+    )
+    pr.add_argument(
+        "file",
+        help="KS-format file (plain or .gz; headers may be 'ROWS COLS' alone), or - for stdin",
+    )
+    pr.add_argument("--proba", action="store_true", help="add every class probability")
+    pr.add_argument("--top", type=positive_int, metavar="K", help="add the K most probable values")
+    fmt = pr.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="a JSON list, one object per entry")
+    fmt.add_argument("--csv", action="store_true", help="CSV, one row per entry")
+    pr.add_argument(
+        "-o", "--output", metavar="OUT", help="write here (atomically) instead of stdout"
+    )
+    add_on_error(pr)
+    pr.set_defaults(func=cmd_predict)
+
     train = sub.add_parser("train", help="train a model of the zoo on the seeded split")
     _add_model_args(train)
     train.add_argument(

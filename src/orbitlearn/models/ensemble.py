@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 
-from orbitlearn import __version__
 from orbitlearn.errors import OrbitlearnError
 from orbitlearn.groups.claims import Invariance
 from orbitlearn.models.pipeline import (
@@ -23,6 +22,7 @@ from orbitlearn.models.pipeline import (
     read_checkpoint,
 )
 from orbitlearn.torch_io import save_atomic
+from orbitlearn.version import __version__
 
 ENSEMBLE_FORMAT = "orbitlearn-ensemble/1"
 

@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 
-from orbitlearn import __version__
 from orbitlearn.augment import batch_augmenter
 from orbitlearn.averaging import group_average
 from orbitlearn.canon.methods import METHOD_NAMES, canonicalizer_class
@@ -27,6 +26,7 @@ from orbitlearn.models.base import Classifier
 from orbitlearn.models.registry import build_model
 from orbitlearn.torch_io import safe_torch_load, save_atomic
 from orbitlearn.train.config import TrainConfig
+from orbitlearn.version import __version__
 
 CANON_CHOICES = ("none", *METHOD_NAMES)
 AUGMENT_CHOICES = ("none", *VERTEX_MATRIX_GROUPS)
@@ -167,15 +167,25 @@ class ModelPipeline:
         """The most probable class index of every input, (N,)."""
         return self.predict_proba(x).argmax(axis=1)
 
+    def accepts_any_vertex_count(self) -> bool:
+        """Whether the model is a set function of the columns (invariant under their permutations
+        by construction, and defined for any number of them), so any n is accepted."""
+        return -1 in self.model.invariant_axes
+
     def check_input_shape(self, shape: tuple[int, ...]) -> None:
-        """OrbitlearnError unless `shape` is (B, *model.shape): the model takes one matrix shape."""
+        """OrbitlearnError unless `shape` is (B, *model.shape), or (B, m, any n) for a set model."""
         expected = tuple(int(v) for v in self.model.shape)
         got = tuple(int(v) for v in shape[1:])
+        if self.accepts_any_vertex_count() and len(got) == 2 and got[0] == expected[0] and got[1]:
+            return
         if got != expected:
             shown = " x ".join(map(str, got)) if got else "no matrices"
-            raise OrbitlearnError(
-                f"this model takes {' x '.join(map(str, expected))} matrices, the data has {shown}"
+            wanted = (
+                f"{expected[0]} x n matrices"
+                if self.accepts_any_vertex_count()
+                else f"{' x '.join(map(str, expected))} matrices"
             )
+            raise OrbitlearnError(f"this model takes {wanted}, the data has {shown}")
 
     def claimed_invariance(self) -> Invariance:
         """What the pipeline is exactly invariant under by construction, computed from its parts'
