@@ -66,6 +66,10 @@ class Classifier(ABC):
     def set_state(self, state: Any) -> None:
         """Restore what `get_state` returned."""
 
+    def to(self, device: Any) -> Classifier:
+        """Move the model's computation to a torch device (nothing to move for non-torch models)."""
+        return self
+
     def parameter_count(self) -> int:
         """The number of learned parameters (0 for models without any)."""
         return 0

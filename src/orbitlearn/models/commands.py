@@ -144,6 +144,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         patience=args.patience,
         seed=args.seed,
         threads=args.threads,
+        device=args.device,
     )
     x, y = data.vertices, data.y
     t0 = time.perf_counter()
@@ -221,7 +222,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     """`orbitlearn evaluate`: accuracy, per-class numbers and confusion matrix of a checkpoint on labelled data."""
     from orbitlearn.report import emit
 
-    pipe = load_pipeline(args.checkpoint)
+    pipe = load_pipeline(args.checkpoint).to(args.device)
     data, source = _load_data(args.data, args.on_error, args.errors_to)
     _check_shape(pipe, data, source)
     split_seed = pipe.metadata.get("split_seed", 0) if args.split_seed is None else args.split_seed
@@ -267,7 +268,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     """`orbitlearn check`: the measured invariance of a checkpoint's predictions under a group."""
     from orbitlearn.report import emit
 
-    pipe = load_pipeline(args.checkpoint)
+    pipe = load_pipeline(args.checkpoint).to(args.device)
     data, source = _load_data(args.data, args.on_error, args.errors_to)
     _check_shape(pipe, data, source)
     pos = subsample(np.arange(len(data)), args.limit, args.seed)
@@ -354,6 +355,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from orbitlearn.predict import load_model
 
     model = load_model(args.checkpoint)
+    model.pipeline.to(args.device)
     source = sys.stdin.buffer if args.file == "-" else args.file
     sink = open(args.errors_to, "w") if args.errors_to else None  # noqa: SIM115
     try:
@@ -411,6 +413,28 @@ def cmd_predict(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def add_device(p: argparse.ArgumentParser) -> None:
+    """The --device option: where torch computes."""
+    from orbitlearn.train.devices import DEVICE_CHOICES_HELP
+
+    p.add_argument(
+        "--device",
+        type=device_spec,
+        default="auto",
+        help=f"where torch computes: {DEVICE_CHOICES_HELP}",
+    )
+
+
+def device_spec(text: str) -> str:
+    """argparse type of --device: a device kind (checked without importing torch)."""
+    from orbitlearn.train.devices import check_device_spec
+
+    try:
+        return check_device_spec(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the model commands (train, evaluate, check, ensemble, predict)."""
     pr = sub.add_parser(
@@ -434,6 +458,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "-o", "--output", metavar="OUT", help="write here (atomically) instead of stdout"
     )
     add_on_error(pr)
+    add_device(pr)
     pr.set_defaults(func=cmd_predict)
 
     train = sub.add_parser("train", help="train a model of the zoo on the seeded split")
@@ -461,6 +486,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--patience", type=positive_int, help="stop after this many epochs without validation gain"
     )
     train.add_argument("--threads", type=positive_int, help="torch / xgboost threads")
+    add_device(train)
     train.add_argument(
         "--limit",
         type=positive_int,
@@ -474,6 +500,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     train.set_defaults(func=cmd_train)
 
     ev = sub.add_parser("evaluate", help="accuracy of a checkpoint on a KS-format file")
+    add_device(ev)
     ev.add_argument("--checkpoint", required=True)
     ev.add_argument("--data", help="KS-format file (default: the cached v26 list)")
     ev.add_argument(
@@ -498,6 +525,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     ev.set_defaults(func=cmd_evaluate)
 
     ck = sub.add_parser("check", help="measured invariance of a trained model under a group")
+    add_device(ck)
     ck.add_argument("--checkpoint", required=True)
     ck.add_argument("--group", choices=VERTEX_MATRIX_GROUPS, default="s4xs26")
     ck.add_argument("--data", help="KS-format file (default: the cached v26 list)")

@@ -50,6 +50,12 @@ class EnsemblePipeline:
         """The class index with the highest mean probability, (N,)."""
         return self.predict_proba(x).argmax(axis=1)
 
+    def to(self, device) -> EnsemblePipeline:
+        """Move every member's computation to a torch device."""
+        for m in self.members:
+            m.to(device)
+        return self
+
     def check_input_shape(self, shape: tuple[int, ...]) -> None:
         """OrbitlearnError unless every member takes matrices of this (B, m, n) shape."""
         for m in self.members:

@@ -167,6 +167,15 @@ class ModelPipeline:
         """The most probable class index of every input, (N,)."""
         return self.predict_proba(x).argmax(axis=1)
 
+    def to(self, device) -> ModelPipeline:
+        """Move the model's computation to a torch device (a spec such as "auto" or a device)."""
+        if isinstance(device, str):
+            from orbitlearn.train.devices import resolve_device
+
+            device = resolve_device(device)
+        self.model.to(device)
+        return self
+
     def accepts_any_vertex_count(self) -> bool:
         """Whether the model is a set function of the columns (invariant under their permutations
         by construction, and defined for any number of them), so any n is accepted."""

@@ -101,6 +101,11 @@ class TorchClassifier(Classifier):
             return np.eye(self.n_classes)[labels]
         return torch.softmax(torch.from_numpy(logits).double(), dim=1).numpy()
 
+    def to(self, device):
+        """Move the network to a torch device (predictions still come back as numpy on the CPU)."""
+        self.module.to(device)
+        return self
+
     def get_state(self):
         return {k: v.detach().cpu() for k, v in self.module.state_dict().items()}
 

@@ -25,6 +25,7 @@ class TrainConfig:
     warmup: float = 0.02  # share of training spent warming up the learning rate
     schedule: str = "cosine"  # "cosine" (warm-up, then cosine decay) or "constant" (plain lr)
     clip_norm: float | None = None  # clip the gradient norm to this value
+    device: str = "cpu"  # auto | cpu | cuda | cuda:N | mps (orbitlearn.train.devices)
     label_smoothing: float = 0.0
     patience: int | None = None  # epochs without validation improvement before stopping
     seed: int = 0
@@ -40,6 +41,9 @@ class TrainConfig:
             raise ValueError(f"schedule must be 'cosine' or 'constant', not {self.schedule!r}")
         if self.clip_norm is not None and self.clip_norm <= 0:
             raise ValueError("clip_norm must be positive")
+        from orbitlearn.train.devices import check_device_spec
+
+        check_device_spec(self.device)
 
 
 def setting_changes(saved: dict, current: dict, ignored: frozenset[str] = frozenset()) -> str:

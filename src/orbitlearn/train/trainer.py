@@ -25,6 +25,7 @@ from orbitlearn.fileio import atomic_write, remove_stale_temps
 from orbitlearn.progress import progress_enabled
 from orbitlearn.torch_io import safe_torch_load, save_atomic
 from orbitlearn.train.config import BatchTransform, TrainConfig, setting_changes
+from orbitlearn.train.devices import resolve_device
 from orbitlearn.train.objectives import Objective, classification
 from orbitlearn.train.seeding import seed_everything
 
@@ -44,14 +45,24 @@ class TrainResult:
     stopped_by: str = "epochs"
 
 
+def module_device(module: nn.Module) -> torch.device:
+    """The device of the module's first parameter or buffer (the CPU for a module without any)."""
+    for t in (*module.parameters(), *module.buffers()):
+        return t.device
+    return torch.device("cpu")
+
+
 def predict_logits(module: nn.Module, x: np.ndarray, batch_size: int = 1024) -> np.ndarray:
-    """Logits of `module` on a numpy batch, in eval mode and without gradients (mode restored)."""
+    """Logits of `module` on a numpy batch, in eval mode and without gradients (mode restored);
+    batches go to the module's device and come back to the CPU."""
     was_training = module.training
     module.eval()
+    device = module_device(module)
     out = []
     with torch.no_grad():
         for i in range(0, len(x), batch_size):
-            out.append(module(torch.as_tensor(x[i : i + batch_size])).float().numpy())
+            xb = torch.as_tensor(x[i : i + batch_size]).to(device)
+            out.append(module(xb).float().cpu().numpy())
     module.train(was_training)
     if not out:
         return np.zeros((0, 0), dtype=np.float32)
@@ -60,7 +71,8 @@ def predict_logits(module: nn.Module, x: np.ndarray, batch_size: int = 1024) -> 
 
 def _check_same_config(path, saved: dict, current: dict) -> None:
     """Resuming under another training config would splice two different runs together."""
-    ignored = frozenset({"threads", "eval_batch_size"})  # they do not change the numbers
+    # they do not change what is computed (a run may resume on another device)
+    ignored = frozenset({"threads", "eval_batch_size", "device"})
     # a setting added after the state was written had its default value then
     defaults = asdict(TrainConfig())
     saved = {**{k: v for k, v in defaults.items() if k not in saved}, **saved}
@@ -129,6 +141,8 @@ class Trainer:
         if len(x_train) == 0:
             raise ValueError("no training data")
         has_val = x_val is not None and y_val is not None and len(x_val) > 0
+        device = resolve_device(cfg.device)
+        module.to(device)
         opt = torch.optim.AdamW(module.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
         steps_per_epoch = math.ceil(len(x_train) / cfg.batch_size)
         result = TrainResult()
@@ -178,8 +192,8 @@ class Trainer:
                         p = max(p, (time.perf_counter() - t0) / cfg.time_budget)
                     for group in opt.param_groups:
                         group["lr"] = cfg.lr * self._lr_factor(p)
-                    logits = module(torch.as_tensor(xb))
-                    yb = torch.as_tensor(y_train[idx])
+                    logits = module(torch.as_tensor(xb).to(device))
+                    yb = torch.as_tensor(y_train[idx]).to(device)
                     loss = objective.loss(logits, yb)
                     opt.zero_grad(set_to_none=True)
                     loss.backward()

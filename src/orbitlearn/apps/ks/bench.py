@@ -91,6 +91,7 @@ class KSBenchmark:
         threads: int | None = None,
         log: Callable[[str], None] | None = None,
         save_models: bool = False,
+        device: str = "cpu",
     ):
         self.data = data
         self.profile = profile
@@ -99,6 +100,7 @@ class KSBenchmark:
         self.threads = threads
         self.log = log or (lambda msg: None)
         self.save_models = save_models
+        self.device = device
         split = data.split(seed=split_seed)
         limits = profile.limits
         self.parts = {
@@ -208,7 +210,13 @@ class KSBenchmark:
             seed=run_seed,
         )
         train_cfg = TrainConfig(
-            **{**DEFAULT_TRAIN, **row.train, "seed": run_seed, "threads": self.threads}
+            **{
+                **DEFAULT_TRAIN,
+                **row.train,
+                "seed": run_seed,
+                "threads": self.threads,
+                "device": self.device,
+            }
         )
         if variant != "orig" and self._same_after_projection(pipe, seed, variant, row.protocol):
             # π maps the permuted inputs to exactly the orig ones: the training would repeat the

@@ -9,6 +9,7 @@ from pathlib import Path
 from orbitlearn.apps.ks.rows import PROTOCOLS
 from orbitlearn.argtypes import nonnegative_int, positive_int
 from orbitlearn.errors import OrbitlearnError
+from orbitlearn.models.commands import add_device
 
 DEFAULT_OUT = {
     "smoke": "runs/bench/ks-smoke",
@@ -46,6 +47,7 @@ def cmd_ks(args: argparse.Namespace) -> int:
         out,
         split_seed=0,
         threads=args.threads,
+        device=args.device,
         log=log,
         save_models=args.save_models,
     )
@@ -97,6 +99,7 @@ def register(bench_sub: argparse._SubParsersAction) -> None:
         "reference (the published 80/20 split, selection on the test part)",
     )
     ks.add_argument("--threads", type=positive_int, help="torch / xgboost threads")
+    add_device(ks)
     ks.add_argument(
         "--report-only",
         action="store_true",

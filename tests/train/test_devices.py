@@ -1,0 +1,49 @@
+"""Where torch computes: --device on the commands, resolve_device, models moved and brought back."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from orbitlearn.cli import main
+from orbitlearn.errors import OrbitlearnError
+from orbitlearn.models import ModelPipeline, build_model
+from orbitlearn.train import TrainConfig
+from orbitlearn.train.devices import resolve_device
+
+
+def test_resolve_device_on_this_machine():
+    assert resolve_device("cpu") == torch.device("cpu")
+    expected = "cuda:0" if torch.cuda.is_available() else None
+    if expected:
+        assert resolve_device("auto") == torch.device(expected)
+    else:
+        assert resolve_device("auto").type in ("cpu", "mps")
+        with pytest.raises(OrbitlearnError, match="no CUDA GPU"):
+            resolve_device("cuda:1")
+    with pytest.raises(ValueError, match="unknown device"):
+        resolve_device("gpu")
+    with pytest.raises(ValueError, match="unknown device"):
+        TrainConfig(device="tpu")
+
+
+def test_a_pipeline_trains_and_predicts_on_the_resolved_device():
+    rng = np.random.default_rng(0)
+    x = rng.integers(-3, 4, size=(64, 4, 26))
+    y = (x[:, 0, 0] > 0).astype(int)
+    pipe = ModelPipeline(build_model("pointnet", 2, (4, 26)), np.array([5, 6]))
+    pipe.fit(x, y, x, y, TrainConfig(epochs=2, device="auto"))
+    p = pipe.to("auto").predict_proba(x)
+    assert isinstance(p, np.ndarray) and p.shape == (64, 2)
+    state = pipe.model.get_state()
+    assert all(v.device.type == "cpu" for v in state.values())  # checkpoints hold CPU tensors
+
+
+def test_device_option_errors_are_one_line(capsys):
+    assert main(["evaluate", "--checkpoint", "x.pt", "--device", "gpu"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "unknown device 'gpu'" in err[0]
+    if not torch.cuda.is_available():
+        assert main(["predict", "--checkpoint", "ks_h11_gl4z", "-", "--device", "cuda"]) == 2
+        assert "no CUDA GPU" in capsys.readouterr().err
