@@ -47,3 +47,18 @@ def test_device_option_errors_are_one_line(capsys):
     if not torch.cuda.is_available():
         assert main(["predict", "--checkpoint", "ks_h11_gl4z", "-", "--device", "cuda"]) == 2
         assert "no CUDA GPU" in capsys.readouterr().err
+
+
+def test_mixed_precision_trains_and_fp16_needs_cuda():
+    rng = np.random.default_rng(1)
+    x = rng.integers(-3, 4, size=(64, 4, 26))
+    y = (x[:, 0, 0] > 0).astype(int)
+    pipe = ModelPipeline(build_model("pointnet", 2, (4, 26)), np.array([5, 6]))
+    summary = pipe.fit(x, y, x, y, TrainConfig(epochs=2, precision="bf16"))
+    assert np.isfinite(summary["history"][-1]["train_loss"])
+    assert pipe.predict_proba(x).dtype == np.float64
+    if not torch.cuda.is_available():
+        with pytest.raises(OrbitlearnError, match="fp16 needs a CUDA"):
+            pipe.fit(x, y, x, y, TrainConfig(epochs=1, precision="fp16"))
+    with pytest.raises(ValueError, match="precision"):
+        TrainConfig(precision="int8")

@@ -28,7 +28,7 @@ from orbitlearn.models.ensemble import EnsemblePipeline, load_pipeline
 from orbitlearn.models.evaluation import evaluate_pipeline, invariance_check, transform_inputs
 from orbitlearn.models.pipeline import AUGMENT_CHOICES, CANON_CHOICES, ModelPipeline
 from orbitlearn.models.registry import MODEL_NAMES, NETWORK_NAMES, build_model
-from orbitlearn.train.config import TrainConfig, setting_changes
+from orbitlearn.train.config import PRECISIONS, TrainConfig, setting_changes
 
 
 def _load_data(
@@ -145,6 +145,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         seed=args.seed,
         threads=args.threads,
         device=args.device,
+        precision=args.precision,
     )
     x, y = data.vertices, data.y
     t0 = time.perf_counter()
@@ -487,6 +488,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     train.add_argument("--threads", type=positive_int, help="torch / xgboost threads")
     add_device(train)
+    train.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        default="fp32",
+        help="fp32, or mixed precision bf16 / fp16 (fp16 needs a CUDA GPU)",
+    )
     train.add_argument(
         "--limit",
         type=positive_int,

@@ -11,6 +11,9 @@ import numpy as np
 BatchTransform = Callable[[np.ndarray, np.random.Generator], np.ndarray]
 
 
+PRECISIONS = ("fp32", "bf16", "fp16")
+
+
 @dataclass
 class TrainConfig:
     """Everything that decides a training run (with the model config and data, the whole recipe)."""
@@ -26,6 +29,7 @@ class TrainConfig:
     schedule: str = "cosine"  # "cosine" (warm-up, then cosine decay) or "constant" (plain lr)
     clip_norm: float | None = None  # clip the gradient norm to this value
     device: str = "cpu"  # auto | cpu | cuda | cuda:N | mps (orbitlearn.train.devices)
+    precision: str = "fp32"  # fp32, or bf16 / fp16 mixed precision (autocast; fp16 needs CUDA)
     label_smoothing: float = 0.0
     patience: int | None = None  # epochs without validation improvement before stopping
     seed: int = 0
@@ -44,6 +48,8 @@ class TrainConfig:
         from orbitlearn.train.devices import check_device_spec
 
         check_device_spec(self.device)
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {PRECISIONS}, not {self.precision!r}")
 
 
 def setting_changes(saved: dict, current: dict, ignored: frozenset[str] = frozenset()) -> str:

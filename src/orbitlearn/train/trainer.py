@@ -143,6 +143,10 @@ class Trainer:
         has_val = x_val is not None and y_val is not None and len(x_val) > 0
         device = resolve_device(cfg.device)
         module.to(device)
+        if cfg.precision == "fp16" and device.type != "cuda":
+            raise OrbitlearnError("precision fp16 needs a CUDA device; use bf16 or fp32 here")
+        autocast_dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(cfg.precision)
+        scaler = torch.amp.GradScaler("cuda") if cfg.precision == "fp16" else None
         opt = torch.optim.AdamW(module.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
         steps_per_epoch = math.ceil(len(x_train) / cfg.batch_size)
         result = TrainResult()
@@ -192,14 +196,25 @@ class Trainer:
                         p = max(p, (time.perf_counter() - t0) / cfg.time_budget)
                     for group in opt.param_groups:
                         group["lr"] = cfg.lr * self._lr_factor(p)
-                    logits = module(torch.as_tensor(xb).to(device))
                     yb = torch.as_tensor(y_train[idx]).to(device)
-                    loss = objective.loss(logits, yb)
+                    with torch.autocast(
+                        device.type, dtype=autocast_dtype, enabled=autocast_dtype is not None
+                    ):
+                        logits = module(torch.as_tensor(xb).to(device))
+                        loss = objective.loss(logits.float(), yb)
                     opt.zero_grad(set_to_none=True)
-                    loss.backward()
+                    if scaler is not None:
+                        scaler.scale(loss).backward()
+                        scaler.unscale_(opt)
+                    else:
+                        loss.backward()
                     if cfg.clip_norm is not None:
                         torch.nn.utils.clip_grad_norm_(module.parameters(), cfg.clip_norm)
-                    opt.step()
+                    if scaler is not None:
+                        scaler.step(opt)
+                        scaler.update()
+                    else:
+                        opt.step()
                     total_loss += loss.item() * len(idx)
                     total_score += objective.score(logits.detach(), yb) * len(idx)
                 row = {
