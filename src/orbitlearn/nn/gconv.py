@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -67,6 +68,12 @@ class _GroupLayer(nn.Module):
         self.group = group
         self._point = point_group(group)
         self._table = group_table(group)
+        # the elements as Python ints (k, or (k, f)): numpy arrays would be traced as tensors by
+        # torch.compile and break the graph where the rotation reads them
+        self._plain_elements = [
+            int(e) if np.ndim(e) == 0 else tuple(int(v) for v in np.ravel(e))
+            for e in self._table.elements
+        ]
         n = self._table.order
         perms = torch.stack(
             [torch.as_tensor(self._table.left_perm(g)) for g in range(n)]
@@ -92,7 +99,7 @@ class _GroupLayer(nn.Module):
 
     def _rotate(self, g: int, w: torch.Tensor) -> torch.Tensor:
         """R_g applied to the last two (kernel) axes."""
-        return self._point.act(self._table.elements[g], w)
+        return self._point.act(self._plain_elements[g], w)
 
     def extra_repr(self) -> str:
         return (
