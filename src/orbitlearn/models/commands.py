@@ -70,7 +70,7 @@ def _parse_config(text: str | None) -> dict:
 RUN_IDENTITY_FILE = "run.json"
 
 
-def _check_run_identity(out: Path, identity: dict, resume: bool) -> None:
+def _check_run_identity(out: Path, identity: dict, resume: bool, write: bool = True) -> None:
     """Write what this run is (model, config, data, split, treatment) to OUT/run.json; with
     --resume, refuse when the folder holds a run of anything else (one line naming the fields)."""
     path = out / RUN_IDENTITY_FILE
@@ -88,12 +88,28 @@ def _check_run_identity(out: Path, identity: dict, resume: bool) -> None:
                 "same settings, or give another --out"
             )
         return
-    write_text_atomic(path, json.dumps(identity, indent=2) + "\n")
+    if write:
+        write_text_atomic(path, json.dumps(identity, indent=2) + "\n")
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    """`orbitlearn train`: train a model (with its symmetry treatment) on a seeded split; checkpoint and metrics in OUT."""
+    """`orbitlearn train`: train a model (with its symmetry treatment) on a seeded split; checkpoint and metrics in OUT.
+    With --devices N > 1: data-parallel on N processes of one group (rank 0 writes)."""
+    from orbitlearn.train.distributed import join_from_environment, launch
+
+    if args.devices > 1 and not join_from_environment():
+        if args.model not in NETWORK_NAMES:
+            raise OrbitlearnError(
+                f"--devices: data-parallel training is for torch networks, not {args.model}"
+            )
+        launch(_train, args.devices, args)
+        return 0
+    return _train(args)
+
+
+def _train(args: argparse.Namespace) -> int:
     from orbitlearn.report import emit
+    from orbitlearn.train.distributed import is_main, world
 
     data, source = _load_data(args.data)
     split = data.split(seed=args.split_seed)
@@ -107,6 +123,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         config.setdefault("init_seed", args.seed)
     data_sha256 = sha256_of(source) if Path(source).exists() else None
     out = Path(args.out)
+    main_rank = is_main()
     _check_run_identity(
         out,
         {
@@ -122,6 +139,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             "seed": args.seed,
         },
         args.resume,
+        write=main_rank,
     )
     model = build_model(args.model, len(data.classes), tuple(data.vertices.shape[1:]), config)
     pipe = ModelPipeline(
@@ -178,7 +196,10 @@ def cmd_train(args: argparse.Namespace) -> int:
         "best_epoch": summary.get("best_epoch"),
         "epochs_run": len(summary.get("history", [])),
         "stopped_by": summary.get("stopped_by"),
+        "world_size": world()[1],
     }
+    if not main_rank:
+        return 0
     pipe.metadata = {k: v for k, v in metrics.items() if k not in pipe.describe()}
     pipe.save(out / "model.pt")
     write_text_atomic(out / "metrics.json", json.dumps(metrics, indent=2) + "\n")
@@ -488,6 +509,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     train.add_argument("--threads", type=positive_int, help="torch / xgboost threads")
     add_device(train)
+    train.add_argument(
+        "--devices",
+        type=positive_int,
+        default=1,
+        help="data-parallel training on N processes of this machine (gloo on CPUs, nccl on GPUs); "
+        "under torchrun the group comes from the environment",
+    )
     train.add_argument(
         "--precision",
         choices=PRECISIONS,

@@ -26,6 +26,7 @@ from orbitlearn.progress import progress_enabled
 from orbitlearn.torch_io import safe_torch_load, save_atomic
 from orbitlearn.train.config import BatchTransform, TrainConfig, setting_changes
 from orbitlearn.train.devices import resolve_device
+from orbitlearn.train.distributed import is_main, world
 from orbitlearn.train.objectives import Objective, classification
 from orbitlearn.train.seeding import seed_everything
 
@@ -143,6 +144,14 @@ class Trainer:
         has_val = x_val is not None and y_val is not None and len(x_val) > 0
         device = resolve_device(cfg.device)
         module.to(device)
+        rank, world_size = world()
+        step_module: nn.Module = module
+        if world_size > 1:  # gradients averaged over the ranks; each takes a share of every batch
+            from torch.nn.parallel import DistributedDataParallel
+
+            step_module = DistributedDataParallel(
+                module, device_ids=[device.index] if device.type == "cuda" else None
+            )
         if cfg.precision == "fp16" and device.type != "cuda":
             raise OrbitlearnError("precision fp16 needs a CUDA device; use bf16 or fp32 here")
         autocast_dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(cfg.precision)
@@ -175,20 +184,23 @@ class Trainer:
             if result.stopped_by != "epochs":  # it had stopped early: resuming finds it finished
                 start_epoch = cfg.epochs
         since_best = 0 if result.best_epoch < 0 else len(result.history) - 1 - result.best_epoch
-        log = self.log_path is not None
+        log = self.log_path is not None and rank == 0
         if log:
             self._write_log(result.history)  # the log restarts from the state's epochs: no repeats
-        board = self._open_tensorboard()
-        bar = self._bar(cfg.epochs, start_epoch)
+        board = self._open_tensorboard() if rank == 0 else None
+        bar = self._bar(cfg.epochs, start_epoch) if rank == 0 else None
         t0 = time.perf_counter() - spent
         try:
             for epoch in range(start_epoch, cfg.epochs):
                 module.train()
                 order = rng.permutation(len(x_train))
-                total_loss, total_score = 0.0, 0.0
+                total_loss, total_score, count = 0.0, 0.0, 0
                 for step in range(steps_per_epoch):
                     idx = order[step * cfg.batch_size : (step + 1) * cfg.batch_size]
+                    if world_size > 1 and len(idx) >= world_size:
+                        idx = idx[rank::world_size]
                     xb = x_train[idx]
+                    count += len(idx)
                     if augment is not None:
                         xb = augment(xb, rng)
                     p = (epoch + step / steps_per_epoch) / cfg.epochs
@@ -200,7 +212,7 @@ class Trainer:
                     with torch.autocast(
                         device.type, dtype=autocast_dtype, enabled=autocast_dtype is not None
                     ):
-                        logits = module(torch.as_tensor(xb).to(device))
+                        logits = step_module(torch.as_tensor(xb).to(device))
                         loss = objective.loss(logits.float(), yb)
                     opt.zero_grad(set_to_none=True)
                     if scaler is not None:
@@ -217,10 +229,19 @@ class Trainer:
                         opt.step()
                     total_loss += loss.item() * len(idx)
                     total_score += objective.score(logits.detach(), yb) * len(idx)
+                seen = float(len(x_train))
+                if world_size > 1:  # the epoch's sums over every rank's shares
+                    import torch.distributed as dist
+
+                    sums = torch.tensor(
+                        [total_loss, total_score, float(count)], dtype=torch.float64
+                    )
+                    dist.all_reduce(sums)
+                    total_loss, total_score, seen = (float(v) for v in sums)
                 row = {
                     "epoch": epoch,
-                    "train_loss": total_loss / len(x_train),
-                    "train_score": total_score / len(x_train),
+                    "train_loss": total_loss / seen,
+                    "train_score": total_score / seen,
                     "lr": opt.param_groups[0]["lr"],
                 }
                 if has_val:
@@ -277,7 +298,7 @@ class Trainer:
         return result
 
     def _save_state(self, module, opt, best_state, result: TrainResult, epoch: int, rng) -> None:
-        if self.state_path is None:
+        if self.state_path is None or not is_main():
             return
         save_atomic(
             {
