@@ -1,0 +1,94 @@
+"""Using the committed models: load time (cold in a fresh process, warm in the same one) and
+prediction throughput in polytopes per second with 1 and 2 torch threads.
+
+Writes benchmarks/results/predict/results.json and results.md (with the machine record). Needs
+ORBITLEARN_DATA (or a cached v26 file) for the polytopes it predicts.
+
+    python benchmarks/predict.py [--count 5000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from orbitlearn.bench.machine import machine_info, machine_lines
+from orbitlearn.fileio import write_text_atomic
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "benchmarks" / "results" / "predict"
+MODELS = ("ks_h11_gl4z", "ks_h11_best")
+
+
+def cold_load_seconds(name: str) -> float:
+    """Wall seconds of `import orbitlearn; load_model(name)` in a fresh interpreter."""
+    code = (
+        "import time; t = time.perf_counter(); import orbitlearn; "
+        f"orbitlearn.load_model({name!r}); print(time.perf_counter() - t)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--count", type=int, default=5000, help="polytopes predicted per measurement"
+    )
+    args = parser.parse_args(argv)
+
+    import torch
+
+    import orbitlearn
+    from orbitlearn.datasets import load_ks
+
+    data = load_ks(vertices=26)
+    x = np.asarray(data.vertices[: args.count], dtype=np.int64)
+    rows = []
+    for name in MODELS:
+        cold = cold_load_seconds(name)
+        t = time.perf_counter()
+        model = orbitlearn.load_model(name)
+        warm = time.perf_counter() - t
+        rec = {"model": name, "load_cold_s": cold, "load_warm_s": warm, "count": len(x)}
+        for threads in (1, 2):
+            torch.set_num_threads(threads)
+            model.predict(x[:200])  # compile caches and allocations
+            t = time.perf_counter()
+            model.predict(x)
+            rec[f"per_s_{threads}_threads"] = len(x) / (time.perf_counter() - t)
+        rows.append(rec)
+        print(json.dumps(rec), file=sys.stderr)
+    info = machine_info()
+    OUT.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(
+        OUT / "results.json", json.dumps({"rows": rows, "machine": info}, indent=1) + "\n"
+    )
+    lines = [
+        "# Prediction with the committed models",
+        "",
+        f"{args.count} v26 polytopes per measurement (each pipeline projects every input, then runs "
+        "its networks); load times in seconds, throughput in polytopes per second.",
+        "",
+        "| model | load, fresh process (s) | load, again (s) | per s, 1 thread | per s, 2 threads |",
+        "|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['model']} | {r['load_cold_s']:.2f} | {r['load_warm_s']:.2f} | "
+            f"{r['per_s_1_threads']:.0f} | {r['per_s_2_threads']:.0f} |"
+        )
+    lines += ["", "## Machine", "", *machine_lines(info), ""]
+    write_text_atomic(OUT / "results.md", "\n".join(lines))
+    print(f"results in {OUT}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
