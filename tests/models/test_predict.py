@@ -135,3 +135,15 @@ def test_unknown_model_name_is_one_line(capsys):
     assert main(["predict", "--checkpoint", "no_such_model", "-"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "committed: ks_h11_best, ks_h11_gl4z" in err[0]
+
+
+@pytest.mark.parametrize("name", ["ks_h11_gl4z", "ks_h11_best"])
+def test_the_committed_networks_export(name, entries):
+    """torch.export captures a committed pipeline's network (π, done in numpy, stays outside)."""
+    import torch
+
+    member = orbitlearn.load_model(name).pipeline.members[0]
+    net = member.model.module.eval()
+    x = torch.as_tensor(member.project(np.stack([e.vertices for e in entries[:4]])))
+    exported = torch.export.export(net, (x,))
+    torch.testing.assert_close(exported.module()(x), net(x))
