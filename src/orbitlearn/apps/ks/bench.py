@@ -424,7 +424,9 @@ class KSBenchmark:
                     float(np.std(vals, ddof=ddof)) if len(vals) > 1 else (0.0 if vals else None)
                 )
             rec["parameters"] = orig[0]["parameters"] if orig else perm[0]["parameters"]
-            rec["seed_list"] = sorted({c["seed"] for c in orig + perm})
+            # the seeds behind the orig column (the rnd perm column may have fewer while a run is
+            # under way; its std is over its own cells)
+            rec["seed_list"] = sorted({c["seed"] for c in (orig or perm)})
             rec["seeds"] = len(rec["seed_list"])
             rec["claimed_invariance"] = (orig or perm)[0].get("claimed_invariance")
             rec["published_orig"], rec["published_rnd_perm"] = row.published or (None, None)
