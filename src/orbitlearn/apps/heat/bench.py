@@ -76,6 +76,7 @@ def train_model(profile: HeatProfile, name: str, data: HeatData, seed: int):
         weight_decay=0.0,
         seed=seed,
         threads=profile.threads,
+        device=profile.device,
     )
     objective = mse()
     if name == "relaxed_gcnn" and profile.penalty > 0:
@@ -115,8 +116,10 @@ def _predict(model, x: np.ndarray) -> np.ndarray:
         return np.asarray(x, dtype=np.float32)
     import torch
 
+    from orbitlearn.train.trainer import module_device
+
     with torch.no_grad():
-        return model(torch.as_tensor(x)).numpy()
+        return model(torch.as_tensor(x).to(module_device(model))).cpu().numpy()
 
 
 def _rmse(a: np.ndarray, b: np.ndarray) -> float:
@@ -158,7 +161,7 @@ def evaluate(profile: HeatProfile, model, data: HeatData) -> dict:
 def _cell_profile(profile: HeatProfile) -> dict:
     """The settings a cell depends on (not the list of levels, seeds or models, nor the name)."""
     d = asdict(profile)
-    for key in ("name", "levels", "seeds", "models", "threads", "picture_level"):
+    for key in ("name", "levels", "seeds", "models", "threads", "device", "picture_level"):
         d.pop(key)
     if d["unroll"] == 1:  # cells run before `unroll` existed (one-step loss) stay valid
         d.pop("unroll")

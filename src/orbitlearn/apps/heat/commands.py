@@ -20,6 +20,11 @@ def add_profile_options(p: argparse.ArgumentParser) -> None:
 
     p.add_argument("--threads", type=positive_int, default=None, help="torch threads per training")
     p.add_argument(
+        "--device",
+        default=None,
+        help="where torch trains: auto, cpu, cuda, cuda:N or mps (default: the profile's, cpu)",
+    )
+    p.add_argument(
         "--seeds", type=nonnegative_int, nargs="+", default=None, help="override the seeds"
     )
     p.add_argument(
@@ -55,6 +60,7 @@ def profile_overrides(args: argparse.Namespace) -> dict:
 
     given = {
         "threads": args.threads,
+        "device": getattr(args, "device", None),
         "seeds": tuple(args.seeds) if args.seeds else None,
         "models": tuple(args.models) if args.models else None,
         "train_stretch": args.train_stretch,

@@ -36,6 +36,7 @@ class HeatProfile:
     n_rollouts: int = 16
     eps_inputs: int = 16
     threads: int | None = 2
+    device: str = "cpu"  # where torch trains (not part of a cell's identity)
     dt: float = 0.1
     kappa: float = 0.03  # κ₀ (domain units: the torus has side 1)
     max_drift: float = 0.2  # |v| at breaking level 1
@@ -106,6 +107,13 @@ def get_profile(name: str, **overrides: Any) -> HeatProfile:
         raise OrbitlearnError(
             f"unknown model(s) {', '.join(sorted(unknown))}; expected some of {', '.join(MODELS)}"
         )
+    if "device" in overrides:
+        from orbitlearn.train.devices import check_device_spec
+
+        try:
+            check_device_spec(overrides["device"])
+        except ValueError as exc:
+            raise OrbitlearnError(str(exc)) from None
     unroll = overrides.get("unroll", 1)
     if isinstance(unroll, bool) or not isinstance(unroll, int) or unroll < 1:
         raise OrbitlearnError(f"unroll must be an integer >= 1 (got {unroll!r})")
