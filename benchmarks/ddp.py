@@ -4,7 +4,7 @@ Trains a PointNet behind π lex on a seeded subset of the v26 split with `orbitl
 --devices N --device cpu --threads 1` and records seconds per epoch and the accuracies. Writes
 benchmarks/results/ddp/results.json and results.md (with the machine record).
 
-    python benchmarks/ddp.py [--limit 8000] [--epochs 3]
+    python benchmarks/ddp.py [--limit 8000] [--epochs 20]
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def run(devices: int, limit: int, epochs: int, out: Path) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=8000)
-    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=20)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         rows = [run(n, args.limit, args.epochs, Path(tmp) / f"p{n}") for n in (1, 2)]
