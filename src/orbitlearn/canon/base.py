@@ -16,6 +16,7 @@ import numpy as np
 from orbitlearn.estimators import ArrayTransformer
 from orbitlearn.groups.action import Action
 from orbitlearn.groups.backend import is_torch
+from orbitlearn.groups.concrete import rows_and_columns
 from orbitlearn.rng import check_random_state
 
 
@@ -56,6 +57,16 @@ class Canonicalizer(ArrayTransformer):
         from orbitlearn.nn.canonicalize import CanonicalizeModule
 
         return CanonicalizeModule(self)
+
+
+class RowColumnCanonicalizer(Canonicalizer):
+    """Base of the canonicalisers for S_m × S_n (rows × columns): its group, of `shape` when set."""
+
+    def group(self, m: int | None = None, n: int | None = None) -> Action:
+        """S_m × S_n on the last two axes (m, n default to `shape`, else any size: bind to a shape)."""
+        if (m is None or n is None) and getattr(self, "shape", None) is not None:
+            m, n = self.shape
+        return rows_and_columns(m, n)
 
 
 def invariance_rate(

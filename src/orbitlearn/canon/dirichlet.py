@@ -17,13 +17,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from orbitlearn.canon.base import Canonicalizer
-from orbitlearn.groups.action import Action
+from orbitlearn.canon.base import RowColumnCanonicalizer
 from orbitlearn.groups.algebra import Element
-from orbitlearn.groups.concrete import Permutation, Product
 
 
-class Dirichlet(Canonicalizer):
+class Dirichlet(RowColumnCanonicalizer):
     """Greedy ascent of ⟨x0, g·x⟩ over adjacent row/column transpositions (approximate π for S_m × S_n)."""
 
     exact = False
@@ -51,12 +49,6 @@ class Dirichlet(Canonicalizer):
             raise ValueError(f"reference must be 'gaussian' or 'rank1', not {self.reference!r}")
         if self.moves not in ("all", "adjacent"):
             raise ValueError(f"moves must be 'all' or 'adjacent', not {self.moves!r}")
-
-    def group(self, m: int | None = None, n: int | None = None) -> Action:
-        """S_m × S_n on the last two axes (m, n default to `shape`, else any size: bind to a shape)."""
-        if (m is None or n is None) and self.shape is not None:
-            m, n = self.shape
-        return Product(Permutation(m, axis=-2), Permutation(n, axis=-1))
 
     def reference_point(self, m: int, n: int) -> np.ndarray:
         """The reference point x0 ∈ R^{m×n} from `seed`: i.i.d. normal entries, or u vᵀ ("rank1").

@@ -21,10 +21,8 @@ import math
 
 import numpy as np
 
-from orbitlearn.canon.base import Canonicalizer
-from orbitlearn.groups.action import Action
+from orbitlearn.canon.base import RowColumnCanonicalizer
 from orbitlearn.groups.algebra import Element
-from orbitlearn.groups.concrete import Permutation, Product
 
 MAX_PERMUTATIONS = 5040  # 7!
 
@@ -52,7 +50,7 @@ def _lex_argmax_multi(sorted_x: np.ndarray) -> np.ndarray:
     return alive.argmax(axis=1)
 
 
-class LexCanonical(Canonicalizer):
+class LexCanonical(RowColumnCanonicalizer):
     """Exact canonical form for S_m × S_n: the lexicographically largest column-sorted row permutation.
 
     Parameters
@@ -68,12 +66,6 @@ class LexCanonical(Canonicalizer):
     def __init__(self, shape: tuple[int, int] | None = None, chunk: int = 2048):
         self.shape = shape
         self.chunk = chunk
-
-    def group(self, m: int | None = None, n: int | None = None) -> Action:
-        """S_m × S_n on the last two axes (m, n default to `shape`, else any size: bind to a shape)."""
-        if (m is None or n is None) and self.shape is not None:
-            m, n = self.shape
-        return Product(Permutation(m, axis=-2), Permutation(n, axis=-1))
 
     def _project(self, batch: np.ndarray) -> np.ndarray:
         return self.project_with_elements(batch, elements=False)[0]

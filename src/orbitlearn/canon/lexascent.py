@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from orbitlearn.canon.base import Canonicalizer
-from orbitlearn.groups.action import Action
-from orbitlearn.groups.concrete import Permutation, Product
+from orbitlearn.canon.base import RowColumnCanonicalizer
 
 MAX_STEPS = 1_000_000
 
@@ -37,7 +35,7 @@ def _first_greater(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return nonzero.any(axis=-1) & (value > 0)
 
 
-class LexAscentDirichlet(Canonicalizer):
+class LexAscentDirichlet(RowColumnCanonicalizer):
     """The study's Dirichlet projection (see the module docstring) for (B, m, n) batches of any size.
 
     Parameters
@@ -53,12 +51,6 @@ class LexAscentDirichlet(Canonicalizer):
     def __init__(self, shape: tuple[int, int] | None = None, chunk: int = 8192):
         self.shape = shape
         self.chunk = chunk
-
-    def group(self, m: int | None = None, n: int | None = None) -> Action:
-        """S_m × S_n on the last two axes (m, n default to `shape`, else any size)."""
-        if (m is None or n is None) and self.shape is not None:
-            m, n = self.shape
-        return Product(Permutation(m, axis=-2), Permutation(n, axis=-1))
 
     def _project(self, batch: np.ndarray) -> np.ndarray:
         x = np.array(batch, copy=True)

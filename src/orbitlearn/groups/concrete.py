@@ -265,6 +265,12 @@ class Product(Action):
         return x
 
 
+def rows_and_columns(m: int | None = None, n: int | None = None) -> Product:
+    """S_m × S_n permuting the rows (axis -2) and columns (axis -1) of (..., m, n) matrices; a size
+    left None is open (any size, fixed by `bind`)."""
+    return Product(Permutation(m, axis=-2), Permutation(n, axis=-1))
+
+
 __all__ = [
     "C4",
     "D4",
@@ -274,4 +280,5 @@ __all__ = [
     "Product",
     "SignedPermutation",
     "integer_inverse",
+    "rows_and_columns",
 ]

@@ -20,13 +20,14 @@ from orbitlearn.groups.concrete import (
     Permutation,
     Product,
     SignedPermutation,
+    rows_and_columns,
 )
 
 KS_SHAPE = (4, 26)
 
 #: actions on (B, d, n) vertex matrices, by name, for any (d, n)
 VERTEX_MATRIX_FACTORIES: dict[str, Callable[[int, int], Action]] = {
-    "s4xs26": lambda d, n: Product(Permutation(d, axis=-2), Permutation(n, axis=-1)),
+    "s4xs26": rows_and_columns,
     "signed": lambda d, n: Product(SignedPermutation(d, axis=-2), Permutation(n, axis=-1)),
     "gl4z": lambda d, n: Product(GLnZ(d, axis=-2), Permutation(n, axis=-1)),
 }

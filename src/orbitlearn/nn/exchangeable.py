@@ -13,11 +13,7 @@ import torch
 from torch import nn
 
 from orbitlearn.groups.claims import Equivariance
-from orbitlearn.groups.concrete import Permutation, Product
-
-
-def _rows_and_columns() -> Product:
-    return Product(Permutation(None, axis=-2), Permutation(None, axis=-1))
+from orbitlearn.groups.concrete import rows_and_columns
 
 
 class ExchangeableMatrixLayer(nn.Module):
@@ -40,7 +36,7 @@ class ExchangeableMatrixLayer(nn.Module):
     @property
     def symmetry(self) -> Equivariance:
         """S_m × S_n-equivariant on rows (-2) and columns (-1), any m and n."""
-        return Equivariance(_rows_and_columns(), _rows_and_columns())
+        return Equivariance(rows_and_columns(), rows_and_columns())
 
     def _reduce(self, h: torch.Tensor, dims: tuple[int, ...], cols: torch.Tensor | None):
         """Mean or sum of h (B, m, n, C) over `dims`, counting only real columns."""
