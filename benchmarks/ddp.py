@@ -17,8 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from orbitlearn.bench.machine import machine_info, machine_lines
-from orbitlearn.fileio import write_text_atomic
+from orbitlearn.bench.runner import write_results
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "results" / "ddp"
@@ -52,11 +51,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         rows = [run(n, args.limit, args.epochs, Path(tmp) / f"p{n}") for n in (1, 2)]
-    info = machine_info()
-    OUT.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(
-        OUT / "results.json", json.dumps({"rows": rows, "machine": info}, indent=1) + "\n"
-    )
     lines = [
         "# Data-parallel training on CPUs: 1 process against 2",
         "",
@@ -70,13 +64,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{100 * r['test_accuracy']:.2f}% |"
             for r in rows
         ],
-        "",
-        "## Machine",
-        "",
-        *machine_lines(info),
-        "",
     ]
-    write_text_atomic(OUT / "results.md", "\n".join(lines))
+    write_results(OUT, rows, lines)
     print("\n".join(lines[5:8]), file=sys.stderr)
     return 0
 

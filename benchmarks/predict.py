@@ -18,8 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from orbitlearn.bench.machine import machine_info, machine_lines
-from orbitlearn.fileio import write_text_atomic
+from orbitlearn.bench.runner import write_results
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "results" / "predict"
@@ -65,11 +64,6 @@ def main(argv: list[str] | None = None) -> int:
             rec[f"per_s_{threads}_threads"] = len(x) / (time.perf_counter() - t)
         rows.append(rec)
         print(json.dumps(rec), file=sys.stderr)
-    info = machine_info()
-    OUT.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(
-        OUT / "results.json", json.dumps({"rows": rows, "machine": info}, indent=1) + "\n"
-    )
     lines = [
         "# Prediction with the committed models",
         "",
@@ -84,8 +78,7 @@ def main(argv: list[str] | None = None) -> int:
             f"| {r['model']} | {r['load_cold_s']:.2f} | {r['load_warm_s']:.2f} | "
             f"{r['per_s_1_threads']:.0f} | {r['per_s_2_threads']:.0f} |"
         )
-    lines += ["", "## Machine", "", *machine_lines(info), ""]
-    write_text_atomic(OUT / "results.md", "\n".join(lines))
+    write_results(OUT, rows, lines)
     print(f"results in {OUT}", file=sys.stderr)
     return 0
 

@@ -82,15 +82,7 @@ class Model:
         m = np.asarray(matrix)
         if m.ndim != 2:
             return f"expected a (d, n) matrix, got shape {m.shape}"
-        d, n = self.shape
-        if m.shape[0] != d:
-            return f"the model takes {d}-dimensional polytopes, this one has dimension {m.shape[0]}"
-        if not self.any_vertex_count and m.shape[1] != n:
-            return (
-                f"this model takes exactly {n} vertices (a fixed-shape network), the entry has "
-                f"{m.shape[1]}; set models (PointNet, Deep Sets) take any number"
-            )
-        return None
+        return self.pipeline.shape_refusal(m.shape)
 
     # ------------------------------------------------------------------ predictions
     def _proba_group(self, batch: np.ndarray) -> np.ndarray:

@@ -120,4 +120,18 @@ def write_csv(path: Path, rows: Sequence[Mapping[str, Any]], columns: Sequence[s
     return path
 
 
-__all__ = ["CellStore", "pick_profile", "run_cells", "write_csv"]
+def write_results(folder: Path, rows: Sequence[Mapping[str, Any]], markdown: Sequence[str]) -> Path:
+    """A one-off benchmark's record: results.json (the rows and this machine) and results.md (the
+    given lines, then a Machine section), written atomically into `folder`."""
+    from orbitlearn.bench.machine import machine_info, machine_lines
+
+    info = machine_info()
+    folder.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(
+        folder / "results.json", json.dumps({"rows": list(rows), "machine": info}, indent=1) + "\n"
+    )
+    lines = [*markdown, "", "## Machine", "", *machine_lines(info), ""]
+    return write_text_atomic(folder / "results.md", "\n".join(lines))
+
+
+__all__ = ["CellStore", "pick_profile", "run_cells", "write_csv", "write_results"]

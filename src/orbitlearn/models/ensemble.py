@@ -56,10 +56,15 @@ class EnsemblePipeline:
             m.to(device)
         return self
 
+    def shape_refusal(self, shape: tuple[int, ...]) -> str | None:
+        """The first member's reason not to take matrices of this shape, or None."""
+        return next((r for m in self.members if (r := m.shape_refusal(shape))), None)
+
     def check_input_shape(self, shape: tuple[int, ...]) -> None:
         """OrbitlearnError unless every member takes matrices of this (B, m, n) shape."""
-        for m in self.members:
-            m.check_input_shape(shape)
+        reason = self.shape_refusal(shape[1:])
+        if reason is not None:
+            raise OrbitlearnError(reason)
 
     def claimed_invariance(self) -> Invariance:
         """What every member claims (the meet of their claims)."""

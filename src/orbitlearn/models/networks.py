@@ -28,12 +28,7 @@ def _vertex_tokens(h: torch.Tensor) -> torch.Tensor:
 
 def _dropout_mlp(width: int, hidden: Sequence[int], classes: int, dropout: float) -> nn.Sequential:
     """Linear -> ReLU -> Dropout for each hidden width, then a linear read-out."""
-    layers: list[nn.Module] = []
-    for h in hidden:
-        layers += [nn.Linear(width, h), nn.ReLU(), nn.Dropout(dropout)]
-        width = h
-    layers.append(nn.Linear(width, classes))
-    return nn.Sequential(*layers)
+    return mlp([width, *hidden, classes], dropout=dropout)
 
 
 class MLPNet(nn.Module):

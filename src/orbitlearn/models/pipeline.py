@@ -181,20 +181,34 @@ class ModelPipeline:
         by construction, and defined for any number of them), so any n is accepted."""
         return -1 in self.model.invariant_axes
 
+    def shape_refusal(self, shape: tuple[int, ...]) -> str | None:
+        """Why matrices of this shape (no batch axis) do not fit the model, or None when they do:
+        the model's (m, n), or (m, any n) for a set model."""
+        expected = tuple(int(v) for v in self.model.shape)
+        got = tuple(int(v) for v in shape)
+        any_n = self.accepts_any_vertex_count()
+        takes = f"{expected[0]} x n" if any_n else " x ".join(map(str, expected))
+        if len(got) != 2 or got[1] < 1:
+            shown = " x ".join(map(str, got)) if got else "no matrices"
+            return f"this model takes {takes} matrices, the data has {shown}"
+        if got[0] != expected[0]:
+            return (
+                f"this model takes {takes} matrices ({expected[0]}-dimensional polytopes), the "
+                f"data has dimension {got[0]}"
+            )
+        if not any_n and got[1] != expected[1]:
+            return (
+                f"this model takes {takes} matrices, exactly {expected[1]} vertices (a "
+                f"fixed-shape network), the data has {got[1]}; set models (PointNet, Deep Sets) "
+                "take any number"
+            )
+        return None
+
     def check_input_shape(self, shape: tuple[int, ...]) -> None:
         """OrbitlearnError unless `shape` is (B, *model.shape), or (B, m, any n) for a set model."""
-        expected = tuple(int(v) for v in self.model.shape)
-        got = tuple(int(v) for v in shape[1:])
-        if self.accepts_any_vertex_count() and len(got) == 2 and got[0] == expected[0] and got[1]:
-            return
-        if got != expected:
-            shown = " x ".join(map(str, got)) if got else "no matrices"
-            wanted = (
-                f"{expected[0]} x n matrices"
-                if self.accepts_any_vertex_count()
-                else f"{' x '.join(map(str, expected))} matrices"
-            )
-            raise OrbitlearnError(f"this model takes {wanted}, the data has {shown}")
+        reason = self.shape_refusal(shape[1:])
+        if reason is not None:
+            raise OrbitlearnError(reason)
 
     def claimed_invariance(self) -> Invariance:
         """What the pipeline is exactly invariant under by construction, computed from its parts'

@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from orbitlearn.models.encoding import Encoding
+from orbitlearn.nn.pointnet import mlp as mlp_layers  # (RefViTNet has an argument named mlp)
 
 
 def _pointwise(widths: Sequence[int]) -> nn.Sequential:
@@ -99,12 +100,7 @@ class RefCNNMLPNet(nn.Module):
             nn.Flatten(),
         )
         flat = c2 * ((m + 2) // 2) * ((n + 2) // 2)  # 64 · 3 · 14 = 2688 for 4 × 26
-        layers: list[nn.Module] = []
-        width = flat
-        for h in hidden:
-            layers += [nn.Linear(width, h), nn.ReLU()]
-            width = h
-        self.head = nn.Sequential(*layers, nn.Linear(width, classes))
+        self.head = mlp_layers([flat, *hidden, classes])
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.features(self.encoding(x)))
@@ -153,17 +149,12 @@ class _KerasAttention(nn.Module):
 
 
 class _ViTBlock(nn.Module):
-    def __init__(self, dim: int, heads: int, key_dim: int, mlp: Sequence[int], dropout: float):
+    def __init__(self, dim: int, heads: int, key_dim: int, widths: Sequence[int], dropout: float):
         super().__init__()
         self.norm1 = nn.LayerNorm(dim, eps=1e-6)
         self.attn = _KerasAttention(dim, heads, key_dim, dropout)
         self.norm2 = nn.LayerNorm(dim, eps=1e-6)
-        layers: list[nn.Module] = []
-        width = dim
-        for h in mlp:
-            layers += [nn.Linear(width, h), nn.GELU(), nn.Dropout(dropout)]
-            width = h
-        self.mlp = nn.Sequential(*layers)
+        self.mlp = mlp_layers([dim, *widths], nn.GELU, last_activation=True, dropout=dropout)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = x + self.attn(self.norm1(x))

@@ -61,32 +61,28 @@ class XGBoostClassifier(Classifier):
         import xgboost
 
         c = self.config
+        common = {
+            "n_estimators": int(c.get("n_estimators", 300)),
+            "max_depth": int(c.get("max_depth", 6)),
+            "learning_rate": float(c.get("learning_rate", 0.1)),
+            "colsample_bytree": float(c.get("colsample_bytree", 0.9)),
+            "tree_method": "hist",
+            "random_state": seed,
+            "n_jobs": threads or 1,
+            "early_stopping_rounds": int(c.get("early_stopping", 20)),
+        }
         if self.regression:
             return xgboost.XGBRegressor(
-                n_estimators=int(c.get("n_estimators", 300)),
-                max_depth=int(c.get("max_depth", 6)),
-                learning_rate=float(c.get("learning_rate", 0.1)),
+                **common,
                 subsample=float(c.get("subsample", 1.0)),
-                colsample_bytree=float(c.get("colsample_bytree", 0.9)),
                 reg_alpha=float(c.get("reg_alpha", 0.0)),
-                tree_method="hist",
                 objective=f"reg:{c.get('objective')}",
-                random_state=seed,
-                n_jobs=threads or 1,
-                early_stopping_rounds=int(c.get("early_stopping", 20)),
             )
         return xgboost.XGBClassifier(
-            n_estimators=int(c.get("n_estimators", 300)),
-            max_depth=int(c.get("max_depth", 6)),
-            learning_rate=float(c.get("learning_rate", 0.1)),
+            **common,
             subsample=float(c.get("subsample", 0.9)),
-            colsample_bytree=float(c.get("colsample_bytree", 0.9)),
-            tree_method="hist",
             objective="multi:softprob",
             num_class=self.n_classes,
-            random_state=seed,
-            n_jobs=threads or 1,
-            early_stopping_rounds=int(c.get("early_stopping", 20)),
             eval_metric="mlogloss",
         )
 

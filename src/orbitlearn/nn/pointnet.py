@@ -16,14 +16,20 @@ from orbitlearn.nn.sets import set_action
 
 
 def mlp(
-    sizes: Sequence[int], activation: type[nn.Module] = nn.ReLU, last_activation: bool = False
+    sizes: Sequence[int],
+    activation: type[nn.Module] = nn.ReLU,
+    last_activation: bool = False,
+    dropout: float = 0.0,
 ) -> nn.Sequential:
-    """Linear layers of the given widths with activations between them."""
+    """Linear layers of the given widths with activations between them (and after the last one
+    with `last_activation`), each activation followed by dropout when `dropout` > 0."""
     layers: list[nn.Module] = []
     for i in range(len(sizes) - 1):
         layers.append(nn.Linear(sizes[i], sizes[i + 1]))
         if i < len(sizes) - 2 or last_activation:
             layers.append(activation())
+            if dropout > 0:
+                layers.append(nn.Dropout(dropout))
     return nn.Sequential(*layers)
 
 
