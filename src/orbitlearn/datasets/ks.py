@@ -167,11 +167,171 @@ class KSFile:
         return sum(e.transposed for e in self.entries)
 
 
+#: the header fields of a KSBlock's table, in its column order
+_TABLE_FIELDS = (
+    "m_points",
+    "m_vertices",
+    "n_points",
+    "n_vertices",
+    "h11",
+    "h21",
+    "euler",
+    "facets",
+)
+
+
+@dataclass(eq=False)
+class KSBlock:
+    """Consecutive entries of a KS file as columns: the fast reader's unit of work.
+
+    `table` has one row per entry (rows and columns as written, the header fields, which fields
+    are present, the offset of the entry's numbers in `values`); `values` holds the matrices'
+    numbers in file order. `entries()` gives `KSEntry` objects, `vertices()` one (B, d, n) array
+    when every entry has the same shape, `column(name)` a header field with its presence mask.
+    """
+
+    source: str
+    index: np.ndarray  # (B,) 0-based positions in the file
+    line: np.ndarray  # (B,) 1-based header lines
+    table: np.ndarray  # (B, N_HEADER) int64, columns of orbitlearn.datasets._ksscan
+    values: np.ndarray  # the numbers of every matrix, row by row as written
+
+    def __len__(self) -> int:
+        return int(self.table.shape[0])
+
+    @property
+    def transposed(self) -> np.ndarray:
+        """Whether each entry was written transposed (n x d, more rows than columns)."""
+        return self.table[:, 0] > self.table[:, 1]
+
+    @property
+    def shapes(self) -> np.ndarray:
+        """(B, 2): the (d, n) shape of each entry's vertex matrix."""
+        rows, cols = self.table[:, 0], self.table[:, 1]
+        t = rows > cols
+        return np.stack([np.where(t, cols, rows), np.where(t, rows, cols)], axis=1)
+
+    def column(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """(values, present) of a header field (m_points ... facets) over the block."""
+        from orbitlearn.datasets import _ksscan as S
+
+        bit = {
+            "m_points": S.F_M,
+            "m_vertices": S.F_M,
+            "n_points": S.F_N,
+            "n_vertices": S.F_N,
+            "h11": S.F_H,
+            "h21": S.F_H,
+            "euler": S.F_EULER,
+            "facets": S.F_F,
+        }[name]
+        present = (self.table[:, S.H_FLAGS] & bit) != 0
+        return self.table[:, 2 + _TABLE_FIELDS.index(name)], present
+
+    def matrix(self, i: int) -> np.ndarray:
+        """The (d, n) vertex matrix of the block's i-th entry."""
+        from orbitlearn.datasets import _ksscan as S
+
+        rows, cols, off = (int(v) for v in self.table[i, [0, 1, S.H_VOFF]])
+        m = self.values[off : off + rows * cols].reshape(rows, cols)
+        return m.T.copy() if rows > cols else m
+
+    def vertices(self) -> np.ndarray:
+        """(B, d, n) int64: every vertex matrix, when all have one shape (ValueError if not)."""
+        from orbitlearn.datasets import _ksscan as S
+
+        shapes = self.shapes
+        if len(self) == 0:
+            return np.zeros((0, 0, 0), dtype=np.int64)
+        if not (shapes == shapes[0]).all():
+            raise ValueError(f"{self.source}: entries of different shapes in one block")
+        d, n = (int(v) for v in shapes[0])
+        out = np.empty((len(self), d, n), dtype=np.int64)
+        t = self.transposed
+        offs = self.table[:, S.H_VOFF]
+        for flag in (False, True):
+            sel = np.flatnonzero(t == flag)
+            if not len(sel):
+                continue
+            rows, cols = (n, d) if flag else (d, n)
+            mats = self.values[offs[sel, None] + np.arange(rows * cols)].reshape(-1, rows, cols)
+            out[sel] = mats.transpose(0, 2, 1) if flag else mats
+        return out
+
+    def entries(self) -> list[KSEntry]:
+        """The block's entries as `KSEntry` objects (their matrices are views of `values`)."""
+        from orbitlearn.datasets import _ksscan as S
+
+        columns = []
+        for name in _TABLE_FIELDS:
+            vals, present = self.column(name)
+            columns.append([v if ok else None for v, ok in zip(vals.tolist(), present.tolist())])
+        table = self.table
+        values = self.values
+        out = []
+        new = object.__new__
+        for index, line, rows, ncols, off, *fields in zip(
+            self.index.tolist(),
+            self.line.tolist(),
+            table[:, 0].tolist(),
+            table[:, 1].tolist(),
+            table[:, S.H_VOFF].tolist(),
+            *columns,
+        ):
+            m = values[off : off + rows * ncols].reshape(rows, ncols)
+            transposed = rows > ncols
+            e = new(KSEntry)  # not the frozen dataclass's per-field __init__: millions are made
+            d = e.__dict__
+            d.update(zip(_TABLE_FIELDS, fields))
+            d["index"] = index
+            d["vertices"] = m.T.copy() if transposed else m
+            d["transposed"] = transposed
+            d["line"] = line
+            out.append(e)
+        return out
+
+    @classmethod
+    def from_entries(cls, entries: list[KSEntry], source: str = "") -> KSBlock:
+        """A block holding these entries (in this order)."""
+        from orbitlearn.datasets import _ksscan as S
+
+        table = np.zeros((len(entries), S.N_HEADER), dtype=np.int64)
+        chunks = []
+        off = 0
+        bits = {"m_points": S.F_M, "n_points": S.F_N, "h11": S.F_H, "euler": S.F_EULER}
+        bits["facets"] = S.F_F
+        for i, e in enumerate(entries):
+            m = e.vertices.T if e.transposed else e.vertices
+            table[i, 0], table[i, 1] = m.shape
+            flags = 0
+            for k, name in enumerate(_TABLE_FIELDS):
+                value = getattr(e, name)
+                if value is not None:
+                    table[i, 2 + k] = value
+            for name, bit in bits.items():
+                if getattr(e, name) is not None:
+                    flags |= bit
+            table[i, S.H_FLAGS] = flags
+            table[i, S.H_VOFF] = off
+            chunks.append(np.asarray(m, dtype=np.int64).ravel())
+            off += m.size
+        return cls(
+            source=source,
+            index=np.array([e.index for e in entries], dtype=np.int64),
+            line=np.array([e.line for e in entries], dtype=np.int64),
+            table=table,
+            values=np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64),
+        )
+
+
 # --------------------------------------------------------------------------- reading
 
 
-def _open_text(source: str | os.PathLike | IO) -> tuple[IO[str], str, bool]:
-    """(text stream, display name, whether we opened it and must close it)."""
+def _open_source(source: str | os.PathLike | IO) -> tuple[IO, str, bool, bool]:
+    """(stream, display name, whether we opened it and must close it, whether it is binary).
+
+    Files and byte streams are read as bytes (the fast path); a text stream without an
+    underlying byte buffer is read line by line as text."""
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         if not path.exists():
@@ -181,19 +341,19 @@ def _open_text(source: str | os.PathLike | IO) -> tuple[IO[str], str, bool]:
         with open(path, "rb") as probe:
             magic = probe.read(2)
         if magic == b"\x1f\x8b":
-            return gzip.open(path, "rt", encoding="ascii", errors="replace"), str(path), True
-        return open(path, encoding="ascii", errors="replace"), str(path), True
+            return gzip.open(path, "rb"), str(path), True, True
+        return open(path, "rb"), str(path), True, True
     name = getattr(source, "name", None)
     display = str(name) if isinstance(name, str) else "<stream>"
     if isinstance(source, io.TextIOBase):
-        return source, display, False
+        return source, display, False, False
     if hasattr(source, "read") and isinstance(source.read(0), bytes):
-        return io.TextIOWrapper(source, encoding="ascii", errors="replace"), display, False
-    return source, display, False
+        return source, display, False, True
+    return source, display, False, False
 
 
 class _Lines:
-    """A line reader with 1-based numbers and one line of push-back."""
+    """A line reader over a text stream with 1-based numbers and one line of push-back."""
 
     def __init__(self, stream: IO[str]):
         self._it = iter(stream)
@@ -213,6 +373,97 @@ class _Lines:
     def push_back(self, line: str) -> None:
         self._pushed = line
         self.number -= 1
+
+
+class _ByteLines:
+    """A binary stream read in large chunks, seen two ways: as text lines for the strict line
+    reader (`next`, `push_back`, `number`; universal newlines and ASCII with replacement, as a
+    text stream would give them) and as a window of whole lines for the compiled fast path."""
+
+    def __init__(self, raw: IO[bytes], chunk: int = 1 << 22):
+        self.raw = raw
+        self.chunk = chunk
+        self.buf = b""
+        self.pos = 0
+        self.eof = False
+        self.number = 0  # lines consumed so far
+        self._line_start = 0
+        self._error: BaseException | None = None
+
+    def fill(self) -> bool:
+        """Append up to one more chunk of the stream (False at its end).
+
+        A read error (a corrupt or truncated gzip member) is raised only once everything read
+        before it has been consumed, so it is reported at the line where reading stopped."""
+        if self.eof:
+            return False
+        if self._error is not None:
+            raise self._error
+        read = getattr(self.raw, "read1", self.raw.read)
+        pieces: list[bytes] = []
+        size = 0
+        try:
+            while size < self.chunk:
+                data = read(self.chunk - size)
+                if not data:
+                    self.eof = True
+                    break
+                pieces.append(data)
+                size += len(data)
+        except (OSError, EOFError, zlib.error) as exc:
+            self._error = exc
+        if not pieces:
+            if self._error is not None:
+                raise self._error
+            return False
+        self.buf = self.buf[self.pos :] + b"".join(pieces)
+        self.pos = 0
+        return True
+
+    def next(self) -> str | None:
+        while True:
+            buf, pos = self.buf, self.pos
+            nl = buf.find(b"\n", pos)
+            cr = buf.find(b"\r", pos, nl if nl >= 0 else len(buf))
+            if cr >= 0 and (cr + 1 < len(buf) or self.eof):
+                end = cr + 2 if buf[cr + 1 : cr + 2] == b"\n" else cr + 1
+                return self._take(pos, end, buf[pos:cr].decode("ascii", "replace") + "\n")
+            if nl >= 0 and cr < 0:
+                return self._take(pos, nl + 1, buf[pos : nl + 1].decode("ascii", "replace"))
+            if not self.fill():
+                if self.pos < len(self.buf):
+                    rest = self.buf[self.pos :].decode("ascii", "replace")
+                    return self._take(self.pos, len(self.buf), rest)
+                return None
+
+    def _take(self, start: int, end: int, line: str) -> str:
+        self._line_start = start
+        self.pos = end
+        self.number += 1
+        return line
+
+    def push_back(self, line: str) -> None:
+        self.pos = self._line_start
+        self.number -= 1
+
+    def window(self) -> tuple[np.ndarray, int, int]:
+        """(the buffer as uint8, start, end) with whole lines in [start, end); start == end at
+        the end of the stream."""
+        if not self.eof and self._error is None and len(self.buf) - self.pos < self.chunk:
+            self.fill()
+        while True:
+            end = self.buf.rfind(b"\n", self.pos) + 1
+            if end > self.pos:
+                break
+            if self.eof:
+                end = len(self.buf)
+                break
+            self.fill()
+        return np.frombuffer(self.buf, dtype=np.uint8), self.pos, end
+
+    def advance(self, pos: int, lines: int) -> None:
+        self.pos = pos
+        self.number += lines
 
 
 def _parse_header(text: str) -> dict | None:
@@ -378,29 +629,43 @@ def _check_trailer_count(trailer: list[str], seen: int, source: str, line: int) 
             )
 
 
-def iter_ks(
+#: entries per block of the fast path (memory: about 1 kB per 4 x 26 entry)
+BLOCK_ENTRIES = 8192
+
+
+def iter_ks_blocks(
     source: str | os.PathLike | IO,
     on_error: OnError = "raise",
     errors: SkippedEntries | list[KSFormatError] | None = None,
     trailer: list[str] | None = None,
-) -> Iterator[KSEntry]:
-    """Yield the entries of a KS file lazily, in file order, each with its 0-based `index`.
+    block_entries: int = BLOCK_ENTRIES,
+) -> Iterator[KSBlock]:
+    """Yield the entries of a KS file in file order as `KSBlock`s of at most `block_entries`
+    consecutive entries; memory stays bounded however long the file is.
 
-    With ``on_error="skip"`` a malformed entry is skipped up to the next header and its
-    `KSFormatError` appended to `errors` (which the caller must pass, so nothing is lost
-    silently); the index counts every entry seen, skipped ones included, so indices are
-    positions in the file. Trailer lines (``#...``, ``done (...)``) are collected in `trailer`.
+    Plain entries are parsed by a compiled scanner straight from the bytes; every line it does
+    not fully understand (comments, trailers, malformed or inconsistent entries, unusual
+    spacing or signs) goes to the strict line reader, so errors and edge cases behave exactly as
+    described in `iter_ks`.
     """
     if on_error not in ("raise", "skip"):
         raise ValueError(f"on_error must be 'raise' or 'skip', not {on_error!r}")
     if on_error == "skip" and errors is None:
         raise ValueError("on_error='skip' needs an `errors` list to report the skipped entries in")
-    stream, display, close = _open_text(source)
+    if block_entries < 1:
+        raise ValueError(f"block_entries must be >= 1, got {block_entries}")
+    stream, display, close, binary = _open_source(source)
     trailer_lines: list[str] = [] if trailer is None else trailer
-    lines = _Lines(stream)
+    lines: _Lines | _ByteLines = _ByteLines(stream) if binary else _Lines(stream)
+    index = 0
     try:
-        index = 0
         while True:
+            if isinstance(lines, _ByteLines):
+                for block in _scan_blocks(lines, index, display, block_entries):
+                    trailer_lines.clear()
+                    index += len(block)
+                    yield block
+            # one line (and the entry it starts) by the line reader
             text = lines.next()
             if text is None:
                 break
@@ -424,7 +689,7 @@ def iter_ks(
                         break
                 continue
             index += 1
-            yield entry
+            yield KSBlock.from_entries([entry], display)
         _check_trailer_count(trailer_lines, index, display, lines.number)
     except UnicodeDecodeError as exc:  # pragma: no cover - errors="replace" makes this rare
         raise KSFormatError(display, lines.number + 1, f"not a text file: {exc}") from None
@@ -441,6 +706,54 @@ def iter_ks(
     finally:
         if close:
             stream.close()
+
+
+def _scan_blocks(lines: _ByteLines, index: int, source: str, block_entries: int) -> Iterator[KSBlock]:
+    """Blocks of the fast path from where `lines` stands, until a line it leaves to the line
+    reader or the end of the stream."""
+    from orbitlearn.datasets import _ksscan as S
+
+    hdr, vals = S.new_tables(block_entries, block_entries * 128)
+    while True:
+        buf, pos, end = lines.window()
+        if pos >= end:
+            return
+        status, n, nv, stop, nlines = S.scan_block(buf, pos, end, hdr, vals, MAX_ENTRY_SIZE)
+        if n:
+            table = hdr[:n].copy()
+            yield KSBlock(
+                source=source,
+                index=np.arange(index, index + n, dtype=np.int64),
+                line=table[:, S.H_LINE] + lines.number + 1,
+                table=table,
+                values=vals[:nv].copy(),
+            )
+            index += n
+        lines.advance(stop, nlines)
+        if status == S.SCAN_ANOMALY:
+            return
+        if status == S.SCAN_FULL and n == 0:  # one entry larger than the value table
+            vals = np.zeros(2 * len(vals), dtype=np.int64)
+        elif status == S.SCAN_PARTIAL and n == 0:  # one entry larger than the window
+            if not lines.fill():
+                return  # the file ends inside it: the line reader says where
+
+
+def iter_ks(
+    source: str | os.PathLike | IO,
+    on_error: OnError = "raise",
+    errors: SkippedEntries | list[KSFormatError] | None = None,
+    trailer: list[str] | None = None,
+) -> Iterator[KSEntry]:
+    """Yield the entries of a KS file lazily, in file order, each with its 0-based `index`.
+
+    With ``on_error="skip"`` a malformed entry is skipped up to the next header and its
+    `KSFormatError` appended to `errors` (which the caller must pass, so nothing is lost
+    silently); the index counts every entry seen, skipped ones included, so indices are
+    positions in the file. Trailer lines (``#...``, ``done (...)``) are collected in `trailer`.
+    """
+    for block in iter_ks_blocks(source, on_error=on_error, errors=errors, trailer=trailer):
+        yield from block.entries()
 
 
 def read_ks(
