@@ -132,6 +132,9 @@ OPTIONAL_EXTRAS = {
     "matplotlib": "ml",
     "mkdocs": "docs",
     "mkdocstrings": "docs",
+    "dask": "dist",
+    "distributed": "dist",
+    "pyarrow": "dist",
 }
 
 

@@ -26,3 +26,22 @@ def progress(
     from tqdm.auto import tqdm
 
     yield from tqdm(iterable, total=total, desc=desc, file=sys.stderr, dynamic_ncols=True)
+
+
+class _NoBar:
+    """What `progress_bar` returns when no bar is drawn: updates are ignored."""
+
+    def update(self, n: int = 1) -> None:
+        """Ignore n steps."""
+
+    def close(self) -> None:
+        """Nothing to close."""
+
+
+def progress_bar(desc: str = "", unit: str = "it", total: int | None = None, enabled: bool | None = None):
+    """A bar to `update(n)` by hand on stderr (a tqdm) when `progress_enabled(enabled)`; else a no-op."""
+    if not progress_enabled(enabled):
+        return _NoBar()
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, dynamic_ncols=True)

@@ -290,6 +290,26 @@ class KSBlock:
             out.append(e)
         return out
 
+    def head(self, k: int) -> KSBlock:
+        """The block's first k entries."""
+        from orbitlearn.datasets import _ksscan as S
+
+        table = self.table[:k]
+        end = int(table[-1, S.H_VOFF] + table[-1, 0] * table[-1, 1]) if k else 0
+        return KSBlock(self.source, self.index[:k], self.line[:k], table, self.values[:end])
+
+    def compact(self) -> KSBlock:
+        """The same block with `values` in the narrowest integer type that holds them (to send
+        a block to another process cheaply)."""
+        if not len(self.values):
+            return self
+        lo, hi = int(self.values.min()), int(self.values.max())
+        for dtype in (np.int8, np.int16, np.int32):
+            info = np.iinfo(dtype)
+            if info.min <= lo and hi <= info.max:
+                return KSBlock(self.source, self.index, self.line, self.table, self.values.astype(dtype))
+        return self
+
     @classmethod
     def from_entries(cls, entries: list[KSEntry], source: str = "") -> KSBlock:
         """A block holding these entries (in this order)."""
@@ -737,6 +757,40 @@ def _scan_blocks(lines: _ByteLines, index: int, source: str, block_entries: int)
         elif status == S.SCAN_PARTIAL and n == 0:  # one entry larger than the window
             if not lines.fill():
                 return  # the file ends inside it: the line reader says where
+
+
+def iter_input_blocks(
+    paths: Iterable[str],
+    limit: int | None = None,
+    block_entries: int = BLOCK_ENTRIES,
+    on_error: OnError = "raise",
+    errors: SkippedEntries | list[KSFormatError] | None = None,
+    trailer: list[str] | None = None,
+) -> Iterator[KSBlock]:
+    """The entries of several KS inputs one after the other, as blocks (``-`` is standard input);
+    at most `limit` entries in all. `trailer` receives the last input's trailer lines."""
+    import sys
+
+    left = limit
+    for path in paths:
+        if left is not None and left <= 0:
+            return
+        source = sys.stdin.buffer if path == "-" else path
+        if trailer is not None:
+            trailer.clear()
+        blocks = iter_ks_blocks(
+            source, on_error=on_error, errors=errors, trailer=trailer, block_entries=block_entries
+        )
+        for block in blocks:
+            if path == "-":
+                block.source = "-"
+            if left is not None:
+                if len(block) >= left:
+                    yield block.head(left)
+                    left = 0
+                    break
+                left -= len(block)
+            yield block
 
 
 def iter_ks(

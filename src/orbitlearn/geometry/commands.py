@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import dataclasses
 import itertools
 import json
 import sys
 import time
+from collections import deque
 from pathlib import Path
 
+import numpy as np
+
 from orbitlearn.argtypes import LIMIT_HELP_FIRST, positive_int
+from orbitlearn.dist import CLUSTER_HELP, cluster_spec
+from orbitlearn.records import FORMATS
 from orbitlearn.errors import GeometryError, OrbitlearnError
-from orbitlearn.progress import progress
+from orbitlearn.progress import progress, progress_bar
 
 FIELDS = ("h11", "h21", "euler", "m_points", "m_vertices", "n_points", "n_vertices")
 
@@ -36,96 +40,184 @@ def _ks_text(rec: dict) -> str:
     )
 
 
-def _write_records(path: Path, records: list[dict], columns: list[str]) -> None:
-    """CSV or JSON lines, written atomically: the old file or the whole new one, never a part."""
-    from orbitlearn.fileio import atomic_write
+#: how many mismatched and failed entries a report lists one by one (all are counted)
+LISTED = 1000
+#: entries per task sent to a worker (a v26 task is ~0.2 CPU s of Hodge numbers)
+TASK_ENTRIES = 2000
 
-    with atomic_write(path, "w", newline="") as fh:
-        if path.suffix == ".csv":
-            w = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore")
-            w.writeheader()
-            for r in records:
-                w.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in columns})
-        else:
-            for r in records:
-                fh.write(json.dumps({k: r.get(k) for k in columns}) + "\n")
+
+def hodge_task(task: tuple) -> dict:
+    """The work of one partition: Hodge data (and, if asked, normal forms) of a block's entries.
+
+    Module-level so that local processes and Dask workers can run it; a GeometryError of one
+    entry becomes that entry's error message."""
+    from orbitlearn.geometry.batch import hodge_record
+    from orbitlearn.geometry.normalform import normal_form
+
+    block, with_normal_form = task
+    table = np.zeros((len(block), len(FIELDS)), dtype=np.int64)
+    errors: dict[int, str] = {}
+    forms: list[list[int] | None] = []
+    for i in range(len(block)):
+        m = np.asarray(block.matrix(i), dtype=np.int64)
+        try:
+            rec = hodge_record(m)
+            table[i] = [rec[f] for f in FIELDS]
+            if with_normal_form:
+                forms.append(np.asarray(normal_form(m)).ravel().tolist())
+        except GeometryError as exc:
+            errors[i] = str(exc)
+            if with_normal_form:
+                forms.append(None)
+    return {"table": table, "errors": errors, "normal_forms": forms}
+
+
+def _hodge_columns(check: bool, with_normal_form: bool) -> list[tuple[str, str]]:
+    cols = [("index", "int"), ("source", "str"), ("line", "int")]
+    cols += [(f, "int") for f in FIELDS] + [("error", "str")]
+    if check:
+        cols.append(("matches_header", "bool"))
+    if with_normal_form:
+        cols.append(("normal_form", "ints"))
+    return cols
 
 
 def run_hodge(args: argparse.Namespace) -> int:
-    """Hodge numbers and KS counts of every entry; with --check, compared with the headers."""
-    out = Path(args.out) if args.out else None
-    if out is not None and out.suffix not in (".csv", ".jsonl"):
-        raise OrbitlearnError(f"--out must end in .csv or .jsonl, got {out.name}")
-    from orbitlearn.geometry.batch import hodge_many
+    """Hodge numbers and KS counts of every entry of every input, streamed in bounded blocks;
+    with --check, compared with the headers."""
+    from orbitlearn.datasets.ks import iter_input_blocks
+    from orbitlearn.dist import executor
+    from orbitlearn.records import RecordWriter, format_of
 
+    out = Path(args.out) if args.out else None
+    fmt = format_of(out, args.format) if out is not None else None
+    columns = _hodge_columns(args.check, args.normal_form)
     start = time.perf_counter()
-    entries, _ = _read_entries(args.path, args.limit)
-    items = ((e.index, e.vertices) for e in entries)
-    records: list[dict] = []
-    failed: list[dict] = []
+    counts = {"count": 0, "computed": 0, "mismatches": 0, "failed": 0}
     mismatched: list[dict] = []
-    results = progress(
-        hodge_many(items, jobs=args.jobs), total=len(entries), desc=f"hodge {args.path}"
-    )
-    for e, (index, rec, err) in zip(entries, results):
-        row = {"index": index, "line": e.line}
-        if err is not None:
-            failed.append({"index": index, "line": e.line, "message": err})
-            row["error"] = err
-            records.append(row)
-            continue
-        row.update(rec)
-        if args.check:
-            diff = {
-                f: [getattr(e, f), rec[f]]
-                for f in FIELDS
-                if getattr(e, f) is not None and getattr(e, f) != rec[f]
-            }
-            row["matches_header"] = not diff
-            if diff:
-                mismatched.append({"index": index, "line": e.line, "fields": diff})
-        records.append(row)
+    failed: list[dict] = []
+    printed: list[dict] = []  # --json without --out and --check: every record in the report
+    keep_all = args.json and out is None and not args.check
+    in_flight: deque = deque()
+
+    def tasks():
+        blocks = iter_input_blocks(args.paths, limit=args.limit, block_entries=TASK_ENTRIES)
+        for block in blocks:
+            in_flight.append(block)
+            yield (block.compact(), args.normal_form)
+
+    writer = RecordWriter(out, columns, fmt) if out is not None else None
+    ok = False
+    try:
+        with executor(args.cluster, args.jobs) as ex:
+            bar = progress_bar(desc="hodge", unit=" entries")
+            for result in ex.map(hodge_task, tasks()):
+                block = in_flight.popleft()
+                rows = _hodge_rows(block, result, args.check, args.normal_form)
+                for row in rows:
+                    counts["count"] += 1
+                    if row.get("error") is not None:
+                        counts["failed"] += 1
+                        if len(failed) < LISTED:
+                            failed.append(
+                                {"index": row["index"], "source": row["source"],
+                                 "line": row["line"], "message": row["error"]}
+                            )
+                        continue
+                    counts["computed"] += 1
+                    if row.get("matches_header") is False:
+                        counts["mismatches"] += 1
+                        if len(mismatched) < LISTED:
+                            mismatched.append(
+                                {"index": row["index"], "source": row["source"],
+                                 "line": row["line"], "fields": row.pop("_diff")}
+                            )
+                    row.pop("_diff", None)
+                if writer is not None:
+                    writer.write(rows)
+                elif keep_all:
+                    printed.extend(rows)
+                elif not args.json and not args.check:
+                    sys.stdout.write(
+                        "".join(f"{r['index']}\t{_ks_text(r)}\n" for r in rows if r.get("error") is None)
+                    )
+                bar.update(len(rows))
+            bar.close()
+        ok = True
+    finally:
+        if writer is not None:
+            writer.close(ok=ok)
     seconds = time.perf_counter() - start
-    columns = ["index", "line", *FIELDS, "error"] + (["matches_header"] if args.check else [])
-    if out is not None:
-        _write_records(out, records, columns)
     report = {
-        "source": str(args.path),
-        "count": len(entries),
-        "computed": len(entries) - len(failed),
+        "source": args.paths[0] if len(args.paths) == 1 else list(args.paths),
+        **counts,
         "checked": bool(args.check),
-        "mismatches": len(mismatched),
         "mismatched": mismatched,
         "failed": failed,
         "seconds": round(seconds, 3),
-        "per_second": round(len(entries) / seconds, 1) if seconds > 0 else None,
+        "per_second": round(counts["count"] / seconds, 1) if seconds > 0 else None,
         "jobs": args.jobs,
+        "cluster": args.cluster,
         "out": str(out) if out else None,
+        "format": fmt,
     }
     if args.json:
-        if out is None and not args.check:
-            report["entries"] = records
+        if keep_all:
+            report["entries"] = printed
         json.dump(report, sys.stdout)
         sys.stdout.write("\n")
     else:
         w = sys.stdout.write
-        if out is None and not args.check:
-            for r in records:
-                if "error" not in r:
-                    w(f"{r['index']}\t{_ks_text(r)}\n")
         for m in mismatched:
             got = ", ".join(f"{k}: header {a} computed {b}" for k, (a, b) in m["fields"].items())
-            w(f"mismatch: entry {m['index']} (line {m['line']}): {got}\n")
+            w(f"mismatch: entry {m['index']} ({m['source']} line {m['line']}): {got}\n")
         for f in failed:
-            w(f"failed: entry {f['index']} (line {f['line']}): {f['message']}\n")
+            w(f"failed: entry {f['index']} ({f['source']} line {f['line']}): {f['message']}\n")
         summary = f"{report['count']} entries, {report['computed']} computed"
         if args.check:
             summary += f", {report['mismatches']} mismatches with the headers"
-        summary += f", {len(failed)} failed, {report['seconds']:.2f} s ({report['per_second']}/s)"
+        summary += f", {counts['failed']} failed, {report['seconds']:.2f} s ({report['per_second']}/s)"
         if out is not None:
             summary += f"; written to {out}"
         w(summary + "\n")
-    return 1 if (mismatched or failed) else 0
+    return 1 if (counts["mismatches"] or counts["failed"]) else 0
+
+
+def _hodge_rows(block, result, check: bool, with_normal_form: bool) -> list[dict]:
+    """One record per entry of `block` from its task's result (a failed task: every entry failed)."""
+    from orbitlearn.dist import TaskFailed
+
+    n = len(block)
+    if isinstance(result, TaskFailed):
+        result = {
+            "table": np.zeros((n, len(FIELDS)), dtype=np.int64),
+            "errors": dict.fromkeys(range(n), f"task failed after its retries: {result.message}"),
+            "normal_forms": [None] * n,
+        }
+    table = result["table"].tolist()
+    errors = result["errors"]
+    header = {f: block.column(f) for f in FIELDS} if check else {}
+    header = {f: (v.tolist(), p.tolist()) for f, (v, p) in header.items()}
+    rows = []
+    for i, (index, line) in enumerate(zip(block.index.tolist(), block.line.tolist())):
+        row: dict = {"index": index, "source": block.source, "line": line}
+        if i in errors:
+            row["error"] = errors[i]
+            rows.append(row)
+            continue
+        row.update(zip(FIELDS, table[i]))
+        if check:
+            diff = {
+                f: [vals[i], row[f]]
+                for f, (vals, present) in header.items()
+                if present[i] and vals[i] != row[f]
+            }
+            row["matches_header"] = not diff
+            row["_diff"] = diff
+        if with_normal_form:
+            row["normal_form"] = result["normal_forms"][i]
+        rows.append(row)
+    return rows
 
 
 def run_normal_form(args: argparse.Namespace) -> int:
@@ -178,11 +270,20 @@ def register(sub: argparse._SubParsersAction) -> None:
             "--check finds a mismatch with the headers or an entry fails."
         ),
     )
-    p.add_argument("path", help="KS file (plain or .gz)")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="KS files (plain or .gz; - for stdin)")
     p.add_argument("--check", action="store_true", help="compare with the headers, list mismatches")
     p.add_argument("--json", action="store_true", help="print a JSON report")
     p.add_argument("--jobs", type=positive_int, default=1, help="worker processes (default 1)")
-    p.add_argument("--out", help="write per-entry results to FILE.csv or FILE.jsonl")
+    p.add_argument(
+        "--out", help="write one row per entry to FILE (.csv, .jsonl or .parquet), as it goes"
+    )
+    p.add_argument("--format", choices=FORMATS, help="format of --out (default: from its suffix)")
+    p.add_argument("--cluster", type=cluster_spec, help=CLUSTER_HELP)
+    p.add_argument(
+        "--normal-form",
+        action="store_true",
+        help="also write each entry's normal form (a list of d*n integers, row by row)",
+    )
     p.add_argument("--limit", type=positive_int, help=LIMIT_HELP_FIRST)
     p.set_defaults(func=run_hodge)
 

@@ -1,0 +1,117 @@
+"""Per-entry result tables written as they come: CSV, JSON lines or Parquet, atomically.
+
+`RecordWriter(path, columns, format)` takes batches of rows (`write(rows)`, each row a dict) and
+writes them at once, so a job over millions of entries holds one batch in memory; the file
+appears under its name only when the writer closes without an error (`orbitlearn.fileio`).
+Columns are declared once with a kind: ``int`` (empty / null when missing), ``str``, ``bool``,
+``ints`` (a list of integers: JSON list, Parquet list<int64>, CSV space-separated).
+Parquet needs pyarrow (the `[dist]` extra).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from orbitlearn.errors import OrbitlearnError
+
+FORMATS = ("csv", "jsonl", "parquet")
+_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".parquet": "parquet"}
+
+
+def format_of(path: str | os.PathLike, given: str | None = None) -> str:
+    """The output format: `given`, else from the file suffix (.csv, .jsonl, .parquet)."""
+    if given is not None:
+        if given not in FORMATS:
+            raise OrbitlearnError(f"--format must be one of {', '.join(FORMATS)}, not {given!r}")
+        return given
+    fmt = _SUFFIXES.get(Path(path).suffix)
+    if fmt is None:
+        raise OrbitlearnError(
+            f"{path}: cannot tell the format from the name; end it in .csv, .jsonl or .parquet "
+            "or pass --format"
+        )
+    return fmt
+
+
+class RecordWriter:
+    """Rows of declared columns to one file in `fmt`, batch by batch, renamed into place on close."""
+
+    def __init__(self, path: str | os.PathLike, columns: Sequence[tuple[str, str]], fmt: str):
+        from orbitlearn.fileio import atomic_write
+
+        self.path = Path(path)
+        self.columns = list(columns)
+        self.names = [name for name, _ in self.columns]
+        self.format = fmt
+        self.count = 0
+        if fmt == "parquet":
+            try:
+                import pyarrow as pa
+                import pyarrow.parquet as pq
+            except ModuleNotFoundError:
+                raise OrbitlearnError(
+                    "--format parquet needs pyarrow, an optional dependency: "
+                    "pip install 'orbitlearn[dist]'"
+                ) from None
+            kinds = {
+                "int": pa.int64(),
+                "str": pa.string(),
+                "bool": pa.bool_(),
+                "ints": pa.list_(pa.int64()),
+            }
+            self._pa = pa
+            self._schema = pa.schema([(n, kinds[k]) for n, k in self.columns])
+            self._context = atomic_write(self.path, "wb", compress=False)
+            self._fh = self._context.__enter__()
+            self._parquet = pq.ParquetWriter(self._fh, self._schema)
+        else:
+            self._context = atomic_write(self.path, "w", newline="", compress=False)
+            self._fh = self._context.__enter__()
+            if fmt == "csv":
+                self._csv = csv.writer(self._fh)
+                self._csv.writerow(self.names)
+
+    def write(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Append these rows (missing columns are null)."""
+        if not rows:
+            return
+        self.count += len(rows)
+        if self.format == "parquet":
+            data = {n: [r.get(n) for r in rows] for n in self.names}
+            self._parquet.write_table(self._pa.table(data, schema=self._schema))
+        elif self.format == "csv":
+            for r in rows:
+                self._csv.writerow([_csv_cell(r.get(n), k) for n, k in self.columns])
+        else:
+            write = self._fh.write
+            for r in rows:
+                write(json.dumps({n: r.get(n) for n in self.names}) + "\n")
+
+    def close(self, ok: bool = True) -> None:
+        """Finish the file (ok) or throw it away (not ok: the destination is left untouched)."""
+        if self.format == "parquet":
+            self._parquet.close()
+        if ok:
+            self._context.__exit__(None, None, None)
+        else:
+            exc = RuntimeError("aborted")
+            self._context.__exit__(type(exc), exc, None)
+
+    def __enter__(self) -> RecordWriter:
+        return self
+
+    def __exit__(self, kind, exc, tb) -> None:
+        self.close(ok=kind is None)
+
+
+def _csv_cell(value: Any, kind: str) -> Any:
+    if value is None:
+        return ""
+    if kind == "ints":
+        return " ".join(str(v) for v in value)
+    return value
