@@ -37,9 +37,7 @@ CLUSTER_HELP = (
 def cluster_spec(text: str) -> str:
     """An argparse type: ``local:N`` (1 <= N <= 9999) or ``tcp://HOST:PORT``."""
     if not _CLUSTER_RE.fullmatch(text):
-        raise argparse.ArgumentTypeError(
-            f"expected local:N or tcp://HOST:PORT, got {text!r}"
-        )
+        raise argparse.ArgumentTypeError(f"expected local:N or tcp://HOST:PORT, got {text!r}")
     return text
 
 
@@ -72,6 +70,8 @@ def _call_with_retries(func: Callable, task: Any, retries: int) -> Any:
     for attempt in range(retries + 1):
         try:
             return func(task)
+        except SystemError:  # e.g. Ctrl-C inside compiled code: the job stops
+            raise
         except Exception as exc:  # a task failure is returned, never raised past the job
             if attempt == retries:
                 return TaskFailed(_error_text(exc))
@@ -95,7 +95,8 @@ class _Pool:
         it = iter(tasks)
         window = 2 * self.workers
         pending = deque(
-            self.pool.apply_async(_pool_call, ((func, t, self.retries),)) for t in islice(it, window)
+            self.pool.apply_async(_pool_call, ((func, t, self.retries),))
+            for t in islice(it, window)
         )
         while pending:
             result = pending.popleft().get()

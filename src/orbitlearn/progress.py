@@ -38,7 +38,9 @@ class _NoBar:
         """Nothing to close."""
 
 
-def progress_bar(desc: str = "", unit: str = "it", total: int | None = None, enabled: bool | None = None):
+def progress_bar(
+    desc: str = "", unit: str = "it", total: int | None = None, enabled: bool | None = None
+):
     """A bar to `update(n)` by hand on stderr (a tqdm) when `progress_enabled(enabled)`; else a no-op."""
     if not progress_enabled(enabled):
         return _NoBar()

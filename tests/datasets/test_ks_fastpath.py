@@ -133,7 +133,7 @@ def test_block_from_entries_round_trips():
 
 def test_an_entry_larger_than_the_tables_and_the_window(tmp_path):
     m = np.arange(4 * 3000).reshape(4, 3000) % 7 - 3
-    text = f"4 3000  M:3005 3000\n" + "\n".join(" ".join(map(str, r)) for r in m.tolist()) + "\n"
+    text = "4 3000  M:3005 3000\n" + "\n".join(" ".join(map(str, r)) for r in m.tolist()) + "\n"
     path = tmp_path / "wide.txt"
     path.write_text(text * 3)
     ks = read_ks(path)

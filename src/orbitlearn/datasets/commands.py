@@ -81,8 +81,13 @@ def _info_text(info: dict) -> str:
         f"N: points (dual)  {info['n_points_range'][0]} .. {info['n_points_range'][1]}, vertices {info['n_vertices_range'][0]} .. {info['n_vertices_range'][1]}",
         "h11 class counts:",
     ]
-    total = info["count"]
-    width = max(info["h11_counts"].values())
+    if len(info.get("matrix_shapes", {})) > 1:
+        shapes = ", ".join(f"{k}: {v}" for k, v in info["matrix_shapes"].items())
+        lines.insert(3, f"matrix shapes     {shapes}")
+    if info.get("unlabelled"):
+        lines.insert(3, f"unlabelled        {info['unlabelled']} entries without H:h11,h21")
+    total = max(1, sum(info["h11_counts"].values()))
+    width = max(info["h11_counts"].values(), default=1)
     for h11, count in info["h11_counts"].items():
         bar = "#" * max(1, round(40 * count / width)) if count else ""
         lines.append(f"  {h11:>4}  {count:>6}  {100 * count / total:6.2f}%  {bar}")
@@ -91,10 +96,20 @@ def _info_text(info: dict) -> str:
 
 def cmd_info(args: argparse.Namespace) -> int:
     """`orbitlearn data info`: counts, shapes and label ranges of a KS file."""
+    from orbitlearn.datasets.ks import iter_input_blocks
+    from orbitlearn.datasets.summary import KSSummary
+    from orbitlearn.progress import progress_bar
     from orbitlearn.report import emit
 
-    data = load_dataset(args.path, args.on_error, args.errors_to)
-    emit(data.info(), args.json, _info_text)
+    summary = KSSummary(args.paths[0] if len(args.paths) == 1 else ", ".join(args.paths))
+    bar = progress_bar(desc="reading", unit=" entries")
+    with skipped_entries(args.errors_to) as skipped:
+        for block in iter_input_blocks(args.paths, on_error=args.on_error, errors=skipped):
+            summary.add(block)
+            bar.update(len(block))
+    bar.close()
+    report_skipped(skipped, args.errors_to)
+    emit(summary.info(skipped=len(skipped)), args.json, _info_text)
     return 0
 
 
@@ -150,7 +165,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     dsub = data.add_subparsers(dest="data_command", metavar="DATA_COMMAND", required=True)
 
     info = dsub.add_parser("info", help="counts, label ranges and class shares of a KS file")
-    info.add_argument("path", help="a KS-format file, plain or .gz")
+    info.add_argument(
+        "paths", nargs="+", metavar="PATH", help="KS-format files, plain or .gz (- for stdin)"
+    )
     info.add_argument("--json", action="store_true", help="print the report as JSON")
     add_on_error(info)
     info.set_defaults(func=cmd_info)

@@ -307,7 +307,9 @@ class KSBlock:
         for dtype in (np.int8, np.int16, np.int32):
             info = np.iinfo(dtype)
             if info.min <= lo and hi <= info.max:
-                return KSBlock(self.source, self.index, self.line, self.table, self.values.astype(dtype))
+                return KSBlock(
+                    self.source, self.index, self.line, self.table, self.values.astype(dtype)
+                )
         return self
 
     @classmethod
@@ -728,7 +730,9 @@ def iter_ks_blocks(
             stream.close()
 
 
-def _scan_blocks(lines: _ByteLines, index: int, source: str, block_entries: int) -> Iterator[KSBlock]:
+def _scan_blocks(
+    lines: _ByteLines, index: int, source: str, block_entries: int
+) -> Iterator[KSBlock]:
     """Blocks of the fast path from where `lines` stands, until a line it leaves to the line
     reader or the end of the stream."""
     from orbitlearn.datasets import _ksscan as S

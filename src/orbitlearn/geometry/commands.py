@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import itertools
 import json
 import sys
 import time
@@ -15,22 +14,11 @@ import numpy as np
 
 from orbitlearn.argtypes import LIMIT_HELP_FIRST, positive_int
 from orbitlearn.dist import CLUSTER_HELP, cluster_spec
+from orbitlearn.errors import GeometryError
+from orbitlearn.progress import progress_bar
 from orbitlearn.records import FORMATS
-from orbitlearn.errors import GeometryError, OrbitlearnError
-from orbitlearn.progress import progress, progress_bar
 
 FIELDS = ("h11", "h21", "euler", "m_points", "m_vertices", "n_points", "n_vertices")
-
-
-def _read_entries(path: str, limit: int | None) -> tuple[list, list[str]]:
-    from orbitlearn.datasets.ks import iter_ks
-
-    if not Path(path).exists():
-        raise OrbitlearnError(f"{path}: no such file")
-    trailer: list[str] = []
-    it = iter_ks(path, trailer=trailer)
-    entries = list(itertools.islice(it, limit) if limit is not None else it)
-    return entries, trailer
 
 
 def _ks_text(rec: dict) -> str:
@@ -120,8 +108,12 @@ def run_hodge(args: argparse.Namespace) -> int:
                         counts["failed"] += 1
                         if len(failed) < LISTED:
                             failed.append(
-                                {"index": row["index"], "source": row["source"],
-                                 "line": row["line"], "message": row["error"]}
+                                {
+                                    "index": row["index"],
+                                    "source": row["source"],
+                                    "line": row["line"],
+                                    "message": row["error"],
+                                }
                             )
                         continue
                     counts["computed"] += 1
@@ -129,8 +121,12 @@ def run_hodge(args: argparse.Namespace) -> int:
                         counts["mismatches"] += 1
                         if len(mismatched) < LISTED:
                             mismatched.append(
-                                {"index": row["index"], "source": row["source"],
-                                 "line": row["line"], "fields": row.pop("_diff")}
+                                {
+                                    "index": row["index"],
+                                    "source": row["source"],
+                                    "line": row["line"],
+                                    "fields": row.pop("_diff"),
+                                }
                             )
                     row.pop("_diff", None)
                 if writer is not None:
@@ -139,7 +135,9 @@ def run_hodge(args: argparse.Namespace) -> int:
                     printed.extend(rows)
                 elif not args.json and not args.check:
                     sys.stdout.write(
-                        "".join(f"{r['index']}\t{_ks_text(r)}\n" for r in rows if r.get("error") is None)
+                        "".join(
+                            f"{r['index']}\t{_ks_text(r)}\n" for r in rows if r.get("error") is None
+                        )
                     )
                 bar.update(len(rows))
             bar.close()
@@ -176,7 +174,9 @@ def run_hodge(args: argparse.Namespace) -> int:
         summary = f"{report['count']} entries, {report['computed']} computed"
         if args.check:
             summary += f", {report['mismatches']} mismatches with the headers"
-        summary += f", {counts['failed']} failed, {report['seconds']:.2f} s ({report['per_second']}/s)"
+        summary += (
+            f", {counts['failed']} failed, {report['seconds']:.2f} s ({report['per_second']}/s)"
+        )
         if out is not None:
             summary += f"; written to {out}"
         w(summary + "\n")
@@ -220,33 +220,74 @@ def _hodge_rows(block, result, check: bool, with_normal_form: bool) -> list[dict
     return rows
 
 
+def normal_form_task(block) -> tuple[list, dict[int, str]]:
+    """Normal forms of a block's entries (module-level, for worker processes): (forms, errors)."""
+    from orbitlearn.geometry.normalform import normal_form
+
+    forms: list = []
+    errors: dict[int, str] = {}
+    for i in range(len(block)):
+        try:
+            forms.append(normal_form(np.asarray(block.matrix(i), dtype=np.int64)))
+        except GeometryError as exc:
+            forms.append(None)
+            errors[i] = str(exc)
+    return forms, errors
+
+
 def run_normal_form(args: argparse.Namespace) -> int:
-    """Every entry replaced by its normal form, same order and headers, written in KS format."""
-    from orbitlearn.datasets.ks import write_ks
-    from orbitlearn.geometry.batch import normal_form_many
+    """Every entry replaced by its normal form, same order and headers, written in KS format as
+    it goes (streamed in bounded blocks; the file appears under its name at the end)."""
+    from orbitlearn.datasets.ks import iter_input_blocks
+    from orbitlearn.dist import TaskFailed, executor
+    from orbitlearn.fileio import atomic_write
 
     start = time.perf_counter()
-    entries, trailer = _read_entries(args.path, args.limit)
-    items = ((e.index, e.vertices) for e in entries)
-    new = []
-    changed = 0
-    results = progress(
-        normal_form_many(items, jobs=args.jobs), total=len(entries), desc=f"normal form {args.path}"
-    )
-    for e, (_, nf, err) in zip(entries, results):
-        if err is not None:
-            raise GeometryError(f"{args.path}:{e.line}: entry {e.index}: {err}")
-        changed += not (nf.shape == e.vertices.shape and (nf == e.vertices).all())
-        new.append(dataclasses.replace(e, vertices=nf))
-    write_ks(new, args.output, trailer=trailer if args.limit is None else None)
+    trailer: list[str] = []
+    in_flight: deque = deque()
+    count = changed = 0
+
+    def tasks():
+        for block in iter_input_blocks(
+            args.paths, limit=args.limit, block_entries=TASK_ENTRIES, trailer=trailer
+        ):
+            in_flight.append(block)
+            yield block.compact()
+
+    bar = progress_bar(desc="normal form", unit=" entries")
+    with atomic_write(args.output, "w", encoding="ascii") as fh:
+        with executor(args.cluster, args.jobs) as ex:
+            for result in ex.map(normal_form_task, tasks()):
+                block = in_flight.popleft()
+                if isinstance(result, TaskFailed):
+                    raise GeometryError(
+                        f"{block.source}:{block.line[0]}: entries {block.index[0]}-"
+                        f"{block.index[-1]}: task failed after its retries: {result.message}"
+                    )
+                forms, errors = result
+                for i, e in enumerate(block.entries()):
+                    if i in errors:
+                        raise GeometryError(
+                            f"{block.source}:{e.line}: entry {e.index}: {errors[i]}"
+                        )
+                    nf = forms[i]
+                    changed += not (nf.shape == e.vertices.shape and (nf == e.vertices).all())
+                    fh.write(dataclasses.replace(e, vertices=nf).to_text())
+                count += len(block)
+                bar.update(len(block))
+        if args.limit is None and len(args.paths) == 1:
+            for line in trailer:
+                fh.write(line + "\n")
+    bar.close()
     seconds = time.perf_counter() - start
     report = {
-        "source": str(args.path),
+        "source": args.paths[0] if len(args.paths) == 1 else list(args.paths),
         "output": str(args.output),
-        "count": len(new),
+        "count": count,
         "changed": changed,
         "seconds": round(seconds, 3),
         "jobs": args.jobs,
+        "cluster": args.cluster,
     }
     if args.json:
         json.dump(report, sys.stdout)
@@ -292,9 +333,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="replace every polytope of a KS file by its normal form (PALP's -N)",
         description="Write the KS file with each vertex matrix in GL(d,Z) x S_n normal form.",
     )
-    q.add_argument("path", help="KS file (plain or .gz)")
+    q.add_argument("paths", nargs="+", metavar="PATH", help="KS files (plain or .gz; - for stdin)")
     q.add_argument("-o", "--output", required=True, help="output KS file (.gz compresses)")
     q.add_argument("--jobs", type=positive_int, default=1, help="worker processes (default 1)")
+    q.add_argument("--cluster", type=cluster_spec, help=CLUSTER_HELP)
     q.add_argument("--limit", type=positive_int, help=LIMIT_HELP_FIRST)
     q.add_argument("--json", action="store_true", help="print a JSON report")
     q.set_defaults(func=run_normal_form)
