@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import itertools
 import time
 from collections import defaultdict
 from typing import TYPE_CHECKING
@@ -91,24 +90,38 @@ def _text(report: dict) -> str:
 def cmd_canon(args: argparse.Namespace) -> int:
     """`orbitlearn canon`: project every entry of a KS file with one canonicaliser and write the result."""
     from orbitlearn.datasets.commands import report_skipped, skipped_entries
-    from orbitlearn.datasets.ks import iter_ks, write_ks
+    from orbitlearn.datasets.ks import iter_input_blocks
+    from orbitlearn.fileio import atomic_write
+    from orbitlearn.progress import progress_bar
     from orbitlearn.report import emit
 
     canon = make_canonicalizer(args.method, seed=args.seed, restarts=args.restarts)
     t_start = time.perf_counter()
-    with skipped_entries(args.errors_to) as errors:
-        stream = iter_ks(args.path, on_error=args.on_error, errors=errors)
-        entries = list(itertools.islice(stream, args.limit) if args.limit is not None else stream)
-    projected, seconds = project_entries(entries, canon)
-    write_ks(projected, args.output)
+    count = 0
+    seconds = 0.0
+    bar = progress_bar(desc=f"canon {args.method}", unit=" entries")
+    # streamed: one block of entries at a time, written as it goes (renamed into place at the end)
+    with skipped_entries(args.errors_to) as errors, atomic_write(
+        args.output, "w", encoding="ascii"
+    ) as fh:
+        blocks = iter_input_blocks(
+            args.paths, limit=args.limit, on_error=args.on_error, errors=errors
+        )
+        for block in blocks:
+            projected, spent = project_entries(block.entries(), canon, show_progress=False)
+            seconds += spent
+            fh.write("".join(e.to_text() for e in projected))
+            count += len(projected)
+            bar.update(len(projected))
+    bar.close()
     report = {
         "method": args.method,
-        "input": str(args.path),
+        "input": args.paths[0] if len(args.paths) == 1 else list(args.paths),
         "output": str(args.output),
-        "count": len(projected),
+        "count": count,
         "skipped": len(errors),
         "seconds": seconds,
-        "entries_per_second": len(projected) / seconds if seconds > 0 else float("inf"),
+        "entries_per_second": count / seconds if seconds > 0 else float("inf"),
         "total_seconds": time.perf_counter() - t_start,
         "exact": bool(canon.exact),
     }
@@ -128,7 +141,7 @@ def register(sub: argparse._SubParsersAction) -> None:
             "Writes the same entries, order and headers."
         ),
     )
-    p.add_argument("path", help="KS file (plain or .gz)")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="KS files (plain or .gz; - for stdin)")
     p.add_argument("--method", choices=METHOD_NAMES, default="lex")
     p.add_argument("-o", "--output", required=True, help="output KS file (.gz to compress)")
     p.add_argument("--limit", type=positive_int, default=None, help=LIMIT_HELP_FIRST)

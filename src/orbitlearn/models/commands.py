@@ -369,70 +369,79 @@ def _add_model_args(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    """`orbitlearn predict`: label values (and probabilities) of every entry of a KS file or stdin;
-    entries the model cannot take get an error record. Exit 0 if all were predicted, else 1."""
+    """`orbitlearn predict`: label values (and probabilities) of every entry of KS files or stdin,
+    streamed block by block and written as they come; entries the model cannot take get an error
+    record. Exit 0 if all were predicted, else 1."""
     import sys
+    from contextlib import nullcontext
 
-    from orbitlearn.datasets.ks import SkippedEntries, iter_ks
+    from orbitlearn.datasets.commands import skipped_entries
+    from orbitlearn.datasets.ks import iter_input_blocks
+    from orbitlearn.fileio import atomic_write
     from orbitlearn.predict import load_model
 
     model = load_model(args.checkpoint)
     model.pipeline.to(args.device)
-    source = sys.stdin.buffer if args.file == "-" else args.file
-    sink = open(args.errors_to, "w") if args.errors_to else None  # noqa: SIM115
-    try:
-        skipped = SkippedEntries(sink=sink)
-        entries = list(iter_ks(source, on_error=args.on_error, errors=skipped))
-    finally:
-        if sink is not None:
-            sink.close()
-    report_skipped(skipped, args.errors_to)
-    results = model.predict_each(e.vertices for e in entries)
     target = "h11"
-    records = []
-    for entry, r in zip(entries, results, strict=True):
-        rec: dict = {"index": entry.index}
-        if r.error is not None:
-            rec["error"] = r.error
-        else:
-            rec[target] = r.value
-            if args.proba:
-                rec["proba"] = {
-                    str(int(c)): round(float(p), 6)
-                    for c, p in zip(model.classes_, r.proba, strict=True)
-                }
-            if args.top:
-                order = np.argsort(-r.proba, kind="stable")[: args.top]
-                rec["top"] = [[int(model.classes_[k]), round(float(r.proba[k]), 6)] for k in order]
-        records.append(rec)
-    if args.json:
-        text = json.dumps(records) + "\n"
-    elif args.csv:
-        header = ["index", target, "error"] + (["top"] if args.top else [])
-        lines = [",".join(header)]
-        for rec in records:
-            top = " ".join(f"{v}:{p}" for v, p in rec.get("top", []))
-            error = str(rec.get("error", "")).replace('"', "'")
-            row = [str(rec["index"]), str(rec.get(target, "")), f'"{error}"' if error else ""]
-            lines.append(",".join(row + ([top] if args.top else [])))
-        text = "\n".join(lines) + "\n"
-    else:
-        lines = []
-        for rec in records:
-            if "error" in rec:
-                lines.append(f"{rec['index']}\terror: {rec['error']}")
-            else:
-                top = "\t" + " ".join(f"{v}:{p:.3f}" for v, p in rec["top"]) if "top" in rec else ""
-                lines.append(f"{rec['index']}\t{target}={rec[target]}{top}")
-        text = "\n".join(lines) + "\n"
-    if args.output:
-        write_text_atomic(Path(args.output), text)
-    else:
-        sys.stdout.write(text)
-    failed = sum("error" in r for r in records) + len(skipped)
+    header = ["index", target, "error"] + (["top"] if args.top else [])
+    count = failed = 0
+    out = atomic_write(args.output, "w") if args.output else nullcontext(sys.stdout)
+    with skipped_entries(args.errors_to) as skipped, out as fh:
+        if args.json:
+            fh.write("[")
+        elif args.csv:
+            fh.write(",".join(header) + "\n")
+        for block in iter_input_blocks(args.paths, on_error=args.on_error, errors=skipped):
+            entries = block.entries()
+            results = model.predict_each(e.vertices for e in entries)
+            chunk = []
+            for entry, r in zip(entries, results, strict=True):
+                rec = _prediction_record(entry.index, r, target, model.classes_, args)
+                failed += "error" in rec
+                chunk.append(_prediction_text(rec, target, args, first=count == 0))
+                count += 1
+            fh.write("".join(chunk))
+        if args.json:
+            fh.write("]\n")
+        elif not args.csv and count == 0:
+            fh.write("\n")
+    report_skipped(skipped, args.errors_to)
+    failed += len(skipped)
     if failed:
-        print(f"orbitlearn: {failed} of {len(records)} entries not predicted", file=sys.stderr)
+        print(f"orbitlearn: {failed} of {count} entries not predicted", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _prediction_record(index: int, r, target: str, classes, args: argparse.Namespace) -> dict:
+    """One entry's output record: index and value (probabilities, top K) or its error."""
+    rec: dict = {"index": index}
+    if r.error is not None:
+        rec["error"] = r.error
+        return rec
+    rec[target] = r.value
+    if args.proba:
+        rec["proba"] = {
+            str(int(c)): round(float(p), 6) for c, p in zip(classes, r.proba, strict=True)
+        }
+    if args.top:
+        order = np.argsort(-r.proba, kind="stable")[: args.top]
+        rec["top"] = [[int(classes[k]), round(float(r.proba[k]), 6)] for k in order]
+    return rec
+
+
+def _prediction_text(rec: dict, target: str, args: argparse.Namespace, first: bool) -> str:
+    """A record as written: a JSON list item, a CSV row or a text line."""
+    if args.json:
+        return ("" if first else ", ") + json.dumps(rec)
+    if args.csv:
+        top = " ".join(f"{v}:{p}" for v, p in rec.get("top", []))
+        error = str(rec.get("error", "")).replace('"', "'")
+        row = [str(rec["index"]), str(rec.get(target, "")), f'"{error}"' if error else ""]
+        return ",".join(row + ([top] if args.top else [])) + "\n"
+    if "error" in rec:
+        return f"{rec['index']}\terror: {rec['error']}\n"
+    top = "\t" + " ".join(f"{v}:{p:.3f}" for v, p in rec["top"]) if "top" in rec else ""
+    return f"{rec['index']}\t{target}={rec[target]}{top}\n"
 
 
 def add_device(p: argparse.ArgumentParser) -> None:
@@ -468,8 +477,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="a checkpoint file, or a committed model's name (ks_h11_best, ks_h11_gl4z)",
     )
     pr.add_argument(
-        "file",
-        help="KS-format file (plain or .gz; headers may be 'ROWS COLS' alone), or - for stdin",
+        "paths",
+        nargs="+",
+        metavar="FILE",
+        help="KS-format files (plain or .gz; headers may be 'ROWS COLS' alone), or - for stdin",
     )
     pr.add_argument("--proba", action="store_true", help="add every class probability")
     pr.add_argument("--top", type=positive_int, metavar="K", help="add the K most probable values")
