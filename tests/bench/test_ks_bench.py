@@ -235,3 +235,21 @@ def test_protocol_option_selects_rows(small_file, tmp_path, capsys):
     assert main([*args, "--protocol", "reference", "--report-only", "--json", "--quiet"]) == 0
     assert main([*args, "--rows", "majority", "--protocol", "reference", "--quiet"]) == 2
     assert "no rows of protocol" in capsys.readouterr().err
+
+
+def test_cells_on_a_local_dask_cluster_equal_the_serial_run(bench_run, small_file, tmp_path):
+    pytest.importorskip("distributed")
+    serial = {r["row"]: r for r in bench_run[1]}
+    out = tmp_path / "cluster"
+    args = ["bench", "ks", "--profile", "smoke", "--data", str(small_file), "--out", str(out)]
+    assert main([*args, "--threads", "1", "--cluster", "local:2", "--quiet"]) == 0
+    table = json.loads((out / "rows" / f"{slug('majority')}.json").read_text())
+    assert table["row"] == "majority"
+    cells = sorted(p.name for p in (out / "cells").glob("*.json"))
+    assert cells == sorted(p.name for p in (bench_run[0].out / "cells").glob("*.json"))
+    from orbitlearn.apps.ks.bench import KSBenchmark as KB
+
+    again = KB(KSDataset.from_file(read_ks(small_file)), get_profile("smoke"), out, threads=1)
+    for rec in again.table():
+        for col in ("acc_orig", "acc_rnd_perm", "acc_perm_test", "acc_gl4z_test"):
+            assert rec[col] == pytest.approx(serial[rec["row"]][col], abs=1e-12), (rec["row"], col)

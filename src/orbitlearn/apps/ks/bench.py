@@ -123,6 +123,9 @@ class KSBenchmark:
         # orig ones; computed once, since every row and ensemble member behind π asks again
         self._same_projection: dict[tuple[str, int, str, str], bool] = {}
         self.store = CellStore(self.out)
+        # where workers of `run_on_cluster` read the data again: a path, None for the cached v26,
+        # False when the data came from memory (no cluster runs)
+        self.data_source: str | None | bool = False
 
     # ------------------------------------------------------------------ cells
 
@@ -372,8 +375,14 @@ class KSBenchmark:
         rows: Sequence[RowSpec] | None = None,
         seeds: Sequence[int] | None = None,
         show_progress: bool | None = None,
+        cluster: str | None = None,
     ) -> list[dict]:
-        """Run every missing cell of the given rows and seeds (all by default), storing each as it lands; the table."""
+        """Run every missing cell of the given rows and seeds (all by default), storing each as it
+        lands; the table. With `cluster` (``local:N`` or ``tcp://HOST:PORT``) the cells are Dask
+        tasks (see `run_on_cluster`)."""
+        if cluster is not None:
+            self.run_on_cluster(cluster, rows, seeds)
+            return self.table(rows)
         run_cells(
             self.pending(rows, seeds),
             lambda t: self.cell_stem(*t),
@@ -386,6 +395,60 @@ class KSBenchmark:
             summary=lambda c: f"test {100 * c['acc']:.2f}% in {c['seconds']:.0f} s",
         )
         return self.table(rows)
+
+    def run_on_cluster(
+        self,
+        cluster: str,
+        rows: Sequence[RowSpec] | None = None,
+        seeds: Sequence[int] | None = None,
+    ) -> list[str]:
+        """The missing cells as independent Dask tasks, in two waves: every learned row first, then
+        the ensembles (which reuse their members' trained pipelines). Each worker builds this
+        benchmark once (same data, profile, folder, split, threads) and computes cells; the
+        driver stores each cell atomically as it lands. A cell that fails (after one retry) is
+        logged and left missing, so the next run retries it. Returns the failed cells' names.
+
+        Workers read and write the same folder (training states, saved pipelines), so they must
+        share its file system: the processes of ``local:N``, or a cluster on a shared disk."""
+        from orbitlearn.dist import TaskFailed, executor
+
+        if self.data_source is False:
+            raise OrbitlearnError("bench ks --cluster needs the data as a file (--data or v26)")
+        pending = self.pending(rows, seeds)
+        waves = [
+            [t for t in pending if t[0].model != "ensemble"],
+            [t for t in pending if t[0].model == "ensemble"],
+        ]
+        failed: list[str] = []
+        with executor(cluster, retries=1) as ex:
+            for wave in waves:
+                specs = [self.task_spec(*t) for t in wave]
+                for (row, seed, variant), cell in zip(wave, ex.map(run_cell_task, specs)):
+                    name = f"{row.name} (seed {seed}, {variant})"
+                    if isinstance(cell, TaskFailed):
+                        self.log(f"bench ks: {name}: failed: {cell.message}")
+                        failed.append(name)
+                        continue
+                    self.store.store(self.cell_stem(row, seed, variant), cell)
+                    self.log(
+                        f"bench ks: {name}: test {100 * cell['acc']:.2f}% in {cell['seconds']:.0f} s"
+                    )
+        return failed
+
+    def task_spec(self, row: RowSpec, seed: int, variant: str) -> dict:
+        """What a worker needs to rebuild this benchmark and compute one cell (plain data)."""
+        return {
+            "data": self.data_source,
+            "profile": self.profile.name,
+            "out": str(self.out),
+            "split_seed": self.split_seed,
+            "threads": self.threads or 1,
+            "device": self.device,
+            "save_models": self.save_models,
+            "row": row.name,
+            "seed": seed,
+            "variant": variant,
+        }
 
     # ------------------------------------------------------------------ table
 
@@ -445,3 +508,37 @@ def select_rows(profile: Profile, names: Sequence[str] | None) -> list[RowSpec]:
             f"unknown rows {missing}; known: {', '.join(slug(r.name) for r in profile.rows)}"
         )
     return [known[n] for n in names]
+
+
+_WORKER_BENCHES: dict[tuple, KSBenchmark] = {}
+
+
+def run_cell_task(spec: dict) -> dict:
+    """One cell of `KSBenchmark.run_on_cluster`, in a worker process: the benchmark is built once
+    per worker (data read from `spec["data"]`, or the cached v26 when None) and reused."""
+    from orbitlearn.apps.ks.rows import get_profile
+    from orbitlearn.datasets.ks import read_ks
+    from orbitlearn.datasets.ks_dataset import load_ks
+
+    key = tuple(spec[k] for k in ("data", "profile", "out", "split_seed", "threads", "device"))
+    key += (spec["save_models"],)
+    bench = _WORKER_BENCHES.get(key)
+    if bench is None:
+        data = (
+            load_ks(vertices=26)
+            if spec["data"] is None
+            else KSDataset.from_file(read_ks(spec["data"]))
+        )
+        profile = get_profile(spec["profile"])
+        bench = KSBenchmark(
+            data,
+            profile,
+            spec["out"],
+            split_seed=spec["split_seed"],
+            threads=spec["threads"],
+            save_models=spec["save_models"],
+            device=spec["device"],
+        )
+        _WORKER_BENCHES[key] = bench
+    row = find_row(spec["row"], bench.profile)
+    return bench.run_cell(row, spec["seed"], spec["variant"])

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from orbitlearn.apps.ks.rows import PROTOCOLS
 from orbitlearn.argtypes import nonnegative_int, positive_int
+from orbitlearn.dist import cluster_spec
 from orbitlearn.errors import OrbitlearnError
 from orbitlearn.models.commands import add_device
 
@@ -51,7 +52,11 @@ def cmd_ks(args: argparse.Namespace) -> int:
         log=log,
         save_models=args.save_models,
     )
-    table = bench.table(rows) if args.report_only else bench.run(rows, seeds)
+    bench.data_source = args.data  # workers of --cluster read the data again (None: v26)
+    if args.report_only:
+        table = bench.table(rows)
+    else:
+        table = bench.run(rows, seeds, cluster=args.cluster)
     paths = write_reports(bench, bench.table())
     log(f"bench ks: reports in {out} ({', '.join(p.name for p in paths.values())})")
     records = [
@@ -99,6 +104,12 @@ def register(bench_sub: argparse._SubParsersAction) -> None:
         "reference (the published 80/20 split, selection on the test part)",
     )
     ks.add_argument("--threads", type=positive_int, help="torch / xgboost threads")
+    ks.add_argument(
+        "--cluster",
+        type=cluster_spec,
+        help="run the missing cells as Dask tasks: local:N worker processes, or tcp://HOST:PORT "
+        "(workers sharing this folder's disk); threads per cell default to 1",
+    )
     add_device(ks)
     ks.add_argument(
         "--report-only",
