@@ -159,3 +159,27 @@ def test_v26_fast_path_equals_line_reader(v26_path):
     slow = list(iter_ks(io.TextIOWrapper(io.BytesIO(data), encoding="ascii")))
     assert len(fast) == len(slow) == 78468
     assert all(a.same_as(b) and a.line == b.line for a, b in zip(fast, slow))
+
+
+def test_block_text_equals_entry_text_for_any_numbers():
+    rng = np.random.default_rng(7)
+    entries = read_ks(io.StringIO(_good_text(rng, 30))).entries
+    wild = []
+    for e in entries:
+        scale = int(rng.choice([1, 100, 10**6, 2**62]))
+        m = rng.integers(-scale, scale, size=e.vertices.shape, endpoint=True)
+        m.flat[0] = 2**63 - 1 if rng.random() < 0.2 else m.flat[0]
+        wild.append(m)
+    block = KSBlock.from_entries(entries, "x").replace_vertices(wild)
+    expected = "".join(e.to_text() for e in block.entries())
+    assert block.to_text() == expected
+    assert [e.transposed for e in block.entries()] == [e.transposed for e in entries]
+    lowest = block.replace_vertices([np.full(m.shape, -(2**63)) for m in wild])
+    assert lowest.to_text() == "".join(e.to_text() for e in lowest.entries())
+
+
+def test_v26_block_text_is_byte_exact(v26_path):
+    with gzip.open(v26_path, "rt") as fh:
+        original = fh.read()
+    text = "".join(b.to_text() for b in iter_ks_blocks(v26_path))
+    assert original == text + "#NF: 78468\n  done (135s)\n"

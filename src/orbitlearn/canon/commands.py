@@ -8,7 +8,6 @@ projection speed (entries per second, reading and writing excluded).
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import time
 from collections import defaultdict
 from typing import TYPE_CHECKING
@@ -19,7 +18,6 @@ from orbitlearn.argtypes import LIMIT_HELP_FIRST, nonnegative_int, positive_int
 from orbitlearn.canon.methods import METHOD_NAMES
 from orbitlearn.datasets.commands import add_on_error
 from orbitlearn.errors import OrbitlearnError
-from orbitlearn.progress import progress
 
 if TYPE_CHECKING:
     from orbitlearn.canon.base import Canonicalizer
@@ -50,31 +48,21 @@ def make_canonicalizer(method: str, seed: int = 0, restarts: int = 0) -> Canonic
     raise CanonError(f"unknown method {method!r}: expected lex, dirichlet or normal")
 
 
-def project_entries(
-    entries: list, canon: Canonicalizer, show_progress: bool | None = None
-) -> tuple[list, float]:
-    """(entries with π(vertices), seconds spent in π); entries of different shapes are batched apart."""
+def project_matrices(matrices: list, canon: Canonicalizer) -> tuple[list, float]:
+    """(π of each (d, n) matrix, seconds spent in π); matrices of different shapes are batched apart."""
     by_shape: dict[tuple[int, ...], list[int]] = defaultdict(list)
-    for i, e in enumerate(entries):
-        by_shape[tuple(e.vertices.shape)].append(i)
-    out = list(entries)
+    for i, m in enumerate(matrices):
+        by_shape[tuple(m.shape)].append(i)
+    out = list(matrices)
     seconds = 0.0
-    chunks = [
-        (shape, idx[s : s + CHUNK])
-        for shape, idx in by_shape.items()
-        for s in range(0, len(idx), CHUNK)
-    ]
-    for _shape, idx in progress(
-        chunks, total=len(chunks), desc=f"canon {type(canon).__name__}", enabled=show_progress
-    ):
-        batch = np.stack([entries[i].vertices for i in idx])
-        t0 = time.perf_counter()
-        projected = canon.project(batch)
-        seconds += time.perf_counter() - t0
-        for i, v in zip(idx, projected, strict=True):
-            out[i] = dataclasses.replace(
-                entries[i], vertices=np.ascontiguousarray(v, dtype=np.int64)
-            )
+    for idx in by_shape.values():
+        for s in range(0, len(idx), CHUNK):
+            part = idx[s : s + CHUNK]
+            t0 = time.perf_counter()
+            projected = canon.project(np.stack([matrices[i] for i in part]))
+            seconds += time.perf_counter() - t0
+            for i, v in zip(part, projected, strict=True):
+                out[i] = np.ascontiguousarray(v, dtype=np.int64)
     return out, seconds
 
 
@@ -101,18 +89,19 @@ def cmd_canon(args: argparse.Namespace) -> int:
     seconds = 0.0
     bar = progress_bar(desc=f"canon {args.method}", unit=" entries")
     # streamed: one block of entries at a time, written as it goes (renamed into place at the end)
-    with skipped_entries(args.errors_to) as errors, atomic_write(
-        args.output, "w", encoding="ascii"
-    ) as fh:
+    with (
+        skipped_entries(args.errors_to) as errors,
+        atomic_write(args.output, "w", encoding="ascii") as fh,
+    ):
         blocks = iter_input_blocks(
             args.paths, limit=args.limit, on_error=args.on_error, errors=errors
         )
         for block in blocks:
-            projected, spent = project_entries(block.entries(), canon, show_progress=False)
+            projected, spent = project_matrices([block.matrix(i) for i in range(len(block))], canon)
             seconds += spent
-            fh.write("".join(e.to_text() for e in projected))
-            count += len(projected)
-            bar.update(len(projected))
+            fh.write(block.replace_vertices(projected).to_text())
+            count += len(block)
+            bar.update(len(block))
     bar.close()
     report = {
         "method": args.method,

@@ -227,6 +227,86 @@ def scan_block(buf, pos: int, end: int, hdr, vals, max_size: int):
     return SCAN_DONE, n, nv, pos, line
 
 
+@njit
+def _digits(v: int) -> int:
+    """Characters of v in decimal, its sign included (v > INT64_MIN)."""
+    n = 1
+    if v < 0:
+        n += 1
+        v = -v
+    while v >= 10:
+        v //= 10
+        n += 1
+    return n
+
+
+@njit
+def _format_kernel(values, table):
+    """(text bytes of every entry's matrix rows, end offset of each entry); ok False if a value
+    is the int64 minimum (left to Python). Layout as `KSEntry.to_text`: rows of ``" {v:3d}"``,
+    or ``"{v} "`` per number for an entry written transposed."""
+    m = table.shape[0]
+    size = 0
+    lowest = np.iinfo(np.int64).min
+    for i in range(m):
+        rows = table[i, H_ROWS]
+        cols = table[i, H_COLS]
+        off = table[i, H_VOFF]
+        wide = rows <= cols
+        for j in range(rows * cols):
+            v = values[off + j]
+            if v == lowest:
+                return np.zeros(0, dtype=np.uint8), np.zeros(0, dtype=np.int64), False
+            w = _digits(v)
+            size += (1 + max(w, 3)) if wide else (w + 1)
+        size += rows
+    out = np.empty(size, dtype=np.uint8)
+    ends = np.empty(m, dtype=np.int64)
+    p = 0
+    for i in range(m):
+        rows = table[i, H_ROWS]
+        cols = table[i, H_COLS]
+        off = table[i, H_VOFF]
+        wide = rows <= cols
+        for r in range(rows):
+            for c in range(cols):
+                v = values[off + r * cols + c]
+                w = _digits(v)
+                if wide:
+                    out[p] = 32
+                    p += 1
+                    for _ in range(3 - w):
+                        out[p] = 32
+                        p += 1
+                x = -v if v < 0 else v
+                if v < 0:
+                    out[p] = 45
+                q = p + w - 1
+                while True:
+                    out[q] = 48 + x % 10
+                    x //= 10
+                    q -= 1
+                    if x == 0:
+                        break
+                p += w
+                if not wide:
+                    out[p] = 32
+                    p += 1
+            out[p] = 10
+            p += 1
+        ends[i] = p
+    return out, ends, True
+
+
+def format_values(values: np.ndarray, table: np.ndarray):
+    """(text of every entry's matrix rows, end offset of each entry in it), or None if some
+    value must be formatted by Python."""
+    out, ends, ok = _format_kernel(np.ascontiguousarray(values, dtype=np.int64), table)
+    if not ok:
+        return None
+    return out.tobytes().decode("ascii"), ends
+
+
 def new_tables(entries: int, values: int) -> tuple[np.ndarray, np.ndarray]:
     """Empty header and value tables for `scan_block`."""
     return np.zeros((entries, N_HEADER), dtype=np.int64), np.zeros(values, dtype=np.int64)

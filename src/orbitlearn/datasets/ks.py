@@ -16,7 +16,7 @@ import io
 import os
 import re
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Literal
@@ -37,6 +37,32 @@ _SAFE_ROW_RE = re.compile(r"\s*(?:[+-]?[0-9]{1,18}\s+)*[+-]?[0-9]{1,18}\s*")
 #: the largest matrix an entry header may announce (rows x cols), far above any KS entry
 MAX_ENTRY_SIZE = 1_000_000
 _DONE_RE = re.compile(r"^\s*done\b.*$")
+
+
+def header_text(
+    rows: int,
+    cols: int,
+    m_points: int | None = None,
+    m_vertices: int | None = None,
+    n_points: int | None = None,
+    n_vertices: int | None = None,
+    facets: int | None = None,
+    h11: int | None = None,
+    h21: int | None = None,
+    euler: int | None = None,
+) -> str:
+    """An entry header as PALP writes it: ``ROWS COLS  M:p v N:p v F:f H:h11,h21 [euler]``
+    (absent fields left out)."""
+    parts = [f"{rows} {cols} "]
+    if m_points is not None:
+        parts.append(f"M:{m_points} {m_vertices}")
+    if n_points is not None:
+        parts.append(f"N:{n_points} {n_vertices}")
+    if facets is not None:
+        parts.append(f"F:{facets}")
+    if h11 is not None:
+        parts.append(f"H:{h11},{h21}" + (f" [{euler}]" if euler is not None else ""))
+    return " ".join(parts).rstrip()
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,19 +96,10 @@ class KSEntry:
         """The header line as PALP writes it (rows and columns in the file's layout)."""
         d, n = self.vertices.shape
         rows, cols = (n, d) if self.transposed else (d, n)
-        parts = [f"{rows} {cols} "]
-        if self.m_points is not None:
-            parts.append(f"M:{self.m_points} {self.m_vertices}")
-        if self.n_points is not None:
-            parts.append(f"N:{self.n_points} {self.n_vertices}")
-        if self.facets is not None:
-            parts.append(f"F:{self.facets}")
-        if self.h11 is not None:
-            h = f"H:{self.h11},{self.h21}"
-            if self.euler is not None:
-                h += f" [{self.euler}]"
-            parts.append(h)
-        return " ".join(parts).rstrip()
+        return header_text(
+            rows, cols, self.m_points, self.m_vertices, self.n_points, self.n_vertices,
+            self.facets, self.h11, self.h21, self.euler,
+        )  # fmt: skip
 
     def to_text(self) -> str:
         """The entry in KS format: d x n rows in fixed width 4, or n x d rows as ``a b c d ``.
@@ -289,6 +306,56 @@ class KSBlock:
             d["line"] = line
             out.append(e)
         return out
+
+    def to_text(self) -> str:
+        """The block's entries in KS format, as `KSEntry.to_text` writes each (the matrices by
+        a compiled formatter)."""
+        from orbitlearn.datasets import _ksscan as S
+
+        if not len(self):
+            return ""
+        text = S.format_values(self.values, self.table)
+        if text is None:  # a number the formatter leaves to Python (the int64 minimum)
+            return "".join(e.to_text() for e in self.entries())
+        body, ends = text
+        columns = [self.column(name) for name in _TABLE_FIELDS]
+        fields = [
+            [v if ok else None for v, ok in zip(vals.tolist(), present.tolist())]
+            for vals, present in columns
+        ]
+        mp, mv, np_, nv, h11, h21, euler, facets = fields
+        pieces = []
+        start = 0
+        for i, (rows, cols, end) in enumerate(
+            zip(self.table[:, 0].tolist(), self.table[:, 1].tolist(), ends.tolist())
+        ):
+            head = header_text(
+                rows, cols, mp[i], mv[i], np_[i], nv[i], facets[i], h11[i], h21[i], euler[i]
+            )
+            pieces.append(head + "\n")
+            pieces.append(body[start:end])
+            start = end
+        return "".join(pieces)
+
+    def replace_vertices(self, matrices: Sequence[np.ndarray]) -> KSBlock:
+        """The same entries and headers with new (d, n) vertex matrices, each kept in its entry's
+        layout (an entry written transposed stays transposed)."""
+        from orbitlearn.datasets import _ksscan as S
+
+        if len(matrices) != len(self):
+            raise ValueError(f"{len(matrices)} matrices for a block of {len(self)} entries")
+        table = self.table.copy()
+        flat = []
+        off = 0
+        for i, (m, transposed) in enumerate(zip(matrices, self.transposed.tolist())):
+            m = np.asarray(m, dtype=np.int64)
+            layout = m.T if transposed else m
+            table[i, 0], table[i, 1] = layout.shape
+            table[i, S.H_VOFF] = off
+            flat.append(layout.ravel())
+            off += layout.size
+        values = np.concatenate(flat) if flat else np.zeros(0, dtype=np.int64)
+        return KSBlock(self.source, self.index, self.line, table, values)
 
     def head(self, k: int) -> KSBlock:
         """The block's first k entries."""

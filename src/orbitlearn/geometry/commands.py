@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 import time
@@ -265,14 +264,15 @@ def run_normal_form(args: argparse.Namespace) -> int:
                         f"{block.index[-1]}: task failed after its retries: {result.message}"
                     )
                 forms, errors = result
-                for i, e in enumerate(block.entries()):
-                    if i in errors:
-                        raise GeometryError(
-                            f"{block.source}:{e.line}: entry {e.index}: {errors[i]}"
-                        )
-                    nf = forms[i]
-                    changed += not (nf.shape == e.vertices.shape and (nf == e.vertices).all())
-                    fh.write(dataclasses.replace(e, vertices=nf).to_text())
+                if errors:
+                    i = min(errors)
+                    raise GeometryError(
+                        f"{block.source}:{block.line[i]}: entry {block.index[i]}: {errors[i]}"
+                    )
+                for i, nf in enumerate(forms):
+                    old = block.matrix(i)
+                    changed += not (nf.shape == old.shape and (nf == old).all())
+                fh.write(block.replace_vertices(forms).to_text())
                 count += len(block)
                 bar.update(len(block))
         if args.limit is None and len(args.paths) == 1:
