@@ -737,6 +737,37 @@ def iter_ks_blocks(
     spacing or signs) goes to the strict line reader, so errors and edge cases behave exactly as
     described in `iter_ks`.
     """
+    pending: list[KSEntry] = []  # consecutive entries of the line reader, batched into one block
+    for item in _iter_items(source, on_error, errors, trailer, block_entries):
+        if isinstance(item, KSEntry):
+            pending.append(item)
+            if len(pending) < block_entries:
+                continue
+            item = None
+        if pending:
+            yield KSBlock.from_entries(pending, _source_name(source))
+            pending = []
+        if item is not None:
+            yield item
+    if pending:
+        yield KSBlock.from_entries(pending, _source_name(source))
+
+
+def _source_name(source: str | os.PathLike | IO) -> str:
+    if isinstance(source, (str, os.PathLike)):
+        return str(source)
+    name = getattr(source, "name", None)
+    return str(name) if isinstance(name, str) else "<stream>"
+
+
+def _iter_items(
+    source: str | os.PathLike | IO,
+    on_error: OnError,
+    errors: SkippedEntries | list[KSFormatError] | None,
+    trailer: list[str] | None,
+    block_entries: int,
+) -> Iterator[KSBlock | KSEntry]:
+    """The reading loop: blocks from the fast path, single entries from the line reader."""
     if on_error not in ("raise", "skip"):
         raise ValueError(f"on_error must be 'raise' or 'skip', not {on_error!r}")
     if on_error == "skip" and errors is None:
@@ -778,7 +809,7 @@ def iter_ks_blocks(
                         break
                 continue
             index += 1
-            yield KSBlock.from_entries([entry], display)
+            yield entry
         _check_trailer_count(trailer_lines, index, display, lines.number)
     except UnicodeDecodeError as exc:  # pragma: no cover - errors="replace" makes this rare
         raise KSFormatError(display, lines.number + 1, f"not a text file: {exc}") from None
@@ -877,8 +908,11 @@ def iter_ks(
     silently); the index counts every entry seen, skipped ones included, so indices are
     positions in the file. Trailer lines (``#...``, ``done (...)``) are collected in `trailer`.
     """
-    for block in iter_ks_blocks(source, on_error=on_error, errors=errors, trailer=trailer):
-        yield from block.entries()
+    for item in _iter_items(source, on_error, errors, trailer, BLOCK_ENTRIES):
+        if isinstance(item, KSEntry):
+            yield item
+        else:
+            yield from item.entries()
 
 
 def read_ks(
