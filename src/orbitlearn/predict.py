@@ -68,6 +68,8 @@ class Model:
         self.pipeline = pipeline
         self.source = source
         self.classes_ = np.asarray(pipeline.classes)
+        #: the label this model predicts (h11 or h21)
+        self.target = getattr(pipeline, "target", "h11")
         members = _members(pipeline)
         self.shape = tuple(int(v) for v in members[0].model.shape)
         # a set function of the vertices by construction (every member): any n is accepted

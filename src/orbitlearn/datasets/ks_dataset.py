@@ -18,6 +18,7 @@ import numpy as np
 from orbitlearn.datasets.fetch import KS_SHA256, resolve_ks_path, sha256_of
 from orbitlearn.datasets.ks import KSEntry, KSFile, OnError, SkippedEntries, read_ks
 from orbitlearn.errors import DataNotFoundError, KSFormatError, OrbitlearnError
+from orbitlearn.targets import DEFAULT_TARGET, check_target
 
 DEFAULT_FRACTIONS = (0.7, 0.1, 0.2)
 PART_NAMES = ("train", "val", "test")
@@ -40,8 +41,10 @@ class Split:
 class KSDataset:
     """Stacked vertex matrices (N, d, n) with their header labels and file indices.
 
-    ``classes`` is the sorted list of h11 values seen (the class list); ``y`` maps each entry's
-    h11 to its position in that list.
+    ``target`` names the label learned as classes (`orbitlearn.targets`: h11 by default, or
+    h21); ``classes`` is the sorted list of its values seen (the class list); ``y`` maps each
+    entry's target value to its position in that list. The split is stratified by h11 whatever
+    the target, so every target uses the same train, val and test parts.
     """
 
     def __init__(
@@ -53,14 +56,16 @@ class KSDataset:
         source: str = "<memory>",
         classes: np.ndarray | None = None,
         skipped: Sequence[KSFormatError] = (),
+        target: str = DEFAULT_TARGET,
     ):
+        self.target = check_target(target)
         self.vertices = vertices
         self.labels = labels
         self.indices = indices
         self.transposed = transposed
         self.source = source
         self.skipped = skipped if isinstance(skipped, SkippedEntries) else list(skipped)
-        self.classes = np.unique(labels["h11"]) if classes is None else np.asarray(classes)
+        self.classes = np.unique(labels[target]) if classes is None else np.asarray(classes)
 
     # ------------------------------------------------------------------ construction
 
@@ -135,17 +140,36 @@ class KSDataset:
         return self.labels["euler"]
 
     @property
-    def y(self) -> np.ndarray:
-        """Class index of every entry's h11 (position in `classes`; -1 if not in the class list)."""
-        return self.class_index(self.h11)
+    def target_values(self) -> np.ndarray:
+        """The target label (h11 or h21) of every entry, (N,)."""
+        return self.labels[self.target]
 
-    def class_index(self, h11: np.ndarray) -> np.ndarray:
-        """The class index of each h11 value in `classes`, −1 for a value not among them."""
-        h11 = np.asarray(h11)
-        pos = np.searchsorted(self.classes, h11)
+    @property
+    def y(self) -> np.ndarray:
+        """Class index of every entry's target value (position in `classes`; -1 if not in it)."""
+        return self.class_index(self.target_values)
+
+    def class_index(self, values: np.ndarray) -> np.ndarray:
+        """The class index of each target value in `classes`, −1 for a value not among them."""
+        values = np.asarray(values)
+        pos = np.searchsorted(self.classes, values)
         pos_clipped = np.minimum(pos, len(self.classes) - 1)
-        found = self.classes[pos_clipped] == h11
+        found = self.classes[pos_clipped] == values
         return np.where(found, pos_clipped, -1).astype(np.int64)
+
+    def with_target(self, target: str) -> KSDataset:
+        """The same entries with `target` as the label learned (its own class list)."""
+        if target == self.target:
+            return self
+        return KSDataset(
+            vertices=self.vertices,
+            labels=self.labels,
+            indices=self.indices,
+            transposed=self.transposed,
+            source=self.source,
+            skipped=self.skipped,
+            target=target,
+        )
 
     def subset(self, positions: np.ndarray) -> KSDataset:
         """The rows at `positions`, keeping this dataset's class list."""
@@ -157,6 +181,7 @@ class KSDataset:
             transposed=self.transposed[positions],
             source=self.source,
             classes=self.classes,
+            target=self.target,
         )
 
     def split(self, seed: int = 0, fractions: Sequence[float] = DEFAULT_FRACTIONS) -> Split:

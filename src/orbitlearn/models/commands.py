@@ -28,6 +28,7 @@ from orbitlearn.models.ensemble import EnsemblePipeline, load_pipeline
 from orbitlearn.models.evaluation import evaluate_pipeline, invariance_check, transform_inputs
 from orbitlearn.models.pipeline import AUGMENT_CHOICES, CANON_CHOICES, ModelPipeline
 from orbitlearn.models.registry import MODEL_NAMES, NETWORK_NAMES, build_model
+from orbitlearn.targets import DEFAULT_TARGET, TARGETS
 from orbitlearn.train.config import PRECISIONS, TrainConfig, setting_changes
 
 
@@ -112,6 +113,7 @@ def _train(args: argparse.Namespace) -> int:
     from orbitlearn.train.distributed import is_main, world
 
     data, source = _load_data(args.data)
+    data = data.with_target(args.target)
     split = data.split(seed=args.split_seed)
     parts = {
         name: subsample(pos, args.limit, args.split_seed) for name, pos in split.parts().items()
@@ -137,6 +139,7 @@ def _train(args: argparse.Namespace) -> int:
             "split_seed": args.split_seed,
             "limit": args.limit,
             "seed": args.seed,
+            **({"target": args.target} if args.target != DEFAULT_TARGET else {}),
         },
         args.resume,
         write=main_rank,
@@ -150,6 +153,7 @@ def _train(args: argparse.Namespace) -> int:
         symmetrize=args.symmetrize,
         symmetrize_group=args.symmetrize_group,
         seed=args.seed,
+        target=data.target,
     )
     epochs = args.epochs if args.epochs is not None else (100_000 if args.time_budget else 30)
     train_cfg = TrainConfig(
@@ -177,9 +181,10 @@ def _train(args: argparse.Namespace) -> int:
         resume=args.resume,
     )
     train_seconds = time.perf_counter() - t0
-    val = evaluate_pipeline(pipe, x[parts["val"]], data.h11[parts["val"]])
+    labels = data.target_values
+    val = evaluate_pipeline(pipe, x[parts["val"]], labels[parts["val"]])
     test = evaluate_pipeline(
-        pipe, x[parts["test"]], data.h11[parts["test"]]
+        pipe, x[parts["test"]], labels[parts["test"]]
     )  # touched once, at the end
     metrics = {
         **pipe.describe(),
@@ -250,9 +255,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     split_seed = pipe.metadata.get("split_seed", 0) if args.split_seed is None else args.split_seed
     pos = _select(data, args.indices, split_seed, args.limit)
     x = transform_inputs(data.vertices[pos], args.transform, args.seed)
-    report = evaluate_pipeline(pipe, x, data.h11[pos])
+    report = evaluate_pipeline(pipe, x, data.with_target(pipe.target).target_values[pos])
     report.update(
         {
+            "target": pipe.target,
             "checkpoint": str(args.checkpoint),
             "data": source,
             "indices": args.indices,
@@ -274,10 +280,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         lines = [
             f"{r['count']} entries ({r['indices']}, transform {r['transform']}): accuracy {100 * r['accuracy']:.2f}%, "
             f"within ±1 {100 * r['accuracy_within_1']:.2f}%",
-            "per class (h11: accuracy, count):",
+            f"per class ({r.get('target', 'h11')}: accuracy, count):",
         ]
-        for h11, row in r["per_class"].items():
-            lines.append(f"  {h11:>4}: {100 * row['accuracy']:6.2f}%  {row['count']}")
+        for value, row in r["per_class"].items():
+            lines.append(f"  {value:>4}: {100 * row['accuracy']:6.2f}%  {row['count']}")
         if "plot" in r:
             lines.append(f"confusion matrix: {r['plot']}")
         return "\n".join(lines)
@@ -382,7 +388,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
     model = load_model(args.checkpoint)
     model.pipeline.to(args.device)
-    target = "h11"
+    target = model.target
     header = ["index", target, "error"] + (["top"] if args.top else [])
     count = failed = 0
     out = atomic_write(args.output, "w") if args.output else nullcontext(sys.stdout)
@@ -469,7 +475,8 @@ def device_spec(text: str) -> str:
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the model commands (train, evaluate, check, ensemble, predict)."""
     pr = sub.add_parser(
-        "predict", help="predict h11 of every entry of a KS file (or stdin) with a trained model"
+        "predict",
+        help="predict h11 (or h21: the model's target) of every entry of KS files or stdin",
     )
     pr.add_argument(
         "--checkpoint",
@@ -507,6 +514,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=nonnegative_int,
         default=0,
         help="split seed (default 0: the benchmark split)",
+    )
+    train.add_argument(
+        "--target",
+        choices=TARGETS,
+        default=DEFAULT_TARGET,
+        help="the label learned as classes (default h11)",
     )
     budget = train.add_mutually_exclusive_group()
     budget.add_argument("--epochs", type=positive_int, help="epochs (default 30)")

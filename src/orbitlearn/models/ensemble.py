@@ -35,10 +35,15 @@ class EnsemblePipeline:
             raise OrbitlearnError("an ensemble needs at least one member")
         classes = np.asarray(members[0].classes)
         for m in members[1:]:
+            if m.target != members[0].target:
+                raise OrbitlearnError(
+                    f"ensemble members predict different targets ({members[0].target}, {m.target})"
+                )
             if not np.array_equal(np.asarray(m.classes), classes):
                 raise OrbitlearnError("ensemble members predict different class lists")
         self.members = list(members)
         self.classes = classes
+        self.target = members[0].target
         self.metadata: dict[str, Any] = {}
 
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
@@ -78,6 +83,7 @@ class EnsemblePipeline:
         """A JSON-friendly summary: classes, claim, parameters and each member's description."""
         return {
             "model": "ensemble",
+            "target": self.target,
             "classes": [int(c) for c in self.classes],
             "claimed_invariance": self.claimed_invariance().label,
             "parameters": self.parameter_count(),

@@ -24,6 +24,7 @@ from orbitlearn.groups.claims import Invariance
 from orbitlearn.groups.registry import VERTEX_MATRIX_GROUPS, get_group
 from orbitlearn.models.base import Classifier
 from orbitlearn.models.registry import build_model
+from orbitlearn.targets import DEFAULT_TARGET, TARGETS
 from orbitlearn.torch_io import safe_torch_load, save_atomic
 from orbitlearn.train.config import TrainConfig
 from orbitlearn.version import __version__
@@ -62,7 +63,11 @@ class ModelPipeline:
         symmetrize: int = 0,
         symmetrize_group: str = "s4xs26",
         seed: int = 0,
+        target: str = DEFAULT_TARGET,
     ):
+        if target not in TARGETS:
+            raise OrbitlearnError(f"unknown target {target!r}; known: {', '.join(TARGETS)}")
+        self.target = target
         if canon not in CANON_CHOICES:
             raise OrbitlearnError(
                 f"unknown canonicaliser {canon!r}; known: {', '.join(CANON_CHOICES)}"
@@ -229,6 +234,7 @@ class ModelPipeline:
             "model": self.model.name,
             "config": self.model.config,
             "shape": list(self.model.shape),
+            "target": self.target,
             "classes": [int(c) for c in self.classes],
             "canon": self.canon,
             "augment": self.augment,
@@ -269,6 +275,7 @@ class ModelPipeline:
             symmetrize=payload["symmetrize"],
             symmetrize_group=payload["symmetrize_group"],
             seed=payload["seed"],
+            target=payload.get("target", DEFAULT_TARGET),  # checkpoints before targets: h11
         )
         pipe.metadata = payload.get("metadata", {})
         return pipe
@@ -305,9 +312,10 @@ def _check_payload(payload: dict) -> None:
         "symmetrize_group": lambda v: isinstance(v, str),
         "seed": _is_int,
         "metadata": lambda v: isinstance(v, dict),
+        "target": lambda v: v in TARGETS,
     }
     for key, ok in checks.items():
-        if key == "metadata" and key not in payload:
+        if key in ("metadata", "target") and key not in payload:
             continue
         if key not in payload:
             raise OrbitlearnError(f"missing field {key!r}")

@@ -6,17 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from orbitlearn.apps.ks.rows import PROTOCOLS
+from orbitlearn.apps.ks.rows import PROFILES, PROTOCOLS
 from orbitlearn.argtypes import nonnegative_int, positive_int
 from orbitlearn.dist import cluster_spec
 from orbitlearn.errors import OrbitlearnError
 from orbitlearn.models.commands import add_device
-
-DEFAULT_OUT = {
-    "smoke": "runs/bench/ks-smoke",
-    "quick": "runs/bench/ks-quick",
-    "full": "benchmarks/results/ks",
-}
 
 
 def cmd_ks(args: argparse.Namespace) -> int:
@@ -36,7 +30,7 @@ def cmd_ks(args: argparse.Namespace) -> int:
             raise OrbitlearnError(f"no rows of protocol {args.protocol!r} in this selection")
     seeds = tuple(args.seeds) if args.seeds else None
     data = load_dataset(args.data, "raise") if args.data else load_ks(vertices=26)
-    out = Path(args.out or DEFAULT_OUT[args.profile])
+    out = Path(args.out or profile.out or f"runs/bench/ks-{profile.name}")
 
     def log(msg: str) -> None:
         if not args.quiet:
@@ -87,13 +81,16 @@ def register(bench_sub: argparse._SubParsersAction) -> None:
     ks = bench_sub.add_parser("ks", help="the Kreuzer-Skarke h11 table (resumable cell by cell)")
     ks.add_argument(
         "--profile",
-        choices=("smoke", "quick", "full"),
+        choices=tuple(PROFILES),
         default="quick",
-        help="smoke: seconds; quick: ~10 min on 2 cores; full: the whole table, 3 seeds",
+        help="smoke: seconds; quick: ~10 min on 2 cores; full: the whole h11 table, 3 seeds; "
+        "h21: the h21 table, 3 seeds",
     )
     ks.add_argument("--data", help="KS file (default: the cached v26 list)")
     ks.add_argument(
-        "--out", help="results folder (default runs/bench/ks-quick or benchmarks/results/ks)"
+        "--out",
+        help="results folder (default runs/bench/ks-PROFILE; full: benchmarks/results/ks, "
+        "h21: benchmarks/results/ks-h21)",
     )
     ks.add_argument("--rows", nargs="+", metavar="ROW", help="run only these rows (names or slugs)")
     ks.add_argument("--seeds", type=nonnegative_int, nargs="+", help="run only these seeds")

@@ -64,7 +64,7 @@ def write_reports(bench: KSBenchmark, table: list[dict]) -> dict[str, Path]:
     sizes = bench.parts
     ref = bench.protocol_parts["reference"]
     lines = [
-        f"# Kreuzer–Skarke h11 benchmark — profile `{bench.profile.name}`",
+        f"# Kreuzer–Skarke {bench.profile.target} benchmark — profile `{bench.profile.name}`",
         "",
         f"Protocol *ours*: stratified split seed {bench.split_seed}; train / val / test sizes {len(sizes['train'])} / "
         f"{len(sizes['val'])} / {len(sizes['test'])}; selection on val; mean ± sample std over the seeds. "
@@ -106,12 +106,12 @@ def write_reports(bench: KSBenchmark, table: list[dict]) -> dict[str, Path]:
     rows_dir.mkdir(exist_ok=True)
     for rec in table:
         write_text_atomic(rows_dir / f"{slug(rec['row'])}.json", json.dumps(rec, indent=1) + "\n")
-    paths["chart"] = _bar_chart(table, out / "chart.png", bench.profile.name)
+    paths["chart"] = _bar_chart(table, out / "chart.png", bench.profile.name, bench.profile.target)
     paths["curves"] = _curves(bench.cells(), out / "curves.png")
     return paths
 
 
-def _bar_chart(table: list[dict], path: Path, profile: str) -> Path:
+def _bar_chart(table: list[dict], path: Path, profile: str, target: str = "h11") -> Path:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -139,7 +139,7 @@ def _bar_chart(table: list[dict], path: Path, profile: str) -> Path:
     ax.invert_yaxis()
     ax.set_xlabel("test accuracy (%)  —  black ticks: published orig")
     ax.set_xlim(0, 100)
-    ax.set_title(f"Kreuzer–Skarke h11 (profile {profile})")
+    ax.set_title(f"Kreuzer–Skarke {target} (profile {profile})")
     ax.legend(loc="upper right", fontsize=8)
     fig.tight_layout()
     save_figure(fig, path, dpi=110)

@@ -62,6 +62,8 @@ class Profile:
     ]  # train, val, test sizes (None: the whole part)
     check_count: int = 500  # inputs for the measured invariance epsilon
     check_samples: int = 4
+    target: str = "h11"  # the label every row of the profile learns (orbitlearn.targets)
+    out: str = ""  # the default results folder
 
 
 # ----------------------------------------------------------------------------- the full table
@@ -345,6 +347,21 @@ SMOKE_ROWS: tuple[RowSpec, ...] = (
     _BY_NAME["exact engine (Batyrev)"],
 )
 
+# ----------------------------------------------------------------------------- the h21 table
+
+H21_ROWS: tuple[RowSpec, ...] = (
+    _BY_NAME["random guess"],
+    _BY_NAME["majority"],
+    _POINTNET_NORMAL,
+    _POINTNET_WIDE_NORMAL,
+    _ensemble(
+        "ensemble: 2 pointnets with a wide one, π normal form (GL(4,Z)×S26)",
+        _POINTNET_NORMAL,
+        _POINTNET_WIDE_NORMAL,
+    ),
+    _BY_NAME["exact engine (Batyrev)"],
+)
+
 PROFILES: dict[str, Profile] = {
     # seconds, on a few hundred entries: exercises every column (tests and a first look)
     "smoke": Profile(
@@ -358,7 +375,18 @@ PROFILES: dict[str, Profile] = {
         check_count=300,
         check_samples=2,
     ),
-    "full": Profile("full", FULL_ROWS, seeds=(0, 1, 2), limits=(None, None, None)),
+    "full": Profile(
+        "full", FULL_ROWS, seeds=(0, 1, 2), limits=(None, None, None), out="benchmarks/results/ks"
+    ),
+    # h21 of the same polytopes, the same split (stratified by h11), the same recipes
+    "h21": Profile(
+        "h21",
+        H21_ROWS,
+        seeds=(0, 1, 2),
+        limits=(None, None, None),
+        target="h21",
+        out="benchmarks/results/ks-h21",
+    ),
 }
 
 

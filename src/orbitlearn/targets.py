@@ -1,0 +1,19 @@
+"""What a model predicts: the one list of label names (a leaf module).
+
+A target is a header label of the KS data that a classifier learns as classes: ``h11`` (the
+default, the published benchmark's label) or ``h21``. Datasets, pipelines, checkpoints, the
+benchmark rows and the command line take a target by these names; nothing else lists them.
+"""
+
+from __future__ import annotations
+
+#: the labels a model may be trained to predict
+TARGETS = ("h11", "h21")
+DEFAULT_TARGET = "h11"
+
+
+def check_target(name: str) -> str:
+    """`name` if it is a known target, else ValueError listing the known ones."""
+    if name not in TARGETS:
+        raise ValueError(f"unknown target {name!r}; known: {', '.join(TARGETS)}")
+    return name

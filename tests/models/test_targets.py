@@ -1,0 +1,97 @@
+"""Targets: a model learns h11 or h21, its checkpoint says which, and everything downstream
+(predict, evaluate, ensembles, the benchmark) follows the checkpoint's target."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import orbitlearn
+from orbitlearn.apps.ks.bench import KSBenchmark
+from orbitlearn.apps.ks.rows import PROFILES, Profile, find_row
+from orbitlearn.cli import main
+from orbitlearn.datasets.ks import read_ks, write_ks
+from orbitlearn.datasets.ks_dataset import KSDataset, subsample
+from orbitlearn.errors import OrbitlearnError
+from orbitlearn.models.ensemble import EnsemblePipeline, load_pipeline
+from orbitlearn.targets import TARGETS
+
+
+@pytest.fixture(scope="module")
+def small(v26_path, tmp_path_factory):
+    entries = read_ks(v26_path).entries
+    keep = subsample(np.arange(len(entries)), 600, seed=4)
+    path = tmp_path_factory.mktemp("targets") / "small.txt"
+    write_ks([entries[i] for i in keep], path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def trained(small, tmp_path_factory):
+    out = {}
+    for target in TARGETS:
+        run = tmp_path_factory.mktemp(f"run_{target}")
+        argv = ["train", "--model", "pointnet", "--canon", "normal", "--data", str(small)]
+        argv += ["--target", target, "--epochs", "2", "--threads", "1", "--out", str(run)]
+        assert main(argv) == 0
+        out[target] = run / "model.pt"
+    return out
+
+
+def test_dataset_target_sets_classes_and_keeps_the_split(small):
+    data = KSDataset.from_file(read_ks(small))
+    h21 = data.with_target("h21")
+    assert h21.target == "h21" and list(h21.classes) == sorted(set(data.h21.tolist()))
+    assert (h21.classes[h21.y] == data.h21).all()
+    a, b = data.split(seed=0), h21.split(seed=0)
+    assert all((a.parts()[k] == b.parts()[k]).all() for k in ("train", "val", "test"))
+    with pytest.raises(ValueError, match="unknown target"):
+        data.with_target("h12")
+
+
+def test_checkpoint_carries_the_target_to_predict_and_evaluate(trained, small, capsys):
+    pipe = load_pipeline(trained["h21"])
+    assert pipe.target == "h21" and pipe.describe()["target"] == "h21"
+    capsys.readouterr()
+    assert main(["predict", "--checkpoint", str(trained["h21"]), str(small), "--json"]) == 0
+    records = json.loads(capsys.readouterr().out)
+    assert len(records) == 600 and all("h21" in r and "h11" not in r for r in records)
+    data = KSDataset.from_file(read_ks(small))
+    assert {r["h21"] for r in records} <= set(data.h21.tolist())
+    assert main(["evaluate", "--checkpoint", str(trained["h21"]), "--data", str(small), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["target"] == "h21"
+    assert set(map(int, report["per_class"])) <= set(data.h21.tolist())
+    model = orbitlearn.load_model(trained["h21"])
+    assert model.target == "h21" and set(model.classes_) == set(pipe.classes)
+
+
+def test_committed_models_predict_h11(trained):
+    assert orbitlearn.load_model("ks_h11_gl4z").target == "h11"  # written before targets existed
+    assert load_pipeline(trained["h11"]).target == "h11"
+
+
+def test_an_ensemble_of_different_targets_is_refused(trained):
+    with pytest.raises(OrbitlearnError, match="different targets"):
+        EnsemblePipeline([load_pipeline(trained["h11"]), load_pipeline(trained["h21"])])
+
+
+def test_the_h21_profile_and_the_exact_row(small, tmp_path):
+    assert PROFILES["h21"].target == "h21" and PROFILES["h21"].out.endswith("ks-h21")
+    rows = (find_row("majority"), find_row("exact engine (Batyrev)"))
+    profile = Profile("t", rows, seeds=(0,), limits=(None, None, None), check_count=20,
+                      check_samples=1, target="h21")  # fmt: skip
+    data = KSDataset.from_file(read_ks(small))
+    bench = KSBenchmark(data, profile, tmp_path, threads=1)
+    table = {r["row"]: r for r in bench.run()}
+    assert table["exact engine (Batyrev)"]["acc_orig"] == 1.0
+    counts = np.bincount(bench.data.y[bench.parts["train"]])
+    majority = bench.data.classes[counts.argmax()]
+    test = bench.data.target_values[bench.parts["test"]]
+    assert table["majority"]["acc_orig"] == pytest.approx(float((test == majority).mean()))
+    from orbitlearn.apps.ks.report import write_reports
+
+    paths = write_reports(bench, bench.table())
+    assert "h21 benchmark" in paths["md"].read_text()
