@@ -60,7 +60,9 @@ def test_checkpoint_carries_the_target_to_predict_and_evaluate(trained, small, c
     assert len(records) == 600 and all("h21" in r and "h11" not in r for r in records)
     data = KSDataset.from_file(read_ks(small))
     assert {r["h21"] for r in records} <= set(data.h21.tolist())
-    assert main(["evaluate", "--checkpoint", str(trained["h21"]), "--data", str(small), "--json"]) == 0
+    assert (
+        main(["evaluate", "--checkpoint", str(trained["h21"]), "--data", str(small), "--json"]) == 0
+    )
     report = json.loads(capsys.readouterr().out)
     assert report["target"] == "h21"
     assert set(map(int, report["per_class"])) <= set(data.h21.tolist())
