@@ -7,10 +7,17 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from orbitlearn.argtypes import fraction, nonnegative_int, positive_float, positive_int
+from orbitlearn.argtypes import (
+    LIMIT_HELP_FIRST,
+    fraction,
+    nonnegative_int,
+    positive_float,
+    positive_int,
+)
 from orbitlearn.datasets.fetch import fetch_ks, ks_cache_path
 from orbitlearn.datasets.ks import KEPT_ERRORS, KSFile, SkippedEntries, read_ks
 from orbitlearn.datasets.ks_dataset import DEFAULT_FRACTIONS, KSDataset
+from orbitlearn.dist import CLUSTER_HELP, cluster_spec
 from orbitlearn.fileio import atomic_write
 
 
@@ -159,6 +166,12 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_duals(args: argparse.Namespace) -> int:
+    from orbitlearn.geometry.commands import run_duals
+
+    return run_duals(args)
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``data`` command and its subcommands."""
     data = sub.add_parser("data", help="inspect, split and fetch Kreuzer-Skarke files")
@@ -188,6 +201,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     split.add_argument("--json", action="store_true", help="print {train, val, test} as JSON")
     add_on_error(split)
     split.set_defaults(func=cmd_split)
+
+    duals = dsub.add_parser(
+        "duals",
+        help="the polar dual of every polytope, in normal form, with engine-computed headers",
+        description=(
+            "Write the polar dual Δ* of every entry (its vertices are Δ's facet normals) in PALP "
+            "normal form, with the header M:/N:/H: computed by the engine, in input order (entry "
+            "i of the output is the dual of entry i, so a split of the source applies to it). "
+            "Mirror symmetry is checked on the way: Δ*'s h11, h21 and point counts must be Δ's "
+            "h21, h11 and dual counts from the source header. Exit code 1 on a mismatch or a "
+            "failed entry (e.g. not reflexive)."
+        ),
+    )
+    duals.add_argument(
+        "paths", nargs="+", metavar="PATH", help="KS files (plain or .gz; - for stdin)"
+    )
+    duals.add_argument("-o", "--output", required=True, help="output KS file (.gz compresses)")
+    duals.add_argument("--jobs", type=positive_int, default=1, help="worker processes (default 1)")
+    duals.add_argument("--cluster", type=cluster_spec, help=CLUSTER_HELP)
+    duals.add_argument("--limit", type=positive_int, help=LIMIT_HELP_FIRST)
+    duals.add_argument("--json", action="store_true", help="print the report as JSON")
+    duals.set_defaults(func=_run_duals)
 
     fetch = dsub.add_parser("fetch", help="download a KS file into the cache, verified by sha256")
     fetch.add_argument(

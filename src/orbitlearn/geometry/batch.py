@@ -47,6 +47,16 @@ def hodge_record(vertices: np.ndarray) -> dict[str, int]:
     }
 
 
+def dual_record(vertices: np.ndarray) -> tuple[np.ndarray, dict[str, int]]:
+    """(normal form of the polar dual Δ* (d, n*), the KS header data of Δ* by `hodge_record`)
+    for a reflexive polytope Δ = conv(columns of `vertices`); Δ*'s vertices are Δ's facet
+    normals."""
+    from orbitlearn.geometry.polytope import LatticePolytope
+
+    dual = LatticePolytope(vertices).dual().vertices
+    return normal_form(dual), hodge_record(dual)
+
+
 def _run_chunk(args: tuple[Callable, list[Item]]) -> list[Result]:
     func, chunk = args
     out: list[Result] = []
