@@ -75,13 +75,31 @@ class KSDataset:
         entries: Sequence[KSEntry],
         source: str = "<memory>",
         skipped: Sequence[KSFormatError] = (),
+        pad: bool = False,
     ) -> KSDataset:
-        """Stack parsed entries of one vertex count into arrays (int8 matrices, labels, classes)."""
+        """Stack parsed entries into arrays (int8 matrices, labels, classes): of one vertex count,
+        or with `pad` of any counts, each matrix followed by zero columns up to the largest count
+        (a zero column is never a vertex of a polytope with the origin inside, so the padding
+        is self-describing; set models trained with ``padded`` mask it)."""
         if not entries:
             raise OrbitlearnError(f"{source}: no entries to build a dataset from")
         shape = entries[0].vertices.shape
+        if pad:
+            dims = {e.vertices.shape[0] for e in entries}
+            if len(dims) > 1:
+                raise KSFormatError(
+                    source, entries[0].line, f"entries of dimensions {sorted(dims)} in one dataset"
+                )
+            shape = (shape[0], max(e.vertices.shape[1] for e in entries))
         for e in entries:
-            if e.vertices.shape != shape:
+            if pad and (e.vertices == 0).all(axis=0).any():
+                raise KSFormatError(
+                    source,
+                    e.line,
+                    f"entry {e.index} has a zero column, which padding would hide; a polytope "
+                    "with the origin inside never has the origin as a vertex",
+                )
+            if not pad and e.vertices.shape != shape:
                 raise KSFormatError(
                     source,
                     e.line,
@@ -90,7 +108,12 @@ class KSDataset:
                 )
             if e.h11 is None or e.h21 is None:
                 raise KSFormatError(source, e.line, f"entry {e.index} has no H:h11,h21 label")
-        stacked = np.stack([e.vertices for e in entries])
+        if pad:
+            stacked = np.zeros((len(entries), *shape), dtype=np.int64)
+            for i, e in enumerate(entries):
+                stacked[i, :, : e.vertices.shape[1]] = e.vertices
+        else:
+            stacked = np.stack([e.vertices for e in entries])
         lo, hi = int(stacked.min()), int(stacked.max())
         dtype = (
             np.int8
@@ -115,9 +138,14 @@ class KSDataset:
         )
 
     @classmethod
-    def from_file(cls, ks: KSFile) -> KSDataset:
-        """Read a KS file into a dataset."""
-        return cls.from_entries(ks.entries, source=ks.source, skipped=ks.skipped)
+    def from_file(cls, ks: KSFile, pad: bool = False) -> KSDataset:
+        """Read a KS file into a dataset (`pad`: mixed vertex counts, see `from_entries`)."""
+        return cls.from_entries(ks.entries, source=ks.source, skipped=ks.skipped, pad=pad)
+
+    @property
+    def vertex_counts(self) -> np.ndarray:
+        """The number of vertices of each entry (its non-zero columns), (N,)."""
+        return (self.vertices != 0).any(axis=1).sum(axis=1)
 
     # ------------------------------------------------------------------ views
 

@@ -33,15 +33,23 @@ from orbitlearn.train.config import PRECISIONS, TrainConfig, setting_changes
 
 
 def _load_data(
-    path: str | None, on_error: str = "raise", errors_to: str | None = None
+    path: str | None, on_error: str = "raise", errors_to: str | None = None, pad: bool = False
 ) -> tuple[KSDataset, str]:
-    if path is None:
+    if path is None and not pad:
         data = load_ks(vertices=26)
     else:
+        if path is None:
+            from orbitlearn.datasets.fetch import resolve_ks_path
+
+            path = str(resolve_ks_path(26))
         ks = read_with_progress(path, on_error, errors_to)
         report_skipped(ks.skipped, errors_to)
-        data = KSDataset.from_file(ks)
+        data = KSDataset.from_file(ks, pad=pad)
     return data, data.source
+
+
+#: networks that take zero-padded batches of mixed vertex counts (config "padded")
+PADDED_NETWORKS = ("pointnet", "deepsets")
 
 
 def _check_shape(pipe, data: KSDataset, source: str) -> None:
@@ -112,7 +120,12 @@ def _train(args: argparse.Namespace) -> int:
     from orbitlearn.report import emit
     from orbitlearn.train.distributed import is_main, world
 
-    data, source = _load_data(args.data)
+    if args.pad and args.model not in PADDED_NETWORKS:
+        raise OrbitlearnError(
+            f"--pad: mixed vertex counts need a set network ({', '.join(PADDED_NETWORKS)}), "
+            f"not {args.model}"
+        )
+    data, source = _load_data(args.data, pad=args.pad)
     data = data.with_target(args.target)
     split = data.split(seed=args.split_seed)
     parts = {
@@ -121,6 +134,8 @@ def _train(args: argparse.Namespace) -> int:
     config = _parse_config(args.config)
     if args.encoding:
         config["encoding"] = args.encoding
+    if args.pad:
+        config["padded"] = True
     if args.model in NETWORK_NAMES:
         config.setdefault("init_seed", args.seed)
     data_sha256 = sha256_of(source) if Path(source).exists() else None
@@ -514,6 +529,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=nonnegative_int,
         default=0,
         help="split seed (default 0: the benchmark split)",
+    )
+    train.add_argument(
+        "--pad",
+        action="store_true",
+        help="mixed vertex counts: zero-pad every matrix to the largest count and mask the "
+        "padding (pointnet, deepsets)",
     )
     train.add_argument(
         "--target",

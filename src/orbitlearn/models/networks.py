@@ -26,6 +26,13 @@ def _vertex_tokens(h: torch.Tensor) -> torch.Tensor:
     return h.permute(0, 3, 1, 2).reshape(b, n, c * m)
 
 
+def _vertex_mask(x: torch.Tensor, padded: bool) -> torch.Tensor | None:
+    """(B, n) True for real vertices when the batch is zero-padded (mixed vertex counts), else
+    None. A zero column marks padding: the origin is interior to a reflexive polytope, so it is
+    never one of its vertices."""
+    return (x != 0).any(dim=-2) if padded else None
+
+
 def _dropout_mlp(width: int, hidden: Sequence[int], classes: int, dropout: float) -> nn.Sequential:
     """Linear -> ReLU -> Dropout for each hidden width, then a linear read-out."""
     return mlp([width, *hidden, classes], dropout=dropout)
@@ -138,9 +145,11 @@ class DeepSetsNet(nn.Module):
         width: int = 128,
         depth: int = 3,
         head: Sequence[int] = (128,),
+        padded: bool = False,
     ):
         super().__init__()
         self.encoding = encoding
+        self.padded = bool(padded)  # zero columns are padding (mixed vertex counts)
         m, _ = shape
         dims = [encoding.channels * m] + [width] * depth
         self.layers = nn.ModuleList(DeepSetsEquivariant(a, b) for a, b in zip(dims[:-1], dims[1:]))
@@ -148,10 +157,11 @@ class DeepSetsNet(nn.Module):
         self.head = mlp([2 * width, *head, classes])
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        mask = _vertex_mask(x, self.padded)
         h = _vertex_tokens(self.encoding(x))
         for layer in self.layers:
-            h = torch.relu(layer(h))
-        return self.head(self.pool(h))
+            h = torch.relu(layer(h, mask))
+        return self.head(self.pool(h, mask))
 
 
 class PointNetNet(nn.Module):
@@ -166,14 +176,16 @@ class PointNetNet(nn.Module):
         encoding: Encoding,
         hidden: Sequence[int] = (64, 128, 256),
         head: Sequence[int] = (256, 128),
+        padded: bool = False,
     ):
         super().__init__()
         self.encoding = encoding
+        self.padded = bool(padded)  # zero columns are padding (mixed vertex counts)
         m, _ = shape
         self.net = PointNet(encoding.channels * m, hidden, classes, head)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net(_vertex_tokens(self.encoding(x)))
+        return self.net(_vertex_tokens(self.encoding(x)), _vertex_mask(x, self.padded))
 
 
 class ExchangeableNet(nn.Module):

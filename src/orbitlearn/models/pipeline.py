@@ -51,6 +51,20 @@ def _group(name: str, shape: tuple[int, ...]):
         raise OrbitlearnError(str(exc.args[0])) from None
 
 
+def project_padded(canonicaliser: Any, x: np.ndarray) -> np.ndarray:
+    """π of zero-padded (B, d, n_max) matrices: each matrix's non-zero columns projected (matrices
+    of one vertex count together), then padded again with zero columns."""
+    x = np.asarray(x, dtype=np.int64)
+    real = (x != 0).any(axis=1)  # (B, n_max)
+    counts = real.sum(axis=1)
+    out = np.zeros_like(x)
+    for k in np.unique(counts):
+        rows = np.flatnonzero(counts == k)
+        sub = np.stack([x[i][:, real[i]] for i in rows])
+        out[rows, :, :k] = canonicaliser.project(sub)
+    return out
+
+
 class ModelPipeline:
     """canon ∘ (augment during training) ∘ model, optionally symmetrised at prediction time."""
 
@@ -100,7 +114,10 @@ class ModelPipeline:
             return x
         if cache is not None and self.canon in cache:
             return cache[self.canon]
-        out = self._canonicaliser.project(x.astype(np.int64))
+        if self.model.config.get("padded"):
+            out = project_padded(self._canonicaliser, x)
+        else:
+            out = self._canonicaliser.project(x.astype(np.int64))
         if cache is not None:
             cache[self.canon] = out
         return out
