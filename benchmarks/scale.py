@@ -173,9 +173,7 @@ def part_worker_memory(v26: Path) -> dict:
     from orbitlearn.geometry.commands import TASK_ENTRIES, hodge_task
 
     with executor("local:2") as ex:
-        tasks = (
-            (b.compact(), False) for b in iter_input_blocks([str(v26)], block_entries=TASK_ENTRIES)
-        )
+        tasks = (b.compact() for b in iter_input_blocks([str(v26)], block_entries=TASK_ENTRIES))
         done = sum(len(r["table"]) for r in ex.map(hodge_task, tasks))
         peaks = ex.client.run(_peak_rss_mb_here)
     return {"entries": done, "worker_peak_rss_mb": sorted(round(v, 1) for v in peaks.values())}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 import time
@@ -33,7 +34,38 @@ LISTED = 1000
 TASK_ENTRIES = 2000
 
 
-def hodge_task(task: tuple) -> dict:
+def run_blocks(task, args: argparse.Namespace, trailer: list[str] | None = None):
+    """(block, result) pairs in input order: the blocks of `args.paths` (at most `args.limit`
+    entries, TASK_ENTRIES a block) each run through `task` by the back end `args.cluster` /
+    `args.jobs` chooses (`orbitlearn.dist.executor`); a result is a `TaskFailed` where the task
+    kept failing. `task` must be picklable (a module-level function or a partial of one)."""
+    from orbitlearn.datasets.ks import iter_input_blocks
+    from orbitlearn.dist import executor
+
+    in_flight: deque = deque()
+
+    def tasks():
+        blocks = iter_input_blocks(
+            args.paths, limit=args.limit, block_entries=TASK_ENTRIES, trailer=trailer
+        )
+        for block in blocks:
+            in_flight.append(block)
+            yield block.compact()
+
+    with executor(args.cluster, args.jobs) as ex:
+        for result in ex.map(task, tasks()):
+            yield in_flight.popleft(), result
+
+
+def task_failure(block, result) -> GeometryError:
+    """The error of a block whose task kept failing (for commands that cannot go on without it)."""
+    return GeometryError(
+        f"{block.source}:{block.line[0]}: entries {block.index[0]}-{block.index[-1]}: "
+        f"task failed after its retries: {result.message}"
+    )
+
+
+def hodge_task(block, with_normal_form: bool = False) -> dict:
     """The work of one partition: Hodge data (and, if asked, normal forms) of a block's entries.
 
     Module-level so that local processes and Dask workers can run it; a GeometryError of one
@@ -41,7 +73,6 @@ def hodge_task(task: tuple) -> dict:
     from orbitlearn.geometry.batch import hodge_record
     from orbitlearn.geometry.normalform import normal_form
 
-    block, with_normal_form = task
     table = np.zeros((len(block), len(FIELDS)), dtype=np.int64)
     errors: dict[int, str] = {}
     forms: list[list[int] | None] = []
@@ -72,8 +103,6 @@ def _hodge_columns(check: bool, with_normal_form: bool) -> list[tuple[str, str]]
 def run_hodge(args: argparse.Namespace) -> int:
     """Hodge numbers and KS counts of every entry of every input, streamed in bounded blocks;
     with --check, compared with the headers."""
-    from orbitlearn.datasets.ks import iter_input_blocks
-    from orbitlearn.dist import executor
     from orbitlearn.records import RecordWriter, format_of
 
     out = Path(args.out) if args.out else None
@@ -85,61 +114,52 @@ def run_hodge(args: argparse.Namespace) -> int:
     failed: list[dict] = []
     printed: list[dict] = []  # --json without --out and --check: every record in the report
     keep_all = args.json and out is None and not args.check
-    in_flight: deque = deque()
-
-    def tasks():
-        blocks = iter_input_blocks(args.paths, limit=args.limit, block_entries=TASK_ENTRIES)
-        for block in blocks:
-            in_flight.append(block)
-            yield (block.compact(), args.normal_form)
-
+    task = functools.partial(hodge_task, with_normal_form=args.normal_form)
     writer = RecordWriter(out, columns, fmt) if out is not None else None
     ok = False
     try:
-        with executor(args.cluster, args.jobs) as ex:
-            bar = progress_bar(desc="hodge", unit=" entries")
-            for result in ex.map(hodge_task, tasks()):
-                block = in_flight.popleft()
-                rows = _hodge_rows(block, result, args.check, args.normal_form)
-                for row in rows:
-                    counts["count"] += 1
-                    if row.get("error") is not None:
-                        counts["failed"] += 1
-                        if len(failed) < LISTED:
-                            failed.append(
-                                {
-                                    "index": row["index"],
-                                    "source": row["source"],
-                                    "line": row["line"],
-                                    "message": row["error"],
-                                }
-                            )
-                        continue
-                    counts["computed"] += 1
-                    if row.get("matches_header") is False:
-                        counts["mismatches"] += 1
-                        if len(mismatched) < LISTED:
-                            mismatched.append(
-                                {
-                                    "index": row["index"],
-                                    "source": row["source"],
-                                    "line": row["line"],
-                                    "fields": row.pop("_diff"),
-                                }
-                            )
-                    row.pop("_diff", None)
-                if writer is not None:
-                    writer.write(rows)
-                elif keep_all:
-                    printed.extend(rows)
-                elif not args.json and not args.check:
-                    sys.stdout.write(
-                        "".join(
-                            f"{r['index']}\t{_ks_text(r)}\n" for r in rows if r.get("error") is None
+        bar = progress_bar(desc="hodge", unit=" entries")
+        for block, result in run_blocks(task, args):
+            rows = _hodge_rows(block, result, args.check, args.normal_form)
+            for row in rows:
+                counts["count"] += 1
+                if row.get("error") is not None:
+                    counts["failed"] += 1
+                    if len(failed) < LISTED:
+                        failed.append(
+                            {
+                                "index": row["index"],
+                                "source": row["source"],
+                                "line": row["line"],
+                                "message": row["error"],
+                            }
                         )
+                    continue
+                counts["computed"] += 1
+                if row.get("matches_header") is False:
+                    counts["mismatches"] += 1
+                    if len(mismatched) < LISTED:
+                        mismatched.append(
+                            {
+                                "index": row["index"],
+                                "source": row["source"],
+                                "line": row["line"],
+                                "fields": row.pop("_diff"),
+                            }
+                        )
+                row.pop("_diff", None)
+            if writer is not None:
+                writer.write(rows)
+            elif keep_all:
+                printed.extend(rows)
+            elif not args.json and not args.check:
+                sys.stdout.write(
+                    "".join(
+                        f"{r['index']}\t{_ks_text(r)}\n" for r in rows if r.get("error") is None
                     )
-                bar.update(len(rows))
-            bar.close()
+                )
+            bar.update(len(rows))
+        bar.close()
         ok = True
     finally:
         if writer is not None:
@@ -237,44 +257,29 @@ def normal_form_task(block) -> tuple[list, dict[int, str]]:
 def run_normal_form(args: argparse.Namespace) -> int:
     """Every entry replaced by its normal form, same order and headers, written in KS format as
     it goes (streamed in bounded blocks; the file appears under its name at the end)."""
-    from orbitlearn.datasets.ks import iter_input_blocks
-    from orbitlearn.dist import TaskFailed, executor
+    from orbitlearn.dist import TaskFailed
     from orbitlearn.fileio import atomic_write
 
     start = time.perf_counter()
     trailer: list[str] = []
-    in_flight: deque = deque()
     count = changed = 0
-
-    def tasks():
-        for block in iter_input_blocks(
-            args.paths, limit=args.limit, block_entries=TASK_ENTRIES, trailer=trailer
-        ):
-            in_flight.append(block)
-            yield block.compact()
-
     bar = progress_bar(desc="normal form", unit=" entries")
     with atomic_write(args.output, "w", encoding="ascii") as fh:
-        with executor(args.cluster, args.jobs) as ex:
-            for result in ex.map(normal_form_task, tasks()):
-                block = in_flight.popleft()
-                if isinstance(result, TaskFailed):
-                    raise GeometryError(
-                        f"{block.source}:{block.line[0]}: entries {block.index[0]}-"
-                        f"{block.index[-1]}: task failed after its retries: {result.message}"
-                    )
-                forms, errors = result
-                if errors:
-                    i = min(errors)
-                    raise GeometryError(
-                        f"{block.source}:{block.line[i]}: entry {block.index[i]}: {errors[i]}"
-                    )
-                for i, nf in enumerate(forms):
-                    old = block.matrix(i)
-                    changed += not (nf.shape == old.shape and (nf == old).all())
-                fh.write(block.replace_vertices(forms).to_text())
-                count += len(block)
-                bar.update(len(block))
+        for block, result in run_blocks(normal_form_task, args, trailer=trailer):
+            if isinstance(result, TaskFailed):
+                raise task_failure(block, result)
+            forms, errors = result
+            if errors:
+                i = min(errors)
+                raise GeometryError(
+                    f"{block.source}:{block.line[i]}: entry {block.index[i]}: {errors[i]}"
+                )
+            for i, nf in enumerate(forms):
+                old = block.matrix(i)
+                changed += not (nf.shape == old.shape and (nf == old).all())
+            fh.write(block.replace_vertices(forms).to_text())
+            count += len(block)
+            bar.update(len(block))
         if args.limit is None and len(args.paths) == 1:
             for line in trailer:
                 fh.write(line + "\n")
@@ -329,60 +334,49 @@ def duals_task(block) -> tuple[list, list, dict[int, str]]:
 def run_duals(args: argparse.Namespace) -> int:
     """`orbitlearn data duals`: the polar dual of every entry, in normal form, with its header
     computed by the engine and checked against the source's swapped one (mirror symmetry)."""
-    from orbitlearn.datasets.ks import KSBlock, KSEntry, iter_input_blocks
-    from orbitlearn.dist import TaskFailed, executor
+    from orbitlearn.datasets.ks import KSBlock, KSEntry
+    from orbitlearn.dist import TaskFailed
     from orbitlearn.fileio import atomic_write
 
     start = time.perf_counter()
-    in_flight: deque = deque()
     count = 0
     mismatched: list[dict] = []
     mismatches = 0
     failed: list[dict] = []
     n_failed = checked = 0
 
-    def tasks():
-        for block in iter_input_blocks(args.paths, limit=args.limit, block_entries=TASK_ENTRIES):
-            in_flight.append(block)
-            yield block.compact()
-
     bar = progress_bar(desc="duals", unit=" entries")
     with atomic_write(args.output, "w", encoding="ascii") as fh:
-        with executor(args.cluster, args.jobs) as ex:
-            for result in ex.map(duals_task, tasks()):
-                block = in_flight.popleft()
-                if isinstance(result, TaskFailed):
-                    raise GeometryError(
-                        f"{block.source}:{block.line[0]}: entries {block.index[0]}-"
-                        f"{block.index[-1]}: task failed after its retries: {result.message}"
-                    )
-                forms, records, errors = result
-                header = {f: block.column(f) for f in MIRROR}
-                out = []
-                for i, (nf, rec) in enumerate(zip(forms, records)):
-                    index, line = int(block.index[i]), int(block.line[i])
-                    if i in errors:
-                        n_failed += 1
-                        if len(failed) < LISTED:
-                            failed.append({"index": index, "line": line, "message": errors[i]})
-                        continue
-                    diff = {}
-                    for field, swapped in MIRROR.items():
-                        values, present = header[swapped]
-                        if present[i] and int(values[i]) != rec[field]:
-                            diff[field] = [int(values[i]), rec[field]]
-                    checked += bool(header["h11"][1][i])
-                    if diff:
-                        mismatches += 1
-                        if len(mismatched) < LISTED:
-                            mismatched.append({"index": index, "line": line, "fields": diff})
-                    e = object.__new__(KSEntry)
-                    e.__dict__.update(index=index, vertices=nf, transposed=False, line=line,
-                                      facets=None, **rec)  # fmt: skip
-                    out.append(e)
-                fh.write(KSBlock.from_entries(out, block.source).to_text())
-                count += len(block)
-                bar.update(len(block))
+        for block, result in run_blocks(duals_task, args):
+            if isinstance(result, TaskFailed):
+                raise task_failure(block, result)
+            forms, records, errors = result
+            header = {f: block.column(f) for f in MIRROR}
+            out = []
+            for i, (nf, rec) in enumerate(zip(forms, records)):
+                index, line = int(block.index[i]), int(block.line[i])
+                if i in errors:
+                    n_failed += 1
+                    if len(failed) < LISTED:
+                        failed.append({"index": index, "line": line, "message": errors[i]})
+                    continue
+                diff = {}
+                for field, swapped in MIRROR.items():
+                    values, present = header[swapped]
+                    if present[i] and int(values[i]) != rec[field]:
+                        diff[field] = [int(values[i]), rec[field]]
+                checked += bool(header["h11"][1][i])
+                if diff:
+                    mismatches += 1
+                    if len(mismatched) < LISTED:
+                        mismatched.append({"index": index, "line": line, "fields": diff})
+                e = object.__new__(KSEntry)
+                e.__dict__.update(index=index, vertices=nf, transposed=False, line=line,
+                                  facets=None, **rec)  # fmt: skip
+                out.append(e)
+            fh.write(KSBlock.from_entries(out, block.source).to_text())
+            count += len(block)
+            bar.update(len(block))
     bar.close()
     report = {
         "source": args.paths[0] if len(args.paths) == 1 else list(args.paths),
