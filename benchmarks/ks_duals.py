@@ -1,0 +1,150 @@
+"""Models trained on v26 meet other vertex counts: the polar duals of the v26 test part.
+
+    python benchmarks/ks_duals.py [--models ks_h11_gl4z ks_h11_best PATH.pt ...]
+
+The duals of the test part of the seed-0 split (the dual of a test polytope is a test polytope)
+have 10 to 28 vertices and swapped Hodge numbers: h11(Δ*) = h21(Δ) lies in 22..68 where v26's
+h11 lies in 6..42. Each model (any set model behind an exact canonical form takes them) predicts
+its target on every dual; the table gives the accuracy on all of them, the share of duals whose
+true value is one of the model's classes at all, and the accuracy on those. The exact engine's
+row checks the engine on the duals against the source's swapped header values (mirror
+symmetry; every label here comes from the KS file, none is computed). Writes benchmarks/results/ks-duals/table.csv, table.md and results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "benchmarks" / "results" / "ks-duals"
+SOURCE_RANGES: dict = {}  # the h11 and h21 ranges of v26 itself, set by test_duals
+COLUMNS = (
+    "row",
+    "model",
+    "target",
+    "trained_on",
+    "test_set",
+    "count",
+    "accuracy",
+    "in_range_share",
+    "accuracy_in_range",
+    "seconds",
+)
+
+
+def test_duals() -> tuple[list, np.ndarray, np.ndarray]:
+    """(dual vertex matrices in normal form, their h11, their h21) of the seed-0 test part of
+    v26; the labels are the source's header values swapped (mirror symmetry), not computed."""
+    from orbitlearn.datasets.ks_dataset import load_ks
+    from orbitlearn.geometry.batch import dual_record
+    from orbitlearn.progress import progress
+
+    data = load_ks(vertices=26)
+    test = data.split(seed=0).test
+    mats = [
+        dual_record(np.asarray(data.vertices[pos], dtype=np.int64))[0]
+        for pos in progress(test, desc="duals of the test part")
+    ]
+    global SOURCE_RANGES
+    SOURCE_RANGES = {
+        k: (int(data.labels[k].min()), int(data.labels[k].max())) for k in ("h11", "h21")
+    }
+    return mats, np.asarray(data.h21[test]), np.asarray(data.h11[test])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", nargs="+", default=["ks_h11_gl4z", "ks_h11_best"])
+    args = parser.parse_args(argv)
+
+    import orbitlearn
+    from orbitlearn.bench.runner import write_csv, write_results
+    from orbitlearn.datasets.fetch import resolve_ks_path
+    from orbitlearn.fileio import write_text_atomic
+
+    resolve_ks_path(26, download=False)  # a clear error when the data is missing
+    mats, h11, h21 = test_duals()
+    truth = {"h11": h11, "h21": h21}
+    counts = np.array([m.shape[1] for m in mats])
+    from orbitlearn.geometry.batch import hodge_record
+
+    t = time.perf_counter()
+    exact = [hodge_record(m) for m in mats]
+    seconds = time.perf_counter() - t
+    rows = []
+    for target in ("h11", "h21"):
+        pred = np.array([rec[target] for rec in exact])
+        rows.append(
+            {
+                "row": "exact engine (Batyrev)",
+                "model": "exact",
+                "target": target,
+                "trained_on": "—",
+                "test_set": "duals of the v26 test part",
+                "count": len(mats),
+                "accuracy": float((pred == truth[target]).mean()),
+                "in_range_share": None,  # no class list: any value can come out
+                "accuracy_in_range": None,
+                "seconds": seconds,
+            }
+        )
+    for name in args.models:
+        model = orbitlearn.load_model(name)
+        t = time.perf_counter()
+        results = model.predict_each(mats)
+        seconds = time.perf_counter() - t
+        pred = np.array([-1 if r.value is None else r.value for r in results])
+        y = truth[model.target]
+        in_range = np.isin(y, model.classes_)
+        rows.append(
+            {
+                "row": f"{Path(str(name)).stem} (trained on v26, 26 vertices)",
+                "model": str(name),
+                "target": model.target,
+                "trained_on": "v26 train part (seed-0 split)",
+                "test_set": "duals of the v26 test part",
+                "count": len(mats),
+                "accuracy": float((pred == y).mean()),
+                "in_range_share": float(in_range.mean()),
+                "accuracy_in_range": float((pred[in_range] == y[in_range]).mean())
+                if in_range.any()
+                else None,
+                "seconds": seconds,
+            }
+        )
+        print(rows[-1], file=sys.stderr)
+    write_csv(OUT / "table.csv", rows, COLUMNS)
+    lines = [
+        "# Trained on v26, tested on the duals of its test part",
+        "",
+        f"{len(mats)} duals of the seed-0 test part, {counts.min()}–{counts.max()} vertices; "
+        f"their h11 in {h11.min()}..{h11.max()}, h21 in {h21.min()}..{h21.max()} (v26: h11 "
+        f"{SOURCE_RANGES['h11'][0]}..{SOURCE_RANGES['h11'][1]}, h21 {SOURCE_RANGES['h21'][0]}.."
+        f"{SOURCE_RANGES['h21'][1]}). *in range*: the share of duals whose true value is one of "
+        "the model's classes (a classifier cannot name any other).",
+        "",
+        "| row | target | accuracy | in range | accuracy in range |",
+        "|---|---|---|---|---|",
+    ]
+    for r in rows:
+
+        def pct(v):
+            return "—" if v is None else f"{100 * v:.2f}%"
+
+        lines.append(
+            f"| {r['row']} | {r['target']} | {pct(r['accuracy'])} | "
+            f"{pct(r['in_range_share'])} | {pct(r['accuracy_in_range'])} |"
+        )
+    write_text_atomic(OUT / "table.md", "\n".join(lines) + "\n")
+    write_results(OUT, rows, lines)
+    print(f"results in {OUT}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
