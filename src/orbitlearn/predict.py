@@ -49,27 +49,45 @@ def resolve_model(path_or_name: str | Path) -> Path:
 
 @dataclass
 class EntryResult:
-    """One entry's prediction: its index and label value (with class probabilities), or an error."""
+    """One entry's prediction: its index and label values by target (with class probabilities),
+    or an error. `value` and `proba` are those of the model's first (usually only) target."""
 
     index: int
     value: int | None = None
     proba: np.ndarray | None = None
     error: str | None = None
+    values: dict[str, int] | None = None
+    probas: dict[str, np.ndarray] | None = None
 
 
 def _members(pipe: Any) -> list[Any]:
+    if hasattr(pipe, "all_pipelines"):
+        return pipe.all_pipelines()
     return list(getattr(pipe, "members", [pipe]))
 
 
 class Model:
-    """A loaded pipeline (or ensemble) that predicts label values; see the module docstring."""
+    """A loaded pipeline (an ensemble, or one per target) that predicts label values; see the
+    module docstring."""
 
     def __init__(self, pipeline: Any, source: str = ""):
         self.pipeline = pipeline
         self.source = source
-        self.classes_ = np.asarray(pipeline.classes)
-        #: the label this model predicts (h11 or h21)
-        self.target = getattr(pipeline, "target", "h11")
+        parts = getattr(pipeline, "members", None)
+        # target -> the pipeline predicting it
+        self._parts = dict(parts) if isinstance(parts, dict) else {pipeline.target: pipeline}
+        #: the labels this model predicts (h11 and/or h21), in orbitlearn.targets order
+        self.targets = tuple(self._parts)
+        #: the first (usually only) target
+        self.target = self.targets[0]
+        self._classes = {t: np.asarray(p.classes) for t, p in self._parts.items()}
+        #: the class values (scikit-learn's convention; a list of arrays, one per target, when
+        #: the model predicts several targets)
+        self.classes_ = (
+            self._classes[self.target]
+            if len(self.targets) == 1
+            else [self._classes[t] for t in self.targets]
+        )
         members = _members(pipeline)
         self.shape = tuple(int(v) for v in members[0].model.shape)
         # a set function of the vertices by construction (every member): any n is accepted
@@ -87,8 +105,15 @@ class Model:
         return self.pipeline.shape_refusal(m.shape)
 
     # ------------------------------------------------------------------ predictions
-    def _proba_group(self, batch: np.ndarray) -> np.ndarray:
-        return np.asarray(self.pipeline.predict_proba(batch), dtype=np.float64)
+    def _proba_group(self, batch: np.ndarray) -> dict[str, np.ndarray]:
+        return {
+            t: np.asarray(p.predict_proba(batch), dtype=np.float64) for t, p in self._parts.items()
+        }
+
+    def _fill(self, result: EntryResult, probas: dict[str, np.ndarray]) -> None:
+        result.probas = probas
+        result.values = {t: int(self._classes[t][p.argmax()]) for t, p in probas.items()}
+        result.proba, result.value = probas[self.target], result.values[self.target]
 
     def predict_each(self, matrices: Iterable[np.ndarray]) -> list[EntryResult]:
         """One `EntryResult` per matrix, in order: predicted where possible, a reason otherwise.
@@ -111,14 +136,14 @@ class Model:
             if probs is None:
                 for i in idx:
                     try:
-                        p = self._proba_group(mats[i][None].astype(np.int64))[0]
+                        p = self._proba_group(mats[i][None].astype(np.int64))
                     except (GeometryError, ValueError, OrbitlearnError) as exc:
                         results[i].error = first_line(exc)
                         continue
-                    results[i].proba, results[i].value = p, int(self.classes_[p.argmax()])
+                    self._fill(results[i], {t: v[0] for t, v in p.items()})
                 continue
-            for i, p in zip(idx, probs, strict=True):
-                results[i].proba, results[i].value = p, int(self.classes_[p.argmax()])
+            for j, i in enumerate(idx):
+                self._fill(results[i], {t: v[j] for t, v in probs.items()})
         return results
 
     def _as_list(self, X: Any) -> tuple[list[np.ndarray], bool]:
@@ -147,17 +172,24 @@ class Model:
         return results, single
 
     def predict(self, X: Any) -> Any:
-        """Label values (h11): an int for one (d, n) matrix, else an int64 array, one per matrix."""
+        """Label values: an int for one (d, n) matrix, else an int64 array, one per matrix; with
+        several targets a (T,) array for one matrix, else (B, T), columns in `targets` order."""
         results, single = self._checked(X)
-        values = np.array([r.value for r in results], dtype=np.int64)
-        return int(values[0]) if single else values
+        values = np.array([[r.values[t] for t in self.targets] for r in results], dtype=np.int64)
+        if len(self.targets) == 1:
+            values = values[:, 0]
+            return int(values[0]) if single else values
+        return values[0] if single else values
 
-    def predict_proba(self, X: Any) -> np.ndarray:
-        """Class probabilities, columns in the order of `classes_`: (len(classes_),) for one matrix,
-        else (B, len(classes_))."""
+    def predict_proba(self, X: Any) -> Any:
+        """Class probabilities, columns in the order of `classes_`: (len(classes_),) for one
+        matrix, else (B, len(classes_)); with several targets a list of those, one per target."""
         results, single = self._checked(X)
-        probs = np.stack([r.proba for r in results])
-        return probs[0] if single else probs
+        out = []
+        for t in self.targets:
+            probs = np.stack([r.probas[t] for r in results])
+            out.append(probs[0] if single else probs)
+        return out[0] if len(self.targets) == 1 else out
 
 
 def load_model(path_or_name: str | Path) -> Model:

@@ -97,3 +97,59 @@ def test_the_h21_profile_and_the_exact_row(small, tmp_path):
 
     paths = write_reports(bench, bench.table())
     assert "h21 benchmark" in paths["md"].read_text()
+
+
+@pytest.fixture(scope="module")
+def both(small, tmp_path_factory):
+    run = tmp_path_factory.mktemp("both")
+    argv = ["train", "--model", "pointnet", "--canon", "normal", "--data", str(small)]
+    assert (
+        main([*argv, "--target", "both", "--epochs", "2", "--threads", "1", "--out", str(run)]) == 0
+    )
+    return run
+
+
+def test_both_targets_in_one_checkpoint(both, small, capsys):
+    from orbitlearn.models.multi import MultiTargetPipeline
+
+    pipe = load_pipeline(both / "model.pt")
+    assert isinstance(pipe, MultiTargetPipeline) and pipe.targets == ("h11", "h21")
+    assert pipe.claimed_invariance().label == "GL(4,Z) x S26"
+    data = KSDataset.from_file(read_ks(small))
+    model = orbitlearn.load_model(both / "model.pt")
+    values = model.predict(data.vertices[:50])
+    assert values.shape == (50, 2)
+    alone = {
+        t: orbitlearn.load_model(both / t / "model.pt").predict(data.vertices[:50]) for t in TARGETS
+    }
+    assert (values[:, 0] == alone["h11"]).all() and (values[:, 1] == alone["h21"]).all()
+    probas = model.predict_proba(data.vertices[:5])
+    assert [p.shape[1] for p in probas] == [len(c) for c in model.classes_]
+    capsys.readouterr()
+    assert (
+        main(
+            ["predict", "--checkpoint", str(both / "model.pt"), str(small), "--json", "--top", "2"]
+        )
+        == 0
+    )
+    records = json.loads(capsys.readouterr().out)
+    assert all({"h11", "h21", "top_h11", "top_h21"} <= set(r) for r in records)
+    assert [r["h21"] for r in records[:50]] == alone["h21"].tolist()
+    metrics = json.loads((both / "metrics.json").read_text())
+    assert set(metrics["test_accuracy"]) == {"h11", "h21"}
+
+
+def test_evaluate_and_check_choose_a_target_of_a_multi_checkpoint(both, small, capsys):
+    ckpt = str(both / "model.pt")
+    assert (
+        main(["evaluate", "--checkpoint", ckpt, "--data", str(small), "--target", "h21", "--json"])
+        == 0
+    )
+    assert json.loads(capsys.readouterr().out)["target"] == "h21"
+    assert (
+        main(["check", "--checkpoint", ckpt, "--data", str(small), "--limit", "20", "--json"]) == 0
+    )
+    assert json.loads(capsys.readouterr().out)["max_abs"] < 1e-5
+    single = str(both / "h11" / "model.pt")
+    assert main(["evaluate", "--checkpoint", single, "--data", str(small), "--target", "h21"]) == 2
+    assert "predicts h11, not h21" in capsys.readouterr().err

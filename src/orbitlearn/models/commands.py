@@ -106,6 +106,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     With --devices N > 1: data-parallel on N processes of one group (rank 0 writes)."""
     from orbitlearn.train.distributed import join_from_environment, launch
 
+    if args.target == "both":
+        return _train_both(args)
     if args.devices > 1 and not join_from_environment():
         if args.model not in NETWORK_NAMES:
             raise OrbitlearnError(
@@ -114,6 +116,43 @@ def cmd_train(args: argparse.Namespace) -> int:
         launch(_train, args.devices, args)
         return 0
     return _train(args)
+
+
+def _train_both(args: argparse.Namespace) -> int:
+    """`train --target both`: the same recipe trained once per target (OUT/h11, OUT/h21), then
+    OUT/model.pt holding both (a multi-target checkpoint) and OUT/metrics.json with each."""
+    import copy
+
+    from orbitlearn.models.multi import MultiTargetPipeline
+    from orbitlearn.report import emit
+
+    out = Path(args.out)
+    metrics = {}
+    for target in TARGETS:
+        sub = copy.copy(args)
+        sub.target, sub.out, sub.json = target, str(out / target), False
+        cmd_train(sub)
+        metrics[target] = json.loads((out / target / "metrics.json").read_text())
+    multi = MultiTargetPipeline({t: load_pipeline(out / t / "model.pt") for t in TARGETS})
+    multi.metadata = {
+        "split_seed": args.split_seed,
+        "members": {t: str(out / t / "model.pt") for t in TARGETS},
+    }
+    multi.save(out / "model.pt")
+    summary = {
+        **multi.describe(),
+        "checkpoint": str(out / "model.pt"),
+        "val_accuracy": {t: m["val_accuracy"] for t, m in metrics.items()},
+        "test_accuracy": {t: m["test_accuracy"] for t, m in metrics.items()},
+    }
+    write_text_atomic(out / "metrics.json", json.dumps(summary, indent=2) + "\n")
+
+    def text(m: dict) -> str:
+        accs = ", ".join(f"{t} test {100 * a:.2f}%" for t, a in m["test_accuracy"].items())
+        return f"both Hodge numbers: {accs} -> {m['checkpoint']}"
+
+    emit(summary, args.json, text)
+    return 0
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -260,11 +299,29 @@ def _select(data: KSDataset, which: str, split_seed: int, limit: int | None) -> 
     return subsample(pos, limit, split_seed)
 
 
+def _one_target(pipe, target: str | None):
+    """The pipeline of a checkpoint that predicts `target` (a multi-target checkpoint's member;
+    None: its first target), or a one-line error when the checkpoint does not predict it."""
+    members = getattr(pipe, "members", None)
+    if isinstance(members, dict):
+        chosen = target or pipe.targets[0]
+        if chosen not in members:
+            raise OrbitlearnError(
+                f"this checkpoint predicts {', '.join(pipe.targets)}, not {chosen}"
+            )
+        return members[chosen]
+    if target is not None and target != pipe.target:
+        raise OrbitlearnError(f"this checkpoint predicts {pipe.target}, not {target}")
+    return pipe
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """`orbitlearn evaluate`: accuracy, per-class numbers and confusion matrix of a checkpoint on labelled data."""
     from orbitlearn.report import emit
 
-    pipe = load_pipeline(args.checkpoint).to(args.device)
+    whole = load_pipeline(args.checkpoint)
+    pipe = _one_target(whole, args.target).to(args.device)
+    pipe.metadata = {**getattr(whole, "metadata", {}), **pipe.metadata}
     data, source = _load_data(args.data, args.on_error, args.errors_to)
     _check_shape(pipe, data, source)
     split_seed = pipe.metadata.get("split_seed", 0) if args.split_seed is None else args.split_seed
@@ -311,7 +368,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     """`orbitlearn check`: the measured invariance of a checkpoint's predictions under a group."""
     from orbitlearn.report import emit
 
-    pipe = load_pipeline(args.checkpoint).to(args.device)
+    pipe = _one_target(load_pipeline(args.checkpoint), args.target).to(args.device)
     data, source = _load_data(args.data, args.on_error, args.errors_to)
     _check_shape(pipe, data, source)
     pos = subsample(np.arange(len(data)), args.limit, args.seed)
@@ -403,8 +460,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
     model = load_model(args.checkpoint)
     model.pipeline.to(args.device)
-    target = model.target
-    header = ["index", target, "error"] + (["top"] if args.top else [])
+    targets = model.targets
+    header = ["index", *targets, "error"] + (["top"] if args.top else [])
     count = failed = 0
     out = atomic_write(args.output, "w") if args.output else nullcontext(sys.stdout)
     with skipped_entries(args.errors_to) as skipped, out as fh:
@@ -417,9 +474,9 @@ def cmd_predict(args: argparse.Namespace) -> int:
             results = model.predict_each(e.vertices for e in entries)
             chunk = []
             for entry, r in zip(entries, results, strict=True):
-                rec = _prediction_record(entry.index, r, target, model.classes_, args)
+                rec = _prediction_record(entry.index, r, targets, model, args)
                 failed += "error" in rec
-                chunk.append(_prediction_text(rec, target, args, first=count == 0))
+                chunk.append(_prediction_text(rec, targets, args, first=count == 0))
                 count += 1
             fh.write("".join(chunk))
         if args.json:
@@ -433,36 +490,46 @@ def cmd_predict(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _prediction_record(index: int, r, target: str, classes, args: argparse.Namespace) -> dict:
-    """One entry's output record: index and value (probabilities, top K) or its error."""
+def _prediction_record(index: int, r, targets, model, args: argparse.Namespace) -> dict:
+    """One entry's output record: index and value per target (probabilities, top K) or its error.
+    With several targets the probabilities and top lists are keyed by target."""
     rec: dict = {"index": index}
     if r.error is not None:
         rec["error"] = r.error
         return rec
-    rec[target] = r.value
-    if args.proba:
-        rec["proba"] = {
-            str(int(c)): round(float(p), 6) for c, p in zip(classes, r.proba, strict=True)
-        }
-    if args.top:
-        order = np.argsort(-r.proba, kind="stable")[: args.top]
-        rec["top"] = [[int(classes[k]), round(float(r.proba[k]), 6)] for k in order]
+    several = len(targets) > 1
+    for t in targets:
+        rec[t] = r.values[t]
+    for t in targets:
+        classes, proba = model._classes[t], r.probas[t]
+        if args.proba:
+            rec[f"proba_{t}" if several else "proba"] = {
+                str(int(c)): round(float(p), 6) for c, p in zip(classes, proba, strict=True)
+            }
+        if args.top:
+            order = np.argsort(-proba, kind="stable")[: args.top]
+            rec[f"top_{t}" if several else "top"] = [
+                [int(classes[k]), round(float(proba[k]), 6)] for k in order
+            ]
     return rec
 
 
-def _prediction_text(rec: dict, target: str, args: argparse.Namespace, first: bool) -> str:
+def _prediction_text(rec: dict, targets, args: argparse.Namespace, first: bool) -> str:
     """A record as written: a JSON list item, a CSV row or a text line."""
     if args.json:
         return ("" if first else ", ") + json.dumps(rec)
+    tops = [k for k in rec if k == "top" or k.startswith("top_")]
+    top = " ".join(f"{v}:{p}" for k in tops for v, p in rec[k])
     if args.csv:
-        top = " ".join(f"{v}:{p}" for v, p in rec.get("top", []))
         error = str(rec.get("error", "")).replace('"', "'")
-        row = [str(rec["index"]), str(rec.get(target, "")), f'"{error}"' if error else ""]
+        row = [str(rec["index"]), *(str(rec.get(t, "")) for t in targets)]
+        row.append(f'"{error}"' if error else "")
         return ",".join(row + ([top] if args.top else [])) + "\n"
     if "error" in rec:
         return f"{rec['index']}\terror: {rec['error']}\n"
-    top = "\t" + " ".join(f"{v}:{p:.3f}" for v, p in rec["top"]) if "top" in rec else ""
-    return f"{rec['index']}\t{target}={rec[target]}{top}\n"
+    values = " ".join(f"{t}={rec[t]}" for t in targets)
+    shown = "\t" + " ".join(f"{v}:{p:.3f}" for k in tops for v, p in rec[k]) if tops else ""
+    return f"{rec['index']}\t{values}{shown}\n"
 
 
 def add_device(p: argparse.ArgumentParser) -> None:
@@ -538,9 +605,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     train.add_argument(
         "--target",
-        choices=TARGETS,
+        choices=(*TARGETS, "both"),
         default=DEFAULT_TARGET,
-        help="the label learned as classes (default h11)",
+        help="the label learned as classes (default h11); both: one model per target, saved "
+        "together in OUT/model.pt",
     )
     budget = train.add_mutually_exclusive_group()
     budget.add_argument("--epochs", type=positive_int, help="epochs (default 30)")
@@ -596,6 +664,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="random group image of every input",
     )
     ev.add_argument("--seed", type=nonnegative_int, default=0, help="seed of --transform")
+    ev.add_argument(
+        "--target",
+        choices=TARGETS,
+        help="which target of a multi-target checkpoint (default: its first)",
+    )
     ev.add_argument("--limit", type=positive_int, help=LIMIT_HELP_SAMPLE)
     ev.add_argument(
         "--plot", nargs="?", const=True, help="write the confusion matrix as PNG (optional path)"
@@ -619,6 +692,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--samples", type=positive_int, default=8, help="random group elements per input"
     )
     ck.add_argument("--seed", type=nonnegative_int, default=0)
+    ck.add_argument(
+        "--target",
+        choices=TARGETS,
+        help="which target of a multi-target checkpoint (default: its first)",
+    )
     ck.add_argument("--json", action="store_true")
     add_on_error(ck)
     ck.set_defaults(func=cmd_check)

@@ -105,20 +105,44 @@ class EnsemblePipeline:
         return save_atomic(self.checkpoint_payload(), path)
 
 
-def load_pipeline(path: str | Path) -> ModelPipeline | EnsemblePipeline:
-    """Read a single-model or an ensemble checkpoint written by `save`."""
+def load_pipeline(path: str | Path) -> Any:
+    """Read a single-model, an ensemble or a multi-target checkpoint written by `save`."""
     path = Path(path)
     payload = read_checkpoint(path)
-    fmt = payload.get("format")
     with checkpoint_contents(path):
-        if fmt == CHECKPOINT_FORMAT:
-            return ModelPipeline.from_payload(payload)
-        if fmt == ENSEMBLE_FORMAT:
-            members = [ModelPipeline.from_payload(p) for p in payload["members"]]
-            ensemble = EnsemblePipeline(members)
-            ensemble.metadata = payload.get("metadata", {})
-            return ensemble
-    raise OrbitlearnError(
-        f"{path}: not an orbitlearn checkpoint (expected format {CHECKPOINT_FORMAT} "
-        f"or {ENSEMBLE_FORMAT})"
-    )
+        pipe = pipeline_from_payload(payload)
+    if pipe is None:
+        raise OrbitlearnError(
+            f"{path}: not an orbitlearn checkpoint (expected format {CHECKPOINT_FORMAT}, "
+            f"{ENSEMBLE_FORMAT} or orbitlearn-multi/1)"
+        )
+    return pipe
+
+
+def pipeline_from_payload(payload: dict) -> Any:
+    """The pipeline of a checkpoint payload of any of the three formats (None for another)."""
+    from orbitlearn.models.multi import MULTI_FORMAT, MultiTargetPipeline
+
+    fmt = payload.get("format")
+    if fmt == CHECKPOINT_FORMAT:
+        return ModelPipeline.from_payload(payload)
+    if fmt == ENSEMBLE_FORMAT:
+        if not isinstance(payload.get("members"), list):
+            raise OrbitlearnError("field 'members' has the wrong kind of value")
+        ensemble = EnsemblePipeline([ModelPipeline.from_payload(p) for p in payload["members"]])
+        ensemble.metadata = payload.get("metadata", {})
+        return ensemble
+    if fmt == MULTI_FORMAT:
+        targets = payload.get("targets")
+        if not isinstance(targets, dict) or not all(isinstance(p, dict) for p in targets.values()):
+            raise OrbitlearnError("field 'targets' has the wrong kind of value")
+        members = {}
+        for t, p in targets.items():
+            member = pipeline_from_payload(p)
+            if member is None or isinstance(member, MultiTargetPipeline):
+                raise OrbitlearnError(f"field 'targets': the {t} member is not a pipeline")
+            members[t] = member
+        multi = MultiTargetPipeline(members)
+        multi.metadata = payload.get("metadata", {})
+        return multi
+    return None
