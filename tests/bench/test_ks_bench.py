@@ -253,3 +253,35 @@ def test_cells_on_a_local_dask_cluster_equal_the_serial_run(bench_run, small_fil
     for rec in again.table():
         for col in ("acc_orig", "acc_rnd_perm", "acc_perm_test", "acc_gl4z_test"):
             assert rec[col] == pytest.approx(serial[rec["row"]][col], abs=1e-12), (rec["row"], col)
+
+
+def test_a_duals_profile_trains_on_both_sides_of_the_mirror(small_file, tmp_path):
+    from dataclasses import replace
+
+    from orbitlearn.apps.ks.rows import DUALS_ROWS, Profile
+
+    rows = (
+        DUALS_ROWS[0],
+        replace(DUALS_ROWS[1], train={**DUALS_ROWS[1].train, "epochs": 1}),
+        DUALS_ROWS[2],
+    )
+    profile = Profile("d", rows, seeds=(0,), limits=(None, None, None), check_count=20,
+                      check_samples=1, duals=True)  # fmt: skip
+    data = KSDataset.from_file(read_ks(small_file))
+    bench = KSBenchmark(data, profile, tmp_path, threads=1)
+    n = len(data)
+    assert bench.data.vertices.shape == (2 * n, 4, 26)
+    assert set(bench.parts) == {"train", "val", "test", "test_duals"}
+    assert (bench.parts["test_duals"] == n + bench.parts["test"]).all()
+    assert set((bench.parts["train"] % n).tolist()) == set(
+        bench.parts["train"][: len(bench.parts["train"]) // 2].tolist()
+    )
+    # mirror symmetry in the labels: the dual of entry i carries entry i's numbers swapped
+    assert (bench.data.h11[n:] == data.h21).all() and (bench.data.h21[n:] == data.h11).all()
+    table = {r["row"]: r for r in bench.run()}
+    assert table["exact engine (Batyrev)"]["acc_duals"] == 1.0
+    learned = table[DUALS_ROWS[1].name]
+    assert 0.0 <= learned["acc_duals"] <= 1.0 and learned["claimed_invariance"] == "GL(4,Z) x S26"
+    paths = write_reports(bench, bench.table())
+    assert "duals test" in paths["md"].read_text()
+    assert (tmp_path / "runs" / "duals.txt.gz").exists()

@@ -24,6 +24,8 @@ TABLE_COLUMNS = (
     "protocol",
     *(f"{c}{sfx}" for c in (*ACC_COLUMNS, "eps_max_dp", "train_seconds") for sfx in ("", "_std")),
     "acc_orig_last_epoch",
+    "acc_duals",
+    "acc_duals_std",
     "parameters",
     "seeds",
     "seed_list",
@@ -78,9 +80,18 @@ def write_reports(bench: KSBenchmark, table: list[dict]) -> dict[str, Path]:
         "ε (eps_max_dp): largest change of a predicted class probability under random S4×S26 elements (0 = exactly invariant "
         "up to float noise). *published*: Ewert et al. 2024 (orig / rnd perm).",
         "",
-        "| row | protocol | seeds | orig | rnd perm | perm test | GL(4,Z) test | ε | train s | params | invariant under | published |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| row | protocol | seeds | orig | rnd perm | perm test | GL(4,Z) test | ε | train s | params | invariant under | published |"
+        + (" duals test |" if bench.profile.duals else ""),
+        "|---|---|---|---|---|---|---|---|---|---|---|---|"
+        + ("---|" if bench.profile.duals else ""),
     ]
+    if bench.profile.duals:
+        lines.insert(
+            2,
+            "Trained on the train part of the data and the polar duals of those polytopes (other "
+            "vertex counts, zero-padded; the dual of a train polytope is a train polytope); *orig* is "
+            "the test part, *duals test* the duals of the test part.\n",
+        )
     for r in table:
         pub = (
             "—"
@@ -93,6 +104,7 @@ def write_reports(bench: KSBenchmark, table: list[dict]) -> dict[str, Path]:
             f"| {r['row']} | {r['protocol']} | {r['seeds']} | {_pct(r['acc_orig'], r['acc_orig_std'])} | {_pct(r['acc_rnd_perm'], r['acc_rnd_perm_std'])} "
             f"| {_pct(r['acc_perm_test'], r['acc_perm_test_std'])} | {_pct(r['acc_gl4z_test'], r['acc_gl4z_test_std'])} "
             f"| {eps} | {secs} | {r['parameters']} | {r['claimed_invariance']} | {pub} |"
+            + (f" {_pct(r['acc_duals'], r['acc_duals_std'])} |" if bench.profile.duals else "")
         )
     machines = cell_machines(bench.cells())
     lines += ["", "## Machines (where the cells ran)", ""]

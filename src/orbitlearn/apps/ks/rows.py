@@ -64,6 +64,9 @@ class Profile:
     check_samples: int = 4
     target: str = "h11"  # the label every row of the profile learns (orbitlearn.targets)
     out: str = ""  # the default results folder
+    # the polar duals join the data, each in its source's part: trained on both sides of the
+    # mirror, tested on the test part and (column acc_duals) on its duals
+    duals: bool = False
 
 
 # ----------------------------------------------------------------------------- the full table
@@ -362,6 +365,20 @@ H21_ROWS: tuple[RowSpec, ...] = (
     _BY_NAME["exact engine (Batyrev)"],
 )
 
+# ----------------------------------------------------------------------------- v26 with its duals
+
+_PADDED = {**_POINTNET, "padded": True}
+DUALS_ROWS: tuple[RowSpec, ...] = (
+    _BY_NAME["majority"],
+    replace(
+        _POINTNET_NORMAL,
+        name="pointnet + π normal form (GL(4,Z)×S_n), v26 and duals",
+        config=_PADDED,
+        note="trained on the train part of v26 and its duals (10-28 vertices, zero-padded)",
+    ),
+    _BY_NAME["exact engine (Batyrev)"],
+)
+
 PROFILES: dict[str, Profile] = {
     # seconds, on a few hundred entries: exercises every column (tests and a first look)
     "smoke": Profile(
@@ -377,6 +394,24 @@ PROFILES: dict[str, Profile] = {
     ),
     "full": Profile(
         "full", FULL_ROWS, seeds=(0, 1, 2), limits=(None, None, None), out="benchmarks/results/ks"
+    ),
+    # trained and tested on both sides of the mirror (h11 of Δ and of Δ*)
+    "duals": Profile(
+        "duals",
+        DUALS_ROWS,
+        seeds=(0, 1, 2),
+        limits=(None, None, None),
+        duals=True,
+        out="benchmarks/results/ks-duals/train",
+    ),
+    "duals-h21": Profile(
+        "duals-h21",
+        DUALS_ROWS,
+        seeds=(0, 1, 2),
+        limits=(None, None, None),
+        target="h21",
+        duals=True,
+        out="benchmarks/results/ks-duals/train-h21",
     ),
     # h21 of the same polytopes, the same split (stratified by h11), the same recipes
     "h21": Profile(
