@@ -1,11 +1,12 @@
 """Copy the KS benchmark's best invariant pipelines to models/, chosen on validation accuracy.
 
-    python benchmarks/publish_models.py [--results benchmarks/results/ks] [--seed 0]
+    python benchmarks/publish_models.py [--only NAME ...] [--seed 0]
 
-models/ks_h11_best.pt: the learned orig-trained pipeline (single model or ensemble) with the highest
-*validation* accuracy among those exactly invariant under S4 x S26 (or a group containing it);
-models/ks_h11_gl4z.pt: the same among those invariant under GL(4,Z) x S26. The test accuracy plays
-no part in the choice. Each checkpoint gets a .json beside it: its benchmark cell without the
+models/ks_h11_best.pt: the learned orig-trained pipeline (single model or ensemble) of the h11
+table (benchmarks/results/ks) with the highest *validation* accuracy among those exactly
+invariant under S4 x S26 (or a group containing it); models/ks_h11_gl4z.pt: the same among those
+invariant under GL(4,Z) x S26; models/ks_h21_gl4z.pt: the same in the h21 table
+(benchmarks/results/ks-h21). The test accuracy plays no part in the choice. Each checkpoint gets a .json beside it: its benchmark cell without the
 training curve. Needs the checkpoints of `orbitlearn bench ks --profile full --save-models`.
 """
 
@@ -18,9 +19,11 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+#: committed model -> (results folder under benchmarks/results, groups it must be invariant under)
 TARGETS = {
-    "ks_h11_best": ("S4 x S26", "GL(4,Z) x S26"),
-    "ks_h11_gl4z": ("GL(4,Z) x S26",),
+    "ks_h11_best": ("ks", ("S4 x S26", "GL(4,Z) x S26")),
+    "ks_h11_gl4z": ("ks", ("GL(4,Z) x S26",)),
+    "ks_h21_gl4z": ("ks-h21", ("GL(4,Z) x S26",)),
 }
 
 
@@ -41,14 +44,17 @@ def choose(cells: list[dict], groups: tuple[str, ...], seed: int) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--results", default=str(ROOT / "benchmarks" / "results" / "ks"))
+    parser.add_argument("--only", nargs="+", choices=tuple(TARGETS), help="publish only these")
     parser.add_argument("--out", default=str(ROOT / "models"))
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    results, out = Path(args.results), Path(args.out)
-    cells = [json.loads(p.read_text()) for p in sorted((results / "cells").glob("*.json"))]
+    out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    for name, groups in TARGETS.items():
+    for name, (folder, groups) in TARGETS.items():
+        if args.only and name not in args.only:
+            continue
+        results = ROOT / "benchmarks" / "results" / folder
+        cells = [json.loads(p.read_text()) for p in sorted((results / "cells").glob("*.json"))]
         cell = choose(cells, groups, args.seed)
         source = Path(cell["checkpoint"])
         if not source.is_absolute():
