@@ -285,3 +285,15 @@ def test_a_duals_profile_trains_on_both_sides_of_the_mirror(small_file, tmp_path
     paths = write_reports(bench, bench.table())
     assert "duals test" in paths["md"].read_text()
     assert (tmp_path / "runs" / "duals.txt.gz").exists()
+
+
+def test_random_images_keep_any_vertex_count():
+    from orbitlearn.apps.ks.bench import _images
+
+    x = np.arange(3 * 4 * 28).reshape(3, 4, 28) % 5 - 2
+    for group in ("s4xs26", "gl4z"):
+        moved = _images(x, group, seed=0, stream=1)
+        assert moved.shape == x.shape
+    perm = _images(x, "s4xs26", seed=0, stream=1)  # the same entries, moved: a permutation
+    assert all((np.sort(p, axis=None) == np.sort(q, axis=None)).all() for p, q in zip(perm, x))
+    assert not (perm == x).all()

@@ -49,7 +49,7 @@ def slug(name: str) -> str:
 
 def _images(x: np.ndarray, group_name: str, seed: int, stream: int) -> np.ndarray:
     """Each matrix replaced by its image under an independent random element (seeded stream)."""
-    group = get_group(group_name)
+    group = get_group(group_name, shape=x.shape[1:])  # bound to the data (any vertex count)
     rng = np.random.default_rng(np.random.SeedSequence([int(seed), int(stream)]))
     return group.act_batch(group.sample(len(x), rng), np.asarray(x, dtype=np.int64))
 
@@ -324,7 +324,9 @@ class KSBenchmark:
                 parameters=0,
                 val_accuracy=float((predict(x["val"]) == h11["val"]).mean()),
             )
-            cell["claimed_invariance"] = Invariance(get_group("gl4z")).label
+            cell["claimed_invariance"] = Invariance(
+                get_group("gl4z", shape=self.data.vertices.shape[1:])
+            ).label
 
             def accuracy(inputs: np.ndarray) -> float:
                 return float((predict(inputs) == h11["test"]).mean())
