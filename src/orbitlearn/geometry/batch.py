@@ -9,8 +9,9 @@ import numpy as np
 
 from orbitlearn.errors import GeometryError
 from orbitlearn.geometry import _kernels as K
+from orbitlearn.geometry.fields import HODGE_FIELDS
 from orbitlearn.geometry.normalform import normal_form
-from orbitlearn.geometry.polytope import as_point_matrix
+from orbitlearn.geometry.polytope import COORD_LIMIT, as_point_matrix
 
 Item = tuple[int, np.ndarray]
 Result = tuple[int, object, str | None]  # (index, value or None, error message or None)
@@ -45,6 +46,44 @@ def hodge_record(vertices: np.ndarray) -> dict[str, int]:
         "n_points": np_,
         "n_vertices": nv,
     }
+
+
+def hodge_table(
+    values: np.ndarray, offsets: np.ndarray, rows: np.ndarray, cols: np.ndarray
+) -> tuple[np.ndarray, dict[int, str]]:
+    """`hodge_record` of many matrices stored flat (matrix i: values[offsets[i]:], rows[i] x
+    cols[i], points as columns, or as rows when rows[i] > cols[i]) in one compiled call:
+    ((B, 7) int64 of h11, h21, euler, m_points, m_vertices, n_points, n_vertices; {i: error}).
+    A matrix outside the engine's domain (dimension, coordinate range, too few points) is
+    checked by `hodge_record` itself, so its message is the same."""
+    values = np.ascontiguousarray(values, dtype=np.int64)
+    offsets, rows, cols = (np.asarray(a, dtype=np.int64) for a in (offsets, rows, cols))
+    d = np.where(rows > cols, cols, rows)
+    n = np.where(rows > cols, rows, cols)
+    extent = np.zeros(len(offsets), dtype=np.int64)
+    for i, (o, size) in enumerate(zip(offsets.tolist(), (rows * cols).tolist())):
+        extent[i] = np.abs(values[o : o + size]).max() if size else 0
+    limit = np.array([COORD_LIMIT.get(int(v), -1) for v in d.tolist()])
+    plain = (d == 4) & (extent <= limit) & (n >= 5)
+    out = np.zeros((len(offsets), 7), dtype=np.int64)
+    errors: dict[int, str] = {}
+    idx = np.flatnonzero(plain)
+    res = K.hodge_flat(values, offsets[idx], rows[idx], cols[idx])
+    for j, i in enumerate(idx.tolist()):
+        status, h11, h21, mp, mv, np_, nv = res[j].tolist()
+        if status != K.HODGE_OK:
+            errors[i] = _HODGE_ERRORS[status]
+            continue
+        out[i] = (h11, h21, 2 * (h11 - h21), mp, mv, np_, nv)
+    for i in np.flatnonzero(~plain).tolist():  # the one place that words these refusals
+        size = int(rows[i] * cols[i])
+        m = values[offsets[i] : offsets[i] + size].reshape(int(rows[i]), int(cols[i]))
+        try:
+            rec = hodge_record(m.T if rows[i] > cols[i] else m)
+            out[i] = [rec[f] for f in HODGE_FIELDS]
+        except GeometryError as exc:
+            errors[i] = str(exc)
+    return out, errors
 
 
 def dual_record(vertices: np.ndarray) -> tuple[np.ndarray, dict[str, int]]:

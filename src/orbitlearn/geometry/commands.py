@@ -15,10 +15,11 @@ import numpy as np
 from orbitlearn.argtypes import LIMIT_HELP_FIRST, positive_int
 from orbitlearn.dist import CLUSTER_HELP, cluster_spec
 from orbitlearn.errors import GeometryError
+from orbitlearn.geometry.fields import HODGE_FIELDS
 from orbitlearn.progress import progress_bar
 from orbitlearn.records import FORMATS
 
-FIELDS = ("h11", "h21", "euler", "m_points", "m_vertices", "n_points", "n_vertices")
+FIELDS = HODGE_FIELDS
 
 
 def _ks_text(rec: dict) -> str:
@@ -70,22 +71,22 @@ def hodge_task(block, with_normal_form: bool = False) -> dict:
 
     Module-level so that local processes and Dask workers can run it; a GeometryError of one
     entry becomes that entry's error message."""
-    from orbitlearn.geometry.batch import hodge_record
+    from orbitlearn.datasets import _ksscan as S
+    from orbitlearn.geometry.batch import hodge_table
     from orbitlearn.geometry.normalform import normal_form
 
-    table = np.zeros((len(block), len(FIELDS)), dtype=np.int64)
-    errors: dict[int, str] = {}
+    t = block.table
+    table, errors = hodge_table(block.values, t[:, S.H_VOFF], t[:, S.H_ROWS], t[:, S.H_COLS])
     forms: list[list[int] | None] = []
-    for i in range(len(block)):
-        m = np.asarray(block.matrix(i), dtype=np.int64)
-        try:
-            rec = hodge_record(m)
-            table[i] = [rec[f] for f in FIELDS]
-            if with_normal_form:
-                forms.append(np.asarray(normal_form(m)).ravel().tolist())
-        except GeometryError as exc:
-            errors[i] = str(exc)
-            if with_normal_form:
+    if with_normal_form:
+        for i in range(len(block)):
+            if i in errors:
+                forms.append(None)
+                continue
+            try:
+                forms.append(np.asarray(normal_form(block.matrix(i))).ravel().tolist())
+            except GeometryError as exc:
+                errors[i] = str(exc)
                 forms.append(None)
     return {"table": table, "errors": errors, "normal_forms": forms}
 

@@ -18,6 +18,7 @@ from orbitlearn.geometry._kernels.hodge import (
     HODGE_NOT_REFLEXIVE,
     HODGE_OK,
     HODGE_ORIGIN_NOT_INTERIOR,
+    hodge_flat,
     hodge_kernel,
 )
 from orbitlearn.geometry._kernels.hull import exact_hull, facets_brute_force
@@ -46,6 +47,7 @@ __all__ = [
     "facets_brute_force",
     "gcd",
     "hermite_normal_form",
+    "hodge_flat",
     "hodge_kernel",
     "hyperplane_normal",
     "hyperplane_normal_buf",

@@ -81,3 +81,36 @@ def hodge_kernel(raw: np.ndarray):
     h21 = _batyrev_side(p_delta, nrm)
     h11 = _batyrev_side(p_dual, vrt)
     return HODGE_OK, h11, h21, p_delta.shape[0], nv, p_dual.shape[0], nf
+
+
+@njit
+def hodge_flat(values: np.ndarray, offsets: np.ndarray, rows: np.ndarray, cols: np.ndarray):
+    """`hodge_kernel` over many point sets in one call: set i is values[offsets[i]:][:rows[i] *
+    cols[i]] read as a rows[i] x cols[i] matrix, its columns the points (its rows when rows[i] >
+    cols[i], the transposed layout). Returns (B, 7) int64: status, h11, h21, l(Δ), vertices of
+    Δ, l(Δ*), vertices of Δ* (what `hodge_kernel` returns, one row per set)."""
+    b = offsets.shape[0]
+    out = np.zeros((b, 7), dtype=np.int64)
+    for i in range(b):
+        r = rows[i]
+        c = cols[i]
+        off = offsets[i]
+        if r > c:  # points are the rows already
+            pts = np.empty((r, c), dtype=np.int64)
+            for a in range(r):
+                for k in range(c):
+                    pts[a, k] = values[off + a * c + k]
+        else:  # points are the columns
+            pts = np.empty((c, r), dtype=np.int64)
+            for a in range(r):
+                for k in range(c):
+                    pts[k, a] = values[off + a * c + k]
+        status, h11, h21, mp, mv, np_, nv = hodge_kernel(pts)
+        out[i, 0] = status
+        out[i, 1] = h11
+        out[i, 2] = h21
+        out[i, 3] = mp
+        out[i, 4] = mv
+        out[i, 5] = np_
+        out[i, 6] = nv
+    return out
