@@ -305,8 +305,8 @@ def exact_hull(pts: np.ndarray):
                     alive[f] = False
                 elif vals[f] == 0:
                     inc[f, pw] |= pb
-        # compact occasionally
-        if nf > 3 * cap // 4:
+        # compact after every point: later scans see only live facets
+        if nf > 0:
             w = 0
             for f in range(nf):
                 if alive[f]:
