@@ -7,6 +7,7 @@ import json
 
 import numpy as np
 import pytest
+import torch
 
 import orbitlearn
 from orbitlearn.apps.ks.bench import KSBenchmark
@@ -153,3 +154,24 @@ def test_evaluate_and_check_choose_a_target_of_a_multi_checkpoint(both, small, c
     single = str(both / "h11" / "model.pt")
     assert main(["evaluate", "--checkpoint", single, "--data", str(small), "--target", "h21"]) == 2
     assert "predicts h11, not h21" in capsys.readouterr().err
+
+
+def test_a_label_range_lets_a_regression_head_answer_unseen_values(small, tmp_path, capsys):
+    out = tmp_path / "reg"
+    argv = ["train", "--model", "pointnet", "--canon", "normal", "--data", str(small)]
+    argv += ["--config", '{"task": "regression"}', "--label-range", "0", "80"]
+    assert main([*argv, "--epochs", "1", "--threads", "1", "--out", str(out)]) == 0
+    pipe = load_pipeline(out / "model.pt")
+    assert list(pipe.classes) == list(range(81))
+    data = KSDataset.from_file(read_ks(small))
+    assert 70 not in set(data.h11.tolist())
+    last = [m for m in pipe.model.module.modules() if isinstance(m, torch.nn.Linear)][-1]
+    with torch.no_grad():  # a head that answers 70 whatever the input
+        last.weight.zero_()
+        last.bias.fill_(70.0)
+    from orbitlearn.predict import Model
+
+    assert (Model(pipe).predict(data.vertices[:10]) == 70).all()
+    bad = ["train", "--model", "pointnet", "--data", str(small), "--label-range", "0", "10"]
+    assert main([*bad, "--epochs", "1", "--out", str(tmp_path / "bad")]) == 2
+    assert "not in the class list" in capsys.readouterr().err

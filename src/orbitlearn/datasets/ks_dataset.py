@@ -185,6 +185,30 @@ class KSDataset:
         found = self.classes[pos_clipped] == values
         return np.where(found, pos_clipped, -1).astype(np.int64)
 
+    def with_classes(self, classes: np.ndarray) -> KSDataset:
+        """The same entries with a given class list (sorted, holding every target value seen):
+        e.g. a contiguous range wider than the training labels, for a regression head that may
+        answer values the training data never had."""
+        classes = np.asarray(classes)
+        if not (np.diff(classes) > 0).all():
+            raise OrbitlearnError("a class list must be sorted without repeats")
+        missing = sorted(set(np.unique(self.target_values).tolist()) - set(classes.tolist()))
+        if missing:
+            raise OrbitlearnError(
+                f"{self.source}: {self.target} values {missing[:5]} are not in the class list "
+                f"{int(classes[0])}..{int(classes[-1])}"
+            )
+        return KSDataset(
+            vertices=self.vertices,
+            labels=self.labels,
+            indices=self.indices,
+            transposed=self.transposed,
+            source=self.source,
+            classes=classes,
+            skipped=self.skipped,
+            target=self.target,
+        )
+
     def with_target(self, target: str) -> KSDataset:
         """The same entries with `target` as the label learned (its own class list)."""
         if target == self.target:

@@ -166,6 +166,11 @@ def _train(args: argparse.Namespace) -> int:
         )
     data, source = _load_data(args.data, pad=args.pad)
     data = data.with_target(args.target)
+    if args.label_range is not None:
+        lo, hi = args.label_range
+        if lo > hi:
+            raise OrbitlearnError(f"--label-range {lo} {hi}: the first must not exceed the second")
+        data = data.with_classes(np.arange(lo, hi + 1))
     split = data.split(seed=args.split_seed)
     parts = {
         name: subsample(pos, args.limit, args.split_seed) for name, pos in split.parts().items()
@@ -194,6 +199,7 @@ def _train(args: argparse.Namespace) -> int:
             "limit": args.limit,
             "seed": args.seed,
             **({"target": args.target} if args.target != DEFAULT_TARGET else {}),
+            **({"label_range": list(args.label_range)} if args.label_range else {}),
         },
         args.resume,
         write=main_rank,
@@ -596,6 +602,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=nonnegative_int,
         default=0,
         help="split seed (default 0: the benchmark split)",
+    )
+    train.add_argument(
+        "--label-range",
+        type=nonnegative_int,
+        nargs=2,
+        metavar=("LO", "HI"),
+        help="the classes are every integer LO..HI, not only the values seen; with "
+        '--config \'{"task": "regression"}\' the model may predict any of them (e.g. labels of '
+        "other vertex counts)",
     )
     train.add_argument(
         "--pad",
