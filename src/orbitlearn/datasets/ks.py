@@ -432,8 +432,7 @@ def _open_source(source: str | os.PathLike | IO) -> tuple[IO, str, bool, bool]:
         if magic == b"\x1f\x8b":
             return gzip.open(path, "rb"), str(path), True, True
         return open(path, "rb"), str(path), True, True
-    name = getattr(source, "name", None)
-    display = str(name) if isinstance(name, str) else "<stream>"
+    display = _source_name(source)
     if isinstance(source, io.TextIOBase):
         return source, display, False, False
     if hasattr(source, "read") and isinstance(source.read(0), bytes):
