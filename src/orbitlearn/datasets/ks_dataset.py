@@ -198,6 +198,15 @@ class KSDataset:
                 f"{self.source}: {self.target} values {missing[:5]} are not in the class list "
                 f"{int(classes[0])}..{int(classes[-1])}"
             )
+        return self._same_entries(classes=classes, target=self.target)
+
+    def with_target(self, target: str) -> KSDataset:
+        """The same entries with `target` as the label learned (its own class list)."""
+        if target == self.target:
+            return self
+        return self._same_entries(classes=None, target=target)
+
+    def _same_entries(self, classes: np.ndarray | None, target: str) -> KSDataset:
         return KSDataset(
             vertices=self.vertices,
             labels=self.labels,
@@ -205,20 +214,6 @@ class KSDataset:
             transposed=self.transposed,
             source=self.source,
             classes=classes,
-            skipped=self.skipped,
-            target=self.target,
-        )
-
-    def with_target(self, target: str) -> KSDataset:
-        """The same entries with `target` as the label learned (its own class list)."""
-        if target == self.target:
-            return self
-        return KSDataset(
-            vertices=self.vertices,
-            labels=self.labels,
-            indices=self.indices,
-            transposed=self.transposed,
-            source=self.source,
             skipped=self.skipped,
             target=target,
         )

@@ -31,6 +31,20 @@ def _ks_text(rec: dict) -> str:
 
 #: how many mismatched and failed entries a report lists one by one (all are counted)
 LISTED = 1000
+
+
+class Listed(list):
+    """The first LISTED items added, and `count`: how many were added in all."""
+
+    count = 0
+
+    def add(self, item: dict) -> None:
+        """Count `item`; keep it while fewer than LISTED are kept."""
+        self.count += 1
+        if len(self) < LISTED:
+            self.append(item)
+
+
 #: entries per task sent to a worker (a v26 task is ~0.2 CPU s of Hodge numbers)
 TASK_ENTRIES = 2000
 
@@ -110,9 +124,8 @@ def run_hodge(args: argparse.Namespace) -> int:
     fmt = format_of(out, args.format) if out is not None else None
     columns = _hodge_columns(args.check, args.normal_form)
     start = time.perf_counter()
-    counts = {"count": 0, "computed": 0, "mismatches": 0, "failed": 0}
-    mismatched: list[dict] = []
-    failed: list[dict] = []
+    counts = {"count": 0, "computed": 0}
+    mismatched, failed = Listed(), Listed()
     printed: list[dict] = []  # --json without --out and --check: every record in the report
     keep_all = args.json and out is None and not args.check
     task = functools.partial(hodge_task, with_normal_form=args.normal_form)
@@ -124,30 +137,13 @@ def run_hodge(args: argparse.Namespace) -> int:
             rows = _hodge_rows(block, result, args.check, args.normal_form)
             for row in rows:
                 counts["count"] += 1
+                where = {k: row[k] for k in ("index", "source", "line")}
                 if row.get("error") is not None:
-                    counts["failed"] += 1
-                    if len(failed) < LISTED:
-                        failed.append(
-                            {
-                                "index": row["index"],
-                                "source": row["source"],
-                                "line": row["line"],
-                                "message": row["error"],
-                            }
-                        )
+                    failed.add({**where, "message": row["error"]})
                     continue
                 counts["computed"] += 1
                 if row.get("matches_header") is False:
-                    counts["mismatches"] += 1
-                    if len(mismatched) < LISTED:
-                        mismatched.append(
-                            {
-                                "index": row["index"],
-                                "source": row["source"],
-                                "line": row["line"],
-                                "fields": row.pop("_diff"),
-                            }
-                        )
+                    mismatched.add({**where, "fields": row.pop("_diff")})
                 row.pop("_diff", None)
             if writer is not None:
                 writer.write(rows)
@@ -169,6 +165,8 @@ def run_hodge(args: argparse.Namespace) -> int:
     report = {
         "source": args.paths[0] if len(args.paths) == 1 else list(args.paths),
         **counts,
+        "mismatches": mismatched.count,
+        "failed_count": failed.count,
         "checked": bool(args.check),
         "mismatched": mismatched,
         "failed": failed,
@@ -194,13 +192,11 @@ def run_hodge(args: argparse.Namespace) -> int:
         summary = f"{report['count']} entries, {report['computed']} computed"
         if args.check:
             summary += f", {report['mismatches']} mismatches with the headers"
-        summary += (
-            f", {counts['failed']} failed, {report['seconds']:.2f} s ({report['per_second']}/s)"
-        )
+        summary += f", {failed.count} failed, {report['seconds']:.2f} s ({report['per_second']}/s)"
         if out is not None:
             summary += f"; written to {out}"
         w(summary + "\n")
-    return 1 if (counts["mismatches"] or counts["failed"]) else 0
+    return 1 if (mismatched.count or failed.count) else 0
 
 
 def _hodge_rows(block, result, check: bool, with_normal_form: bool) -> list[dict]:
@@ -341,10 +337,8 @@ def run_duals(args: argparse.Namespace) -> int:
 
     start = time.perf_counter()
     count = 0
-    mismatched: list[dict] = []
-    mismatches = 0
-    failed: list[dict] = []
-    n_failed = checked = 0
+    mismatched, failed = Listed(), Listed()
+    checked = 0
 
     bar = progress_bar(desc="duals", unit=" entries")
     with atomic_write(args.output, "w", encoding="ascii") as fh:
@@ -357,9 +351,7 @@ def run_duals(args: argparse.Namespace) -> int:
             for i, (nf, rec) in enumerate(zip(forms, records)):
                 index, line = int(block.index[i]), int(block.line[i])
                 if i in errors:
-                    n_failed += 1
-                    if len(failed) < LISTED:
-                        failed.append({"index": index, "line": line, "message": errors[i]})
+                    failed.add({"index": index, "line": line, "message": errors[i]})
                     continue
                 diff = {}
                 for field, swapped in MIRROR.items():
@@ -368,9 +360,7 @@ def run_duals(args: argparse.Namespace) -> int:
                         diff[field] = [int(values[i]), rec[field]]
                 checked += bool(header["h11"][1][i])
                 if diff:
-                    mismatches += 1
-                    if len(mismatched) < LISTED:
-                        mismatched.append({"index": index, "line": line, "fields": diff})
+                    mismatched.add({"index": index, "line": line, "fields": diff})
                 e = object.__new__(KSEntry)
                 e.__dict__.update(index=index, vertices=nf, transposed=False, line=line,
                                   facets=None, **rec)  # fmt: skip
@@ -383,11 +373,11 @@ def run_duals(args: argparse.Namespace) -> int:
         "source": args.paths[0] if len(args.paths) == 1 else list(args.paths),
         "output": str(args.output),
         "count": count,
-        "written": count - n_failed,
-        "failed_count": n_failed,
+        "written": count - failed.count,
+        "failed_count": failed.count,
         "failed": failed,
         "checked": checked,
-        "mirror_mismatches": mismatches,
+        "mirror_mismatches": mismatched.count,
         "mismatched": mismatched,
         "seconds": round(time.perf_counter() - start, 3),
         "jobs": args.jobs,
@@ -407,10 +397,10 @@ def run_duals(args: argparse.Namespace) -> int:
             w(f"failed: entry {f['index']} (line {f['line']}): {f['message']}\n")
         w(
             f"{count} duals written to {args.output}; {checked} checked against the source's "
-            f"swapped Hodge numbers and counts, {mismatches} mirror mismatches, {n_failed} "
+            f"swapped Hodge numbers and counts, {mismatched.count} mirror mismatches, {failed.count} "
             f"failed, {report['seconds']:.2f} s\n"
         )
-    return 1 if (mismatches or failed) else 0
+    return 1 if (mismatched.count or failed.count) else 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
