@@ -6,7 +6,10 @@ models/ks_h11_best.pt: the learned orig-trained pipeline (single model or ensemb
 table (benchmarks/results/ks) with the highest *validation* accuracy among those exactly
 invariant under S4 x S26 (or a group containing it); models/ks_h11_gl4z.pt: the same among those
 invariant under GL(4,Z) x S26; models/ks_h21_gl4z.pt: the same in the h21 table
-(benchmarks/results/ks-h21). The test accuracy plays no part in the choice. Each checkpoint gets a .json beside it: its benchmark cell without the
+(benchmarks/results/ks-h21); models/ks_hodge_any.pt: both Hodge numbers in one multi-target
+checkpoint, its h11 member chosen the same way among the set models trained on v26 and its duals
+(benchmarks/results/ks-duals/train), its h21 member from the h21 table. The test accuracy plays
+no part in the choice. Each checkpoint gets a .json beside it: its benchmark cell without the
 training curve. Needs the checkpoints of `orbitlearn bench ks --profile full --save-models`.
 """
 
@@ -25,6 +28,9 @@ TARGETS = {
     "ks_h11_gl4z": ("ks", ("GL(4,Z) x S26",)),
     "ks_h21_gl4z": ("ks-h21", ("GL(4,Z) x S26",)),
 }
+_GL = ("GL(4,Z) x S26", "GL(4,Z) x S28")
+#: multi-target committed models: target -> (results folder, groups)
+MULTI = {"ks_hodge_any": {"h11": ("ks-duals/train", _GL), "h21": ("ks-h21", _GL)}}
 
 
 def choose(cells: list[dict], groups: tuple[str, ...], seed: int) -> dict:
@@ -44,7 +50,7 @@ def choose(cells: list[dict], groups: tuple[str, ...], seed: int) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", nargs="+", choices=tuple(TARGETS), help="publish only these")
+    parser.add_argument("--only", nargs="+", choices=(*TARGETS, *MULTI), help="publish only these")
     parser.add_argument("--out", default=str(ROOT / "models"))
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
@@ -53,13 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, (folder, groups) in TARGETS.items():
         if args.only and name not in args.only:
             continue
-        results = ROOT / "benchmarks" / "results" / folder
-        cells = [json.loads(p.read_text()) for p in sorted((results / "cells").glob("*.json"))]
-        cell = choose(cells, groups, args.seed)
-        source = Path(cell["checkpoint"])
-        if not source.is_absolute():
-            source = ROOT / source
-        shutil.copyfile(source, out / f"{name}.pt")
+        cell = choose(_cells(folder), groups, args.seed)
+        shutil.copyfile(_checkpoint(cell), out / f"{name}.pt")
         record = {k: v for k, v in cell.items() if k not in ("curve", "checkpoint", "machine")}
         record["test_accuracy"] = cell["acc"]
         record["source_checkpoint"] = str(Path(cell["checkpoint"]).name)
@@ -68,7 +69,45 @@ def main(argv: list[str] | None = None) -> int:
             f"{name}.pt <- {cell['row']}: val {100 * cell['val_accuracy']:.2f}%, "
             f"test {100 * cell['acc']:.2f}%, invariant under {cell['claimed_invariance']}"
         )
+    for name, parts in MULTI.items():
+        if args.only and name not in args.only:
+            continue
+        from orbitlearn.models.ensemble import load_pipeline
+        from orbitlearn.models.multi import MultiTargetPipeline
+
+        chosen = {
+            t: choose(_cells(folder), groups, args.seed) for t, (folder, groups) in parts.items()
+        }
+        multi = MultiTargetPipeline({t: load_pipeline(_checkpoint(c)) for t, c in chosen.items()})
+        multi.metadata = {"split_seed": 0, "members": {t: c["row"] for t, c in chosen.items()}}
+        multi.save(out / f"{name}.pt")
+        record = {
+            "claimed_invariance": multi.claimed_invariance().label,
+            "targets": {
+                t: {
+                    **{k: v for k, v in c.items() if k not in ("curve", "checkpoint", "machine")},
+                    "test_accuracy": c["acc"],
+                    "results": parts[t][0],
+                }
+                for t, c in chosen.items()
+            },
+        }
+        (out / f"{name}.json").write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n")
+        for t, c in chosen.items():
+            print(
+                f"{name}.pt [{t}] <- {c['row']}: val {100 * c['val_accuracy']:.2f}%, test {100 * c['acc']:.2f}%"
+            )
     return 0
+
+
+def _cells(folder: str) -> list[dict]:
+    results = ROOT / "benchmarks" / "results" / folder
+    return [json.loads(p.read_text()) for p in sorted((results / "cells").glob("*.json"))]
+
+
+def _checkpoint(cell: dict) -> Path:
+    source = Path(cell["checkpoint"])
+    return source if source.is_absolute() else ROOT / source
 
 
 if __name__ == "__main__":
