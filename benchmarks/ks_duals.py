@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "results" / "ks-duals"
 #: (committed model, target) -> its training data, where that is not v26 alone
 TRAINED_ON = {("ks_hodge_any", "h11"): "v26 and its duals, train parts (seed-0 split)"}
-SOURCE_RANGES: dict = {}  # the h11 and h21 ranges of v26 itself, set by test_duals
+SOURCE_RANGES: dict = {}
+SOURCES: list = []  # the test part's own matrices, set by test_duals  # the h11 and h21 ranges of v26 itself, set by test_duals
 COLUMNS = (
     "row",
     "model",
@@ -56,6 +57,8 @@ def test_duals() -> tuple[list, np.ndarray, np.ndarray]:
     SOURCE_RANGES = {
         k: (int(data.labels[k].min()), int(data.labels[k].max())) for k in ("h11", "h21")
     }
+    global SOURCES
+    SOURCES = [np.asarray(data.vertices[pos], dtype=np.int64) for pos in test]
     return mats, np.asarray(data.h21[test]), np.asarray(data.h11[test])
 
 
@@ -133,6 +136,28 @@ def main(argv: list[str] | None = None) -> int:
                 }
             )
             print(rows[-1], file=sys.stderr)
+    # mirror consistency of the models that predict both numbers: (h11, h21) of Δ* against
+    # (h21, h11) of Δ, and how often both sides are right
+    mirror = []
+    for name in args.models:
+        model = orbitlearn.load_model(name)
+        if set(model.targets) != {"h11", "h21"}:
+            continue
+        on_dual = model.predict(mats)  # (B, 2): h11, h21 of Δ*
+        on_source = model.predict(np.stack(SOURCES))  # (B, 2): h11, h21 of Δ
+        consistent = (on_dual[:, 0] == on_source[:, 1]) & (on_dual[:, 1] == on_source[:, 0])
+        right = (on_source[:, 0] == truth["h21"]) & (on_source[:, 1] == truth["h11"])
+        right_dual = (on_dual[:, 0] == truth["h11"]) & (on_dual[:, 1] == truth["h21"])
+        mirror.append(
+            {
+                "model": str(name),
+                "pairs": len(mats),
+                "mirror_consistent": float(consistent.mean()),
+                "both_right_on_source": float(right.mean()),
+                "both_right_on_dual": float(right_dual.mean()),
+            }
+        )
+        print(mirror[-1], file=sys.stderr)
     write_csv(OUT / "table.csv", rows, COLUMNS)
     lines = [
         "# Trained on v26, tested on the duals of its test part",
@@ -155,8 +180,25 @@ def main(argv: list[str] | None = None) -> int:
             f"| {r['row']} | {r['target']} | {pct(r['accuracy'])} | "
             f"{pct(r['in_range_share'])} | {pct(r['accuracy_in_range'])} |"
         )
+    if mirror:
+        lines += [
+            "",
+            "## Mirror consistency",
+            "",
+            "For a model of both Hodge numbers: how often its (h11, h21) for a dual Δ* equals its "
+            "(h21, h11) for the source Δ (mirror symmetry says the true ones always do), and how "
+            "often both numbers are right on each side (the test part and its duals).",
+            "",
+            "| model | consistent | both right on Δ | both right on Δ* |",
+            "|---|---|---|---|",
+        ]
+        for m in mirror:
+            lines.append(
+                f"| {m['model']} | {100 * m['mirror_consistent']:.2f}% | "
+                f"{100 * m['both_right_on_source']:.2f}% | {100 * m['both_right_on_dual']:.2f}% |"
+            )
     write_text_atomic(OUT / "table.md", "\n".join(lines) + "\n")
-    write_results(OUT, rows, lines)
+    write_results(OUT, [*rows, *({"mirror": m} for m in mirror)], lines)
     print(f"results in {OUT}", file=sys.stderr)
     return 0
 
