@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from orbitlearn.argtypes import (
-    LIMIT_HELP_FIRST,
     fraction,
     nonnegative_int,
     positive_float,
@@ -17,7 +16,6 @@ from orbitlearn.argtypes import (
 from orbitlearn.datasets.fetch import fetch_ks, ks_cache_path
 from orbitlearn.datasets.ks import KEPT_ERRORS, KSFile, SkippedEntries, read_ks
 from orbitlearn.datasets.ks_dataset import DEFAULT_FRACTIONS, KSDataset
-from orbitlearn.dist import CLUSTER_HELP, cluster_spec
 from orbitlearn.fileio import atomic_write
 
 
@@ -214,14 +212,9 @@ def register(sub: argparse._SubParsersAction) -> None:
             "failed entry (e.g. not reflexive)."
         ),
     )
-    duals.add_argument(
-        "paths", nargs="+", metavar="PATH", help="KS files (plain or .gz; - for stdin)"
-    )
-    duals.add_argument("-o", "--output", required=True, help="output KS file (.gz compresses)")
-    duals.add_argument("--jobs", type=positive_int, default=1, help="worker processes (default 1)")
-    duals.add_argument("--cluster", type=cluster_spec, help=CLUSTER_HELP)
-    duals.add_argument("--limit", type=positive_int, help=LIMIT_HELP_FIRST)
-    duals.add_argument("--json", action="store_true", help="print the report as JSON")
+    from orbitlearn.geometry.commands import add_ks_output_arguments
+
+    add_ks_output_arguments(duals)
     duals.set_defaults(func=_run_duals)
 
     fetch = dsub.add_parser("fetch", help="download a KS file into the cache, verified by sha256")

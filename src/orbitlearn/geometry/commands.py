@@ -18,6 +18,7 @@ from orbitlearn.errors import GeometryError
 from orbitlearn.geometry.fields import HODGE_FIELDS
 from orbitlearn.progress import progress_bar
 from orbitlearn.records import FORMATS
+from orbitlearn.report import emit
 
 FIELDS = HODGE_FIELDS
 
@@ -291,14 +292,14 @@ def run_normal_form(args: argparse.Namespace) -> int:
         "jobs": args.jobs,
         "cluster": args.cluster,
     }
-    if args.json:
-        json.dump(report, sys.stdout)
-        sys.stdout.write("\n")
-    else:
-        sys.stdout.write(
-            f"{report['count']} entries written to {args.output} "
-            f"({changed} changed by the normal form), {report['seconds']:.2f} s\n"
-        )
+    emit(
+        report,
+        args.json,
+        lambda r: (
+            f"{r['count']} entries written to {r['output']} "
+            f"({r['changed']} changed by the normal form), {r['seconds']:.2f} s"
+        ),
+    )
     return 0
 
 
@@ -383,24 +384,36 @@ def run_duals(args: argparse.Namespace) -> int:
         "jobs": args.jobs,
         "cluster": args.cluster,
     }
-    if args.json:
-        json.dump(report, sys.stdout)
-        sys.stdout.write("\n")
-    else:
-        w = sys.stdout.write
-        for m in mismatched:
+
+    def text(r: dict) -> str:
+        lines = []
+        for m in r["mismatched"]:
             got = ", ".join(
                 f"{k}: source says {a}, dual has {b}" for k, (a, b) in m["fields"].items()
             )
-            w(f"mirror mismatch: entry {m['index']} (line {m['line']}): {got}\n")
-        for f in failed:
-            w(f"failed: entry {f['index']} (line {f['line']}): {f['message']}\n")
-        w(
-            f"{count} duals written to {args.output}; {checked} checked against the source's "
-            f"swapped Hodge numbers and counts, {mismatched.count} mirror mismatches, {failed.count} "
-            f"failed, {report['seconds']:.2f} s\n"
+            lines.append(f"mirror mismatch: entry {m['index']} (line {m['line']}): {got}")
+        for f in r["failed"]:
+            lines.append(f"failed: entry {f['index']} (line {f['line']}): {f['message']}")
+        lines.append(
+            f"{r['count']} duals written to {r['output']}; {r['checked']} checked against the "
+            f"source's swapped Hodge numbers and counts, {r['mirror_mismatches']} mirror "
+            f"mismatches, {r['failed_count']} failed, {r['seconds']:.2f} s"
         )
+        return "\n".join(lines)
+
+    emit(report, args.json, text)
     return 1 if (mismatched.count or failed.count) else 0
+
+
+def add_ks_output_arguments(p: argparse.ArgumentParser) -> None:
+    """The options of the commands that stream KS files into a KS file (normal-form, data
+    duals): input paths, -o, --jobs, --cluster, --limit, --json."""
+    p.add_argument("paths", nargs="+", metavar="PATH", help="KS files (plain or .gz; - for stdin)")
+    p.add_argument("-o", "--output", required=True, help="output KS file (.gz compresses)")
+    p.add_argument("--jobs", type=positive_int, default=1, help="worker processes (default 1)")
+    p.add_argument("--cluster", type=cluster_spec, help=CLUSTER_HELP)
+    p.add_argument("--limit", type=positive_int, help=LIMIT_HELP_FIRST)
+    p.add_argument("--json", action="store_true", help="print a JSON report")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -436,10 +449,5 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="replace every polytope of a KS file by its normal form (PALP's -N)",
         description="Write the KS file with each vertex matrix in GL(d,Z) x S_n normal form.",
     )
-    q.add_argument("paths", nargs="+", metavar="PATH", help="KS files (plain or .gz; - for stdin)")
-    q.add_argument("-o", "--output", required=True, help="output KS file (.gz compresses)")
-    q.add_argument("--jobs", type=positive_int, default=1, help="worker processes (default 1)")
-    q.add_argument("--cluster", type=cluster_spec, help=CLUSTER_HELP)
-    q.add_argument("--limit", type=positive_int, help=LIMIT_HELP_FIRST)
-    q.add_argument("--json", action="store_true", help="print a JSON report")
+    add_ks_output_arguments(q)
     q.set_defaults(func=run_normal_form)
