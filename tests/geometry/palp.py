@@ -111,3 +111,37 @@ def palp_equations(mats: list[np.ndarray], binary: str = "poly.x") -> list[set[t
             i += 1
     assert len(out) == len(mats)
     return out
+
+
+def palp_vertex_data(mats: list[np.ndarray], binary: str = "poly.x") -> list[dict]:
+    """``poly.x -vmi``: per polytope its vertices (n, d) in PALP's order, the pairing matrix
+    (facets × those vertices) and the edges as pairs of vertex positions (from the incidence
+    bit strings of the 1-faces: bit j, counted from the right, is the j-th vertex)."""
+    text = run_poly("-vmi", mats, binary)
+    lines = text.splitlines()
+    out: list[dict] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if "Vertices of P" in line:
+            r, c = (int(x) for x in line.split()[:2])
+            body = np.array([[int(x) for x in lines[i + 1 + k].split()] for k in range(r)])
+            d = mats[len(out)].shape[0]
+            out.append({"vertices": body if c == d else body.T})
+            i += r + 1
+        elif line.startswith("v[1]:"):
+            bits = line.split(":", 1)[1].split()
+            out[-1]["edges"] = [
+                tuple(j for j, b in enumerate(reversed(s)) if b == "1") for s in bits
+            ]
+            i += 1
+        elif "Pairing matrix" in line:
+            r, _ = (int(x) for x in line.split()[:2])
+            out[-1]["pairing"] = np.array(
+                [[int(x) for x in lines[i + 1 + k].split()] for k in range(r)]
+            )
+            i += r + 1
+        else:
+            i += 1
+    assert len(out) == len(mats)
+    return out

@@ -52,8 +52,9 @@ def test_padding_does_not_change_a_padded_set_model(mixed):
     ks = read_ks(mixed)
     data = KSDataset.from_file(ks, pad=True)
     rng = np.random.default_rng(0)
-    for name in ("pointnet", "deepsets"):
-        model = build_model(name, 5, (4, 26), {"padded": True, "init_seed": 1})
+    engine = {"vertex_features": True, "pools": ["max", "sum"]}
+    for name, config in (("pointnet", {}), ("deepsets", {}), ("pointnet", engine)):
+        model = build_model(name, 5, (4, 26), {"padded": True, "init_seed": 1, **config})
         net = model.module.eval()
         x = torch.as_tensor(data.vertices[:64], dtype=torch.float32)
         with torch.no_grad():

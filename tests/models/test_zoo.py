@@ -188,3 +188,38 @@ def test_regression_with_rounding():
     assert (model.predict(x) == y).mean() > 0.5
     with pytest.raises(Exception, match="task must be"):
         build_model("mlp", 5, SHAPE, {"task": "ranking"})
+
+
+def test_pointnet_pools_are_checked_and_stay_invariant():
+    with pytest.raises(Exception, match="pools"):
+        build_model("pointnet", 3, SHAPE, {"pools": ["median"]})
+    model = build_model("pointnet", 3, SHAPE, {"pools": ["max", "sum", "mean"]})
+    x = torch.as_tensor(ks_like(6, seed=4), dtype=torch.float32)
+    invariance_error(model.module, get_group("s26"), x, n_samples=8, rng=0).assert_below(EPS)
+
+
+def test_engine_vertex_features_behind_the_normal_form_are_gl4z_invariant(v26_path):
+    from itertools import islice
+
+    from orbitlearn.datasets.ks import iter_ks
+
+    entries = list(islice(iter_ks(v26_path), 40))
+    x = np.stack([e.vertices for e in entries])
+    y = np.array([e.h11 for e in entries])
+    classes = np.unique(y)
+    config = {"vertex_features": True, "pools": ["max", "sum"]}
+    # the network alone: S26-invariant (the features permute with the vertices), not GL(4,Z)
+    net = build_model("pointnet", len(classes), SHAPE, config).module
+    xt = torch.as_tensor(x[:12], dtype=torch.float32)
+    invariance_error(net, get_group("s26"), xt, n_samples=6, rng=1).assert_below(EPS)
+    assert invariance_error(net, get_group("gl4z"), xt, n_samples=6, rng=1).max_rel > 1e-4
+    # behind the normal form: exactly GL(4,Z) x S26-invariant, claimed and measured
+    pipe = ModelPipeline(
+        build_model("pointnet", len(classes), SHAPE, config), classes, canon="normal"
+    )
+    pipe.fit(x, np.searchsorted(classes, y), train=TrainConfig(epochs=2))
+    assert pipe.claimed_invariance().label == "GL(4,Z) x S26"
+    for group in ("gl4z", "s4xs26"):
+        invariance_error(
+            pipe.predict_proba, get_group(group), x[:12], n_samples=6, rng=2
+        ).assert_below(EPS)

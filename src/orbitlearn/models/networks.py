@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -165,9 +166,17 @@ class DeepSetsNet(nn.Module):
 
 
 class PointNetNet(nn.Module):
-    """PointNet over the vertices (each a point with m coordinates). Invariant under S_n."""
+    """PointNet over the vertices (each a point with m coordinates). Invariant under S_n.
+
+    With `vertex_features`, each vertex token also carries the exact engine's GL(m,Z)-invariant
+    features of that vertex (`orbitlearn.geometry.features`: facet-distance counts, edges, edge
+    lattice lengths; divided by FEATURE_SCALE), computed from the input matrix itself and kept
+    per distinct matrix; behind the polytope normal form the model stays exactly GL(m,Z) × S_n-
+    invariant. `pools` ("max", "sum", "mean") are concatenated before the head.
+    """
 
     invariant_axes = (-1,)
+    FEATURE_SCALE = 8.0
 
     def __init__(
         self,
@@ -177,15 +186,42 @@ class PointNetNet(nn.Module):
         hidden: Sequence[int] = (64, 128, 256),
         head: Sequence[int] = (256, 128),
         padded: bool = False,
+        pools: Sequence[str] = ("max",),
+        vertex_features: bool = False,
     ):
         super().__init__()
         self.encoding = encoding
         self.padded = bool(padded)  # zero columns are padding (mixed vertex counts)
+        self.vertex_features = bool(vertex_features)
+        self._features = None  # the engine's feature cache, made on first use
         m, _ = shape
-        self.net = PointNet(encoding.channels * m, hidden, classes, head)
+        extra = _feature_count() if self.vertex_features else 0
+        self.net = PointNet(encoding.channels * m + extra, hidden, classes, head, pools=pools)
+
+    def _engine_features(self, x: torch.Tensor) -> torch.Tensor:
+        """(B, n, K) float features of each vertex from the exact engine, on x's device."""
+        if self._features is None:
+            from orbitlearn.geometry.features import FeatureCache
+
+            self._features = FeatureCache()
+        ints = np.rint(x.detach().cpu().double().numpy()).astype(np.int64)
+        feats = self._features(ints, padded=self.padded)
+        return torch.as_tensor(feats, dtype=x.dtype, device=x.device).transpose(1, 2) / (
+            self.FEATURE_SCALE
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net(_vertex_tokens(self.encoding(x)), _vertex_mask(x, self.padded))
+        tokens = _vertex_tokens(self.encoding(x))
+        if self.vertex_features:
+            tokens = torch.cat([tokens, self._engine_features(x)], dim=-1)
+        return self.net(tokens, _vertex_mask(x, self.padded))
+
+
+def _feature_count() -> int:
+    """How many engine features each vertex carries (`orbitlearn.geometry.features`)."""
+    from orbitlearn.geometry.features import VERTEX_FEATURES
+
+    return len(VERTEX_FEATURES)
 
 
 class ExchangeableNet(nn.Module):

@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from orbitlearn.groups.claims import Invariance
-from orbitlearn.nn.pooling import pool
+from orbitlearn.nn.pooling import POOLS, pool
 from orbitlearn.nn.sets import set_action
 
 
@@ -36,17 +36,28 @@ def mlp(
 class PointNet(nn.Module):
     """S_n-invariant: head(max_i φ(x_i)) with φ a per-point MLP; (B, n, C_in) -> (B, C_out).
 
+    `pools` lists the symmetric reductions concatenated before the head: ("max",) is PointNet's
+    own; adding "sum" lets the head count (a sum over points, as in Deep Sets).
     `mask` (B, n), True for real points: padded points never change the output.
     """
 
     takes_mask = True
 
     def __init__(
-        self, in_features: int, hidden: Sequence[int], out_features: int, head: Sequence[int] = ()
+        self,
+        in_features: int,
+        hidden: Sequence[int],
+        out_features: int,
+        head: Sequence[int] = (),
+        pools: Sequence[str] = ("max",),
     ):
         super().__init__()
+        pools = tuple(pools)
+        if not pools or any(k not in POOLS for k in pools):
+            raise ValueError(f"pools must be a non-empty list of {', '.join(POOLS)}, got {pools}")
+        self.pools = pools
         self.phi = mlp([in_features, *hidden], last_activation=True)
-        self.head = mlp([hidden[-1], *head, out_features])
+        self.head = mlp([hidden[-1] * len(pools), *head, out_features])
 
     @property
     def symmetry(self) -> Invariance:
@@ -54,7 +65,8 @@ class PointNet(nn.Module):
         return Invariance(set_action())
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
-        return self.head(pool(self.phi(x), -2, "max", mask))
+        h = self.phi(x)
+        return self.head(torch.cat([pool(h, -2, kind, mask) for kind in self.pools], dim=-1))
 
 
 __all__ = ["PointNet", "mlp"]

@@ -105,6 +105,15 @@ _POINTNET_WIDE_NORMAL = replace(
     config=_POINTNET_WIDE,
     note=_WIDE_NOTE,
 )
+_POINTNET_FEATURES_NORMAL = replace(
+    _POINTNET_NORMAL,
+    name="pointnet + engine vertex features + π normal form (GL(4,Z)×S26)",
+    config={**_POINTNET, "vertex_features": True},
+    note=(
+        "each vertex token also carries the exact engine's GL(4,Z)-invariant features "
+        "(facet-distance counts, edges, edge lattice lengths: part of Batyrev's h21 formula)"
+    ),
+)
 _POINTNET_WIDE_LEX = replace(
     _POINTNET_LEX, name="pointnet (wide) + π lex (S4×S26)", config=_POINTNET_WIDE, note=_WIDE_NOTE
 )
@@ -274,6 +283,7 @@ FULL_ROWS: tuple[RowSpec, ...] = (
     _POINTNET_NORMAL_2,
     _POINTNET_WIDE_NORMAL,
     _POINTNET_WIDE_LEX,
+    _POINTNET_FEATURES_NORMAL,
     _ensemble(
         "ensemble: pointnet π lex + π normal form (S4×S26)",
         _POINTNET_LEX,
@@ -357,6 +367,7 @@ H21_ROWS: tuple[RowSpec, ...] = (
     _BY_NAME["majority"],
     _POINTNET_NORMAL,
     _POINTNET_WIDE_NORMAL,
+    _POINTNET_FEATURES_NORMAL,
     _ensemble(
         "ensemble: 2 pointnets with a wide one, π normal form (GL(4,Z)×S26)",
         _POINTNET_NORMAL,
@@ -375,6 +386,12 @@ DUALS_ROWS: tuple[RowSpec, ...] = (
         name="pointnet + π normal form (GL(4,Z)×S_n), v26 and duals",
         config=_PADDED,
         note="trained on the train part of v26 and its duals (10-28 vertices, zero-padded)",
+    ),
+    replace(
+        _POINTNET_FEATURES_NORMAL,
+        name="pointnet + engine vertex features + π normal form (GL(4,Z)×S_n), v26 and duals",
+        config={**_PADDED, "vertex_features": True},
+        note="as the row above, each vertex token with the engine's vertex features",
     ),
     _BY_NAME["exact engine (Batyrev)"],
 )
