@@ -373,6 +373,13 @@ H21_ROWS: tuple[RowSpec, ...] = (
         _POINTNET_NORMAL,
         _POINTNET_WIDE_NORMAL,
     ),
+    _ensemble(
+        "ensemble: wide pointnet + pointnet with engine vertex features, π normal form "
+        "(GL(4,Z)×S26)",
+        _POINTNET_WIDE_NORMAL,
+        _POINTNET_FEATURES_NORMAL,
+        note="added before any test number of the engine-features row was seen",
+    ),
     _BY_NAME["exact engine (Batyrev)"],
 )
 
