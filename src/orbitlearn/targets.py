@@ -10,6 +10,9 @@ from __future__ import annotations
 #: the labels a model may be trained to predict
 TARGETS = ("h11", "h21")
 DEFAULT_TARGET = "h11"
+#: mirror symmetry: each target of a reflexive polytope is the other one of its polar dual,
+#: h11(Δ) = h21(Δ*) and h21(Δ) = h11(Δ*)
+MIRROR = {"h11": "h21", "h21": "h11"}
 
 
 def check_target(name: str) -> str:

@@ -106,7 +106,10 @@ class EnsemblePipeline:
 
 
 def load_pipeline(path: str | Path) -> Any:
-    """Read a single-model, an ensemble or a multi-target checkpoint written by `save`."""
+    """Read a single-model, an ensemble, a mirror or a multi-target checkpoint written by `save`."""
+    from orbitlearn.models.mirror import MIRROR_FORMAT
+    from orbitlearn.models.multi import MULTI_FORMAT
+
     path = Path(path)
     payload = read_checkpoint(path)
     with checkpoint_contents(path):
@@ -114,16 +117,27 @@ def load_pipeline(path: str | Path) -> Any:
     if pipe is None:
         raise OrbitlearnError(
             f"{path}: not an orbitlearn checkpoint (expected format {CHECKPOINT_FORMAT}, "
-            f"{ENSEMBLE_FORMAT} or orbitlearn-multi/1)"
+            f"{ENSEMBLE_FORMAT}, {MIRROR_FORMAT} or {MULTI_FORMAT})"
         )
     return pipe
 
 
 def pipeline_from_payload(payload: dict) -> Any:
-    """The pipeline of a checkpoint payload of any of the three formats (None for another)."""
+    """The pipeline of a checkpoint payload of any of the four formats (None for another)."""
+    from orbitlearn.models.mirror import MIRROR_FORMAT, MirrorPipeline
     from orbitlearn.models.multi import MULTI_FORMAT, MultiTargetPipeline
 
     fmt = payload.get("format")
+    if fmt == MIRROR_FORMAT:
+        base = payload.get("base")
+        inner = pipeline_from_payload(base) if isinstance(base, dict) else None
+        if not isinstance(inner, (ModelPipeline, EnsemblePipeline)):
+            raise OrbitlearnError("field 'base' is not a single-model or ensemble checkpoint")
+        mirror = MirrorPipeline(inner)
+        if payload.get("target") != mirror.target:
+            raise OrbitlearnError("field 'target' is not the mirror of the base's target")
+        mirror.metadata = payload.get("metadata", {})
+        return mirror
     if fmt == CHECKPOINT_FORMAT:
         return ModelPipeline.from_payload(payload)
     if fmt == ENSEMBLE_FORMAT:

@@ -53,10 +53,11 @@ class MultiTargetPipeline:
         return self
 
     def all_pipelines(self) -> list[Any]:
-        """The single-model pipelines inside (ensembles opened)."""
-        out = []
+        """The distinct single-model pipelines inside (ensembles and mirrors opened; a pipeline
+        that serves two targets, e.g. h11 directly and h21 through the dual, is listed once)."""
+        out: list[Any] = []
         for m in self.members.values():
-            out += list(getattr(m, "members", [m]))
+            out += [p for p in getattr(m, "members", [m]) if all(p is not q for q in out)]
         return out
 
     def shape_refusal(self, shape: tuple[int, ...]) -> str | None:

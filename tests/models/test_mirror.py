@@ -1,0 +1,113 @@
+"""A Hodge number read off the polar dual: exact swap equivariance, invariance, checkpoints."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from orbitlearn.cli import main
+from orbitlearn.datasets.ks import read_ks, write_ks
+from orbitlearn.datasets.ks_dataset import KSDataset, subsample
+from orbitlearn.errors import OrbitlearnError
+from orbitlearn.groups import get_group
+from orbitlearn.models import ModelPipeline, build_model
+from orbitlearn.models.ensemble import load_pipeline
+from orbitlearn.models.mirror import MirrorPipeline, polar_duals
+from orbitlearn.models.multi import MultiTargetPipeline
+from orbitlearn.symmetry import invariance_error
+from orbitlearn.train import TrainConfig
+
+SIMPLEX = np.array([[1, 0, 0, 0, -1], [0, 1, 0, 0, -1], [0, 0, 1, 0, -1], [0, 0, 0, 1, -1]])
+
+
+@pytest.fixture(scope="module")
+def both_sides(v26_path, tmp_path_factory):
+    """(file of 150 v26 entries and their duals, the padded dataset of it)."""
+    entries = read_ks(v26_path).entries
+    keep = subsample(np.arange(len(entries)), 150, seed=9)
+    folder = tmp_path_factory.mktemp("mirror")
+    src = folder / "src.txt"
+    write_ks([entries[i] for i in keep], src)
+    duals = folder / "duals.txt"
+    assert main(["data", "duals", str(src), "-o", str(duals)]) == 0
+    path = folder / "both.txt"
+    write_ks([entries[i] for i in keep] + read_ks(duals).entries, path)
+    return path, KSDataset.from_file(read_ks(path), pad=True)
+
+
+@pytest.fixture(scope="module")
+def mirror_model(both_sides):
+    _, data = both_sides
+    base = ModelPipeline(
+        build_model("pointnet", len(data.classes), (4, 26), {"padded": True, "init_seed": 2}),
+        data.classes,
+        canon="normal",
+    )
+    base.fit(data.vertices, data.y, train=TrainConfig(epochs=3, seed=0))
+    return MultiTargetPipeline({"h11": base, "h21": MirrorPipeline(base)})
+
+
+def test_polar_duals():
+    (dual,) = polar_duals(SIMPLEX[None])
+    assert dual.shape == (4, 5)
+    # the dual of the reflexive simplex: the facet normals, each at distance 1 from the origin
+    assert {tuple(c) for c in dual.T} == {tuple(c) for c in _facet_normals(SIMPLEX)}
+    padded = np.concatenate([SIMPLEX, np.zeros((4, 2), dtype=int)], axis=1)[None]
+    np.testing.assert_array_equal(polar_duals(padded), polar_duals(SIMPLEX[None]))
+    with pytest.raises(OrbitlearnError, match="matrix 0: .*not reflexive"):
+        polar_duals((2 * SIMPLEX)[None])
+
+
+def _facet_normals(v: np.ndarray) -> np.ndarray:
+    from orbitlearn.geometry import LatticePolytope
+
+    return LatticePolytope(v).facet_normals
+
+
+def test_swap_equivariance_is_exact(mirror_model, both_sides):
+    _, data = both_sides
+    x = data.vertices[:150]  # the v26 entries; their duals follow in the file
+    p, q = mirror_model.predict_proba(x), mirror_model.predict_proba(polar_duals(x))
+    np.testing.assert_array_equal(p["h11"], q["h21"])
+    np.testing.assert_array_equal(p["h21"], q["h11"])
+    assert mirror_model.claimed_invariance().label == "GL(4,Z) x S26"
+    # one base serves both targets: its parameters are counted once
+    assert mirror_model.parameter_count() == mirror_model.members["h11"].model.parameter_count()
+
+
+def test_the_mirror_member_is_gl4z_invariant(mirror_model, both_sides):
+    _, data = both_sides
+    member = mirror_model.members["h21"]
+    for group in ("gl4z", "s26"):
+        invariance_error(
+            member.predict_proba, get_group(group), data.vertices[:10], n_samples=4, rng=0
+        ).assert_below(1e-5)
+
+
+def test_a_fixed_shape_base_is_refused():
+    base = ModelPipeline(build_model("mlp", 3, (4, 26)), np.arange(3))
+    with pytest.raises(OrbitlearnError, match="any vertex count"):
+        MirrorPipeline(base)
+
+
+def test_checkpoint_round_trip_and_predict(mirror_model, both_sides, tmp_path, capsys):
+    path, data = both_sides
+    mirror_model.save(tmp_path / "any.pt")
+    back = load_pipeline(tmp_path / "any.pt")
+    assert isinstance(back.members["h21"], MirrorPipeline)
+    x = data.vertices[:40]
+    for t in ("h11", "h21"):
+        np.testing.assert_allclose(
+            back.predict_proba(x)[t], mirror_model.predict_proba(x)[t], atol=1e-6
+        )
+    capsys.readouterr()
+    assert main(["predict", "--checkpoint", str(tmp_path / "any.pt"), str(path), "--json"]) == 0
+    records = json.loads(capsys.readouterr().out)
+    assert len(records) == 300 and all({"index", "h11", "h21"} <= set(r) for r in records)
+    # a mirror checkpoint alone predicts its own target
+    mirror_model.members["h21"].save(tmp_path / "h21.pt")
+    alone = load_pipeline(tmp_path / "h21.pt")
+    assert alone.target == "h21"
+    np.testing.assert_allclose(alone.predict_proba(x), mirror_model.predict_proba(x)["h21"])
