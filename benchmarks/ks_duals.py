@@ -23,7 +23,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "results" / "ks-duals"
 #: (committed model, target) -> its training data, where that is not v26 alone
-TRAINED_ON = {("ks_hodge_any", "h11"): "v26 and its duals, train parts (seed-0 split)"}
+TRAINED_ON = {
+    ("ks_hodge_any", "h11"): "v26 and its duals, train parts (seed-0 split)",
+    ("ks_hodge_any", "h21"): "v26 and its duals, train parts (seed-0 split); its h11 member on "
+    "the polar dual",
+}
 SOURCE_RANGES: dict = {}
 SOURCES: list = []  # the test part's own matrices, set by test_duals  # the h11 and h21 ranges of v26 itself, set by test_duals
 COLUMNS = (
