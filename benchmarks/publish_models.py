@@ -110,6 +110,16 @@ def main(argv: list[str] | None = None) -> int:
             },
             "mirrored": {t: parts[t][1] for t in parts if t not in direct},
         }
+        for t in record["mirrored"]:
+            # its accuracy on the test part is the other member's on the duals of the test part
+            # (h21(Δ) = h11(Δ*)): that cell's acc_duals
+            source = chosen[parts[t][1]]
+            record["targets"][t] = {
+                "row": f"{source['row']}, on the polar dual",
+                "test_accuracy": source["acc_duals"],
+                "measured_as": f"acc_duals of the {parts[t][1]} member's cell",
+                "results": parts[parts[t][1]][0],
+            }
         (out / f"{name}.json").write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n")
         for t, c in chosen.items():
             print(
