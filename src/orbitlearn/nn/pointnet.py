@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from orbitlearn.groups.claims import Invariance
-from orbitlearn.nn.pooling import POOLS, pool
+from orbitlearn.nn.pooling import POOLS, InvariantPool
 from orbitlearn.nn.sets import set_action
 
 
@@ -55,8 +55,8 @@ class PointNet(nn.Module):
         pools = tuple(pools)
         if not pools or any(k not in POOLS for k in pools):
             raise ValueError(f"pools must be a non-empty list of {', '.join(POOLS)}, got {pools}")
-        self.pools = pools
         self.phi = mlp([in_features, *hidden], last_activation=True)
+        self.pooling = InvariantPool(-2, pools)
         self.head = mlp([hidden[-1] * len(pools), *head, out_features])
 
     @property
@@ -65,8 +65,7 @@ class PointNet(nn.Module):
         return Invariance(set_action())
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
-        h = self.phi(x)
-        return self.head(torch.cat([pool(h, -2, kind, mask) for kind in self.pools], dim=-1))
+        return self.head(self.pooling(self.phi(x), mask))
 
 
 __all__ = ["PointNet", "mlp"]
