@@ -56,7 +56,7 @@ def test_polar_duals():
     assert {tuple(c) for c in dual.T} == {tuple(c) for c in _facet_normals(SIMPLEX)}
     padded = np.concatenate([SIMPLEX, np.zeros((4, 2), dtype=int)], axis=1)[None]
     np.testing.assert_array_equal(polar_duals(padded), polar_duals(SIMPLEX[None]))
-    with pytest.raises(OrbitlearnError, match="matrix 0: .*not reflexive"):
+    with pytest.raises(OrbitlearnError, match="matrix 0: .*non-reflexive"):
         polar_duals((2 * SIMPLEX)[None])
 
 

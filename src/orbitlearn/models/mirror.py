@@ -27,8 +27,8 @@ MIRROR_FORMAT = "orbitlearn-mirror/1"
 def polar_duals(x: np.ndarray) -> np.ndarray:
     """The vertices of the polar dual of each (d, n) matrix of a (B, d, n) batch, zero-padded to
     the largest dual's vertex count; zero columns of the input are padding (the origin is never
-    a vertex of a reflexive polytope). OrbitlearnError naming the first matrix whose polytope is
-    not reflexive."""
+    a vertex of a reflexive polytope). OrbitlearnError naming the first matrix whose polytope has
+    no lattice dual (`LatticePolytope.dual` says why)."""
     from orbitlearn.geometry.polytope import LatticePolytope
 
     x = np.asarray(x, dtype=np.int64)
@@ -38,10 +38,7 @@ def polar_duals(x: np.ndarray) -> np.ndarray:
     for i, mat in enumerate(x):
         real = mat[:, (mat != 0).any(axis=0)]
         try:
-            poly = LatticePolytope(real)
-            if not poly.is_reflexive():
-                raise GeometryError("the polytope is not reflexive, so it has no lattice dual")
-            duals.append(poly.dual().vertices)
+            duals.append(LatticePolytope(real).dual().vertices)
         except GeometryError as exc:
             raise OrbitlearnError(f"matrix {i}: {exc}") from None
     width = max((d.shape[1] for d in duals), default=0)
@@ -67,7 +64,7 @@ class MirrorPipeline:
         self.members = pipes
         self.metadata: dict[str, Any] = {}
 
-    def predict_proba(self, x: np.ndarray, cache: dict | None = None) -> np.ndarray:
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
         """base's class probabilities for the polar duals of x, (N, len(classes))."""
         self.check_input_shape(np.shape(x))
         return self.base.predict_proba(polar_duals(x))
@@ -82,10 +79,9 @@ class MirrorPipeline:
         return self
 
     def shape_refusal(self, shape: tuple[int, ...]) -> str | None:
-        """base's reason not to take (d, n) matrices, any n (the dual's count differs), or None."""
-        if len(shape) != 2 or shape[1] < 1:
-            return self.base.shape_refusal(tuple(shape))
-        return self.base.shape_refusal((shape[0], shape[1]))
+        """base's reason not to take (d, n) matrices, or None (base is a set model: any n, so the
+        dual's own vertex count fits too)."""
+        return self.base.shape_refusal(tuple(shape))
 
     def check_input_shape(self, shape: tuple[int, ...]) -> None:
         """OrbitlearnError unless base takes (B, d, n) matrices of this d."""
