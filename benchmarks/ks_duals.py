@@ -28,8 +28,6 @@ TRAINED_ON = {
     ("ks_hodge_any", "h21"): "v26 and its duals, train parts (seed-0 split); its h11 member on "
     "the polar dual",
 }
-SOURCE_RANGES: dict = {}
-SOURCES: list = []  # the test part's own matrices, set by test_duals  # the h11 and h21 ranges of v26 itself, set by test_duals
 COLUMNS = (
     "row",
     "model",
@@ -44,9 +42,10 @@ COLUMNS = (
 )
 
 
-def test_duals() -> tuple[list, np.ndarray, np.ndarray]:
-    """(dual vertex matrices in normal form, their h11, their h21) of the seed-0 test part of
-    v26; the labels are the source's header values swapped (mirror symmetry), not computed."""
+def test_duals() -> tuple[list, np.ndarray, np.ndarray, np.ndarray, dict]:
+    """(dual vertex matrices in normal form, their h11, their h21, the test part's own matrices,
+    v26's h11 and h21 ranges) for the seed-0 test part of v26; the duals' labels are the source's
+    header values swapped (mirror symmetry), not computed."""
     from orbitlearn.datasets.ks_dataset import load_ks
     from orbitlearn.geometry.batch import dual_record
     from orbitlearn.progress import progress
@@ -57,13 +56,9 @@ def test_duals() -> tuple[list, np.ndarray, np.ndarray]:
         dual_record(np.asarray(data.vertices[pos], dtype=np.int64))[0]
         for pos in progress(test, desc="duals of the test part")
     ]
-    global SOURCE_RANGES
-    SOURCE_RANGES = {
-        k: (int(data.labels[k].min()), int(data.labels[k].max())) for k in ("h11", "h21")
-    }
-    global SOURCES
-    SOURCES = [np.asarray(data.vertices[pos], dtype=np.int64) for pos in test]
-    return mats, np.asarray(data.h21[test]), np.asarray(data.h11[test])
+    ranges = {k: (int(data.labels[k].min()), int(data.labels[k].max())) for k in ("h11", "h21")}
+    sources = np.asarray(data.vertices[test], dtype=np.int64)
+    return mats, np.asarray(data.h21[test]), np.asarray(data.h11[test]), sources, ranges
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     from orbitlearn.fileio import write_text_atomic
 
     resolve_ks_path(26, download=False)  # a clear error when the data is missing
-    mats, h11, h21 = test_duals()
+    mats, h11, h21, sources, source_ranges = test_duals()
     truth = {"h11": h11, "h21": h21}
     counts = np.array([m.shape[1] for m in mats])
     from orbitlearn.geometry.batch import hodge_record
@@ -106,13 +101,18 @@ def main(argv: list[str] | None = None) -> int:
                 "seconds": seconds,
             }
         )
+    # and, for the models that predict both numbers, their mirror consistency: (h11, h21) of Δ*
+    # against (h21, h11) of Δ, and how often both sides are right
+    mirror = []
     for name in args.models:
         model = orbitlearn.load_model(name)
         t = time.perf_counter()
         results = model.predict_each(mats)
         seconds = time.perf_counter() - t
+        on_dual = {}
         for target in model.targets:
             pred = np.array([-1 if r.values is None else r.values[target] for r in results])
+            on_dual[target] = pred
             y = truth[target]
             classes = (
                 model.classes_
@@ -140,18 +140,13 @@ def main(argv: list[str] | None = None) -> int:
                 }
             )
             print(rows[-1], file=sys.stderr)
-    # mirror consistency of the models that predict both numbers: (h11, h21) of Δ* against
-    # (h21, h11) of Δ, and how often both sides are right
-    mirror = []
-    for name in args.models:
-        model = orbitlearn.load_model(name)
         if set(model.targets) != {"h11", "h21"}:
             continue
-        on_dual = model.predict(mats)  # (B, 2): h11, h21 of Δ*
-        on_source = model.predict(np.stack(SOURCES))  # (B, 2): h11, h21 of Δ
-        consistent = (on_dual[:, 0] == on_source[:, 1]) & (on_dual[:, 1] == on_source[:, 0])
-        right = (on_source[:, 0] == truth["h21"]) & (on_source[:, 1] == truth["h11"])
-        right_dual = (on_dual[:, 0] == truth["h11"]) & (on_dual[:, 1] == truth["h21"])
+        on_source = model.predict(sources)  # (B, 2): h11, h21 of Δ
+        src = dict(zip(model.targets, on_source.T))
+        consistent = (on_dual["h11"] == src["h21"]) & (on_dual["h21"] == src["h11"])
+        right = (src["h11"] == truth["h21"]) & (src["h21"] == truth["h11"])
+        right_dual = (on_dual["h11"] == truth["h11"]) & (on_dual["h21"] == truth["h21"])
         mirror.append(
             {
                 "model": str(name),
@@ -168,8 +163,8 @@ def main(argv: list[str] | None = None) -> int:
         "",
         f"{len(mats)} duals of the seed-0 test part, {counts.min()}–{counts.max()} vertices; "
         f"their h11 in {h11.min()}..{h11.max()}, h21 in {h21.min()}..{h21.max()} (v26: h11 "
-        f"{SOURCE_RANGES['h11'][0]}..{SOURCE_RANGES['h11'][1]}, h21 {SOURCE_RANGES['h21'][0]}.."
-        f"{SOURCE_RANGES['h21'][1]}). *in range*: the share of duals whose true value is one of "
+        f"{source_ranges['h11'][0]}..{source_ranges['h11'][1]}, h21 {source_ranges['h21'][0]}.."
+        f"{source_ranges['h21'][1]}). *in range*: the share of duals whose true value is one of "
         "the model's classes (a classifier cannot name any other).",
         "",
         "| row | target | accuracy | in range | accuracy in range |",
