@@ -6,6 +6,7 @@ import numpy as np
 
 from orbitlearn.geometry._jit import njit
 from orbitlearn.geometry._kernels.linalg import gcd
+from orbitlearn.geometry._kernels.points import vertex_mask
 
 #: distances 0 .. DISTANCE_BUCKETS - 2 are counted one by one, larger ones in the last bucket
 DISTANCE_BUCKETS = 7
@@ -37,18 +38,7 @@ def point_features(points: np.ndarray, normals: np.ndarray, offsets: np.ndarray)
             out[min(h, DISTANCE_BUCKETS - 1), j] += 1
             if h == 0:
                 on[j, f // 64] |= np.int64(1) << np.int64(f % 64)
-    # a point is a vertex iff no other (distinct) point lies on every facet through it, and at
-    # least d facets pass through it
-    vertex = np.zeros(n, dtype=np.bool_)
-    for j in range(n):
-        if out[0, j] < d:
-            continue
-        alone = True
-        for w in range(n):
-            if w != j and not _same(points, w, j) and _covers(on, w, j, j):
-                alone = False
-                break
-        vertex[j] = alone
+    vertex = vertex_mask(points, normals, offsets)
     for u in range(n):
         if not vertex[u]:
             continue
@@ -81,7 +71,7 @@ def point_features(points: np.ndarray, normals: np.ndarray, offsets: np.ndarray)
 
 @njit
 def _covers(on: np.ndarray, w: int, u: int, v: int) -> bool:
-    """True when point w lies on every facet through both u and v (u == v: through u)."""
+    """True when point w lies on every facet through both u and v."""
     for k in range(on.shape[1]):
         if (on[u, k] & on[v, k]) & ~on[w, k] != 0:
             return False
