@@ -184,3 +184,19 @@ def test_hull_of_many_coplanar_points_matches_brute_force():
     bn, bo = K.facets_brute_force(pts)
     assert got == {(*u, c) for u, c in zip(bn.tolist(), bo.tolist())}
     assert len(got) == 8
+
+
+@settings(max_examples=80, deadline=None)
+@given(point_clouds, st.integers(0, 3))
+def test_vertex_mask_is_the_rank_test_and_marks_every_copy(rows, repeats):
+    # reference definition: x is a vertex iff the normals of the facets through x span R^d
+    pts = np.array(rows + rows[:repeats], dtype=np.int64)
+    if K.int_rank(pts[1:] - pts[0]) < pts.shape[1]:
+        return
+    normals, offsets = K.facets_brute_force(np.ascontiguousarray(pts))
+    tight = normals @ pts.T + offsets[:, None] == 0
+    want = [
+        bool(tight[:, j].sum() and K.int_rank(normals[tight[:, j]]) == pts.shape[1])
+        for j in range(len(pts))
+    ]
+    assert K.vertex_mask(np.ascontiguousarray(pts), normals, offsets).tolist() == want

@@ -2,13 +2,17 @@
 
 The cache goes to ``NUMBA_CACHE_DIR`` when that is set, else to the platform cache folder
 (e.g. ``~/.cache/orbitlearn/numba``), else to a per-user folder under the temporary directory;
-the first that is writable wins. When none is, kernels are compiled in every process and one
+the first that is writable wins, inside a subfolder named after a digest of the kernels' sources.
+numba checks only a cached function's own file, so a kernel whose callee in another file changed
+would otherwise load stale machine code; with the digest in the path, any edit of any kernel file
+starts a fresh cache. When no folder is writable, kernels are compiled in every process and one
 `RuntimeWarning` says so. Nothing here runs until the engine is first imported, so the CLI's
 ``--version`` and ``--help`` never touch the cache.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 import warnings
@@ -43,12 +47,31 @@ def cache_candidates() -> list[Path]:
     return out
 
 
+_PACKAGE = Path(__file__).resolve().parent.parent
+#: every file whose functions are compiled with this module's `njit`
+KERNEL_SOURCES = (
+    *sorted((_PACKAGE / "geometry" / "_kernels").glob("*.py")),
+    _PACKAGE / "datasets" / "_ksscan.py",
+)
+
+
+def sources_digest() -> str:
+    """A short digest of the compiled kernels' source files (their names and bytes)."""
+    h = hashlib.sha256()
+    for path in KERNEL_SOURCES:
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def configure_cache() -> Path | None:
-    """Point numba's cache at the first writable candidate; None (and a warning) if there is none."""
+    """Point numba's cache at a subfolder (named by `sources_digest`) of the first writable
+    candidate; None (and a warning) if there is none."""
     candidates = cache_candidates()
-    for folder in candidates:
+    for base in candidates:
+        folder = base / f"kernels-{sources_digest()}"
         if _writable(folder):
-            os.environ["NUMBA_CACHE_DIR"] = str(folder)  # worker processes inherit it
+            os.environ["NUMBA_CACHE_DIR"] = str(base)  # worker processes inherit it
             import numba.core.config
 
             numba.core.config.CACHE_DIR = str(folder)

@@ -60,21 +60,32 @@ def hodge_table(
     offsets, rows, cols = (np.asarray(a, dtype=np.int64) for a in (offsets, rows, cols))
     d = np.where(rows > cols, cols, rows)
     n = np.where(rows > cols, rows, cols)
+    size = rows * cols
     extent = np.zeros(len(offsets), dtype=np.int64)
-    for i, (o, size) in enumerate(zip(offsets.tolist(), (rows * cols).tolist())):
-        extent[i] = np.abs(values[o : o + size]).max() if size else 0
-    limit = np.array([COORD_LIMIT.get(int(v), -1) for v in d.tolist()])
+    nonempty = np.flatnonzero(size > 0)
+    if len(nonempty):  # the largest |value| of each matrix, one reduction for the block
+        starts = offsets[nonempty]
+        bounds = np.append(starts, starts[-1] + size[nonempty][-1])
+        if np.all(np.diff(bounds) == size[nonempty]):  # matrices stored back to back
+            extent[nonempty] = np.maximum.reduceat(
+                np.abs(values[bounds[0] : bounds[-1]]), starts - bounds[0]
+            )
+        else:
+            for i in nonempty.tolist():
+                extent[i] = np.abs(values[offsets[i] : offsets[i] + size[i]]).max()
+    limit = np.full(len(d), -1, dtype=np.int64)
+    for dim, lim in COORD_LIMIT.items():
+        limit[d == dim] = lim
     plain = (d == 4) & (extent <= limit) & (n >= 5)
     out = np.zeros((len(offsets), 7), dtype=np.int64)
     errors: dict[int, str] = {}
     idx = np.flatnonzero(plain)
     res = K.hodge_flat(values, offsets[idx], rows[idx], cols[idx])
-    for j, i in enumerate(idx.tolist()):
-        status, h11, h21, mp, mv, np_, nv = res[j].tolist()
-        if status != K.HODGE_OK:
-            errors[i] = _HODGE_ERRORS[status]
-            continue
-        out[i] = (h11, h21, 2 * (h11 - h21), mp, mv, np_, nv)
+    ok = res[:, 0] == K.HODGE_OK
+    h11, h21 = res[ok, 1], res[ok, 2]
+    out[idx[ok]] = np.column_stack([h11, h21, 2 * (h11 - h21), res[ok, 3:7]])
+    for j in np.flatnonzero(~ok).tolist():
+        errors[int(idx[j])] = _HODGE_ERRORS[int(res[j, 0])]
     for i in np.flatnonzero(~plain).tolist():  # the one place that words these refusals
         size = int(rows[i] * cols[i])
         m = values[offsets[i] : offsets[i] + size].reshape(int(rows[i]), int(cols[i]))

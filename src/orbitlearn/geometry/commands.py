@@ -135,28 +135,28 @@ def run_hodge(args: argparse.Namespace) -> int:
     try:
         bar = progress_bar(desc="hodge", unit=" entries")
         for block, result in run_blocks(task, args):
-            rows = _hodge_rows(block, result, args.check, args.normal_form)
-            for row in rows:
-                counts["count"] += 1
-                where = {k: row[k] for k in ("index", "source", "line")}
-                if row.get("error") is not None:
-                    failed.add({**where, "message": row["error"]})
-                    continue
-                counts["computed"] += 1
-                if row.get("matches_header") is False:
-                    mismatched.add({**where, "fields": row.pop("_diff")})
-                row.pop("_diff", None)
-            if writer is not None:
-                writer.write(rows)
-            elif keep_all:
-                printed.extend(rows)
-            elif not args.json and not args.check:
-                sys.stdout.write(
-                    "".join(
-                        f"{r['index']}\t{_ks_text(r)}\n" for r in rows if r.get("error") is None
+            outcome = _hodge_outcome(block, result, args.check)
+            errors = outcome["errors"]
+            counts["count"] += len(block)
+            counts["computed"] += len(block) - len(errors)
+            for i in sorted(errors):
+                failed.add({**_where(block, i), "message": errors[i]})
+            for i, fields in outcome["diffs"].items():
+                mismatched.add({**_where(block, i), "fields": fields})
+            printing = not args.json and not args.check
+            if writer is not None or keep_all or printing:
+                rows = _hodge_rows(block, outcome, args.check, args.normal_form)
+                if writer is not None:
+                    writer.write(rows)
+                elif keep_all:
+                    printed.extend(rows)
+                else:
+                    sys.stdout.write(
+                        "".join(
+                            f"{r['index']}\t{_ks_text(r)}\n" for r in rows if r.get("error") is None
+                        )
                     )
-                )
-            bar.update(len(rows))
+            bar.update(len(block))
         bar.close()
         ok = True
     finally:
@@ -200,8 +200,15 @@ def run_hodge(args: argparse.Namespace) -> int:
     return 1 if (mismatched.count or failed.count) else 0
 
 
-def _hodge_rows(block, result, check: bool, with_normal_form: bool) -> list[dict]:
-    """One record per entry of `block` from its task's result (a failed task: every entry failed)."""
+def _where(block, i: int) -> dict:
+    """The index, source and header line of a block's i-th entry."""
+    return {"index": int(block.index[i]), "source": block.source, "line": int(block.line[i])}
+
+
+def _hodge_outcome(block, result, check: bool) -> dict:
+    """A block's task result, made whole (a failed task: every entry failed) and, with `check`,
+    compared with the headers column by column: {"table", "errors", "normal_forms", "diffs"},
+    diffs {i: {field: [header, computed]}} for the computed entries that differ."""
     from orbitlearn.dist import TaskFailed
 
     n = len(block)
@@ -211,10 +218,23 @@ def _hodge_rows(block, result, check: bool, with_normal_form: bool) -> list[dict
             "errors": dict.fromkeys(range(n), f"task failed after its retries: {result.message}"),
             "normal_forms": [None] * n,
         }
-    table = result["table"].tolist()
-    errors = result["errors"]
-    header = {f: block.column(f) for f in FIELDS} if check else {}
-    header = {f: (v.tolist(), p.tolist()) for f, (v, p) in header.items()}
+    diffs: dict[int, dict] = {}
+    if check:
+        failed = np.zeros(n, dtype=bool)
+        failed[list(result["errors"])] = True
+        for k, f in enumerate(FIELDS):
+            vals, present = block.column(f)
+            got = result["table"][:, k]
+            for i in np.flatnonzero(present & (vals != got) & ~failed).tolist():
+                diffs.setdefault(i, {})[f] = [int(vals[i]), int(got[i])]
+        diffs = dict(sorted(diffs.items()))
+    return {**result, "diffs": diffs}
+
+
+def _hodge_rows(block, outcome: dict, check: bool, with_normal_form: bool) -> list[dict]:
+    """One record per entry of `block` from its `_hodge_outcome`."""
+    table = outcome["table"].tolist()
+    errors, diffs = outcome["errors"], outcome["diffs"]
     rows = []
     for i, (index, line) in enumerate(zip(block.index.tolist(), block.line.tolist())):
         row: dict = {"index": index, "source": block.source, "line": line}
@@ -224,15 +244,9 @@ def _hodge_rows(block, result, check: bool, with_normal_form: bool) -> list[dict
             continue
         row.update(zip(FIELDS, table[i]))
         if check:
-            diff = {
-                f: [vals[i], row[f]]
-                for f, (vals, present) in header.items()
-                if present[i] and vals[i] != row[f]
-            }
-            row["matches_header"] = not diff
-            row["_diff"] = diff
+            row["matches_header"] = i not in diffs
         if with_normal_form:
-            row["normal_form"] = result["normal_forms"][i]
+            row["normal_form"] = outcome["normal_forms"][i]
         rows.append(row)
     return rows
 

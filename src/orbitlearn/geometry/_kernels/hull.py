@@ -76,13 +76,6 @@ def _popcount(x: np.uint64) -> int:
 
 
 @njit
-def _affine_rank_of(pts: np.ndarray, idx: np.ndarray, m: int) -> int:
-    """Affine rank (dimension) of the points pts[idx[:m]]."""
-    buf = np.empty((max(m - 1, 1), pts.shape[1]), dtype=np.int64)
-    return _affine_rank_buf(pts, idx, m, buf)
-
-
-@njit
 def _affine_rank_buf(pts: np.ndarray, idx: np.ndarray, m: int, buf: np.ndarray) -> int:
     """Affine rank of pts[idx[:m]] using buf (at least (m - 1, d)) as scratch."""
     if m <= 1:
@@ -96,16 +89,16 @@ def _affine_rank_buf(pts: np.ndarray, idx: np.ndarray, m: int, buf: np.ndarray) 
 
 @njit
 def _mask_indices(mask: np.ndarray, out: np.ndarray) -> int:
+    """Write the indices of the set bits of mask into out, ascending; return their number."""
     m = 0
+    one = np.uint64(1)
     for w in range(mask.shape[0]):
         x = mask[w]
-        b = 0
         while x:
-            if x & np.uint64(1):
-                out[m] = w * 64 + b
-                m += 1
-            x >>= np.uint64(1)
-            b += 1
+            low = x & (~x + one)  # lowest set bit
+            out[m] = w * 64 + _popcount(low - one)
+            m += 1
+            x ^= low
     return m
 
 
@@ -114,24 +107,29 @@ def exact_hull(pts: np.ndarray):
     """Facets of conv(pts), pts (n, d) distinct and full-dimensional, by exact beneath-beyond.
 
     Facets are kept as (primitive inner normal u, offset c) with <u, x> + c >= 0 and the bitmask
-    of processed points on them, so non-simplicial facets are single facets. Adding a point p:
-    the facets it sees (<u, p> + c < 0) go; each ridge between a seen facet f and an unseen g
-    (common points of affine dimension d - 2) spans with p a new facet, unless p is on g's
-    plane (then g just grows). f and g are adjacent iff no third facet contains all their common
-    points (faces of lower dimension lie on at least three facets). Returns (normals, offsets, status): status 0 ok, 1 not
+    of the processed points on their plane, so non-simplicial facets are single facets. Adding a
+    point p: the facets it sees (<u, p> + c < 0) go; each ridge between a seen facet f and an
+    unseen g spans with p a new facet, unless p is on g's plane (then g just grows). f and g
+    meet in a ridge iff their common points have affine dimension d - 2: with exactly d - 1
+    common points that is one rank test, with more it is "no third facet contains them all" (a
+    face of lower dimension lies on at least three facets). The new plane meets the old hull in
+    that ridge face only (the faces of the old hull through a ridge are the ridge, f and g, and p
+    is on neither f's nor g's plane), so the new facet's points are the ridge's and p: no rescan,
+    and no two ridges give the same new facet. Returns (normals, offsets, status): status 0 ok, 1 not
     full-dimensional.
     """
     n, d = pts.shape
     nw = (n + 63) // 64
     # initial simplex: greedy affinely independent points
     simp = np.empty(d + 1, dtype=np.int64)
+    rankbuf = np.empty((n, d), dtype=np.int64)
     simp[0] = 0
     ns = 1
     for j in range(1, n):
         if ns == d + 1:
             break
         simp[ns] = j
-        if _affine_rank_of(pts, simp, ns + 1) == ns:
+        if _affine_rank_buf(pts, simp, ns + 1, rankbuf) == ns:
             ns += 1
     if ns < d + 1:
         return np.zeros((0, d), dtype=np.int64), np.zeros(0, dtype=np.int64), 1
@@ -178,7 +176,6 @@ def exact_hull(pts: np.ndarray):
     common = np.empty(nw, dtype=np.uint64)
     ridge = np.empty(n, dtype=np.int64)
     chosen = np.empty(d, dtype=np.int64)
-    rankbuf = np.empty((n, d), dtype=np.int64)
     hdiff = np.empty((d - 1, d), dtype=np.int64)
     hminor = np.empty((d - 1, d - 1), dtype=np.int64)
     for p in range(n):
@@ -203,7 +200,6 @@ def exact_hull(pts: np.ndarray):
                 if alive[f] and vals[f] == 0:
                     inc[f, pw] |= pb
             continue
-        first_new = nf
         old_nf = nf
         for f in range(old_nf):
             if not (alive[f] and vals[f] < 0):
@@ -215,36 +211,41 @@ def exact_hull(pts: np.ndarray):
                 for w in range(nw):
                     common[w] = inc[f, w] & inc[g, w]
                     cnt += _popcount(common[w])
-                if cnt < d - 1:
-                    continue
-                # f and g meet in a ridge iff no third facet of the old hull contains their
-                # common points (a face of dimension < d - 2 lies on at least 3 facets)
-                ridge_ok = True
-                for h in range(old_nf):
-                    if h == f or h == g or not alive[h]:
-                        continue
-                    inside = True
-                    for w in range(nw):
-                        if (inc[h, w] & common[w]) != common[w]:
-                            inside = False
-                            break
-                    if inside:
-                        ridge_ok = False
-                        break
-                if not ridge_ok:
-                    continue
-                if vals[g] == 0:
-                    continue  # p on g's plane: g grows (below), no new facet
+                if cnt < d - 1 or vals[g] == 0:
+                    continue  # no ridge, or p on g's plane: g grows (below), no new facet
                 m = _mask_indices(common, ridge)
-                # d-1 affinely independent ridge points + p
-                chosen[0] = ridge[0]
-                nc = 1
-                for r in range(1, m):
-                    if nc == d - 1:
-                        break
-                    chosen[nc] = ridge[r]
-                    if _affine_rank_buf(pts, chosen, nc + 1, rankbuf) == nc:
-                        nc += 1
+                if m == d - 1:
+                    # exactly d - 1 common points: a ridge iff they are affinely independent
+                    for r in range(m):
+                        chosen[r] = ridge[r]
+                    if _affine_rank_buf(pts, chosen, m, rankbuf) != d - 2:
+                        continue
+                else:
+                    # f and g meet in a ridge iff no third facet of the old hull contains their
+                    # common points (a face of dimension < d - 2 lies on at least 3 facets)
+                    ridge_ok = True
+                    for h in range(old_nf):
+                        if h == f or h == g or not alive[h]:
+                            continue
+                        inside = True
+                        for w in range(nw):
+                            if (inc[h, w] & common[w]) != common[w]:
+                                inside = False
+                                break
+                        if inside:
+                            ridge_ok = False
+                            break
+                    if not ridge_ok:
+                        continue
+                    # d-1 affinely independent ridge points
+                    chosen[0] = ridge[0]
+                    nc = 1
+                    for r in range(1, m):
+                        if nc == d - 1:
+                            break
+                        chosen[nc] = ridge[r]
+                        if _affine_rank_buf(pts, chosen, nc + 1, rankbuf) == nc:
+                            nc += 1
                 chosen[d - 1] = p
                 hyperplane_normal_buf(pts, chosen, u, hdiff, hminor)
                 h0 = 0
@@ -257,19 +258,6 @@ def exact_hull(pts: np.ndarray):
                 for k in range(d):
                     u[k] = sg * u[k]
                 cc = -sg * h0
-                dup = False
-                for h in range(first_new, nf):
-                    same = offsets[h] == cc
-                    if same:
-                        for k in range(d):
-                            if normals[h, k] != u[k]:
-                                same = False
-                                break
-                    if same:
-                        dup = True
-                        break
-                if dup:
-                    continue
                 if nf == cap:
                     cap *= 2
                     n2 = np.zeros((cap, d), dtype=np.int64)
@@ -289,15 +277,11 @@ def exact_hull(pts: np.ndarray):
                 offsets[nf] = cc
                 alive[nf] = True
                 vals[nf] = 0
+                # the processed points on the new plane are the ridge's and p (the plane meets
+                # the old hull in the ridge face only)
                 for w in range(nw):
-                    inc[nf, w] = np.uint64(0)
-                for j in range(n):
-                    if processed[j]:
-                        v = cc
-                        for k in range(d):
-                            v += u[k] * pts[j, k]
-                        if v == 0:
-                            inc[nf, j // 64] |= np.uint64(1) << np.uint64(j % 64)
+                    inc[nf, w] = common[w]
+                inc[nf, pw] |= pb
                 nf += 1
         for f in range(old_nf):
             if alive[f]:
@@ -310,9 +294,12 @@ def exact_hull(pts: np.ndarray):
             w = 0
             for f in range(nf):
                 if alive[f]:
-                    normals[w] = normals[f]
-                    offsets[w] = offsets[f]
-                    inc[w] = inc[f]
+                    if w != f:
+                        for k in range(d):
+                            normals[w, k] = normals[f, k]
+                        offsets[w] = offsets[f]
+                        for k in range(nw):
+                            inc[w, k] = inc[f, k]
                     alive[w] = True
                     w += 1
             for f in range(w, nf):

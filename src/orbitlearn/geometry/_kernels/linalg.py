@@ -62,6 +62,16 @@ def _det_inplace(a: np.ndarray, k: int) -> int:
     """det of the leading k x k block of a (destroyed) by fraction-free (Bareiss) elimination."""
     if k == 0:
         return 1
+    if k == 1:
+        return a[0, 0]
+    if k == 2:
+        return a[0, 0] * a[1, 1] - a[0, 1] * a[1, 0]
+    if k == 3:
+        return (
+            a[0, 0] * (a[1, 1] * a[2, 2] - a[1, 2] * a[2, 1])
+            - a[0, 1] * (a[1, 0] * a[2, 2] - a[1, 2] * a[2, 0])
+            + a[0, 2] * (a[1, 0] * a[2, 1] - a[1, 1] * a[2, 0])
+        )
     sign = 1
     prev = 1
     for i in range(k - 1):

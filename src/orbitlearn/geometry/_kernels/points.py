@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 from orbitlearn.geometry._jit import njit
-from orbitlearn.geometry._kernels.linalg import int_rank
 
 
 @njit
@@ -101,22 +100,54 @@ def distinct_rows(pts: np.ndarray) -> np.ndarray:
 
 @njit
 def vertex_mask(pts: np.ndarray, normals: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """True for the points that are vertices: the normals of the facets through them span R^d."""
+    """True for the points of pts that are vertices of their hull (given by its facets); a
+    repeated vertex is True at every copy.
+
+    The facets through a point meet in the smallest face holding it; the point is a vertex iff
+    that face holds no other point (a face of dimension >= 1 has at least two distinct points).
+    Tested on bit sets: the facets' point sets ANDed over the facets through the point."""
     n, d = pts.shape
     nf = normals.shape[0]
-    out = np.zeros(n, dtype=np.bool_)
-    tight = np.empty((nf, d), dtype=np.int64)
-    for j in range(n):
-        m = 0
-        for f in range(nf):
+    nw = (n + 63) // 64
+    on = np.zeros((nf, nw), dtype=np.uint64)
+    for f in range(nf):
+        for j in range(n):
             v = offsets[f]
             for k in range(d):
                 v += normals[f, k] * pts[j, k]
             if v == 0:
-                tight[m] = normals[f]
-                m += 1
-        if m >= d and int_rank(tight[:m]) == d:
-            out[j] = True
+                on[f, j // 64] |= np.uint64(1) << np.uint64(j % 64)
+    out = np.zeros(n, dtype=np.bool_)
+    meet = np.empty(nw, dtype=np.uint64)
+    for j in range(n):
+        w0 = j // 64
+        bit = np.uint64(1) << np.uint64(j % 64)
+        for w in range(nw):
+            meet[w] = ~np.uint64(0)
+        tight = 0
+        for f in range(nf):
+            if on[f, w0] & bit:
+                tight += 1
+                for w in range(nw):
+                    meet[w] &= on[f, w]
+        if tight < d:
+            continue
+        alone = True
+        for w in range(nw):
+            rest = meet[w] & ~bit if w == w0 else meet[w]
+            b = 0
+            while rest and alone:
+                if rest & np.uint64(1):
+                    i = w * 64 + b
+                    for k in range(d):
+                        if pts[i, k] != pts[j, k]:
+                            alone = False  # another point on the smallest face: not a vertex
+                            break
+                rest >>= np.uint64(1)
+                b += 1
+            if not alone:
+                break
+        out[j] = alone
     return out
 
 
