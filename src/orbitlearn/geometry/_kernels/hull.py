@@ -215,11 +215,11 @@ def exact_hull(pts: np.ndarray):
                     continue  # no ridge, or p on g's plane: g grows (below), no new facet
                 m = _mask_indices(common, ridge)
                 if m == d - 1:
-                    # exactly d - 1 common points: a ridge iff they are affinely independent
+                    # exactly d - 1 common points: a ridge iff they are affinely independent, i.e.
+                    # iff they and p (off f's plane, which holds them) span a hyperplane: tested
+                    # by the normal below
                     for r in range(m):
                         chosen[r] = ridge[r]
-                    if _affine_rank_buf(pts, chosen, m, rankbuf) != d - 2:
-                        continue
                 else:
                     # f and g meet in a ridge iff no third facet of the old hull contains their
                     # common points (a face of dimension < d - 2 lies on at least 3 facets)
@@ -247,7 +247,8 @@ def exact_hull(pts: np.ndarray):
                         if _affine_rank_buf(pts, chosen, nc + 1, rankbuf) == nc:
                             nc += 1
                 chosen[d - 1] = p
-                hyperplane_normal_buf(pts, chosen, u, hdiff, hminor)
+                if not hyperplane_normal_buf(pts, chosen, u, hdiff, hminor):
+                    continue  # d - 1 common points on a lower-dimensional face: no ridge
                 h0 = 0
                 for k in range(d):
                     h0 += u[k] * pts[p, k]

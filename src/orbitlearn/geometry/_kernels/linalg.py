@@ -12,6 +12,8 @@ def gcd(a: int, b: int) -> int:
     """gcd(|a|, |b|) by Euclid; gcd(0, 0) = 0."""
     a = abs(a)
     b = abs(b)
+    if a == 1 or b == 1:
+        return 1
     while b != 0:
         a, b = b, a % b
     return a
@@ -47,7 +49,8 @@ def _rank_inplace(a: np.ndarray, rows: int) -> int:
                 g = 0
                 for c in range(cols):
                     a[r, c] = a[r, c] * p - a[rank, c] * f
-                    g = gcd(g, a[r, c])
+                    if g != 1:
+                        g = gcd(g, a[r, c])
                 if g > 1:
                     for c in range(cols):
                         a[r, c] //= g
@@ -106,12 +109,36 @@ def hyperplane_normal(pts: np.ndarray, idx: np.ndarray, out: np.ndarray) -> bool
 
 
 @njit
+def _normal4(a, out) -> None:
+    """out[k] = (-1)^k det(a without column k) for a 3 x 4 integer matrix a."""
+    m01 = a[1, 0] * a[2, 1] - a[1, 1] * a[2, 0]
+    m02 = a[1, 0] * a[2, 2] - a[1, 2] * a[2, 0]
+    m03 = a[1, 0] * a[2, 3] - a[1, 3] * a[2, 0]
+    m12 = a[1, 1] * a[2, 2] - a[1, 2] * a[2, 1]
+    m13 = a[1, 1] * a[2, 3] - a[1, 3] * a[2, 1]
+    m23 = a[1, 2] * a[2, 3] - a[1, 3] * a[2, 2]
+    out[0] = a[0, 1] * m23 - a[0, 2] * m13 + a[0, 3] * m12
+    out[1] = -(a[0, 0] * m23 - a[0, 2] * m03 + a[0, 3] * m02)
+    out[2] = a[0, 0] * m13 - a[0, 1] * m03 + a[0, 3] * m01
+    out[3] = -(a[0, 0] * m12 - a[0, 1] * m02 + a[0, 2] * m01)
+
+
+@njit
 def hyperplane_normal_buf(pts, idx, out, diff, minor) -> bool:
     """`hyperplane_normal` with caller-provided scratch diff (d-1, d) and minor (d-1, d-1)."""
     d = pts.shape[1]
     for i in range(1, d):
         for k in range(d):
             diff[i - 1, k] = pts[idx[i], k] - pts[idx[0], k]
+    if d == 4:  # cofactors of the 3 x 4 differences from the 2 x 2 minors of their last two rows
+        _normal4(diff, out)
+        g = gcd(gcd(out[0], out[1]), gcd(out[2], out[3]))
+        if g == 0:
+            return False
+        if g > 1:
+            for k in range(4):
+                out[k] //= g
+        return True
     g = 0
     for k in range(d):
         for i in range(d - 1):
@@ -122,11 +149,13 @@ def hyperplane_normal_buf(pts, idx, out, diff, minor) -> bool:
                     cc += 1
         det = _det_inplace(minor, d - 1)
         out[k] = det if k % 2 == 0 else -det
-        g = gcd(g, out[k])
+        if g != 1:
+            g = gcd(g, out[k])
     if g == 0:
         return False
-    for k in range(d):
-        out[k] //= g
+    if g > 1:
+        for k in range(d):
+            out[k] //= g
     return True
 
 

@@ -16,30 +16,37 @@ def _ceildiv(a: int, b: int) -> int:
 def lattice_points(normals: np.ndarray, offsets: np.ndarray, lo: np.ndarray, hi: np.ndarray):
     """All x in Z^d with <u_f, x> + c_f >= 0 for every facet f, x in the box [lo, hi].
 
-    Odometer over the first d-1 coordinates of the box; the last coordinate's exact integer
-    interval comes from the facet inequalities (cost: box of d-1 coordinates x facets + output).
+    Odometer over the first d-1 coordinates of the box, the facets' partial sums kept up to
+    date as it turns; the last coordinate's exact integer interval comes from the facet
+    inequalities (cost: box of d-1 coordinates x facets + output).
     """
     nf, d = normals.shape
     cap = 256
     out = np.empty((cap, d), dtype=np.int64)
     count = 0
     x = lo.copy()
-    partial = np.empty(nf, dtype=np.int64)
     last = d - 1
+    # partial[f] = c_f + sum over the first d-1 coordinates of u_f,k x_k
+    partial = np.empty(nf, dtype=np.int64)
+    for f in range(nf):
+        s = offsets[f]
+        for k in range(last):
+            s += normals[f, k] * x[k]
+        partial[f] = s
     while True:
-        # partial sums over the first d-1 coordinates
-        for f in range(nf):
-            s = offsets[f]
-            for k in range(last):
-                s += normals[f, k] * x[k]
-            partial[f] = s
         a = lo[last]
         b = hi[last]
         feasible = True
         for f in range(nf):
             w = normals[f, last]
-            r = -partial[f]
-            if w > 0:
+            r = -partial[f]  # need w * x_last >= r
+            if w == 1:
+                if r > a:
+                    a = r
+            elif w == -1:
+                if -r < b:
+                    b = -r
+            elif w > 0:
                 t = _ceildiv(r, w)
                 if t > a:
                     a = t
@@ -48,10 +55,9 @@ def lattice_points(normals: np.ndarray, offsets: np.ndarray, lo: np.ndarray, hi:
                 t = (-r) // (-w)
                 if t < b:
                     b = t
-            else:
-                if r > 0:
-                    feasible = False
-                    break
+            elif r > 0:
+                feasible = False
+                break
             if a > b:
                 feasible = False
                 break
@@ -66,13 +72,18 @@ def lattice_points(normals: np.ndarray, offsets: np.ndarray, lo: np.ndarray, hi:
                     out[count, k] = x[k]
                 out[count, last] = v
                 count += 1
-        # advance odometer over coordinates 0..d-2 (last varies fastest among them)
+        # advance the odometer over coordinates 0..d-2 (the last of them fastest)
         k = last - 1
         while k >= 0:
-            x[k] += 1
-            if x[k] <= hi[k]:
+            if x[k] < hi[k]:
+                x[k] += 1
+                for f in range(nf):
+                    partial[f] += normals[f, k]
                 break
+            span = x[k] - lo[k]
             x[k] = lo[k]
+            for f in range(nf):
+                partial[f] -= normals[f, k] * span
             k -= 1
         if k < 0:
             break
