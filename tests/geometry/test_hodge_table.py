@@ -38,3 +38,26 @@ def test_hodge_table_equals_hodge_record(v26_sample):
         assert i not in errors
         assert table[i].tolist() == [rec[f] for f in HODGE_FIELDS]
     assert set(errors) == {41, 42, 43, 44}
+
+
+def test_normal_form_table_equals_normal_form(v26_sample):
+    from orbitlearn.geometry.batch import normal_form_table
+    from orbitlearn.geometry.normalform import normal_form
+
+    rng = np.random.default_rng(2)
+    square = np.array([[0, 1, 0, 1, 1], [0, 0, 1, 1, 0]])  # a repeated point and a 2-polytope
+    cube3 = np.array([[x, y, z] for x in (0, 2) for y in (0, 1) for z in (0, 1)]).T
+    mats = [e.vertices[:, rng.permutation(26)] for e in v26_sample[:30]]
+    mats.append(v26_sample[1].vertices.T.copy())  # the transposed layout
+    mats += [square, cube3, np.zeros((4, 6), dtype=np.int64), 5000 * cube3[:, :4], np.ones((6, 3))]
+    forms, errors = normal_form_table(*_flat(mats))
+    for i, m in enumerate(mats):
+        points = m.T if m.shape[0] > m.shape[1] else m
+        try:
+            want = normal_form(points)
+        except GeometryError as exc:
+            assert errors[i] == str(exc)
+            continue
+        assert i not in errors
+        assert forms[i].dtype == np.int64 and np.array_equal(forms[i], want)
+    assert set(errors) == {33, 34, 35}

@@ -48,16 +48,12 @@ def hodge_record(vertices: np.ndarray) -> dict[str, int]:
     }
 
 
-def hodge_table(
-    values: np.ndarray, offsets: np.ndarray, rows: np.ndarray, cols: np.ndarray
-) -> tuple[np.ndarray, dict[int, str]]:
-    """`hodge_record` of many matrices stored flat (matrix i: values[offsets[i]:], rows[i] x
-    cols[i], points as columns, or as rows when rows[i] > cols[i]) in one compiled call:
-    ((B, 7) int64 of h11, h21, euler, m_points, m_vertices, n_points, n_vertices; {i: error}).
-    A matrix outside the engine's domain (dimension, coordinate range, too few points) is
-    checked by `hodge_record` itself, so its message is the same."""
-    values = np.ascontiguousarray(values, dtype=np.int64)
-    offsets, rows, cols = (np.asarray(a, dtype=np.int64) for a in (offsets, rows, cols))
+def _in_kernel_domain(
+    values: np.ndarray, offsets: np.ndarray, rows: np.ndarray, cols: np.ndarray, dims
+) -> np.ndarray:
+    """Which flat-stored matrices the compiled batch kernels take as they are: dimension in
+    `dims`, coordinates within COORD_LIMIT, enough points; the others go one by one through the
+    checked path, which words the refusal."""
     d = np.where(rows > cols, cols, rows)
     n = np.where(rows > cols, rows, cols)
     size = rows * cols
@@ -76,7 +72,25 @@ def hodge_table(
     limit = np.full(len(d), -1, dtype=np.int64)
     for dim, lim in COORD_LIMIT.items():
         limit[d == dim] = lim
-    plain = (d == 4) & (extent <= limit) & (n >= 5)
+    return np.isin(d, list(dims)) & (extent <= limit) & (n >= d + 1)
+
+
+def _flat_arrays(values, offsets, rows, cols):
+    values = np.ascontiguousarray(values, dtype=np.int64)
+    offsets, rows, cols = (np.asarray(a, dtype=np.int64) for a in (offsets, rows, cols))
+    return values, offsets, rows, cols
+
+
+def hodge_table(
+    values: np.ndarray, offsets: np.ndarray, rows: np.ndarray, cols: np.ndarray
+) -> tuple[np.ndarray, dict[int, str]]:
+    """`hodge_record` of many matrices stored flat (matrix i: values[offsets[i]:], rows[i] x
+    cols[i], points as columns, or as rows when rows[i] > cols[i]) in one compiled call:
+    ((B, 7) int64 of h11, h21, euler, m_points, m_vertices, n_points, n_vertices; {i: error}).
+    A matrix outside the engine's domain (dimension, coordinate range, too few points) is
+    checked by `hodge_record` itself, so its message is the same."""
+    values, offsets, rows, cols = _flat_arrays(values, offsets, rows, cols)
+    plain = _in_kernel_domain(values, offsets, rows, cols, (4,))
     out = np.zeros((len(offsets), 7), dtype=np.int64)
     errors: dict[int, str] = {}
     idx = np.flatnonzero(plain)
@@ -95,6 +109,35 @@ def hodge_table(
         except GeometryError as exc:
             errors[i] = str(exc)
     return out, errors
+
+
+def normal_form_table(
+    values: np.ndarray, offsets: np.ndarray, rows: np.ndarray, cols: np.ndarray
+) -> tuple[list[np.ndarray | None], dict[int, str]]:
+    """`normal_form` of many matrices stored flat (as for `hodge_table`) in one compiled call:
+    ([(d, n_vertices) int64 or None], {i: error}). A matrix the kernel does not take as it is, or
+    one it finds not full-dimensional, goes through `normal_form` itself, so its message is the
+    same."""
+    values, offsets, rows, cols = _flat_arrays(values, offsets, rows, cols)
+    plain = _in_kernel_domain(values, offsets, rows, cols, range(2, 6))
+    forms: list[np.ndarray | None] = [None] * len(offsets)
+    errors: dict[int, str] = {}
+    idx = np.flatnonzero(plain)
+    status, nverts, flat = K.normal_form_flat(values, offsets[idx], rows[idx], cols[idx])
+    dims = np.minimum(rows[idx], cols[idx])
+    ends = np.cumsum(dims * nverts)
+    for j, i in enumerate(idx.tolist()):
+        if status[j] == 0:
+            start = ends[j] - dims[j] * nverts[j]
+            forms[i] = flat[start : ends[j]].reshape(int(dims[j]), int(nverts[j]))
+    for i in [i for i in range(len(offsets)) if forms[i] is None]:
+        size = int(rows[i] * cols[i])
+        m = values[offsets[i] : offsets[i] + size].reshape(int(rows[i]), int(cols[i]))
+        try:
+            forms[i] = normal_form(m.T if rows[i] > cols[i] else m)
+        except GeometryError as exc:
+            errors[i] = str(exc)
+    return forms, errors
 
 
 def dual_record(vertices: np.ndarray) -> tuple[np.ndarray, dict[str, int]]:

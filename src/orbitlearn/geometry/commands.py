@@ -253,17 +253,31 @@ def _hodge_rows(block, outcome: dict, check: bool, with_normal_form: bool) -> li
 
 def normal_form_task(block) -> tuple[list, dict[int, str]]:
     """Normal forms of a block's entries (module-level, for worker processes): (forms, errors)."""
-    from orbitlearn.geometry.normalform import normal_form
+    from orbitlearn.datasets import _ksscan as S
+    from orbitlearn.geometry.batch import normal_form_table
 
-    forms: list = []
-    errors: dict[int, str] = {}
-    for i in range(len(block)):
-        try:
-            forms.append(normal_form(np.asarray(block.matrix(i), dtype=np.int64)))
-        except GeometryError as exc:
-            forms.append(None)
-            errors[i] = str(exc)
-    return forms, errors
+    t = block.table
+    return normal_form_table(block.values, t[:, S.H_VOFF], t[:, S.H_ROWS], t[:, S.H_COLS])
+
+
+def _changed_entries(old, new) -> int:
+    """How many entries of block `new` differ from the same entry of block `old` (shape or any
+    number), compared over the flat numbers."""
+    from orbitlearn.datasets import _ksscan as S
+
+    shape_old = old.table[:, [S.H_ROWS, S.H_COLS]]
+    shape_new = new.table[:, [S.H_ROWS, S.H_COLS]]
+    same_shape = np.all(shape_old == shape_new, axis=1)
+    changed = int((~same_shape).sum())
+    idx = np.flatnonzero(same_shape & (shape_new.prod(axis=1) > 0))
+    if len(idx):
+        size = shape_new[idx].prod(axis=1)
+        pos = np.repeat(np.arange(len(idx)), size)  # entry of each compared number
+        within = np.arange(size.sum()) - np.repeat(np.cumsum(size) - size, size)
+        a = old.values[old.table[idx, S.H_VOFF][pos] + within]
+        b = new.values[new.table[idx, S.H_VOFF][pos] + within]
+        changed += int(np.unique(pos[a != b]).size)
+    return changed
 
 
 def run_normal_form(args: argparse.Namespace) -> int:
@@ -286,10 +300,9 @@ def run_normal_form(args: argparse.Namespace) -> int:
                 raise GeometryError(
                     f"{block.source}:{block.line[i]}: entry {block.index[i]}: {errors[i]}"
                 )
-            for i, nf in enumerate(forms):
-                old = block.matrix(i)
-                changed += not (nf.shape == old.shape and (nf == old).all())
-            fh.write(block.replace_vertices(forms).to_text())
+            written = block.replace_vertices(forms)
+            changed += _changed_entries(block, written)
+            fh.write(written.to_text())
             count += len(block)
             bar.update(len(block))
         if args.limit is None and len(args.paths) == 1:

@@ -30,6 +30,7 @@ from orbitlearn.geometry._kernels.linalg import (
     int_rank,
 )
 from orbitlearn.geometry._kernels.normalform import (
+    normal_form_flat,
     normal_form_kernel,
     normal_form_raw,
     palp_pc_order,
@@ -54,6 +55,7 @@ __all__ = [
     "int_rank",
     "lattice_points",
     "normal_form_kernel",
+    "normal_form_flat",
     "normal_form_raw",
     "palp_pc_order",
     "pm_max_search",

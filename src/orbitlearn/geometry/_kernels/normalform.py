@@ -11,9 +11,29 @@ from orbitlearn.geometry._kernels.points import distinct_rows, vertex_mask
 
 
 @njit
+def _insertion_sort_desc(vals, order, start: int, end: int) -> None:
+    """Sort vals[start:end] descending (stable), order alongside."""
+    for j in range(start + 1, end):
+        v = vals[j]
+        o = order[j]
+        i = j - 1
+        while i >= start and vals[i] < v:
+            vals[i + 1] = vals[i]
+            order[i + 1] = order[i]
+            i -= 1
+        vals[i + 1] = v
+        order[i + 1] = o
+
+
+@njit
 def _sorted_cmp(row, order, blocks, out_vals, out_order, best, have) -> int:
     """Sort row[order] descending inside each block, block by block, comparing with `best` as it
-    goes: returns -1 as soon as the prefix is smaller (the rest is left unsorted), else 0 / +1."""
+    goes: returns -1 as soon as the prefix is smaller (the rest is left unsorted), else 0 / +1.
+
+    While the prefix still ties with `best`, each position is filled by selection (the largest
+    remaining value of its block, the first of equals), so a smaller candidate is dropped at its
+    first smaller entry without sorting the rest; once it is larger, the rest is insertion-sorted.
+    Both give the stable descending order."""
     n = order.shape[0]
     for j in range(n):
         out_order[j] = order[j]
@@ -24,23 +44,28 @@ def _sorted_cmp(row, order, blocks, out_vals, out_order, best, have) -> int:
         end = start + 1
         while end < n and blocks[end] == blocks[start]:
             end += 1
-        for j in range(start + 1, end):
-            v = out_vals[j]
-            o = out_order[j]
-            i = j - 1
-            while i >= start and out_vals[i] < v:
-                out_vals[i + 1] = out_vals[i]
-                out_order[i + 1] = out_order[i]
-                i -= 1
-            out_vals[i + 1] = v
-            out_order[i + 1] = o
-        if cmp == 0:
+        if cmp != 0:
+            _insertion_sort_desc(out_vals, out_order, start, end)
+        else:
             for j in range(start, end):
+                k = j
+                for i in range(j + 1, end):
+                    if out_vals[i] > out_vals[k]:
+                        k = i
+                if k != j:  # move the first maximum to j, keeping the others' order (stable)
+                    v = out_vals[k]
+                    o = out_order[k]
+                    for i in range(k, j, -1):
+                        out_vals[i] = out_vals[i - 1]
+                        out_order[i] = out_order[i - 1]
+                    out_vals[j] = v
+                    out_order[j] = o
                 if out_vals[j] != best[j]:
-                    cmp = 1 if out_vals[j] > best[j] else -1
+                    if out_vals[j] < best[j]:
+                        return -1
+                    cmp = 1
+                    _insertion_sort_desc(out_vals, out_order, j + 1, end)
                     break
-            if cmp < 0:
-                return -1
         start = end
     return cmp
 
@@ -54,9 +79,13 @@ def pm_max_search(pm: np.ndarray):
     """
     nf, n = pm.shape
     cap = 16
+    # two generations of search states (used rows, column order, blocks), swapped every level
     used = np.zeros((cap, nf), dtype=np.bool_)
     order = np.zeros((cap, n), dtype=np.int64)
     blocks = np.zeros((cap, n), dtype=np.int64)
+    n_used = np.zeros((cap, nf), dtype=np.bool_)
+    n_order = np.zeros((cap, n), dtype=np.int64)
+    n_blocks = np.zeros((cap, n), dtype=np.int64)
     for j in range(n):
         order[0, j] = j
     ns = 1
@@ -65,10 +94,6 @@ def pm_max_search(pm: np.ndarray):
     vals = np.empty(n, dtype=np.int64)
     tord = np.empty(n, dtype=np.int64)
     for level in range(nf):
-        ncap = cap
-        n_used = np.zeros((ncap, nf), dtype=np.bool_)
-        n_order = np.zeros((ncap, n), dtype=np.int64)
-        n_blocks = np.zeros((ncap, n), dtype=np.int64)
         nn = 0
         have = False
         for s in range(ns):
@@ -83,11 +108,11 @@ def pm_max_search(pm: np.ndarray):
                     for j in range(n):
                         best[j] = vals[j]
                     nn = 0
-                if nn == ncap:
-                    ncap *= 2
-                    u2 = np.zeros((ncap, nf), dtype=np.bool_)
-                    o2 = np.zeros((ncap, n), dtype=np.int64)
-                    b2 = np.zeros((ncap, n), dtype=np.int64)
+                if nn == n_used.shape[0]:
+                    grow = 2 * nn
+                    u2 = np.zeros((grow, nf), dtype=np.bool_)
+                    o2 = np.zeros((grow, n), dtype=np.int64)
+                    b2 = np.zeros((grow, n), dtype=np.int64)
                     u2[:nn] = n_used[:nn]
                     o2[:nn] = n_order[:nn]
                     b2[:nn] = n_blocks[:nn]
@@ -113,7 +138,14 @@ def pm_max_search(pm: np.ndarray):
                 n_blocks[t, j] = b
         for j in range(n):
             pm_max[level, j] = best[j]
-        used, order, blocks, cap, ns = n_used, n_order, n_blocks, ncap, nn
+        used, n_used = n_used, used
+        order, n_order = n_order, order
+        blocks, n_blocks = n_blocks, blocks
+        ns = nn
+        if n_used.shape[0] < used.shape[0]:  # the spare generation keeps up with the capacity
+            n_used = np.zeros(used.shape, dtype=np.bool_)
+            n_order = np.zeros(order.shape, dtype=np.int64)
+            n_blocks = np.zeros(blocks.shape, dtype=np.int64)
     return pm_max, order[:ns].copy()
 
 
@@ -193,3 +225,45 @@ def normal_form_raw(raw: np.ndarray):
         return status, np.zeros((raw.shape[1], 0), dtype=np.int64)
     verts = pts[vertex_mask(pts, normals, offsets)]
     return 0, normal_form_kernel(verts, normals, offsets)
+
+
+@njit
+def normal_form_flat(values: np.ndarray, offsets: np.ndarray, rows: np.ndarray, cols: np.ndarray):
+    """`normal_form_raw` over many point sets in one call (stored as for `hodge_flat`: set i is
+    values[offsets[i]:][:rows[i] * cols[i]], rows[i] x cols[i], its columns the points, or its
+    rows when rows[i] > cols[i]). Returns (status (B,), n_vertices (B,), forms): the normal form
+    of set i is forms[start:start + d * n_vertices[i]] row by row, start the sum of the earlier
+    sets' d * n_vertices, d = min(rows[i], cols[i])."""
+    b = offsets.shape[0]
+    status = np.zeros(b, dtype=np.int64)
+    nverts = np.zeros(b, dtype=np.int64)
+    total = 0
+    for i in range(b):
+        total += rows[i] * cols[i]
+    forms = np.empty(total, dtype=np.int64)
+    w = 0
+    for i in range(b):
+        r = rows[i]
+        c = cols[i]
+        off = offsets[i]
+        if r > c:  # points are the rows already
+            pts = np.empty((r, c), dtype=np.int64)
+            for a in range(r):
+                for k in range(c):
+                    pts[a, k] = values[off + a * c + k]
+        else:  # points are the columns
+            pts = np.empty((c, r), dtype=np.int64)
+            for a in range(r):
+                for k in range(c):
+                    pts[k, a] = values[off + a * c + k]
+        st, nf = normal_form_raw(pts)
+        status[i] = st
+        if st != 0:
+            continue
+        d, nv = nf.shape
+        nverts[i] = nv
+        for k in range(d):
+            for j in range(nv):
+                forms[w] = nf[k, j]
+                w += 1
+    return status, nverts, forms[:w]
