@@ -173,6 +173,8 @@ def exact_hull(pts: np.ndarray):
             inc[nf, j // 64] |= np.uint64(1) << np.uint64(j % 64)
         nf += 1
     vals = np.empty(cap, dtype=np.int64)
+    vis = np.empty(cap, dtype=np.int64)
+    above = np.empty(cap, dtype=np.int64)
     common = np.empty(nw, dtype=np.uint64)
     ridge = np.empty(n, dtype=np.int64)
     chosen = np.empty(d, dtype=np.int64)
@@ -184,35 +186,53 @@ def exact_hull(pts: np.ndarray):
         processed[p] = True
         if vals.shape[0] < cap:
             vals = np.empty(cap, dtype=np.int64)
+        if vis.shape[0] < cap:
+            vis = np.empty(cap, dtype=np.int64)
+            above = np.empty(cap, dtype=np.int64)
+        # every facet 0..nf-1 is alive here (the hull is compacted after each point)
         nvis = 0
+        nabove = 0
         for f in range(nf):
-            if alive[f]:
-                v = offsets[f]
-                for k in range(d):
-                    v += normals[f, k] * pts[p, k]
-                vals[f] = v
-                if v < 0:
-                    nvis += 1
+            v = offsets[f]
+            for k in range(d):
+                v += normals[f, k] * pts[p, k]
+            vals[f] = v
+            if v < 0:
+                vis[nvis] = f
+                nvis += 1
+            elif v > 0:
+                above[nabove] = f
+                nabove += 1
         pw = p // 64
         pb = np.uint64(1) << np.uint64(p % 64)
         if nvis == 0:
             for f in range(nf):
-                if alive[f] and vals[f] == 0:
+                if vals[f] == 0:
                     inc[f, pw] |= pb
             continue
         old_nf = nf
-        for f in range(old_nf):
-            if not (alive[f] and vals[f] < 0):
-                continue
-            for g in range(old_nf):
-                if not alive[g] or vals[g] < 0:
-                    continue
-                cnt = 0
+        for a in range(nvis):
+            f = vis[a]
+            # only facets strictly below p can give a new facet: when p is on g's plane, g
+            # grows (below) and the ridge gives none
+            for bb in range(nabove):
+                g = above[bb]
+                # at least d - 1 common points? (clear the lowest set bit d - 2 times)
+                enough = False
                 for w in range(nw):
                     common[w] = inc[f, w] & inc[g, w]
-                    cnt += _popcount(common[w])
-                if cnt < d - 1 or vals[g] == 0:
-                    continue  # no ridge, or p on g's plane: g grows (below), no new facet
+                if nw == 1:
+                    x = common[0]
+                    for _ in range(d - 2):
+                        x &= x - np.uint64(1)
+                    enough = x != 0
+                else:
+                    cnt = 0
+                    for w in range(nw):
+                        cnt += _popcount(common[w])
+                    enough = cnt >= d - 1
+                if not enough:
+                    continue
                 m = _mask_indices(common, ridge)
                 if m == d - 1:
                     # exactly d - 1 common points: a ridge iff they are affinely independent, i.e.
