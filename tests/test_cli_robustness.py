@@ -388,6 +388,17 @@ def test_version_with_no_home():
     assert proc.returncode == 0 and proc.stdout.startswith("orbitlearn ")
 
 
+def test_version_is_the_installed_one_and_read_without_metadata():
+    from importlib import metadata
+
+    from orbitlearn.version import __version__
+
+    assert metadata.version("orbitlearn") == __version__  # pyproject.toml reads version.py
+    code = "import sys, orbitlearn.cli; print('importlib.metadata' in sys.modules)"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.stdout.strip() == "False", proc.stdout + proc.stderr
+
+
 def test_help_and_version_import_nothing_heavy():
     code = (
         "import sys\n"

@@ -1,10 +1,6 @@
-"""The installed package's version (a leaf module: checkpoints and the CLI import it)."""
+"""The package's version, defined here once (pyproject.toml reads it from this file; a leaf
+module: checkpoints and the CLI import it, and it costs no metadata scan at start-up)."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("orbitlearn")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0+unknown"
+__version__ = "0.1.0"
 
 __all__ = ["__version__"]
