@@ -132,3 +132,21 @@ def test_normal_form_cli_reports_bad_entry(tmp_path, v26_sample, capsys):
     assert main(["normal-form", str(src), "-o", str(tmp_path / "o.txt")]) == 2
     err = capsys.readouterr().err
     assert "not full-dimensional" in err and "flat.txt:1" in err
+
+
+def test_normal_form_cli_counts_changed_entries_of_any_shape(tmp_path, v26_sample, capsys):
+    # entry 0 as it is (unchanged), entry 1 with a repeated column (its normal form has one
+    # column fewer), entry 2 with its columns permuted (same shape, other numbers)
+    e0, e1, e2 = v26_sample[:3]
+    repeated = np.concatenate([e1.vertices, e1.vertices[:, :1]], axis=1)
+    moved = [
+        dataclasses.replace(e0, index=0),
+        dataclasses.replace(e1, index=1, vertices=repeated, m_points=None, m_vertices=None),
+        dataclasses.replace(e2, index=2, vertices=e2.vertices[:, ::-1]),
+    ]
+    src, dst = tmp_path / "in.txt", tmp_path / "out.txt"
+    write_ks(moved, src)
+    assert main(["normal-form", str(src), "-o", str(dst), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["changed"] == 2
+    back = read_ks(dst).entries
+    assert [b.vertices.shape for b in back] == [(4, 26)] * 3
