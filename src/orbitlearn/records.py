@@ -11,6 +11,7 @@ Parquet needs pyarrow (the `[dist]` extra).
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 from collections.abc import Sequence
@@ -20,6 +21,8 @@ from typing import Any
 from orbitlearn.errors import OrbitlearnError
 
 FORMATS = ("csv", "jsonl", "parquet")
+#: the formats whose rows are plain text lines (`rows_text`): worker processes can format them
+TEXT_FORMATS = ("csv", "jsonl")
 _SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".parquet": "parquet"}
 
 
@@ -84,13 +87,15 @@ class RecordWriter:
         if self.format == "parquet":
             data = {n: [r.get(n) for r in rows] for n in self.names}
             self._parquet.write_table(self._pa.table(data, schema=self._schema))
-        elif self.format == "csv":
-            for r in rows:
-                self._csv.writerow([_csv_cell(r.get(n), k) for n, k in self.columns])
         else:
-            write = self._fh.write
-            for r in rows:
-                write(json.dumps({n: r.get(n) for n in self.names}) + "\n")
+            self._fh.write(rows_text(rows, self.columns, self.format))
+
+    def write_text(self, text: str, count: int) -> None:
+        """Append `count` rows already formatted by `rows_text` for this writer's text format."""
+        if self.format not in TEXT_FORMATS:
+            raise ValueError(f"write_text needs a text format, not {self.format}")
+        self.count += count
+        self._fh.write(text)
 
     def close(self, ok: bool = True) -> None:
         """Finish the file (ok) or throw it away (not ok: the destination is left untouched)."""
@@ -107,6 +112,21 @@ class RecordWriter:
 
     def __exit__(self, kind, exc, tb) -> None:
         self.close(ok=kind is None)
+
+
+def rows_text(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]], fmt: str) -> str:
+    """The lines a `RecordWriter` of text format `fmt` writes for these rows (after the CSV
+    header), so that the rows can be formatted where they are computed."""
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf)  # the same dialect as RecordWriter's
+        for r in rows:
+            writer.writerow([_csv_cell(r.get(n), k) for n, k in columns])
+        return buf.getvalue()
+    if fmt == "jsonl":
+        names = [n for n, _ in columns]
+        return "".join(json.dumps({n: r.get(n) for n in names}) + "\n" for r in rows)
+    raise ValueError(f"not a text format: {fmt}")
 
 
 def _csv_cell(value: Any, kind: str) -> Any:

@@ -81,29 +81,38 @@ def task_failure(block, result) -> GeometryError:
     )
 
 
-def hodge_task(block, with_normal_form: bool = False) -> dict:
-    """The work of one partition: Hodge data (and, if asked, normal forms) of a block's entries.
+def hodge_task(
+    block, with_normal_form: bool = False, check: bool = False, text_format: str | None = None
+) -> dict:
+    """The work of one partition: Hodge data (and, if asked, normal forms) of a block's entries,
+    and with `text_format` (csv, jsonl) also their output rows as text, so that the formatting is
+    done by the workers and the driver only writes it.
 
     Module-level so that local processes and Dask workers can run it; a GeometryError of one
     entry becomes that entry's error message."""
     from orbitlearn.datasets import _ksscan as S
-    from orbitlearn.geometry.batch import hodge_table
-    from orbitlearn.geometry.normalform import normal_form
+    from orbitlearn.geometry.batch import hodge_table, normal_form_table
+    from orbitlearn.records import rows_text
 
     t = block.table
-    table, errors = hodge_table(block.values, t[:, S.H_VOFF], t[:, S.H_ROWS], t[:, S.H_COLS])
+    voff, rows, cols = t[:, S.H_VOFF], t[:, S.H_ROWS], t[:, S.H_COLS]
+    table, errors = hodge_table(block.values, voff, rows, cols)
     forms: list[list[int] | None] = []
     if with_normal_form:
-        for i in range(len(block)):
+        computed, nf_errors = normal_form_table(block.values, voff, rows, cols)
+        for i, nf in enumerate(computed):
             if i in errors:
                 forms.append(None)
-                continue
-            try:
-                forms.append(np.asarray(normal_form(block.matrix(i))).ravel().tolist())
-            except GeometryError as exc:
-                errors[i] = str(exc)
+            elif i in nf_errors:
+                errors[i] = nf_errors[i]
                 forms.append(None)
-    return {"table": table, "errors": errors, "normal_forms": forms}
+            else:
+                forms.append(nf.ravel().tolist())
+    result = {"table": table, "errors": errors, "normal_forms": forms}
+    if text_format is not None:
+        rows_ = _hodge_rows(block, _hodge_outcome(block, result, check), check, with_normal_form)
+        result["text"] = rows_text(rows_, _hodge_columns(check, with_normal_form), text_format)
+    return result
 
 
 def _hodge_columns(check: bool, with_normal_form: bool) -> list[tuple[str, str]]:
@@ -119,7 +128,7 @@ def _hodge_columns(check: bool, with_normal_form: bool) -> list[tuple[str, str]]
 def run_hodge(args: argparse.Namespace) -> int:
     """Hodge numbers and KS counts of every entry of every input, streamed in bounded blocks;
     with --check, compared with the headers."""
-    from orbitlearn.records import RecordWriter, format_of
+    from orbitlearn.records import TEXT_FORMATS, RecordWriter, format_of
 
     out = Path(args.out) if args.out else None
     fmt = format_of(out, args.format) if out is not None else None
@@ -129,7 +138,10 @@ def run_hodge(args: argparse.Namespace) -> int:
     mismatched, failed = Listed(), Listed()
     printed: list[dict] = []  # --json without --out and --check: every record in the report
     keep_all = args.json and out is None and not args.check
-    task = functools.partial(hodge_task, with_normal_form=args.normal_form)
+    text_format = fmt if fmt in TEXT_FORMATS else None  # the workers format the rows
+    task = functools.partial(
+        hodge_task, with_normal_form=args.normal_form, check=args.check, text_format=text_format
+    )
     writer = RecordWriter(out, columns, fmt) if out is not None else None
     ok = False
     try:
@@ -144,7 +156,9 @@ def run_hodge(args: argparse.Namespace) -> int:
             for i, fields in outcome["diffs"].items():
                 mismatched.add({**_where(block, i), "fields": fields})
             printing = not args.json and not args.check
-            if writer is not None or keep_all or printing:
+            if writer is not None and "text" in outcome:
+                writer.write_text(outcome["text"], len(block))
+            elif writer is not None or keep_all or printing:
                 rows = _hodge_rows(block, outcome, args.check, args.normal_form)
                 if writer is not None:
                     writer.write(rows)
