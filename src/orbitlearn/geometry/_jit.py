@@ -68,8 +68,9 @@ def configure_cache() -> Path | None:
     """Point numba's cache at a subfolder (named by `sources_digest`) of the first writable
     candidate; None (and a warning) if there is none."""
     candidates = cache_candidates()
+    subfolder = f"kernels-{sources_digest()}"
     for base in candidates:
-        folder = base / f"kernels-{sources_digest()}"
+        folder = base / subfolder
         if _writable(folder):
             os.environ["NUMBA_CACHE_DIR"] = str(base)  # worker processes inherit it
             import numba.core.config

@@ -84,9 +84,10 @@ def task_failure(block, result) -> GeometryError:
 def hodge_task(
     block, with_normal_form: bool = False, check: bool = False, text_format: str | None = None
 ) -> dict:
-    """The work of one partition: Hodge data (and, if asked, normal forms) of a block's entries,
-    and with `text_format` (csv, jsonl) also their output rows as text, so that the formatting is
-    done by the workers and the driver only writes it.
+    """The work of one partition: Hodge data (and, if asked, normal forms) of a block's entries
+    as a `_hodge_outcome` (with `check`, compared with the headers), and with `text_format`
+    (csv, jsonl) also their output rows as text, so that the workers do the formatting and the
+    driver only writes it.
 
     Module-level so that local processes and Dask workers can run it; a GeometryError of one
     entry becomes that entry's error message."""
@@ -108,11 +109,13 @@ def hodge_task(
                 forms.append(None)
             else:
                 forms.append(nf.ravel().tolist())
-    result = {"table": table, "errors": errors, "normal_forms": forms}
+    outcome = _hodge_outcome(
+        block, {"table": table, "errors": errors, "normal_forms": forms}, check
+    )
     if text_format is not None:
-        rows_ = _hodge_rows(block, _hodge_outcome(block, result, check), check, with_normal_form)
-        result["text"] = rows_text(rows_, _hodge_columns(check, with_normal_form), text_format)
-    return result
+        rows_ = _hodge_rows(block, outcome, check, with_normal_form)
+        outcome["text"] = rows_text(rows_, _hodge_columns(check, with_normal_form), text_format)
+    return outcome
 
 
 def _hodge_columns(check: bool, with_normal_form: bool) -> list[tuple[str, str]]:
@@ -147,7 +150,10 @@ def run_hodge(args: argparse.Namespace) -> int:
     try:
         bar = progress_bar(desc="hodge", unit=" entries")
         for block, result in run_blocks(task, args):
-            outcome = _hodge_outcome(block, result, args.check)
+            # the task compared with the headers already; only a failed task is made whole here
+            outcome = (
+                result if isinstance(result, dict) else _hodge_outcome(block, result, args.check)
+            )
             errors = outcome["errors"]
             counts["count"] += len(block)
             counts["computed"] += len(block) - len(errors)

@@ -7,7 +7,12 @@ import numpy as np
 from orbitlearn.geometry._jit import njit
 from orbitlearn.geometry._kernels.hull import exact_hull
 from orbitlearn.geometry._kernels.linalg import gcd
-from orbitlearn.geometry._kernels.points import _points_widest_last, distinct_rows, vertex_mask
+from orbitlearn.geometry._kernels.points import (
+    _points_widest_last,
+    distinct_rows,
+    flat_points,
+    vertex_mask,
+)
 
 HODGE_OK = 0
 HODGE_NOT_FULL_DIM = 1
@@ -92,19 +97,7 @@ def hodge_flat(values: np.ndarray, offsets: np.ndarray, rows: np.ndarray, cols: 
     b = offsets.shape[0]
     out = np.zeros((b, 7), dtype=np.int64)
     for i in range(b):
-        r = rows[i]
-        c = cols[i]
-        off = offsets[i]
-        if r > c:  # points are the rows already
-            pts = np.empty((r, c), dtype=np.int64)
-            for a in range(r):
-                for k in range(c):
-                    pts[a, k] = values[off + a * c + k]
-        else:  # points are the columns
-            pts = np.empty((c, r), dtype=np.int64)
-            for a in range(r):
-                for k in range(c):
-                    pts[k, a] = values[off + a * c + k]
+        pts = flat_points(values, offsets[i], rows[i], cols[i])
         status, h11, h21, mp, mv, np_, nv = hodge_kernel(pts)
         out[i, 0] = status
         out[i, 1] = h11

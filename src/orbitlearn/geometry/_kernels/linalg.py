@@ -132,23 +132,18 @@ def hyperplane_normal_buf(pts, idx, out, diff, minor) -> bool:
             diff[i - 1, k] = pts[idx[i], k] - pts[idx[0], k]
     if d == 4:  # cofactors of the 3 x 4 differences from the 2 x 2 minors of their last two rows
         _normal4(diff, out)
-        g = gcd(gcd(out[0], out[1]), gcd(out[2], out[3]))
-        if g == 0:
-            return False
-        if g > 1:
-            for k in range(4):
-                out[k] //= g
-        return True
+    else:
+        for k in range(d):
+            for i in range(d - 1):
+                cc = 0
+                for j in range(d):
+                    if j != k:
+                        minor[i, cc] = diff[i, j]
+                        cc += 1
+            det = _det_inplace(minor, d - 1)
+            out[k] = det if k % 2 == 0 else -det
     g = 0
     for k in range(d):
-        for i in range(d - 1):
-            cc = 0
-            for j in range(d):
-                if j != k:
-                    minor[i, cc] = diff[i, j]
-                    cc += 1
-        det = _det_inplace(minor, d - 1)
-        out[k] = det if k % 2 == 0 else -det
         if g != 1:
             g = gcd(g, out[k])
     if g == 0:

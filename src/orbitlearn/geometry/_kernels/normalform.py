@@ -7,7 +7,7 @@ import numpy as np
 from orbitlearn.geometry._jit import njit
 from orbitlearn.geometry._kernels.hull import exact_hull
 from orbitlearn.geometry._kernels.linalg import hermite_normal_form
-from orbitlearn.geometry._kernels.points import distinct_rows, vertex_mask
+from orbitlearn.geometry._kernels.points import distinct_rows, flat_points, vertex_mask
 
 
 @njit
@@ -243,19 +243,7 @@ def normal_form_flat(values: np.ndarray, offsets: np.ndarray, rows: np.ndarray, 
     forms = np.empty(total, dtype=np.int64)
     w = 0
     for i in range(b):
-        r = rows[i]
-        c = cols[i]
-        off = offsets[i]
-        if r > c:  # points are the rows already
-            pts = np.empty((r, c), dtype=np.int64)
-            for a in range(r):
-                for k in range(c):
-                    pts[a, k] = values[off + a * c + k]
-        else:  # points are the columns
-            pts = np.empty((c, r), dtype=np.int64)
-            for a in range(r):
-                for k in range(c):
-                    pts[k, a] = values[off + a * c + k]
+        pts = flat_points(values, offsets[i], rows[i], cols[i])
         st, nf = normal_form_raw(pts)
         status[i] = st
         if st != 0:

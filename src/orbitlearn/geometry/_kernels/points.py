@@ -91,6 +91,23 @@ def lattice_points(normals: np.ndarray, offsets: np.ndarray, lo: np.ndarray, hi:
 
 
 @njit
+def flat_points(values: np.ndarray, off: int, rows: int, cols: int) -> np.ndarray:
+    """The points of the rows x cols matrix stored row by row at values[off:], as an (n, d)
+    int64 array: its columns, or its rows when rows > cols (the transposed layout)."""
+    if rows > cols:  # points are the rows already
+        pts = np.empty((rows, cols), dtype=np.int64)
+        for a in range(rows):
+            for k in range(cols):
+                pts[a, k] = values[off + a * cols + k]
+    else:  # points are the columns
+        pts = np.empty((cols, rows), dtype=np.int64)
+        for a in range(rows):
+            for k in range(cols):
+                pts[k, a] = values[off + a * cols + k]
+    return pts
+
+
+@njit
 def distinct_rows(pts: np.ndarray) -> np.ndarray:
     """Rows of pts without repeats, first occurrences in input order (O(n^2 d))."""
     n, d = pts.shape
