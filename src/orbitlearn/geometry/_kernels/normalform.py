@@ -28,22 +28,27 @@ def _insertion_sort_desc(vals, order, start: int, end: int) -> None:
 @njit
 def _sorted_cmp(row, order, blocks, out_vals, out_order, best, have) -> int:
     """Sort row[order] descending inside each block, block by block, comparing with `best` as it
-    goes: returns -1 as soon as the prefix is smaller (the rest is left unsorted), else 0 / +1.
+    goes: returns -1 as soon as the prefix is smaller (out_vals / out_order then hold only the
+    part looked at), else 0 / +1 with the sorted row and its column order in out_vals /
+    out_order.
 
-    While the prefix still ties with `best`, each position is filled by selection (the largest
-    remaining value of its block, the first of equals), so a smaller candidate is dropped at its
-    first smaller entry without sorting the rest; once it is larger, the rest is insertion-sorted.
-    Both give the stable descending order."""
+    A block is copied out of `row` only when it is reached, so a candidate dropped early costs
+    little. While the prefix still ties with `best`, each position is filled by selection (the
+    largest remaining value of its block, the first of equals), so a smaller candidate is
+    dropped at its first smaller entry without sorting the rest; once it is larger, the rest is
+    insertion-sorted. Both give the stable descending order."""
     n = order.shape[0]
-    for j in range(n):
-        out_order[j] = order[j]
-        out_vals[j] = row[order[j]]
     cmp = 0 if have else 1
     start = 0
     while start < n:
         end = start + 1
-        while end < n and blocks[end] == blocks[start]:
+        b = blocks[start]
+        while end < n and blocks[end] == b:
             end += 1
+        for j in range(start, end):
+            o = order[j]
+            out_order[j] = o
+            out_vals[j] = row[o]
         if cmp != 0:
             _insertion_sort_desc(out_vals, out_order, start, end)
         else:
