@@ -178,6 +178,24 @@ def test_block_text_equals_entry_text_for_any_numbers():
     assert lowest.to_text() == "".join(e.to_text() for e in lowest.entries())
 
 
+def test_block_headers_equal_entry_headers_for_any_fields():
+    """The compiled formatter writes every combination of present header fields, with any
+    numbers, as `header_text` does."""
+    from orbitlearn.datasets import _ksscan as S
+
+    rng = np.random.default_rng(11)
+    block = KSBlock.from_entries(read_ks(io.StringIO(_good_text(rng, 200))).entries, "x")
+    table = block.table.copy()
+    table[:, S.H_FLAGS] = rng.integers(0, 32, size=len(table))
+    for col in (S.H_MP, S.H_MV, S.H_NP, S.H_NV, S.H_H11, S.H_H21, S.H_EULER, S.H_FACETS):
+        scale = rng.choice([10, 10**5, 2**62], size=len(table))
+        table[:, col] = rng.integers(-scale, scale)
+    block = KSBlock(block.source, block.index, block.line, table, block.values)
+    expected = "".join(e.to_text() for e in block.entries())
+    assert block.to_text() == expected
+    assert "H:" in expected and "F:" in expected and " [" in expected
+
+
 def test_v26_block_text_is_byte_exact(v26_path):
     with gzip.open(v26_path, "rt") as fh:
         original = fh.read()

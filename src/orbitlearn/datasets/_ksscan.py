@@ -270,10 +270,87 @@ def _digits(v: int) -> int:
 
 
 @njit
-def _format_kernel(values, table):
-    """(text bytes of every entry's matrix rows, end offset of each entry); ok False if a value
-    is the int64 minimum (left to Python). Layout as `KSEntry.to_text`: rows of ``" {v:3d}"``,
-    or ``"{v} "`` per number for an entry written transposed."""
+def _put(out, p: int, v: int, w: int) -> int:
+    """Write v (w characters, `_digits(v)`) at out[p:]; return the position after it."""
+    x = -v if v < 0 else v
+    if v < 0:
+        out[p] = 45
+    q = p + w - 1
+    while True:
+        out[q] = 48 + x % 10
+        x //= 10
+        q -= 1
+        if x == 0:
+            break
+    return p + w
+
+
+@njit
+def _header(row, out, p: int) -> int:
+    """The header of one entry as `orbitlearn.datasets.ks.header_text` writes it: ``ROWS COLS``,
+    then, if any field is present, two spaces and ``M:p v N:p v F:f H:h11,h21 [chi]`` (present
+    fields only, one space apart). With out None only the length is counted. Returns the
+    position after it (no newline)."""
+    flags = row[H_FLAGS]
+    n = 0
+    # (character, value) pieces in order; a value piece is written as its decimal digits
+    keys = (77, 78, 70, 72)  # M N F H
+    bits = (F_M, F_N, F_F, F_H)
+    for t in range(-1, 4):
+        if t >= 0 and not (flags & bits[t]):
+            continue
+        if t == -1:
+            a, b = row[H_ROWS], row[H_COLS]
+        elif t == 0:
+            a, b = row[H_MP], row[H_MV]
+        elif t == 1:
+            a, b = row[H_NP], row[H_NV]
+        elif t == 2:
+            a, b = row[H_FACETS], 0
+        else:
+            a, b = row[H_H11], row[H_H21]
+        if t >= 0:  # separator, then "X:"
+            sep = 2 if n == 0 else 1
+            for _ in range(sep):
+                if out is not None:
+                    out[p] = 32
+                p += 1
+            if out is not None:
+                out[p] = keys[t]
+                out[p + 1] = 58
+            p += 2
+            n += 1
+        wa = _digits(a)
+        if out is not None:
+            _put(out, p, a, wa)
+        p += wa
+        if t == 2:
+            continue
+        if out is not None:  # " b" (",b" for H:)
+            out[p] = 44 if t == 3 else 32
+        p += 1
+        wb = _digits(b)
+        if out is not None:
+            _put(out, p, b, wb)
+        p += wb
+        if t == 3 and (flags & F_EULER):
+            e = row[H_EULER]
+            we = _digits(e)
+            if out is not None:
+                out[p] = 32
+                out[p + 1] = 91
+                _put(out, p + 2, e, we)
+                out[p + 2 + we] = 93
+            p += 3 + we
+    return p
+
+
+@njit
+def _format_kernel(values, table, headers: bool):
+    """(text bytes of every entry (its header line with `headers`, then its matrix rows), end
+    offset of each entry); ok False if a number is the int64 minimum (left to Python). Layout as
+    `KSEntry.to_text`: rows of ``" {v:3d}"``, or ``"{v} "`` per number for an entry written
+    transposed."""
     m = table.shape[0]
     size = 0
     lowest = np.iinfo(np.int64).min
@@ -282,6 +359,11 @@ def _format_kernel(values, table):
         cols = table[i, H_COLS]
         off = table[i, H_VOFF]
         wide = rows <= cols
+        if headers:
+            for k in range(N_HEADER):
+                if k != H_LINE and k != H_VOFF and k != H_FLAGS and table[i, k] == lowest:
+                    return np.zeros(0, dtype=np.uint8), np.zeros(0, dtype=np.int64), False
+            size += _header(table[i], None, 0) + 1
         for j in range(rows * cols):
             v = values[off + j]
             if v == lowest:
@@ -297,6 +379,10 @@ def _format_kernel(values, table):
         cols = table[i, H_COLS]
         off = table[i, H_VOFF]
         wide = rows <= cols
+        if headers:
+            p = _header(table[i], out, p)
+            out[p] = 10
+            p += 1
         for r in range(rows):
             for c in range(cols):
                 v = values[off + r * cols + c]
@@ -307,17 +393,7 @@ def _format_kernel(values, table):
                     for _ in range(3 - w):
                         out[p] = 32
                         p += 1
-                x = -v if v < 0 else v
-                if v < 0:
-                    out[p] = 45
-                q = p + w - 1
-                while True:
-                    out[q] = 48 + x % 10
-                    x //= 10
-                    q -= 1
-                    if x == 0:
-                        break
-                p += w
+                p = _put(out, p, v, w)
                 if not wide:
                     out[p] = 32
                     p += 1
@@ -327,13 +403,13 @@ def _format_kernel(values, table):
     return out, ends, True
 
 
-def format_values(values: np.ndarray, table: np.ndarray):
-    """(text of every entry's matrix rows, end offset of each entry in it), or None if some
-    value must be formatted by Python."""
-    out, ends, ok = _format_kernel(np.ascontiguousarray(values, dtype=np.int64), table)
+def format_entries(values: np.ndarray, table: np.ndarray) -> str | None:
+    """The entries of a block in KS format, headers and matrices (as `KSEntry.to_text` writes
+    each), or None if some number must be formatted by Python (the int64 minimum)."""
+    out, _, ok = _format_kernel(np.ascontiguousarray(values, dtype=np.int64), table, True)
     if not ok:
         return None
-    return out.tobytes().decode("ascii"), ends
+    return out.tobytes().decode("ascii")
 
 
 def new_tables(entries: int, values: int) -> tuple[np.ndarray, np.ndarray]:

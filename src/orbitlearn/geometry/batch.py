@@ -111,32 +111,69 @@ def hodge_table(
     return out, errors
 
 
+def normal_form_arrays(
+    values: np.ndarray, offsets: np.ndarray, rows: np.ndarray, cols: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[int, str]]:
+    """`normal_form` of many matrices stored flat (as for `hodge_table`), stored flat again:
+    (n_vertices (B,), starts (B,), forms, {i: error}). The normal form of matrix i, a
+    (d, n_vertices[i]) matrix with d = min(rows[i], cols[i]), is forms[starts[i]:][:d *
+    n_vertices[i]] in matrix i's layout (row by row; its transpose row by row when rows[i] >
+    cols[i]); n_vertices is 0 where there is an error. One compiled call for the block; a matrix
+    the kernel does not take as it is, or one it finds not full-dimensional, goes through
+    `normal_form` itself, so its message is the same."""
+    values, offsets, rows, cols = _flat_arrays(values, offsets, rows, cols)
+    plain = _in_kernel_domain(values, offsets, rows, cols, range(2, 6))
+    idx = np.flatnonzero(plain)
+    status, nverts, flat = K.normal_form_flat(values, offsets[idx], rows[idx], cols[idx])
+    nv = np.zeros(len(offsets), dtype=np.int64)
+    done = np.zeros(len(offsets), dtype=bool)
+    nv[idx] = nverts
+    done[idx] = status == 0
+    errors: dict[int, str] = {}
+    d = np.minimum(rows, cols)
+    if done.all():
+        sizes = d * nv
+        return nv, np.cumsum(sizes) - sizes, flat, errors
+    # some go one by one: splice their forms between the kernel's
+    pieces: list[np.ndarray] = []
+    kernel_end = np.cumsum(np.where(done, d * nv, 0))
+    for i in range(len(offsets)):
+        if done[i]:
+            pieces.append(flat[kernel_end[i] - d[i] * nv[i] : kernel_end[i]])
+            continue
+        size = int(rows[i] * cols[i])
+        m = values[offsets[i] : offsets[i] + size].reshape(int(rows[i]), int(cols[i]))
+        nv[i] = 0
+        try:
+            form = normal_form(m.T if rows[i] > cols[i] else m)
+        except GeometryError as exc:
+            errors[i] = str(exc)
+            continue
+        nv[i] = form.shape[1]
+        pieces.append((form.T if rows[i] > cols[i] else form).ravel())
+    sizes = d * nv
+    forms = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64)
+    return nv, np.cumsum(sizes) - sizes, forms.astype(np.int64, copy=False), errors
+
+
 def normal_form_table(
     values: np.ndarray, offsets: np.ndarray, rows: np.ndarray, cols: np.ndarray
 ) -> tuple[list[np.ndarray | None], dict[int, str]]:
     """`normal_form` of many matrices stored flat (as for `hodge_table`) in one compiled call:
-    ([(d, n_vertices) int64 or None], {i: error}). A matrix the kernel does not take as it is, or
-    one it finds not full-dimensional, goes through `normal_form` itself, so its message is the
-    same."""
-    values, offsets, rows, cols = _flat_arrays(values, offsets, rows, cols)
-    plain = _in_kernel_domain(values, offsets, rows, cols, range(2, 6))
-    forms: list[np.ndarray | None] = [None] * len(offsets)
-    errors: dict[int, str] = {}
-    idx = np.flatnonzero(plain)
-    status, nverts, flat = K.normal_form_flat(values, offsets[idx], rows[idx], cols[idx])
-    dims = np.minimum(rows[idx], cols[idx])
-    ends = np.cumsum(dims * nverts)
-    for j, i in enumerate(idx.tolist()):
-        if status[j] == 0:
-            start = ends[j] - dims[j] * nverts[j]
-            forms[i] = flat[start : ends[j]].reshape(int(dims[j]), int(nverts[j]))
-    for i in [i for i in range(len(offsets)) if forms[i] is None]:
-        size = int(rows[i] * cols[i])
-        m = values[offsets[i] : offsets[i] + size].reshape(int(rows[i]), int(cols[i]))
-        try:
-            forms[i] = normal_form(m.T if rows[i] > cols[i] else m)
-        except GeometryError as exc:
-            errors[i] = str(exc)
+    ([(d, n_vertices) int64 or None], {i: error}) (`normal_form_arrays`, one array each)."""
+    rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+    nv, starts, flat, errors = normal_form_arrays(values, offsets, rows, cols)
+    d = np.minimum(rows, cols)
+    forms: list[np.ndarray | None] = []
+    for i, (di, ni, s, t) in enumerate(
+        zip(d.tolist(), nv.tolist(), starts.tolist(), (rows > cols).tolist())
+    ):
+        if i in errors:
+            forms.append(None)
+        elif t:
+            forms.append(flat[s : s + di * ni].reshape(ni, di).T)
+        else:
+            forms.append(flat[s : s + di * ni].reshape(di, ni))
     return forms, errors
 
 

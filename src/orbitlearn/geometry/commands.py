@@ -271,13 +271,28 @@ def _hodge_rows(block, outcome: dict, check: bool, with_normal_form: bool) -> li
     return rows
 
 
-def normal_form_task(block) -> tuple[list, dict[int, str]]:
-    """Normal forms of a block's entries (module-level, for worker processes): (forms, errors)."""
+def normal_form_task(block) -> dict:
+    """The work of one partition of `normal-form` (module-level, for worker processes): the
+    block with every matrix replaced by its normal form (headers and layout kept) as KS text,
+    how many entries that changed, and the entries' errors ({i: message}; no text when there is
+    one)."""
     from orbitlearn.datasets import _ksscan as S
-    from orbitlearn.geometry.batch import normal_form_table
+    from orbitlearn.datasets.ks import KSBlock
+    from orbitlearn.geometry.batch import normal_form_arrays
 
     t = block.table
-    return normal_form_table(block.values, t[:, S.H_VOFF], t[:, S.H_ROWS], t[:, S.H_COLS])
+    rows, cols = t[:, S.H_ROWS], t[:, S.H_COLS]
+    nv, starts, forms, errors = normal_form_arrays(block.values, t[:, S.H_VOFF], rows, cols)
+    if errors:
+        return {"errors": errors}
+    table = t.copy()
+    d = np.minimum(rows, cols)
+    transposed = rows > cols
+    table[:, S.H_ROWS] = np.where(transposed, nv, d)
+    table[:, S.H_COLS] = np.where(transposed, d, nv)
+    table[:, S.H_VOFF] = starts
+    written = KSBlock(block.source, block.index, block.line, table, forms)
+    return {"text": written.to_text(), "changed": _changed_entries(block, written), "errors": {}}
 
 
 def _changed_entries(old, new) -> int:
@@ -326,15 +341,14 @@ def run_normal_form(args: argparse.Namespace) -> int:
         for block, result in run_blocks(normal_form_task, args, trailer=trailer):
             if isinstance(result, TaskFailed):
                 raise task_failure(block, result)
-            forms, errors = result
+            errors = result["errors"]
             if errors:
                 i = min(errors)
                 raise GeometryError(
                     f"{block.source}:{block.line[i]}: entry {block.index[i]}: {errors[i]}"
                 )
-            written = block.replace_vertices(forms)
-            changed += _changed_entries(block, written)
-            fh.write(written.to_text())
+            changed += result["changed"]
+            fh.write(result["text"])
             count += len(block)
             bar.update(len(block))
         if args.limit is None and len(args.paths) == 1:

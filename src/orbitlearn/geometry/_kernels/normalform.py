@@ -237,8 +237,9 @@ def normal_form_flat(values: np.ndarray, offsets: np.ndarray, rows: np.ndarray, 
     """`normal_form_raw` over many point sets in one call (stored as for `hodge_flat`: set i is
     values[offsets[i]:][:rows[i] * cols[i]], rows[i] x cols[i], its columns the points, or its
     rows when rows[i] > cols[i]). Returns (status (B,), n_vertices (B,), forms): the normal form
-    of set i is forms[start:start + d * n_vertices[i]] row by row, start the sum of the earlier
-    sets' d * n_vertices, d = min(rows[i], cols[i])."""
+    of set i is forms[start:start + d * n_vertices[i]], start the sum of the earlier sets'
+    d * n_vertices, d = min(rows[i], cols[i]), in the set's layout: the (d, n_vertices) matrix
+    row by row, or its transpose row by row when rows[i] > cols[i]."""
     b = offsets.shape[0]
     status = np.zeros(b, dtype=np.int64)
     nverts = np.zeros(b, dtype=np.int64)
@@ -255,8 +256,14 @@ def normal_form_flat(values: np.ndarray, offsets: np.ndarray, rows: np.ndarray, 
             continue
         d, nv = nf.shape
         nverts[i] = nv
-        for k in range(d):
+        if rows[i] > cols[i]:  # the transposed layout: one vertex a row
             for j in range(nv):
-                forms[w] = nf[k, j]
-                w += 1
+                for k in range(d):
+                    forms[w] = nf[k, j]
+                    w += 1
+        else:
+            for k in range(d):
+                for j in range(nv):
+                    forms[w] = nf[k, j]
+                    w += 1
     return status, nverts, forms[:w]
