@@ -26,29 +26,30 @@ def _insertion_sort_desc(vals, order, start: int, end: int) -> None:
 
 
 @njit
-def _sorted_cmp(row, order, blocks, out_vals, out_order, best, have) -> int:
-    """Sort row[order] descending inside each block, block by block, comparing with `best` as it
-    goes: returns -1 as soon as the prefix is smaller (out_vals / out_order then hold only the
+def _sorted_cmp(pm, r, orders, s, blocks, out_vals, out_order, best, have) -> int:
+    """Sort row r of pm, in column order orders[s], descending inside each block (blocks[s]),
+    block by block, comparing with `best` as it goes (arrays and indices rather than views:
+    this runs per candidate): returns -1 as soon as the prefix is smaller (out_vals / out_order then hold only the
     part looked at), else 0 / +1 with the sorted row and its column order in out_vals /
     out_order.
 
-    A block is copied out of `row` only when it is reached, so a candidate dropped early costs
+    A block is copied out of the row only when it is reached, so a candidate dropped early costs
     little. While the prefix still ties with `best`, each position is filled by selection (the
     largest remaining value of its block, the first of equals), so a smaller candidate is
     dropped at its first smaller entry without sorting the rest; once it is larger, the rest is
     insertion-sorted. Both give the stable descending order."""
-    n = order.shape[0]
+    n = orders.shape[1]
     cmp = 0 if have else 1
     start = 0
     while start < n:
         end = start + 1
-        b = blocks[start]
-        while end < n and blocks[end] == b:
+        b = blocks[s, start]
+        while end < n and blocks[s, end] == b:
             end += 1
         for j in range(start, end):
-            o = order[j]
+            o = orders[s, j]
             out_order[j] = o
-            out_vals[j] = row[o]
+            out_vals[j] = pm[r, o]
         if cmp != 0:
             _insertion_sort_desc(out_vals, out_order, start, end)
         else:
@@ -76,6 +77,45 @@ def _sorted_cmp(row, order, blocks, out_vals, out_order, best, have) -> int:
 
 
 @njit
+def _counted_cmp(pm, r, hist, best_hist, out_vals, out_order, have) -> int:
+    """`_sorted_cmp` for the first row of the search (one block, the identity order) when the
+    values are small non-negative integers: rows are compared by their value counts, highest
+    value first (more of a higher value sorts larger), and a kept row is sorted by a stable
+    counting sort (descending, equal values in column order). best_hist holds the counts of the
+    best row so far and is updated when this row beats it."""
+    n = pm.shape[1]
+    top = hist.shape[0] - 1
+    for v in range(top + 1):
+        hist[v] = 0
+    for j in range(n):
+        hist[pm[r, j]] += 1
+    cmp = 1
+    if have:
+        cmp = 0
+        for v in range(top, -1, -1):
+            if hist[v] != best_hist[v]:
+                if hist[v] < best_hist[v]:
+                    return -1
+                cmp = 1
+                break
+    if cmp > 0:
+        for v in range(top + 1):
+            best_hist[v] = hist[v]
+    pos = 0
+    for v in range(top, -1, -1):  # counts -> first position of each value
+        c = hist[v]
+        hist[v] = pos
+        pos += c
+    for j in range(n):
+        v = pm[r, j]
+        q = hist[v]
+        out_order[q] = j
+        out_vals[q] = v
+        hist[v] = q + 1
+    return cmp
+
+
+@njit
 def pm_max_search(pm: np.ndarray):
     """Row-by-row search for the lexicographically maximal PM under row and column permutations.
 
@@ -98,14 +138,41 @@ def pm_max_search(pm: np.ndarray):
     best = np.empty(n, dtype=np.int64)
     vals = np.empty(n, dtype=np.int64)
     tord = np.empty(n, dtype=np.int64)
+    lo = 0
+    hi = 0
+    for f in range(nf):
+        for j in range(n):
+            lo = min(lo, pm[f, j])
+            hi = max(hi, pm[f, j])
+    counting = lo >= 0 and hi <= 4 * n  # the first row by value counts (always, for vertices)
+    hist = np.zeros(hi + 1 if counting else 1, dtype=np.int64)
+    best_hist = np.zeros(hist.shape[0], dtype=np.int64)
     for level in range(nf):
         nn = 0
         have = False
         for s in range(ns):
+            single = blocks[s, n - 1] == n - 1  # block ids count up: all blocks of one column
             for r in range(nf):
                 if used[s, r]:
                     continue
-                cmp = _sorted_cmp(pm[r], order[s], blocks[s], vals, tord, best, have)
+                if level == 0 and counting:
+                    cmp = _counted_cmp(pm, r, hist, best_hist, vals, tord, have)
+                elif single:  # the sorted row is the row in this order: compared in place
+                    # (written out here: a call per candidate costs more than the comparison)
+                    cmp = 0 if have else 1
+                    if have:
+                        for j in range(n):
+                            v = pm[r, order[s, j]]
+                            if v != best[j]:
+                                cmp = 1 if v > best[j] else -1
+                                break
+                    if cmp < 0:
+                        continue
+                    for j in range(n):
+                        tord[j] = order[s, j]
+                        vals[j] = pm[r, tord[j]]
+                else:
+                    cmp = _sorted_cmp(pm, r, order, s, blocks, vals, tord, best, have)
                 if cmp < 0:
                     continue
                 if cmp > 0:
