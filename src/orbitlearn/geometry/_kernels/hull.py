@@ -234,13 +234,7 @@ def exact_hull(pts: np.ndarray):
                 if not enough:
                     continue
                 m = _mask_indices(common, ridge)
-                if m == d - 1:
-                    # exactly d - 1 common points: a ridge iff they are affinely independent, i.e.
-                    # iff they and p (off f's plane, which holds them) span a hyperplane: tested
-                    # by the normal below
-                    for r in range(m):
-                        chosen[r] = ridge[r]
-                else:
+                if m > d - 1:
                     # f and g meet in a ridge iff no third facet of the old hull contains their
                     # common points (a face of dimension < d - 2 lies on at least 3 facets)
                     ridge_ok = True
@@ -257,8 +251,16 @@ def exact_hull(pts: np.ndarray):
                             break
                     if not ridge_ok:
                         continue
-                    # d-1 affinely independent ridge points
-                    chosen[0] = ridge[0]
+                # the new plane through p and d - 1 common points: with exactly d - 1 of them, a
+                # ridge iff they are affinely independent, i.e. iff they and p (off f's plane,
+                # which holds them) span a hyperplane (a nonzero normal); with more (a ridge),
+                # the first d - 1 usually are independent, else independent ones are chosen
+                for r in range(d - 1):
+                    chosen[r] = ridge[r]
+                chosen[d - 1] = p
+                if not hyperplane_normal_buf(pts, chosen, u, hdiff, hminor):
+                    if m == d - 1:
+                        continue  # d - 1 common points on a lower-dimensional face: no ridge
                     nc = 1
                     for r in range(1, m):
                         if nc == d - 1:
@@ -266,9 +268,8 @@ def exact_hull(pts: np.ndarray):
                         chosen[nc] = ridge[r]
                         if _affine_rank_buf(pts, chosen, nc + 1, rankbuf) == nc:
                             nc += 1
-                chosen[d - 1] = p
-                if not hyperplane_normal_buf(pts, chosen, u, hdiff, hminor):
-                    continue  # d - 1 common points on a lower-dimensional face: no ridge
+                    chosen[d - 1] = p
+                    hyperplane_normal_buf(pts, chosen, u, hdiff, hminor)
                 h0 = 0
                 for k in range(d):
                     h0 += u[k] * pts[p, k]
