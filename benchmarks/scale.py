@@ -8,7 +8,8 @@ Dask scaling from 1 to 2 workers.
   (fast path, KSEntry objects) and `iter_ks_blocks` (columns only).
 * commands: CPU seconds (user + system) of whole processes on v26, PALP and orbitlearn in the
   same run: `poly-4d.x -g` vs `orbitlearn hodge --check`, `poly-4d.x -N` vs
-  `orbitlearn normal-form -o`, and `orbitlearn data info`.
+  `orbitlearn normal-form -o` (each pair back to back, --rounds times; the ratio is the median
+  of the rounds' ratios), and `orbitlearn data info`.
 * memory: peak RSS of `orbitlearn hodge FILE --out OUT.csv` on one copy and on --copies
   concatenated copies of v26 (trailers dropped).
 * cluster (cluster16): wall seconds of `orbitlearn hodge` on 4 (16) copies with `--cluster local:1` and
@@ -90,7 +91,28 @@ def part_read(v26: Path) -> dict:
     return out
 
 
-def part_commands(v26: Path, tmp: Path) -> dict:
+def _paired(first: list[str], second: list[str], rounds: int) -> dict:
+    """`first` and `second` run one after the other, `rounds` times: each one's runs, and the
+    ratio of their CPU seconds (first / second) per round and its median. Pairing the runs
+    keeps the comparison fair on a machine whose speed drifts (a shared VM: the same PALP run
+    here ranged over 7.1-10.5 CPU s in one hour)."""
+    runs_a, runs_b, ratios = [], [], []
+    for _ in range(rounds):
+        a = child_run(first)
+        b = child_run(second)
+        runs_a.append(a)
+        runs_b.append(b)
+        ratios.append(round(a["cpu_s"] / b["cpu_s"], 3))
+    median = sorted(ratios)[len(ratios) // 2]
+    return {"first": runs_a, "second": runs_b, "ratios": ratios, "median_ratio": median}
+
+
+def median_run(runs: list[dict]) -> dict:
+    """The run of median CPU seconds."""
+    return sorted(runs, key=lambda r: r["cpu_s"])[len(runs) // 2]
+
+
+def part_commands(v26: Path, tmp: Path, rounds: int = 3) -> dict:
     palp = shutil.which("poly-4d.x")
     if palp is None:
         raise SystemExit("poly-4d.x (PALP) not found: apt-get install palp")
@@ -99,22 +121,32 @@ def part_commands(v26: Path, tmp: Path) -> dict:
         shutil.copyfileobj(src, dst)
     child_run([*ORBITLEARN, "hodge", str(v26), "--limit", "10"])  # kernel cache warm
     child_run([*ORBITLEARN, "normal-form", str(v26), "--limit", "10", "-o", str(tmp / "w.txt")])
+    hodge = _paired([palp, "-g", str(plain)], [*ORBITLEARN, "hodge", str(v26), "--check"], rounds)
+    nf = _paired(
+        [palp, "-N", str(plain)],
+        [*ORBITLEARN, "normal-form", str(v26), "-o", str(tmp / "nf.txt")],
+        rounds,
+    )
     rows = {
-        "palp_hodge": child_run([palp, "-g", str(plain)]),
-        "orbitlearn_hodge_check": child_run([*ORBITLEARN, "hodge", str(v26), "--check"]),
-        "palp_normal_form": child_run([palp, "-N", str(plain)]),
-        "orbitlearn_normal_form": child_run(
-            [*ORBITLEARN, "normal-form", str(v26), "-o", str(tmp / "nf.txt")]
-        ),
+        "rounds": rounds,
+        "palp_hodge": median_run(hodge["first"]),
+        "orbitlearn_hodge_check": median_run(hodge["second"]),
+        "palp_normal_form": median_run(nf["first"]),
+        "orbitlearn_normal_form": median_run(nf["second"]),
         "orbitlearn_data_info": child_run([*ORBITLEARN, "data", "info", str(v26)]),
         "orbitlearn_version": child_run([*ORBITLEARN, "--version"]),
+        "cpu_s_per_round": {
+            "palp_hodge": [r["cpu_s"] for r in hodge["first"]],
+            "orbitlearn_hodge_check": [r["cpu_s"] for r in hodge["second"]],
+            "palp_normal_form": [r["cpu_s"] for r in nf["first"]],
+            "orbitlearn_normal_form": [r["cpu_s"] for r in nf["second"]],
+        },
+        "ratios_hodge": hodge["ratios"],
+        "ratios_normal_form": nf["ratios"],
+        # the median over rounds of PALP's CPU seconds / ours, each round a back-to-back pair
+        "ratio_hodge": hodge["median_ratio"],
+        "ratio_normal_form": nf["median_ratio"],
     }
-    rows["ratio_hodge"] = round(
-        rows["palp_hodge"]["cpu_s"] / rows["orbitlearn_hodge_check"]["cpu_s"], 3
-    )
-    rows["ratio_normal_form"] = round(
-        rows["palp_normal_form"]["cpu_s"] / rows["orbitlearn_normal_form"]["cpu_s"], 3
-    )
     return rows
 
 
@@ -184,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parts", default="read,commands,memory,cluster")
     parser.add_argument("--copies", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3, help="PALP / orbitlearn pairs (commands)")
     args = parser.parse_args(argv)
 
     from orbitlearn.bench.machine import machine_info, machine_lines
@@ -203,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
             if part == "read":
                 results["read"] = part_read(v26)
             elif part == "commands":
-                results["commands"] = part_commands(v26, tmp)
+                results["commands"] = part_commands(v26, tmp, args.rounds)
             elif part == "memory":
                 results["memory"] = part_memory(v26, tmp, args.copies)
             elif part == "cluster":
