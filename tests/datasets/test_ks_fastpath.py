@@ -201,3 +201,16 @@ def test_v26_block_text_is_byte_exact(v26_path):
         original = fh.read()
     text = "".join(b.to_text() for b in iter_ks_blocks(v26_path))
     assert original == text + "#NF: 78468\n  done (135s)\n"
+
+
+def test_block_slices_are_the_entries_they_name():
+    rng = np.random.default_rng(5)
+    block = KSBlock.from_entries(read_ks(io.StringIO(_good_text(rng, 40))).entries, "x")
+    whole = block.entries()
+    for start, stop in [(0, 40), (0, 7), (13, 29), (39, 40), (5, 5)]:
+        part = block.slice(start, stop)
+        assert len(part) == stop - start
+        assert all(
+            a.same_as(b) and a.index == b.index for a, b in zip(part.entries(), whole[start:stop])
+        )
+        assert part.to_text() == "".join(e.to_text() for e in whole[start:stop])

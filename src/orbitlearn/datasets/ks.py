@@ -341,11 +341,25 @@ class KSBlock:
 
     def head(self, k: int) -> KSBlock:
         """The block's first k entries."""
+        return self.slice(0, k)
+
+    def slice(self, start: int, stop: int) -> KSBlock:
+        """The block's entries start .. stop - 1, their numbers copied out (offsets from 0)."""
         from orbitlearn.datasets import _ksscan as S
 
-        table = self.table[:k]
-        end = int(table[-1, S.H_VOFF] + table[-1, 0] * table[-1, 1]) if k else 0
-        return KSBlock(self.source, self.index[:k], self.line[:k], table, self.values[:end])
+        table = self.table[start:stop].copy()
+        if not len(table):
+            return KSBlock(self.source, self.index[:0], self.line[:0], table, self.values[:0])
+        first = int(table[0, S.H_VOFF])
+        end = int(table[-1, S.H_VOFF] + table[-1, 0] * table[-1, 1])
+        table[:, S.H_VOFF] -= first
+        return KSBlock(
+            self.source,
+            self.index[start:stop],
+            self.line[start:stop],
+            table,
+            self.values[first:end].copy(),
+        )
 
     def compact(self) -> KSBlock:
         """The same block with `values` in the narrowest integer type that holds them (to send
