@@ -292,8 +292,8 @@ def _header(row, out, p: int) -> int:
     fields only, one space apart). With out None only the length is counted. Returns the
     position after it (no newline)."""
     flags = row[H_FLAGS]
-    n = 0
-    # (character, value) pieces in order; a value piece is written as its decimal digits
+    n = 0  # fields written so far
+    # t = -1: ROWS COLS; then the fields M:a b, N:a b, F:a, H:a,b [chi] where present
     keys = (77, 78, 70, 72)  # M N F H
     bits = (F_M, F_N, F_F, F_H)
     for t in range(-1, 4):
@@ -346,11 +346,10 @@ def _header(row, out, p: int) -> int:
 
 
 @njit
-def _format_kernel(values, table, headers: bool):
-    """(text bytes of every entry (its header line with `headers`, then its matrix rows), end
-    offset of each entry); ok False if a number is the int64 minimum (left to Python). Layout as
-    `KSEntry.to_text`: rows of ``" {v:3d}"``, or ``"{v} "`` per number for an entry written
-    transposed."""
+def _format_kernel(values, table):
+    """(text bytes of every entry: its header line, then its matrix rows; ok), ok False if a
+    number is the int64 minimum (left to Python). Layout as `KSEntry.to_text`: rows of
+    ``" {v:3d}"``, or ``"{v} "`` per number for an entry written transposed."""
     m = table.shape[0]
     size = 0
     lowest = np.iinfo(np.int64).min
@@ -359,30 +358,27 @@ def _format_kernel(values, table, headers: bool):
         cols = table[i, H_COLS]
         off = table[i, H_VOFF]
         wide = rows <= cols
-        if headers:
-            for k in range(N_HEADER):
-                if k != H_LINE and k != H_VOFF and k != H_FLAGS and table[i, k] == lowest:
-                    return np.zeros(0, dtype=np.uint8), np.zeros(0, dtype=np.int64), False
-            size += _header(table[i], None, 0) + 1
+        for k in range(N_HEADER):
+            if k != H_LINE and k != H_VOFF and k != H_FLAGS and table[i, k] == lowest:
+                return np.zeros(0, dtype=np.uint8), False
+        size += _header(table[i], None, 0) + 1
         for j in range(rows * cols):
             v = values[off + j]
             if v == lowest:
-                return np.zeros(0, dtype=np.uint8), np.zeros(0, dtype=np.int64), False
+                return np.zeros(0, dtype=np.uint8), False
             w = _digits(v)
             size += (1 + max(w, 3)) if wide else (w + 1)
         size += rows
     out = np.empty(size, dtype=np.uint8)
-    ends = np.empty(m, dtype=np.int64)
     p = 0
     for i in range(m):
         rows = table[i, H_ROWS]
         cols = table[i, H_COLS]
         off = table[i, H_VOFF]
         wide = rows <= cols
-        if headers:
-            p = _header(table[i], out, p)
-            out[p] = 10
-            p += 1
+        p = _header(table[i], out, p)
+        out[p] = 10
+        p += 1
         for r in range(rows):
             for c in range(cols):
                 v = values[off + r * cols + c]
@@ -399,14 +395,13 @@ def _format_kernel(values, table, headers: bool):
                     p += 1
             out[p] = 10
             p += 1
-        ends[i] = p
-    return out, ends, True
+    return out, True
 
 
 def format_entries(values: np.ndarray, table: np.ndarray) -> str | None:
     """The entries of a block in KS format, headers and matrices (as `KSEntry.to_text` writes
     each), or None if some number must be formatted by Python (the int64 minimum)."""
-    out, _, ok = _format_kernel(np.ascontiguousarray(values, dtype=np.int64), table, True)
+    out, ok = _format_kernel(np.ascontiguousarray(values, dtype=np.int64), table)
     if not ok:
         return None
     return out.tobytes().decode("ascii")
