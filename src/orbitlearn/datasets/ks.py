@@ -322,21 +322,28 @@ class KSBlock:
     def replace_vertices(self, matrices: Sequence[np.ndarray]) -> KSBlock:
         """The same entries and headers with new (d, n) vertex matrices, each kept in its entry's
         layout (an entry written transposed stays transposed)."""
-        from orbitlearn.datasets import _ksscan as S
-
         if len(matrices) != len(self):
             raise ValueError(f"{len(matrices)} matrices for a block of {len(self)} entries")
+        mats = [np.asarray(m, dtype=np.int64) for m in matrices]
+        flat = [(m.T if t else m).ravel() for m, t in zip(mats, self.transposed.tolist())]
+        return self.replace_flat(
+            np.array([m.shape[0] for m in mats], dtype=np.int64),
+            np.array([m.shape[1] for m in mats], dtype=np.int64),
+            np.concatenate(flat) if flat else np.zeros(0, dtype=np.int64),
+        )
+
+    def replace_flat(self, d: np.ndarray, n: np.ndarray, values: np.ndarray) -> KSBlock:
+        """The same entries and headers with new vertex matrices given flat: entry i's is
+        (d[i], n[i]), stored back to back in `values` in its entry's layout (row by row; for an
+        entry written transposed, its n[i] x d[i] transpose row by row)."""
+        from orbitlearn.datasets import _ksscan as S
+
         table = self.table.copy()
-        flat = []
-        off = 0
-        for i, (m, transposed) in enumerate(zip(matrices, self.transposed.tolist())):
-            m = np.asarray(m, dtype=np.int64)
-            layout = m.T if transposed else m
-            table[i, 0], table[i, 1] = layout.shape
-            table[i, S.H_VOFF] = off
-            flat.append(layout.ravel())
-            off += layout.size
-        values = np.concatenate(flat) if flat else np.zeros(0, dtype=np.int64)
+        transposed = self.transposed
+        table[:, S.H_ROWS] = np.where(transposed, n, d)
+        table[:, S.H_COLS] = np.where(transposed, d, n)
+        sizes = d * n
+        table[:, S.H_VOFF] = np.cumsum(sizes) - sizes
         return KSBlock(self.source, self.index, self.line, table, values)
 
     def head(self, k: int) -> KSBlock:
@@ -344,7 +351,7 @@ class KSBlock:
         return self.slice(0, k)
 
     def slice(self, start: int, stop: int) -> KSBlock:
-        """The block's entries start .. stop - 1, their numbers copied out (offsets from 0)."""
+        """The block's entries start .. stop - 1 (their numbers a view of this block's)."""
         from orbitlearn.datasets import _ksscan as S
 
         table = self.table[start:stop].copy()
@@ -358,7 +365,7 @@ class KSBlock:
             self.index[start:stop],
             self.line[start:stop],
             table,
-            self.values[first:end].copy(),
+            self.values[first:end],
         )
 
     def compact(self) -> KSBlock:

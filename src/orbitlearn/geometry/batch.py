@@ -143,7 +143,6 @@ def normal_form_arrays(
             continue
         size = int(rows[i] * cols[i])
         m = values[offsets[i] : offsets[i] + size].reshape(int(rows[i]), int(cols[i]))
-        nv[i] = 0
         try:
             form = normal_form(m.T if rows[i] > cols[i] else m)
         except GeometryError as exc:
@@ -153,7 +152,7 @@ def normal_form_arrays(
         pieces.append((form.T if rows[i] > cols[i] else form).ravel())
     sizes = d * nv
     forms = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64)
-    return nv, np.cumsum(sizes) - sizes, forms.astype(np.int64, copy=False), errors
+    return nv, np.cumsum(sizes) - sizes, forms, errors
 
 
 def normal_form_table(

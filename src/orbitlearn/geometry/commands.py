@@ -294,21 +294,14 @@ def normal_form_task(block) -> dict:
     how many entries that changed, and the entries' errors ({i: message}; no text when there is
     one)."""
     from orbitlearn.datasets import _ksscan as S
-    from orbitlearn.datasets.ks import KSBlock
     from orbitlearn.geometry.batch import normal_form_arrays
 
     t = block.table
     rows, cols = t[:, S.H_ROWS], t[:, S.H_COLS]
-    nv, starts, forms, errors = normal_form_arrays(block.values, t[:, S.H_VOFF], rows, cols)
+    nv, _, forms, errors = normal_form_arrays(block.values, t[:, S.H_VOFF], rows, cols)
     if errors:
         return {"errors": errors}
-    table = t.copy()
-    d = np.minimum(rows, cols)
-    transposed = rows > cols
-    table[:, S.H_ROWS] = np.where(transposed, nv, d)
-    table[:, S.H_COLS] = np.where(transposed, d, nv)
-    table[:, S.H_VOFF] = starts
-    written = KSBlock(block.source, block.index, block.line, table, forms)
+    written = block.replace_flat(np.minimum(rows, cols), nv, forms)
     return {"text": written.to_text(), "changed": _changed_entries(block, written), "errors": {}}
 
 
