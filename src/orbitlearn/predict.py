@@ -60,12 +60,6 @@ class EntryResult:
     probas: dict[str, np.ndarray] | None = None
 
 
-def _members(pipe: Any) -> list[Any]:
-    if hasattr(pipe, "all_pipelines"):
-        return pipe.all_pipelines()
-    return list(getattr(pipe, "members", [pipe]))
-
-
 class Model:
     """A loaded pipeline (an ensemble, or one per target) that predicts label values; see the
     module docstring."""
@@ -88,7 +82,7 @@ class Model:
             if len(self.targets) == 1
             else [self._classes[t] for t in self.targets]
         )
-        members = _members(pipeline)
+        members = pipeline.pipelines()
         self.shape = tuple(int(v) for v in members[0].model.shape)
         # a set function of the vertices by construction (every member): any n is accepted
         self.any_vertex_count = all(m.accepts_any_vertex_count() for m in members)

@@ -13,7 +13,7 @@ from orbitlearn.datasets.ks_dataset import KSDataset, subsample
 from orbitlearn.errors import OrbitlearnError
 from orbitlearn.groups import get_group
 from orbitlearn.models import ModelPipeline, build_model
-from orbitlearn.models.ensemble import load_pipeline
+from orbitlearn.models.ensemble import EnsemblePipeline, load_pipeline
 from orbitlearn.models.mirror import MirrorPipeline, polar_duals
 from orbitlearn.models.multi import MultiTargetPipeline
 from orbitlearn.symmetry import invariance_error
@@ -111,3 +111,36 @@ def test_checkpoint_round_trip_and_predict(mirror_model, both_sides, tmp_path, c
     alone = load_pipeline(tmp_path / "h21.pt")
     assert alone.target == "h21"
     np.testing.assert_allclose(alone.predict_proba(x), mirror_model.predict_proba(x)["h21"])
+
+
+def test_an_ensemble_of_a_model_and_a_mirror_is_swap_equivariant(
+    mirror_model, both_sides, tmp_path
+):
+    """h11 = mean(f, g on Δ*) and h21 = that ensemble on Δ* = mean(f on Δ*, g), with f an h11 and
+    g an h21 model: one model, exactly swap-equivariant, its two bases counted once."""
+    _, data = both_sides
+    f = mirror_model.members["h11"]
+    h21 = data.with_target("h21")
+    np.testing.assert_array_equal(h21.classes, data.classes)  # the data hold both sides
+    g = ModelPipeline(
+        build_model("pointnet", len(h21.classes), (4, 26), {"padded": True, "init_seed": 5}),
+        h21.classes,
+        canon="normal",
+        target="h21",
+    )
+    g.fit(h21.vertices, h21.y, train=TrainConfig(epochs=2, seed=1))
+    ens = EnsemblePipeline([f, MirrorPipeline(g)])
+    both = MultiTargetPipeline({"h11": ens, "h21": MirrorPipeline(ens)})
+    x = data.vertices[:60]
+    p, q = both.predict_proba(x), both.predict_proba(polar_duals(x))
+    np.testing.assert_array_equal(p["h11"], q["h21"])
+    np.testing.assert_array_equal(p["h21"], q["h11"])
+    np.testing.assert_allclose(p["h11"], (f.predict_proba(x) + g.predict_proba(polar_duals(x))) / 2)
+    np.testing.assert_allclose(p["h21"], (f.predict_proba(polar_duals(x)) + g.predict_proba(x)) / 2)
+    assert both.parameter_count() == f.parameter_count() + g.parameter_count()
+    assert [type(m) for m in ens.members] == [ModelPipeline, MirrorPipeline]
+    both.save(tmp_path / "both.pt")
+    back = load_pipeline(tmp_path / "both.pt")
+    assert isinstance(back.members["h11"].members[1], MirrorPipeline)
+    for t in ("h11", "h21"):
+        np.testing.assert_allclose(back.predict_proba(x)[t], p[t], atol=1e-6)

@@ -28,9 +28,12 @@ ENSEMBLE_FORMAT = "orbitlearn-ensemble/1"
 
 
 class EnsemblePipeline:
-    """The mean of several pipelines' predicted probabilities (same classes, same input shape)."""
+    """The mean of several pipelines' predicted probabilities (same classes, same input shape).
 
-    def __init__(self, members: list[ModelPipeline]):
+    A member is a single-model pipeline or a `MirrorPipeline` (a model of the other Hodge number
+    applied to the polar dual), so one ensemble can read the same number off Δ and off Δ*."""
+
+    def __init__(self, members: list[Any]):
         if not members:
             raise OrbitlearnError("an ensemble needs at least one member")
         classes = np.asarray(members[0].classes)
@@ -46,9 +49,12 @@ class EnsemblePipeline:
         self.target = members[0].target
         self.metadata: dict[str, Any] = {}
 
-    def predict_proba(self, x: np.ndarray) -> np.ndarray:
-        """Mean of the members' probabilities; members with the same canonicaliser share one π(x)."""
-        cache: dict[str, np.ndarray] = {}
+    def predict_proba(
+        self, x: np.ndarray, cache: dict[str, np.ndarray] | None = None
+    ) -> np.ndarray:
+        """Mean of the members' probabilities; members with the same canonicaliser share one π(x)
+        (through `cache`, which a caller may pass to share it further)."""
+        cache = {} if cache is None else cache
         return sum(m.predict_proba(x, cache) for m in self.members) / len(self.members)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
@@ -75,9 +81,18 @@ class EnsemblePipeline:
         """What every member claims (the meet of their claims)."""
         return Invariance.meet_all([m.claimed_invariance() for m in self.members])
 
+    def pipelines(self) -> list[ModelPipeline]:
+        """The distinct single-model pipelines inside (a mirror member's base opened; one model
+        serving two members is listed once)."""
+        return distinct_pipelines(self.members)
+
+    def accepts_any_vertex_count(self) -> bool:
+        """Whether every member is a set model (any number of vertices)."""
+        return all(p.accepts_any_vertex_count() for p in self.pipelines())
+
     def parameter_count(self) -> int:
-        """The members' parameters together."""
-        return int(sum(m.model.parameter_count() for m in self.members))
+        """The parameters of the distinct models inside."""
+        return int(sum(p.parameter_count() for p in self.pipelines()))
 
     def describe(self) -> dict:
         """A JSON-friendly summary: classes, claim, parameters and each member's description."""
@@ -103,6 +118,14 @@ class EnsemblePipeline:
     def save(self, path: str | Path) -> Path:
         """Write the ensemble checkpoint atomically; the path."""
         return save_atomic(self.checkpoint_payload(), path)
+
+
+def distinct_pipelines(parts: list[Any]) -> list[ModelPipeline]:
+    """The single-model pipelines inside `parts` (each a pipeline of any kind), each listed once."""
+    out: list[ModelPipeline] = []
+    for part in parts:
+        out += [p for p in part.pipelines() if all(p is not q for q in out)]
+    return out
 
 
 def load_pipeline(path: str | Path) -> Any:
@@ -143,7 +166,15 @@ def pipeline_from_payload(payload: dict) -> Any:
     if fmt == ENSEMBLE_FORMAT:
         if not isinstance(payload.get("members"), list):
             raise OrbitlearnError("field 'members' has the wrong kind of value")
-        ensemble = EnsemblePipeline([ModelPipeline.from_payload(p) for p in payload["members"]])
+        members = []
+        for p in payload["members"]:
+            member = pipeline_from_payload(p) if isinstance(p, dict) else None
+            if not isinstance(member, (ModelPipeline, MirrorPipeline)):
+                raise OrbitlearnError(
+                    "field 'members': each member must be a single-model or a mirror checkpoint"
+                )
+            members.append(member)
+        ensemble = EnsemblePipeline(members)
         ensemble.metadata = payload.get("metadata", {})
         return ensemble
     if fmt == MULTI_FORMAT:

@@ -52,8 +52,7 @@ class MirrorPipeline:
     """`base` applied to the polar duals: predicts the mirror target of `base.target`."""
 
     def __init__(self, base: Any):
-        pipes = list(getattr(base, "members", [base]))
-        if not all(p.accepts_any_vertex_count() for p in pipes):
+        if not base.accepts_any_vertex_count():
             raise OrbitlearnError(
                 "a mirror model needs a base that takes any vertex count (a set model): the "
                 "polar dual has its own number of vertices"
@@ -61,13 +60,21 @@ class MirrorPipeline:
         self.base = base
         self.target = MIRROR[base.target]
         self.classes = np.asarray(base.classes)
-        self.members = pipes
         self.metadata: dict[str, Any] = {}
 
-    def predict_proba(self, x: np.ndarray) -> np.ndarray:
-        """base's class probabilities for the polar duals of x, (N, len(classes))."""
+    def predict_proba(self, x: np.ndarray, cache: dict | None = None) -> np.ndarray:
+        """base's class probabilities for the polar duals of x, (N, len(classes)). `cache` (what
+        an ensemble shares for π(x)) is not used: base sees other inputs, the duals."""
         self.check_input_shape(np.shape(x))
         return self.base.predict_proba(polar_duals(x))
+
+    def pipelines(self) -> list:
+        """The single-model pipelines of base."""
+        return self.base.pipelines()
+
+    def accepts_any_vertex_count(self) -> bool:
+        """True: base is a set model (checked on construction)."""
+        return True
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """The most probable class index of every input, (N,)."""
@@ -95,7 +102,7 @@ class MirrorPipeline:
 
     def parameter_count(self) -> int:
         """base's parameters."""
-        return int(sum(p.model.parameter_count() for p in self.members))
+        return self.base.parameter_count()
 
     def describe(self) -> dict:
         """A JSON-friendly summary: the target, the claim and base's description."""

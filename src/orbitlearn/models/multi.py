@@ -52,13 +52,12 @@ class MultiTargetPipeline:
             m.to(device)
         return self
 
-    def all_pipelines(self) -> list[Any]:
+    def pipelines(self) -> list[Any]:
         """The distinct single-model pipelines inside (ensembles and mirrors opened; a pipeline
         that serves two targets, e.g. h11 directly and h21 through the dual, is listed once)."""
-        out: list[Any] = []
-        for m in self.members.values():
-            out += [p for p in getattr(m, "members", [m]) if all(p is not q for q in out)]
-        return out
+        from orbitlearn.models.ensemble import distinct_pipelines
+
+        return distinct_pipelines(list(self.members.values()))
 
     def shape_refusal(self, shape: tuple[int, ...]) -> str | None:
         """The first member's reason not to take matrices of this shape, or None."""
@@ -76,7 +75,7 @@ class MultiTargetPipeline:
 
     def parameter_count(self) -> int:
         """The members' parameters together."""
-        return int(sum(p.model.parameter_count() for p in self.all_pipelines()))
+        return int(sum(p.parameter_count() for p in self.pipelines()))
 
     def describe(self) -> dict:
         """A JSON-friendly summary: targets, claim, parameters and each member's description."""

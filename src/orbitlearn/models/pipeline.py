@@ -198,6 +198,14 @@ class ModelPipeline:
         self.model.to(device)
         return self
 
+    def pipelines(self) -> list[ModelPipeline]:
+        """The single-model pipelines inside: this one (ensembles and mirrors list theirs)."""
+        return [self]
+
+    def parameter_count(self) -> int:
+        """The model's trainable parameters."""
+        return int(self.model.parameter_count())
+
     def accepts_any_vertex_count(self) -> bool:
         """Whether the model is a set function of the columns (invariant under their permutations
         by construction, and defined for any number of them), so any n is accepted."""
@@ -259,7 +267,7 @@ class ModelPipeline:
             "symmetrize_group": self.symmetrize_group,
             "seed": self.seed,
             "claimed_invariance": self.claimed_invariance().label,
-            "parameters": self.model.parameter_count(),
+            "parameters": self.parameter_count(),
         }
 
     def checkpoint_payload(self) -> dict:

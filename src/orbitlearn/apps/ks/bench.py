@@ -32,8 +32,10 @@ from orbitlearn.groups import get_group
 from orbitlearn.groups.claims import Invariance
 from orbitlearn.models.ensemble import EnsemblePipeline
 from orbitlearn.models.evaluation import evaluate_pipeline, invariance_check
+from orbitlearn.models.mirror import MirrorPipeline
 from orbitlearn.models.pipeline import ModelPipeline
 from orbitlearn.models.registry import NETWORK_NAMES, build_model
+from orbitlearn.targets import MIRROR
 from orbitlearn.train.config import TrainConfig
 
 VARIANTS = ("orig", "rnd_perm")
@@ -149,6 +151,13 @@ class KSBenchmark:
                 "test_duals": n + self.parts["test"],
             }
         self.data = data.with_target(profile.target)  # the label this profile's table is about
+        # what mirror rows learn: the other Hodge number, read off the polar dual at prediction
+        self.mirror_data = data.with_target(MIRROR[profile.target])
+        if any(r.mirror for r in profile.rows) and not profile.duals:
+            raise OrbitlearnError(
+                f"profile {profile.name}: a mirror row needs the polar duals in the data "
+                "(a profile with duals), so that the duals it predicts on are like its training data"
+            )
         ref = reference_split(len(data.y) // (2 if profile.duals else 1))
         test = subsample(ref["test"], limits[2], 0)
         # the split of each protocol: ours (seeded stratified 70/10/20, selection on val) and the
@@ -242,18 +251,20 @@ class KSBenchmark:
         config = dict(row.config)
         if row.model in NETWORK_NAMES:
             config.setdefault("init_seed", run_seed)
-        model = build_model(
-            row.model, len(self.data.classes), tuple(self.data.vertices.shape[1:]), config
-        )
+        data = self.data
+        if row.mirror:  # learn the other number on the same inputs; predict it on the duals
+            data = self.mirror_data
+            y = {name: data.y[pos] for name, pos in self.parts_for(row).items()}
+        model = build_model(row.model, len(data.classes), tuple(data.vertices.shape[1:]), config)
         pipe = ModelPipeline(
             model,
-            self.data.classes,
+            data.classes,
             canon=row.canon,
             augment=row.augment,
             symmetrize=row.symmetrize,
             symmetrize_group=row.symmetrize_group,
             seed=run_seed,
-            target=self.data.target,
+            target=data.target,
         )
         train_cfg = TrainConfig(
             **{
@@ -280,7 +291,7 @@ class KSBenchmark:
             if history
             else time.perf_counter() - t0
         )
-        return pipe, summary
+        return (MirrorPipeline(pipe) if row.mirror else pipe), summary
 
     def run_cell(self, row: RowSpec, seed: int, variant: str) -> dict:
         """Train (or reuse) and test one row for one seed and variant; the cell record (accuracies, ε, seconds, machine)."""
@@ -309,6 +320,7 @@ class KSBenchmark:
                     "note",
                     "seed_offset",
                     "members",
+                    "mirror",
                 )
             },
         }
@@ -369,7 +381,7 @@ class KSBenchmark:
             else:
                 pipe, summary = self._fit(row, seed, variant, x, y)
                 cell["train_seconds"] = summary["train_seconds"]
-                cell["parameters"] = int(pipe.model.parameter_count())
+                cell["parameters"] = pipe.parameter_count()
                 cell["epochs_run"] = len(summary.get("history", []))
                 cell["best_epoch"] = summary.get("best_epoch")
                 cell["curve"] = [

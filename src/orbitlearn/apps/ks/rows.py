@@ -37,6 +37,10 @@ class RowSpec:
     # its own row's run folder, so an ensemble reuses what its members' rows trained)
     members: tuple[str, ...] = ()
     protocol: str = "ours"
+    # the recipe learns the other Hodge number (targets.MIRROR) and the row predicts through the
+    # polar dual (MirrorPipeline): h21(Δ) = h11(Δ*). Only in profiles whose data hold the duals,
+    # so the duals it sees are like those it was trained on
+    mirror: bool = False
 
     def __post_init__(self) -> None:
         if self.protocol not in PROTOCOLS:
@@ -386,13 +390,52 @@ H21_ROWS: tuple[RowSpec, ...] = (
 # ----------------------------------------------------------------------------- v26 with its duals
 
 _PADDED = {**_POINTNET, "padded": True}
+_DUALS_POINTNET = replace(
+    _POINTNET_NORMAL,
+    name="pointnet + π normal form (GL(4,Z)×S_n), v26 and duals",
+    config=_PADDED,
+    note="trained on the train part of v26 and its duals (10-28 vertices, zero-padded)",
+)
+_DUALS_POINTNET_WIDE = replace(
+    _POINTNET_WIDE_NORMAL,
+    name="pointnet (wide) + π normal form (GL(4,Z)×S_n), v26 and duals",
+    config={**_POINTNET_WIDE, "padded": True},
+    note="the wide PointNet trained as the row above (added before any test number of it)",
+)
+
+
+def _on_dual(row: RowSpec) -> RowSpec:
+    """The row's recipe trained on the other Hodge number and applied to the polar dual."""
+    return replace(
+        row,
+        name=row.name.replace(", v26 and duals", " on Δ* (mirror), v26 and duals"),
+        mirror=True,
+        note="learns the other Hodge number; predicts this one as that number of the polar dual",
+    )
+
+
+_SWAP_NOTE = (
+    "one of Δ and one of Δ* averaged; the h11 profile's row and the h21 profile's other row are "
+    "one swap-equivariant model (each is the other on the dual); added before any test number "
+    "of either was seen"
+)
 DUALS_ROWS: tuple[RowSpec, ...] = (
     _BY_NAME["majority"],
-    replace(
-        _POINTNET_NORMAL,
-        name="pointnet + π normal form (GL(4,Z)×S_n), v26 and duals",
-        config=_PADDED,
-        note="trained on the train part of v26 and its duals (10-28 vertices, zero-padded)",
+    _DUALS_POINTNET,
+    _DUALS_POINTNET_WIDE,
+    _on_dual(_DUALS_POINTNET),
+    _on_dual(_DUALS_POINTNET_WIDE),
+    _ensemble(
+        "ensemble: pointnet (wide) on Δ + pointnet on Δ* (mirror), v26 and duals",
+        _DUALS_POINTNET_WIDE,
+        _on_dual(_DUALS_POINTNET),
+        note=_SWAP_NOTE,
+    ),
+    _ensemble(
+        "ensemble: pointnet on Δ + pointnet (wide) on Δ* (mirror), v26 and duals",
+        _DUALS_POINTNET,
+        _on_dual(_DUALS_POINTNET_WIDE),
+        note=_SWAP_NOTE,
     ),
     replace(
         _POINTNET_FEATURES_NORMAL,
