@@ -283,6 +283,13 @@ def test_a_duals_profile_trains_on_both_sides_of_the_mirror(small_file, tmp_path
     assert table["exact engine (Batyrev)"]["acc_duals"] == 1.0
     learned = table[DUALS_ROWS[1].name]
     assert 0.0 <= learned["acc_duals"] <= 1.0 and learned["claimed_invariance"] == "GL(4,Z) x S26"
+    # the source's share of val (what other profiles' val accuracies are comparable with): the
+    # first len(split val) positions, all of them originals
+    cell = bench.store.load(bench.cell_stem(DUALS_ROWS[1], 0, "orig"))
+    k = bench.val_orig_count
+    assert (bench.parts["val"][:k] < n).all() and (bench.parts["val"][k:] >= n).all()
+    orig_only = np.isclose(cell["val_accuracy_orig"], np.arange(k + 1) / k).any()
+    assert orig_only and 0.0 <= cell["val_accuracy_orig"] <= 1.0
     paths = write_reports(bench, bench.table())
     assert "duals test" in paths["md"].read_text()
     assert (tmp_path / "runs" / "duals.txt.gz").exists()

@@ -144,6 +144,8 @@ class KSBenchmark:
         if profile.duals:  # the data's polar duals join it, each in its source's part
             n = len(data)
             data = with_duals(data, self.out / "runs" / "duals.txt.gz", self.log)
+            # val holds the source's val part first, then its duals
+            self.val_orig_count = len(self.parts["val"])
             self.parts = {
                 "train": np.concatenate([self.parts["train"], n + self.parts["train"]]),
                 "val": np.concatenate([self.parts["val"], n + self.parts["val"]]),
@@ -397,6 +399,11 @@ class KSBenchmark:
                     cell["acc_last_epoch"] = summary["history"][-1]["val_score"]
             cell["claimed_invariance"] = pipe.claimed_invariance().label
             cell["val_accuracy"] = evaluate_pipeline(pipe, x["val"], h11["val"])["accuracy"]
+            if "test_duals" in x:  # the source's share of val: comparable with other profiles
+                k = self.val_orig_count
+                cell["val_accuracy_orig"] = evaluate_pipeline(pipe, x["val"][:k], h11["val"][:k])[
+                    "accuracy"
+                ]
             t1 = time.perf_counter()
             cell["acc"] = evaluate_pipeline(pipe, x["test"], h11["test"])["accuracy"]
             cell["test_seconds"] = time.perf_counter() - t1
