@@ -22,12 +22,30 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "results" / "ks-duals"
-#: (committed model, target) -> its training data, where that is not v26 alone
-TRAINED_ON = {
-    ("ks_hodge_any", "h11"): "v26 and its duals, train parts (seed-0 split)",
-    ("ks_hodge_any", "h21"): "v26 and its duals, train parts (seed-0 split); its h11 member on "
-    "the polar dual",
-}
+
+
+def trained_on(model: str, target: str) -> str:
+    """What the committed model's member for `target` was trained on, read off the benchmark
+    record beside its checkpoint (models/NAME.json: the profile it came from; for a member of a
+    multi-target model read off the polar dual, that of the member it mirrors)."""
+    import json
+
+    from orbitlearn.apps.ks.rows import get_profile
+
+    record_path = ROOT / "models" / f"{Path(model).stem}.json"
+    if not record_path.exists():
+        return "unknown (no benchmark record beside the checkpoint)"
+    record = json.loads(record_path.read_text())
+    mirrored = record.get("mirrored", {})
+    cell = record.get("targets", {}).get(mirrored.get(target, target), record)
+    with_duals = get_profile(cell["profile"]).duals
+    text = "v26 and its duals, train parts" if with_duals else "v26 train part"
+    text += f" (seed-{cell.get('split_seed', 0)} split)"
+    if target in mirrored or cell.get("spec", {}).get("mirror"):
+        text += "; the other Hodge number's model on the polar dual"
+    return text
+
+
 COLUMNS = (
     "row",
     "model",
@@ -120,15 +138,13 @@ def main(argv: list[str] | None = None) -> int:
                 else model.classes_[model.targets.index(target)]
             )
             in_range = np.isin(y, classes)
-            trained_on = TRAINED_ON.get(
-                (Path(str(name)).stem, target), "v26 train part (seed-0 split)"
-            )
+            source = trained_on(str(name), target)
             rows.append(
                 {
-                    "row": f"{Path(str(name)).stem} [{target}] (trained on {trained_on})",
+                    "row": f"{Path(str(name)).stem} [{target}] (trained on {source})",
                     "model": str(name),
                     "target": target,
-                    "trained_on": trained_on,
+                    "trained_on": source,
                     "test_set": "duals of the v26 test part",
                     "count": len(mats),
                     "accuracy": float((pred == y).mean()),

@@ -35,10 +35,9 @@ def test_committed_model(name, test_part):
     assert whole.claimed_invariance().label == meta["claimed_invariance"]
     x, labels = test_part
     # a multi-target checkpoint: each target's member against its own record
-    members = whole.members if isinstance(whole.members, dict) else {whole.target: whole}
-    records = meta.get(
-        "targets", {whole.target: meta} if not isinstance(whole.members, dict) else {}
-    )
+    multi = isinstance(getattr(whole, "members", None), dict)
+    members = whole.members if multi else {whole.target: whole}
+    records = meta["targets"] if multi else {whole.target: meta}
     for target, pipe in members.items():
         acc = evaluate_pipeline(pipe, x, labels[target])["accuracy"]
         # a 300-entry sample of the same test part: within 4 binomial standard deviations

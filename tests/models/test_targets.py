@@ -72,8 +72,19 @@ def test_checkpoint_carries_the_target_to_predict_and_evaluate(trained, small, c
 
 
 def test_committed_models_predict_h11(trained):
-    assert orbitlearn.load_model("ks_h11_gl4z").target == "h11"  # written before targets existed
+    assert orbitlearn.load_model("ks_h11_gl4z").target == "h11"
     assert load_pipeline(trained["h11"]).target == "h11"
+
+
+def test_a_checkpoint_from_before_targets_predicts_h11(trained, tmp_path):
+    from orbitlearn.models.pipeline import read_checkpoint
+    from orbitlearn.torch_io import save_atomic
+
+    payload = read_checkpoint(trained["h11"])
+    del payload["target"]  # as written before targets existed
+    save_atomic(payload, tmp_path / "old.pt")
+    old = load_pipeline(tmp_path / "old.pt")
+    assert old.target == "h11" and list(old.classes) == list(load_pipeline(trained["h11"]).classes)
 
 
 def test_an_ensemble_of_different_targets_is_refused(trained):
