@@ -39,11 +39,11 @@ TARGETS = {
     "ks_h11_gl4z": (_H11, _GL),
     "ks_h21_gl4z": (_H21, _GL),
 }
-#: multi-target committed models: target -> (results folder, groups)
-#: a target given as ("mirror", other) is read off the polar dual by the member of `other`
-#: (`orbitlearn.models.mirror`: h21(Δ) = h11(Δ*)), so the model is swap-equivariant exactly
 #: cell fields a committed model's .json leaves out
 _NOT_RECORDED = ("curve", "checkpoint", "machine", "_folder")
+#: multi-target committed models: target -> (results folders, groups)
+#: a target given as ("mirror", other) is read off the polar dual by the member of `other`
+#: (`orbitlearn.models.mirror`: h21(Δ) = h11(Δ*)), so the model is swap-equivariant exactly
 MULTI = {"ks_hodge_any": {"h11": (("ks-duals/train",), _GL), "h21": ("mirror", "h11")}}
 
 
@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copyfile(_checkpoint(cell), out / f"{name}.pt")
         record = {k: v for k, v in cell.items() if k not in _NOT_RECORDED}
         record["test_accuracy"] = cell["acc"]
-        record["results"] = _folder_of(cell)
+        record["results"] = cell["_folder"]
         record["source_checkpoint"] = str(Path(cell["checkpoint"]).name)
         (out / f"{name}.json").write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n")
         print(
@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
                 t: {
                     **{k: v for k, v in c.items() if k not in _NOT_RECORDED},
                     "test_accuracy": c["acc"],
-                    "results": _folder_of(c),
+                    "results": c["_folder"],
                 }
                 for t, c in chosen.items()
             },
@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
                 "row": f"{source['row']}, on the polar dual",
                 "test_accuracy": source["acc_duals"],
                 "measured_as": f"acc_duals of the {parts[t][1]} member's cell",
-                "results": _folder_of(source),
+                "results": source["_folder"],
             }
         (out / f"{name}.json").write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n")
         for t, c in chosen.items():
@@ -171,10 +171,6 @@ def _cells(*folders: str) -> list[dict]:
         for p in sorted((results / "cells").glob("*.json")):
             cells.append({**json.loads(p.read_text()), "_folder": folder})
     return cells
-
-
-def _folder_of(cell: dict) -> str:
-    return cell["_folder"]
 
 
 def _checkpoint(cell: dict) -> Path:

@@ -398,12 +398,12 @@ class KSBenchmark:
                     # val is the test part: what selection on test is worth, against the last epoch
                     cell["acc_last_epoch"] = summary["history"][-1]["val_score"]
             cell["claimed_invariance"] = pipe.claimed_invariance().label
-            cell["val_accuracy"] = evaluate_pipeline(pipe, x["val"], h11["val"])["accuracy"]
-            if "test_duals" in x:  # the source's share of val: comparable with other profiles
-                k = self.val_orig_count
-                cell["val_accuracy_orig"] = evaluate_pipeline(pipe, x["val"][:k], h11["val"][:k])[
-                    "accuracy"
-                ]
+            # one prediction of val; with duals, the source's share of it is scored apart too
+            # (comparable with other profiles' val accuracy)
+            val_right = np.asarray(pipe.classes)[pipe.predict(x["val"])] == h11["val"]
+            cell["val_accuracy"] = float(val_right.mean())
+            if "test_duals" in x:
+                cell["val_accuracy_orig"] = float(val_right[: self.val_orig_count].mean())
             t1 = time.perf_counter()
             cell["acc"] = evaluate_pipeline(pipe, x["test"], h11["test"])["accuracy"]
             cell["test_seconds"] = time.perf_counter() - t1
