@@ -19,6 +19,7 @@ from orbitlearn.models.pipeline import (
     CHECKPOINT_FORMAT,
     ModelPipeline,
     checkpoint_contents,
+    distinct_pipelines,
     read_checkpoint,
 )
 from orbitlearn.torch_io import save_atomic
@@ -118,14 +119,6 @@ class EnsemblePipeline:
     def save(self, path: str | Path) -> Path:
         """Write the ensemble checkpoint atomically; the path."""
         return save_atomic(self.checkpoint_payload(), path)
-
-
-def distinct_pipelines(parts: list[Any]) -> list[ModelPipeline]:
-    """The single-model pipelines inside `parts` (each a pipeline of any kind), each listed once."""
-    out: list[ModelPipeline] = []
-    for part in parts:
-        out += [p for p in part.pipelines() if all(p is not q for q in out)]
-    return out
 
 
 def load_pipeline(path: str | Path) -> Any:

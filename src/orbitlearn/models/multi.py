@@ -15,6 +15,7 @@ import numpy as np
 
 from orbitlearn.errors import OrbitlearnError
 from orbitlearn.groups.claims import Invariance
+from orbitlearn.models.pipeline import distinct_pipelines
 from orbitlearn.targets import TARGETS
 from orbitlearn.torch_io import save_atomic
 from orbitlearn.version import __version__
@@ -55,8 +56,6 @@ class MultiTargetPipeline:
     def pipelines(self) -> list[Any]:
         """The distinct single-model pipelines inside (ensembles and mirrors opened; a pipeline
         that serves two targets, e.g. h11 directly and h21 through the dual, is listed once)."""
-        from orbitlearn.models.ensemble import distinct_pipelines
-
         return distinct_pipelines(list(self.members.values()))
 
     def shape_refusal(self, shape: tuple[int, ...]) -> str | None:

@@ -350,6 +350,14 @@ def _check_payload(payload: dict) -> None:
         raise OrbitlearnError("missing field 'state'")
 
 
+def distinct_pipelines(parts: list[Any]) -> list[ModelPipeline]:
+    """The single-model pipelines inside `parts` (each a pipeline of any kind), each listed once."""
+    out: list[ModelPipeline] = []
+    for part in parts:
+        out += [p for p in part.pipelines() if all(p is not q for q in out)]
+    return out
+
+
 def read_checkpoint(path: Path) -> dict:
     """The payload of a checkpoint file, or a one-line error naming the file; nothing in it runs."""
     payload = safe_torch_load(Path(path))
