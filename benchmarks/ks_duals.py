@@ -1,4 +1,4 @@
-"""Models trained on v26 meet other vertex counts: the polar duals of the v26 test part.
+"""The committed models meet other vertex counts: the polar duals of the v26 test part.
 
     python benchmarks/ks_duals.py [--models ks_h11_gl4z ks_h11_best PATH.pt ...]
 
@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         print(mirror[-1], file=sys.stderr)
     write_csv(OUT / "table.csv", rows, COLUMNS)
     lines = [
-        "# Trained on v26, tested on the duals of its test part",
+        "# The committed models on the duals of the v26 test part",
         "",
         f"{len(mats)} duals of the seed-0 test part, {counts.min()}–{counts.max()} vertices; "
         f"their h11 in {h11.min()}..{h11.max()}, h21 in {h21.min()}..{h21.max()} (v26: h11 "

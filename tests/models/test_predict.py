@@ -85,7 +85,11 @@ def test_set_models_take_other_vertex_counts(entries, tmp_path, capsys):
 
 def test_refused_entries_get_error_records_and_exit_1(entries, tmp_path, capsys):
     v = entries[0].vertices
-    not_a_vertex = np.concatenate([v, np.zeros((4, 1), dtype=np.int64)], axis=1)  # the origin
+    # a boundary lattice point that is not a vertex (a zero column would be read as padding by a
+    # set model: the same polytope)
+    vert = {tuple(c) for c in v.T}
+    extra = next(c for c in LatticePolytope(v).boundary_points().T if tuple(c) not in vert)
+    not_a_vertex = np.concatenate([v, extra[:, None].astype(np.int64)], axis=1)
     three_dim = np.array([[1, 0, 0, -1], [0, 1, 0, -1], [0, 0, 1, -1]])
     path = _write(tmp_path / "mixed.txt", [v, not_a_vertex, three_dim, v])
     assert main(["predict", "--checkpoint", "ks_h11_gl4z", str(path), "--json"]) == 1
