@@ -437,6 +437,22 @@ DUALS_ROWS: tuple[RowSpec, ...] = (
         _on_dual(_DUALS_POINTNET_WIDE),
         note=_SWAP_NOTE,
     ),
+    _ensemble(
+        "ensemble: pointnet (wide) on Δ + pointnet (wide) on Δ* (mirror), v26 and duals",
+        _DUALS_POINTNET_WIDE,
+        _on_dual(_DUALS_POINTNET_WIDE),
+        note="the pair above with both members wide: swap-equivariant (the h11 and h21 profiles' "
+        "rows are one model); added before any test number of the wide h21 network was seen",
+    ),
+    _ensemble(
+        "ensemble: pointnets (default and wide) on Δ and on Δ* (mirror), v26 and duals",
+        _DUALS_POINTNET,
+        _DUALS_POINTNET_WIDE,
+        _on_dual(_DUALS_POINTNET),
+        _on_dual(_DUALS_POINTNET_WIDE),
+        note="all four networks of the two targets, each on its side of the mirror: "
+        "swap-equivariant; added before any test number of the wide h21 network was seen",
+    ),
     replace(
         _POINTNET_FEATURES_NORMAL,
         name="pointnet + engine vertex features + π normal form (GL(4,Z)×S_n), v26 and duals",
