@@ -136,6 +136,15 @@ def test_unknown_rows_and_profiles_are_user_errors():
     assert select_rows(get_profile("smoke"), ["majority"])[0].name == "majority"
 
 
+def test_help_names_every_profile_with_its_summary_and_folder(capsys):
+    assert main(["bench", "ks", "--help"]) == 0
+    text = "".join(capsys.readouterr().out.split())  # argparse wraps lines (at hyphens too)
+    for p in PROFILES.values():
+        assert p.summary and "".join(f"{p.name}: {p.summary}".split()) in text
+        if p.out:
+            assert f"{p.name}:{p.out}" in text
+
+
 def test_saved_models_reload_and_score_what_the_cell_says(bench_run):
     from orbitlearn.models.evaluation import evaluate_pipeline
     from orbitlearn.models.pipeline import ModelPipeline

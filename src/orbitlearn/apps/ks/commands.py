@@ -83,14 +83,14 @@ def register(bench_sub: argparse._SubParsersAction) -> None:
         "--profile",
         choices=tuple(PROFILES),
         default="quick",
-        help="smoke: seconds; quick: ~10 min on 2 cores; full: the whole h11 table, 3 seeds; "
-        "h21: the h21 table, 3 seeds",
+        help="; ".join(f"{p.name}: {p.summary}" for p in PROFILES.values()),
     )
     ks.add_argument("--data", help="KS file (default: the cached v26 list)")
     ks.add_argument(
         "--out",
-        help="results folder (default runs/bench/ks-PROFILE; full: benchmarks/results/ks, "
-        "h21: benchmarks/results/ks-h21)",
+        help="results folder (default runs/bench/ks-PROFILE; "
+        + ", ".join(f"{p.name}: {p.out}" for p in PROFILES.values() if p.out)
+        + ")",
     )
     ks.add_argument("--rows", nargs="+", metavar="ROW", help="run only these rows (names or slugs)")
     ks.add_argument("--seeds", type=nonnegative_int, nargs="+", help="run only these seeds")

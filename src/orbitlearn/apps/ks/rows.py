@@ -71,6 +71,7 @@ class Profile:
     # the polar duals join the data, each in its source's part: trained on both sides of the
     # mirror, tested on the test part and (column acc_duals) on its duals
     duals: bool = False
+    summary: str = ""  # one line for `orbitlearn bench ks --help`
 
 
 # ----------------------------------------------------------------------------- the full table
@@ -465,7 +466,13 @@ DUALS_ROWS: tuple[RowSpec, ...] = (
 PROFILES: dict[str, Profile] = {
     # seconds, on a few hundred entries: exercises every column (tests and a first look)
     "smoke": Profile(
-        "smoke", SMOKE_ROWS, seeds=(0,), limits=(300, 60, 100), check_count=50, check_samples=2
+        "smoke",
+        SMOKE_ROWS,
+        seeds=(0,),
+        limits=(300, 60, 100),
+        check_count=50,
+        check_samples=2,
+        summary="seconds, a few hundred entries (tests and a first look)",
     ),
     "quick": Profile(
         "quick",
@@ -474,9 +481,15 @@ PROFILES: dict[str, Profile] = {
         limits=(12_000, 2_000, 3_000),
         check_count=300,
         check_samples=2,
+        summary="about 4 min on 2 cores: every kind of row on a 12,000-entry subset",
     ),
     "full": Profile(
-        "full", FULL_ROWS, seeds=(0, 1, 2), limits=(None, None, None), out="benchmarks/results/ks"
+        "full",
+        FULL_ROWS,
+        seeds=(0, 1, 2),
+        limits=(None, None, None),
+        out="benchmarks/results/ks",
+        summary="the whole h11 table, 3 seeds",
     ),
     # trained and tested on both sides of the mirror (h11 of Δ and of Δ*)
     "duals": Profile(
@@ -486,6 +499,7 @@ PROFILES: dict[str, Profile] = {
         limits=(None, None, None),
         duals=True,
         out="benchmarks/results/ks-duals/train",
+        summary="h11, trained on v26 and the polar duals of its train part, 3 seeds",
     ),
     "duals-h21": Profile(
         "duals-h21",
@@ -495,6 +509,7 @@ PROFILES: dict[str, Profile] = {
         target="h21",
         duals=True,
         out="benchmarks/results/ks-duals/train-h21",
+        summary="h21, trained on v26 and the polar duals of its train part, 3 seeds",
     ),
     # h21 of the same polytopes, the same split (stratified by h11), the same recipes
     "h21": Profile(
@@ -504,6 +519,7 @@ PROFILES: dict[str, Profile] = {
         limits=(None, None, None),
         target="h21",
         out="benchmarks/results/ks-h21",
+        summary="the h21 table, 3 seeds",
     ),
 }
 
