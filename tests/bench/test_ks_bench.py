@@ -314,3 +314,25 @@ def test_random_images_keep_any_vertex_count():
     perm = _images(x, "s4xs26", seed=0, stream=1)  # the same entries, moved: a permutation
     assert all((np.sort(p, axis=None) == np.sort(q, axis=None)).all() for p, q in zip(perm, x))
     assert not (perm == x).all()
+
+
+def test_rows_not_run_are_reported_with_their_published_numbers(small_file, tmp_path):
+    import csv
+
+    data = KSDataset.from_file(read_ks(small_file))
+    bench = KSBenchmark(data, get_profile("full"), tmp_path, threads=1)
+    assert bench.table() == []  # nothing has run: the plain table is empty
+    table = bench.table(include_unrun=True)
+    assert [r["row"] for r in table] == [r.name for r in PROFILES["full"].rows]
+    vit = next(r for r in table if r["row"] == "ViT [reference]")
+    assert vit["seeds"] == 0 and (vit["published_orig"], vit["published_rnd_perm"]) == (
+        62.06,
+        43.70,
+    )
+    paths = write_reports(bench, table)
+    md = paths["md"].read_text()
+    assert "| ViT [reference] | reference | 0 (not run) | — |" in md and "| 62.06 / 43.70 |" in md
+    rows = {r["row"]: r for r in csv.DictReader(paths["csv"].open())}
+    assert rows["ViT [reference]"]["acc_orig"] == "" and rows["ViT [reference]"]["seeds"] == "0"
+    assert rows["ViT [reference]"]["published_orig"] == "62.06"
+    assert rows["set transformer"]["published_orig"] == ""

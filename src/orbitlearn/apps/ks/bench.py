@@ -530,10 +530,14 @@ class KSBenchmark:
         """Every finished cell in the output folder."""
         return self.store.all()
 
-    def table(self, rows: Sequence[RowSpec] | None = None) -> list[dict]:
+    def table(
+        self, rows: Sequence[RowSpec] | None = None, include_unrun: bool = False
+    ) -> list[dict]:
         """One record per row: means over the finished seeds (fractions in [0, 1]) with the sample
         std (ddof 1) for rows of our protocol and the population std (ddof 0, as published) for rows
-        of the reference protocol."""
+        of the reference protocol. Rows without a finished cell are left out, or, with
+        `include_unrun`, kept with ``seeds`` 0, empty numbers and their published numbers (so a
+        report says what has not run yet)."""
         rows = rows or self.profile.rows
         by_key: dict[tuple[str, str], list[dict]] = {}
         for c in self.cells():
@@ -543,6 +547,8 @@ class KSBenchmark:
             orig = by_key.get((row.name, "orig"), [])
             perm = by_key.get((row.name, "rnd_perm"), [])
             if not orig and not perm:
+                if include_unrun:
+                    table.append(_unrun_record(row))
                 continue
             rec: dict = {"row": row.name, "protocol": row.protocol}
             ddof = 0 if row.protocol == "reference" else 1
@@ -570,6 +576,13 @@ class KSBenchmark:
             rec["published_orig"], rec["published_rnd_perm"] = row.published or (None, None)
             table.append(rec)
         return table
+
+
+def _unrun_record(row: RowSpec) -> dict:
+    """The table record of a row with no finished cell: its name, protocol and published numbers."""
+    rec: dict = {"row": row.name, "protocol": row.protocol, "seeds": 0, "seed_list": []}
+    rec["published_orig"], rec["published_rnd_perm"] = row.published or (None, None)
+    return rec
 
 
 def select_rows(profile: Profile, names: Sequence[str] | None) -> list[RowSpec]:

@@ -51,7 +51,7 @@ def cmd_ks(args: argparse.Namespace) -> int:
         table = bench.table(rows)
     else:
         table = bench.run(rows, seeds, cluster=args.cluster)
-    paths = write_reports(bench, bench.table())
+    paths = write_reports(bench, bench.table(include_unrun=True))
     log(f"bench ks: reports in {out} ({', '.join(p.name for p in paths.values())})")
     records = [
         {

@@ -98,6 +98,14 @@ def write_reports(bench: KSBenchmark, table: list[dict]) -> dict[str, Path]:
             if r["published_orig"] is None
             else f"{r['published_orig']:.2f} / {r['published_rnd_perm']:.2f}"
         )
+        if not r["seeds"]:
+            lines.append(
+                f"| {r['row']} | {r['protocol']} | 0 (not run) |"
+                + " — |" * 8
+                + f" {pub} |"
+                + (" — |" if bench.profile.duals else "")
+            )
+            continue
         eps = "—" if r["eps_max_dp"] is None else f"{r['eps_max_dp']:.1e}"
         secs = "—" if r["train_seconds"] is None else f"{r['train_seconds']:.0f}"
         lines.append(
@@ -118,7 +126,8 @@ def write_reports(bench: KSBenchmark, table: list[dict]) -> dict[str, Path]:
     rows_dir.mkdir(exist_ok=True)
     for rec in table:
         write_text_atomic(rows_dir / f"{slug(rec['row'])}.json", json.dumps(rec, indent=1) + "\n")
-    paths["chart"] = _bar_chart(table, out / "chart.png", bench.profile.name, bench.profile.target)
+    run = [r for r in table if r["seeds"]]
+    paths["chart"] = _bar_chart(run, out / "chart.png", bench.profile.name, bench.profile.target)
     paths["curves"] = _curves(bench.cells(), out / "curves.png")
     return paths
 
