@@ -546,9 +546,13 @@ class KSBenchmark:
         for row in rows:
             orig = by_key.get((row.name, "orig"), [])
             perm = by_key.get((row.name, "rnd_perm"), [])
+            published = dict(
+                zip(("published_orig", "published_rnd_perm"), row.published or (None, None))
+            )
             if not orig and not perm:
                 if include_unrun:
-                    table.append(_unrun_record(row))
+                    head = {"row": row.name, "protocol": row.protocol, "seeds": 0, "seed_list": []}
+                    table.append({**head, **published})
                 continue
             rec: dict = {"row": row.name, "protocol": row.protocol}
             ddof = 0 if row.protocol == "reference" else 1
@@ -573,16 +577,8 @@ class KSBenchmark:
             rec["seed_list"] = sorted({c["seed"] for c in (orig or perm)})
             rec["seeds"] = len(rec["seed_list"])
             rec["claimed_invariance"] = (orig or perm)[0].get("claimed_invariance")
-            rec["published_orig"], rec["published_rnd_perm"] = row.published or (None, None)
-            table.append(rec)
+            table.append({**rec, **published})
         return table
-
-
-def _unrun_record(row: RowSpec) -> dict:
-    """The table record of a row with no finished cell: its name, protocol and published numbers."""
-    rec: dict = {"row": row.name, "protocol": row.protocol, "seeds": 0, "seed_list": []}
-    rec["published_orig"], rec["published_rnd_perm"] = row.published or (None, None)
-    return rec
 
 
 def select_rows(profile: Profile, names: Sequence[str] | None) -> list[RowSpec]:
