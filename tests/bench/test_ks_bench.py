@@ -231,6 +231,57 @@ def test_the_reference_split_is_the_published_one():
     assert set(parts["test"]) == set(order[62_772:])
 
 
+def test_a_row_not_reshuffled_trains_in_the_published_order(small_file, tmp_path, monkeypatch):
+    """The study's loader walks its training part in the seed-42 shuffle's order every epoch:
+    a reference row with shuffle off gets its training inputs in that order, the others sorted."""
+    from dataclasses import replace
+
+    from orbitlearn.apps.ks.bench import in_reference_order, reference_order
+    from orbitlearn.apps.ks.rows import Profile, find_row
+    from orbitlearn.models.pipeline import ModelPipeline
+
+    data = KSDataset.from_file(read_ks(small_file))
+    fixed = replace(
+        find_row("MLP(CNN), not reshuffled [reference]"), train={"epochs": 1, "shuffle": False}
+    )
+    shuffled = replace(find_row("MLP(CNN) [reference]"), train={"epochs": 1})
+    profile = Profile("t", (fixed, shuffled), seeds=(0,), limits=(200, 50, 50), check_count=10)
+    bench = KSBenchmark(data, profile, tmp_path, threads=1)
+    seen = {}
+    fit = ModelPipeline.fit
+
+    def recording_fit(self, x, y, *args, **kw):
+        seen[len(seen)] = (np.asarray(x).copy(), np.asarray(y).copy(), args[2].shuffle)
+        return fit(self, x, y, *args, **kw)
+
+    monkeypatch.setattr(ModelPipeline, "fit", recording_fit)
+    train = bench.parts_for(fixed)["train"]
+    bench._fit(
+        fixed,
+        0,
+        "orig",
+        bench._inputs(0, "orig", "reference"),
+        {"train": data.y[train], "val": data.y[bench.parts_for(fixed)["val"]]},
+    )
+    bench._fit(
+        shuffled,
+        0,
+        "orig",
+        bench._inputs(0, "orig", "reference"),
+        {"train": data.y[train], "val": data.y[bench.parts_for(fixed)["val"]]},
+    )
+    rank = {int(e): i for i, e in enumerate(reference_order(len(data.y)))}
+    (x_fixed, y_fixed, off), (x_sorted, y_sorted, on) = seen[0], seen[1]
+    assert not off and on
+    walked = train[in_reference_order(train, len(data.y))]
+    assert [rank[int(e)] for e in walked] == sorted(rank[int(e)] for e in train)
+    np.testing.assert_array_equal(x_fixed, np.asarray(data.vertices)[walked])
+    np.testing.assert_array_equal(y_fixed, data.y[walked])
+    np.testing.assert_array_equal(x_sorted, np.asarray(data.vertices)[train])  # sorted: as before
+    np.testing.assert_array_equal(y_sorted, data.y[train])
+    assert not np.array_equal(x_fixed, x_sorted)
+
+
 def test_published_numbers_only_beside_reference_rows():
     from orbitlearn.apps.ks.rows import RowSpec
 

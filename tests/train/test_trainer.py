@@ -89,6 +89,30 @@ def test_time_budget_stops_training():
     assert len(result.history) < 10_000 and result.seconds >= 0.5
 
 
+def _recording_augment(seen: list):
+    def augment(xb, rng):
+        seen.append(xb.copy())
+        return xb
+
+    return augment
+
+
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_shuffle_false_walks_the_training_set_in_its_given_order(shuffle):
+    x, y = data(n=100)
+    seen: list = []
+    cfg = TrainConfig(epochs=3, batch_size=32, shuffle=shuffle)
+    Trainer(cfg).fit(net(), x, y, x, y, augment=_recording_augment(seen))
+    assert [len(b) for b in seen] == [32, 32, 32, 4] * 3  # the last, short batch is kept
+    epochs = [np.concatenate(seen[4 * e : 4 * e + 4]) for e in range(3)]
+    for walked in epochs:  # every epoch sees every example once
+        assert sorted(map(bytes, walked)) == sorted(map(bytes, x))
+    if shuffle:
+        assert not np.array_equal(epochs[0], x) and not np.array_equal(epochs[0], epochs[1])
+    else:
+        assert all(np.array_equal(walked, x) for walked in epochs)
+
+
 class _Interrupt(Exception):
     pass
 

@@ -193,7 +193,7 @@ class Trainer:
         try:
             for epoch in range(start_epoch, cfg.epochs):
                 module.train()
-                order = rng.permutation(len(x_train))
+                order = rng.permutation(len(x_train)) if cfg.shuffle else np.arange(len(x_train))
                 total_loss, total_score, count = 0.0, 0.0, 0
                 for step in range(steps_per_epoch):
                     idx = order[step * cfg.batch_size : (step + 1) * cfg.batch_size]

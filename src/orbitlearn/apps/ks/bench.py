@@ -56,16 +56,32 @@ def _images(x: np.ndarray, group_name: str, seed: int, stream: int) -> np.ndarra
     return group.act_batch(group.sample(len(x), rng), np.asarray(x, dtype=np.int64))
 
 
-def reference_split(n_entries: int) -> dict[str, np.ndarray]:
-    """The published study's split: the file's entries but its last two (its loader drops them),
-    shuffled by numpy's legacy generator seeded 42, the first 80% for training and the rest for
-    testing; no validation part (`val` is the test part: selection on test, as published)."""
-    n = n_entries - 2
-    order = list(range(n))
+def reference_order(n_entries: int) -> np.ndarray:
+    """The published study's shuffle of the file: its entries but its last two (its loader drops
+    them), in the order numpy's legacy generator seeded 42 puts them. Its training loader walks
+    the training part in this order every epoch (it does not reshuffle)."""
+    order = list(range(n_entries - 2))
     np.random.RandomState(42).shuffle(order)
-    cut = int(0.8 * n)
+    return np.asarray(order, dtype=np.int64)
+
+
+def reference_split(n_entries: int) -> dict[str, np.ndarray]:
+    """The published study's split: the first 80% of `reference_order` for training and the rest
+    for testing, each sorted; no validation part (`val` is the test part: selection on test, as
+    published)."""
+    order = reference_order(n_entries)
+    cut = int(0.8 * len(order))
     train, test = np.sort(order[:cut]), np.sort(order[cut:])
     return {"train": train, "val": test, "test": test}
+
+
+def in_reference_order(positions: np.ndarray, n_entries: int) -> np.ndarray:
+    """The indices into `positions` (entry positions) that list them in `reference_order`."""
+    rank = np.empty(n_entries, dtype=np.int64)
+    order = reference_order(n_entries)
+    rank[order] = np.arange(len(order))
+    rank[len(order) :] = len(order)  # the two dropped entries (never in a reference part) last
+    return np.argsort(rank[np.asarray(positions)], kind="stable")
 
 
 def with_duals(data: KSDataset, cache: Path, log: Callable[[str], None]) -> KSDataset:
@@ -160,7 +176,8 @@ class KSBenchmark:
                 f"profile {profile.name}: a mirror row needs the polar duals in the data "
                 "(a profile with duals), so that the duals it predicts on are like its training data"
             )
-        ref = reference_split(len(data.y) // (2 if profile.duals else 1))
+        self.reference_entries = len(data.y) // (2 if profile.duals else 1)
+        ref = reference_split(self.reference_entries)
         test = subsample(ref["test"], limits[2], 0)
         # the split of each protocol: ours (seeded stratified 70/10/20, selection on val) and the
         # published one (80/20, selection on the test part)
@@ -281,6 +298,12 @@ class KSBenchmark:
             # π maps the permuted inputs to exactly the orig ones: the training would repeat the
             # orig training bit for bit, so that one is used (trained here if not yet done)
             variant, x = "orig", self._inputs(seed, "orig", row.protocol)
+        if row.protocol == "reference" and not train_cfg.shuffle:
+            # a training set that is not reshuffled is walked in the published shuffle's order,
+            # as the study's loader walks it
+            at = in_reference_order(self.parts_for(row)["train"], self.reference_entries)
+            x = {**x, "train": x["train"][at]}
+            y = {**y, "train": y["train"][at]}
         run_dir = self.out / "runs" / f"{slug(row.name)}__seed{seed}__{variant}"
         run_dir.mkdir(parents=True, exist_ok=True)  # per-epoch log and resumable training state
         summary = pipe.fit(
