@@ -256,20 +256,9 @@ def test_a_row_not_reshuffled_trains_in_the_published_order(small_file, tmp_path
 
     monkeypatch.setattr(ModelPipeline, "fit", recording_fit)
     train = bench.parts_for(fixed)["train"]
-    bench._fit(
-        fixed,
-        0,
-        "orig",
-        bench._inputs(0, "orig", "reference"),
-        {"train": data.y[train], "val": data.y[bench.parts_for(fixed)["val"]]},
-    )
-    bench._fit(
-        shuffled,
-        0,
-        "orig",
-        bench._inputs(0, "orig", "reference"),
-        {"train": data.y[train], "val": data.y[bench.parts_for(fixed)["val"]]},
-    )
+    y = {"train": data.y[train], "val": data.y[bench.parts_for(fixed)["val"]]}
+    for row in (fixed, shuffled):
+        bench._fit(row, 0, "orig", bench._inputs(0, "orig", "reference"), y)
     rank = {int(e): i for i, e in enumerate(reference_order(len(data.y)))}
     (x_fixed, y_fixed, off), (x_sorted, y_sorted, on) = seen[0], seen[1]
     assert not off and on

@@ -23,9 +23,7 @@ class TrainConfig:
         None  # seconds; training stops at the end of the epoch that passes it
     )
     batch_size: int = 128
-    shuffle: bool = (
-        True  # reshuffle the training set every epoch; False: its given order each epoch
-    )
+    shuffle: bool = True  # reshuffle the training set every epoch (False: its given order)
     lr: float = 2e-3
     weight_decay: float = 1e-4
     warmup: float = 0.02  # share of training spent warming up the learning rate

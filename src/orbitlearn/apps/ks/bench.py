@@ -176,8 +176,8 @@ class KSBenchmark:
                 f"profile {profile.name}: a mirror row needs the polar duals in the data "
                 "(a profile with duals), so that the duals it predicts on are like its training data"
             )
-        self.reference_entries = len(data.y) // (2 if profile.duals else 1)
-        ref = reference_split(self.reference_entries)
+        n_entries = len(data.y) // (2 if profile.duals else 1)
+        ref = reference_split(n_entries)
         test = subsample(ref["test"], limits[2], 0)
         # the split of each protocol: ours (seeded stratified 70/10/20, selection on val) and the
         # published one (80/20, selection on the test part)
@@ -189,6 +189,11 @@ class KSBenchmark:
                 "test": test,
             },
         }
+        # where each reference training entry stands in the published shuffle: a row that is not
+        # reshuffled walks its training part in this order, as the study's loader does
+        self.reference_train_order = in_reference_order(
+            self.protocol_parts["reference"]["train"], n_entries
+        )
         # (canon, seed, variant) -> whether π maps that variant's train and val inputs onto the
         # orig ones; computed once, since every row and ensemble member behind π asks again
         self._same_projection: dict[tuple[str, int, str, str], bool] = {}
@@ -301,7 +306,7 @@ class KSBenchmark:
         if row.protocol == "reference" and not train_cfg.shuffle:
             # a training set that is not reshuffled is walked in the published shuffle's order,
             # as the study's loader walks it
-            at = in_reference_order(self.parts_for(row)["train"], self.reference_entries)
+            at = self.reference_train_order
             x = {**x, "train": x["train"][at]}
             y = {**y, "train": y["train"][at]}
         run_dir = self.out / "runs" / f"{slug(row.name)}__seed{seed}__{variant}"
