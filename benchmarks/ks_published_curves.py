@@ -1,17 +1,24 @@
-"""The published MLP(CNN) runs epoch by epoch, beside ours: `python benchmarks/ks_published_curves.py REPO`.
+"""The published runs epoch by epoch, beside ours: `python benchmarks/ks_published_curves.py REPO`.
 
 REPO is a clone (or bare git directory) of the published study's repository
-(github.com/danielplatt/kreuzer-skarke-ML). Its TensorBoard logs under
-data/runs/tensorboard/peter_runs/vanilla_full_runs hold the five runs per data set behind the
-published MLP(CNN) numbers: the test accuracy (logged as "accuracy/val") and the mean training
-loss of every epoch. This script reads them (a small reader of the event-file format, no
-TensorBoard needed), checks that the mean best-epoch test accuracy of each data set is the
-published number, and writes under benchmarks/results/ks/published/:
+(github.com/danielplatt/kreuzer-skarke-ML). Its TensorBoard logs hold the runs behind two of the
+published numbers, each logged per epoch as the test accuracy ("accuracy/val") and the mean
+training loss:
 
-- vanilla_cnn_runs.csv: data set, run, epoch, test accuracy, training loss (every logged epoch);
-- vanilla_cnn_best.json: per data set, each run's best epoch and accuracy and their mean;
-- mlp_cnn_curves.png: the published runs' test accuracy over the first 100 epochs beside the
-  reference-protocol cells of this benchmark (benchmarks/results/ks/cells) of the same model.
+- MLP(CNN), the study's VanillaCNN: data/runs/tensorboard/peter_runs/vanilla_full_runs, five runs
+  on each of the matrices as given, randomly permuted, and both behind the Dirichlet projection;
+- the encoder–decoder, the study's `invariantmlp`: data/runs/tensorboard/invariantMLP_latest, five
+  runs on the matrices as given and three on permuted ones.
+
+This script reads them (a small reader of the event-file format, no TensorBoard needed), checks
+that the mean best-epoch test accuracy of each data set is the published number, and writes under
+benchmarks/results/ks/published/, for each study (`vanilla_cnn`, `encoder_decoder`):
+
+- <study>_runs.csv: data set, run, epoch, test accuracy, training loss (every logged epoch);
+- <study>_best.json: per data set, each run's best epoch and accuracy and their mean, and the
+  best within the epoch budget of our row;
+- <study>_curves.png: the published runs' test accuracy per epoch beside the reference-protocol
+  cells of this benchmark (benchmarks/results/ks/cells) of the same model.
 """
 
 from __future__ import annotations
@@ -22,38 +29,82 @@ import json
 import struct
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
+from orbitlearn.apps.ks.bench import DEFAULT_TRAIN
 from orbitlearn.apps.ks.rows import REFERENCE_ROWS
-
-LOGS = "data/runs/tensorboard/peter_runs/vanilla_full_runs"
-#: the published data set name -> (the study's projection as our canon, our variant)
-DATASETS = {
-    "original": ("none", "orig"),
-    "original_permuted": ("none", "rnd_perm"),
-    "dirichlet": ("dirichlet_lex", "orig"),
-    "dirichlet_permuted": ("dirichlet_lex", "rnd_perm"),
-}
-VARIANT_COLUMN = {"orig": 0, "rnd_perm": 1}  # the place of each variant in a published pair
-
-
-def mlp_cnn_rows(canon: str) -> dict[bool, object]:
-    """shuffle -> the reference row of the study's MLP(CNN) behind `canon` (the not-reshuffled
-    one carries the published pair)."""
-    return {
-        r.train.get("shuffle", True): r
-        for r in REFERENCE_ROWS
-        if r.model == "ref_cnn_mlp" and r.canon == canon
-    }
-
-
-def published_number(dataset: str) -> float:
-    canon, variant = DATASETS[dataset]
-    return mlp_cnn_rows(canon)[False].published[VARIANT_COLUMN[variant]]
-
 
 OUT = Path(__file__).resolve().parent / "results" / "ks" / "published"
 CELLS = Path(__file__).resolve().parent / "results" / "ks" / "cells"
+VARIANT_COLUMN = {"orig": 0, "rnd_perm": 1}  # the place of each variant in a published pair
+
+
+@dataclass(frozen=True)
+class Study:
+    """One published model's logged runs and the reference rows of ours that reproduce it."""
+
+    name: str  # the stem of the files written
+    title: str
+    logs: str  # the folder of its TensorBoard logs in the study's repository
+    model: str  # our name of the model (RowSpec.model)
+    prefix: str  # a log folder is <metric>_<prefix><data set><run marker><run>
+    run_marker: str
+    #: the study's data set -> (the study's projection as our canon, our variant)
+    datasets: dict[str, tuple[str, str]]
+    budget: int  # the epochs shown in the figure
+
+    def rows(self, canon: str) -> list:
+        """Our reference rows of the model behind `canon`, the one beside the published pair first."""
+        rows = [r for r in REFERENCE_ROWS if r.model == self.model and r.canon == canon]
+        return sorted(rows, key=lambda r: r.published is None)
+
+    def published_number(self, dataset: str) -> float:
+        canon, variant = self.datasets[dataset]
+        return self.rows(canon)[0].published[VARIANT_COLUMN[variant]]
+
+    def parse(self, folder: str) -> tuple[str, str, int] | None:
+        """(metric, data set, run) of a log folder's name, or None for another model's folder."""
+        for metric, key in (("accuracy_val_", "test_accuracy"), ("loss_train_", "train_loss")):
+            if folder.startswith(metric + self.prefix):
+                rest = folder[len(metric + self.prefix) :]
+                if self.run_marker:
+                    dataset, _, run = rest.rpartition(self.run_marker)
+                else:
+                    dataset, run = rest.rstrip("0123456789"), rest[len(rest.rstrip("0123456789")) :]
+                if dataset in self.datasets and run.isdigit():
+                    return key, dataset, int(run)
+        return None
+
+
+STUDIES = (
+    Study(
+        "vanilla_cnn",
+        "MLP(CNN)",
+        "data/runs/tensorboard/peter_runs/vanilla_full_runs",
+        "ref_cnn_mlp",
+        "vanilla_nn_",
+        "_trygpu",
+        {
+            "original": ("none", "orig"),
+            "original_permuted": ("none", "rnd_perm"),
+            "dirichlet": ("dirichlet_lex", "orig"),
+            "dirichlet_permuted": ("dirichlet_lex", "rnd_perm"),
+        },
+        budget=100,
+    ),
+    Study(
+        "encoder_decoder",
+        "encoder–decoder",
+        "data/runs/tensorboard/invariantMLP_latest",
+        "encoder_decoder",
+        "invariantmlp_",
+        "",
+        {"original": ("none", "orig"), "original_permuted": ("none", "rnd_perm")},
+        budget=0,  # all logged epochs
+    ),
+)
+STUDY = {s.name: s for s in STUDIES}
 
 
 # ------------------------------------------------------------------ the event-file format
@@ -131,15 +182,14 @@ class Repo:
 
     def __init__(self, path: Path):
         self.path = path
-        self.bare = not (path / LOGS).exists()
+        self.bare = not (path / "data").exists()
 
-    def files(self) -> list[str]:
+    def files(self, folder: str) -> list[str]:
         if not self.bare:
-            return [
-                str(p.relative_to(self.path)) for p in (self.path / LOGS).rglob("*") if p.is_file()
-            ]
+            root = self.path / folder
+            return [str(p.relative_to(self.path)) for p in root.rglob("*") if p.is_file()]
         listing = subprocess.run(
-            ["git", "-C", str(self.path), "ls-tree", "-r", "--name-only", "HEAD", LOGS],
+            ["git", "-C", str(self.path), "ls-tree", "-r", "--name-only", "HEAD", folder],
             capture_output=True,
             text=True,
             check=True,
@@ -154,28 +204,41 @@ class Repo:
         ).stdout
 
 
-def published_runs(repo: Repo) -> dict[str, dict[int, dict[int, dict[str, float]]]]:
+def published_runs(repo: Repo, study: Study) -> dict[str, dict[int, dict[int, dict[str, float]]]]:
     """data set -> run -> epoch -> {"test_accuracy", "train_loss"}."""
     runs: dict = {}
-    for name in repo.files():
-        folder = name.split("/")[-2]  # e.g. accuracy_val_vanilla_nn_original_trygpu3
-        for metric, key in (("accuracy_val_", "test_accuracy"), ("loss_train_", "train_loss")):
-            if not folder.startswith(metric + "vanilla_nn_"):
-                continue
-            dataset, _, run = folder[len(metric + "vanilla_nn_") :].rpartition("_trygpu")
-            for step, _, value in scalar_events(repo.read(name)):
-                runs.setdefault(dataset, {}).setdefault(int(run), {}).setdefault(step, {})[key] = (
-                    value
-                )
-    return runs
+    for name in repo.files(study.logs):
+        parsed = study.parse(name.split("/")[-2])  # e.g. accuracy_val_vanilla_nn_original_trygpu3
+        if parsed is None:
+            continue
+        key, dataset, run = parsed
+        for step, _, value in scalar_events(repo.read(name)):
+            runs.setdefault(dataset, {}).setdefault(run, {}).setdefault(step, {})[key] = value
+    # epochs without a logged test accuracy are left out (two permuted encoder-decoder runs have
+    # a training log only)
+    return {
+        dataset: {
+            run: kept
+            for run, epochs in by_run.items()
+            if (kept := {e: m for e, m in epochs.items() if "test_accuracy" in m})
+        }
+        for dataset, by_run in runs.items()
+    }
 
 
-def best_epochs(runs: dict) -> dict:
+def best_epochs(runs: dict, within: int | None = None) -> dict:
+    """Per data set, each run's best epoch (the first of equal ones) and the mean of the runs'
+    best test accuracy (in %); with `within`, among the first `within` epochs only."""
     out = {}
     for dataset, by_run in sorted(runs.items()):
         best = {}
         for run, epochs in sorted(by_run.items()):
-            epoch = max(epochs, key=lambda e: (epochs[e].get("test_accuracy", -1), -e))
+            seen = [
+                e for e in epochs if "test_accuracy" in epochs[e] and (within is None or e < within)
+            ]
+            if not seen:  # a run with a training log only (two permuted encoder-decoder runs)
+                continue
+            epoch = max(seen, key=lambda e: (epochs[e].get("test_accuracy", -1), -e))
             best[run] = {
                 "best_epoch": epoch,
                 "test_accuracy": 100 * epochs[epoch]["test_accuracy"],
@@ -199,81 +262,71 @@ def our_curves(row: str, variant: str) -> dict[str, list[float]]:
     return out
 
 
-def plot(runs: dict, path: Path, epochs: int = 100) -> None:
+def row_epochs(row) -> int:
+    """The epoch budget of one of our rows."""
+    return int({**DEFAULT_TRAIN, **row.train}["epochs"])
+
+
+def _label(row) -> str:
+    return "reshuffled every epoch" if row.train.get("shuffle", True) else "not reshuffled"
+
+
+def plot(study: Study, runs: dict, path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(2, 2, figsize=(12, 8), sharex=True)
-    for ax, (dataset, (canon, variant)) in zip(axes.flat, DATASETS.items()):
-        rows, published = mlp_cnn_rows(canon), published_number(dataset)
+    panels = list(study.datasets.items())
+    shape = (2, 2) if len(panels) == 4 else (1, len(panels))
+    fig, axes = plt.subplots(
+        *shape, figsize=(6 * shape[1], 4 * shape[0]), sharex=True, squeeze=False
+    )
+    for ax, (dataset, (canon, variant)) in zip(axes.flat, panels):
+        rows, published = study.rows(canon), study.published_number(dataset)
+        shown = study.budget or None
         for i, (_run, by_epoch) in enumerate(sorted(runs.get(dataset, {}).items())):
-            xs = [e for e in sorted(by_epoch) if e < epochs]
+            xs = [e for e in sorted(by_epoch) if shown is None or e < shown]
             ax.plot(
                 xs,
                 [100 * by_epoch[e]["test_accuracy"] for e in xs],
                 color="0.6",
                 lw=0.8,
-                label="published runs (5)" if i == 0 else None,
+                label=f"published runs ({len(runs[dataset])})" if i == 0 else None,
             )
-        for label, shuffle in (
-            ("reshuffled every epoch", True),
-            ("not reshuffled, as published", False),
-        ):
-            for run, curve in our_curves(rows[shuffle].name, variant).items():
-                ax.plot(range(len(curve)), curve, lw=1.2, label=f"ours, {label}: {run}")
+        for row in rows:
+            for run, curve in our_curves(row.name, variant).items():
+                ax.plot(range(len(curve)), curve, lw=1.2, label=f"ours, {_label(row)}: {run}")
         ax.axhline(published, color="k", ls="--", lw=0.8, label=f"published {published:.2f}")
-        early = {
-            r: {e: m for e, m in ep.items() if e < epochs}
-            for r, ep in runs.get(dataset, {}).items()
-        }
-        mean = (
-            best_epochs({dataset: early})[dataset]["mean_best_test_accuracy"]
-            if early
-            else published
+        within = row_epochs(rows[0])
+        if dataset in runs:
+            early = best_epochs({dataset: runs[dataset]}, within)[dataset]
+            if abs(early["mean_best_test_accuracy"] - published) > 0.05:  # their best came later
+                ax.axhline(
+                    early["mean_best_test_accuracy"],
+                    color="0.4",
+                    ls=":",
+                    lw=0.8,
+                    label=f"published runs' best in {within} epochs: "
+                    f"{early['mean_best_test_accuracy']:.2f}",
+                )
+        ax.set_title(
+            f"{dataset}: {rows[0].name.split(',')[0].replace(' [reference]', '')}, {variant}"
         )
-        if abs(mean - published) > 0.05:  # their best came later
-            ax.axhline(
-                mean,
-                color="0.4",
-                ls=":",
-                lw=0.8,
-                label=f"published runs' best in {epochs} epochs: {mean:.2f}",
-            )
-        ax.set_title(f"{dataset}: {rows[True].name.replace(' [reference]', '')}, {variant}")
         ax.set_ylabel("test accuracy per epoch (%)")
         ax.legend(fontsize=7, loc="lower right")
-    for ax in axes[1]:
+    for ax in axes[-1]:
         ax.set_xlabel("epoch")
-    fig.suptitle("MLP(CNN) on the published split: the published runs' logs beside our cells")
+    fig.suptitle(f"{study.title} on the published split: the published runs' logs beside our cells")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "repo", type=Path, help="clone or bare git directory of danielplatt/kreuzer-skarke-ML"
-    )
-    args = parser.parse_args(argv)
-    runs = published_runs(Repo(args.repo))
-    if not runs:
-        print(f"no logs under {LOGS} in {args.repo}", file=sys.stderr)
-        return 1
-    best = best_epochs(runs)
-    for dataset in DATASETS:
-        published = published_number(dataset)
-        got = best[dataset]["mean_best_test_accuracy"]
-        print(
-            f"{dataset}: mean best-epoch test accuracy of {len(best[dataset]['runs'])} runs {got:.2f} (published {published:.2f})"
-        )
-        if abs(got - published) > 0.01:
-            print(f"  these logs do not give the published {published:.2f}", file=sys.stderr)
-            return 1
+def write(study: Study, runs: dict) -> None:
+    """The study's per-epoch CSV, best-epoch JSON and figure under OUT."""
     OUT.mkdir(parents=True, exist_ok=True)
-    with open(OUT / "vanilla_cnn_runs.csv", "w", newline="") as f:
+    with open(OUT / f"{study.name}_runs.csv", "w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["dataset", "run", "epoch", "test_accuracy", "train_loss"])
         for dataset, by_run in sorted(runs.items()):
@@ -288,9 +341,51 @@ def main(argv: list[str] | None = None) -> int:
                             f"{m.get('train_loss', float('nan')):.6f}",
                         ]
                     )
-    (OUT / "vanilla_cnn_best.json").write_text(json.dumps(best, indent=1) + "\n")
-    plot(runs, OUT / "mlp_cnn_curves.png")
-    print(f"wrote {OUT}/vanilla_cnn_runs.csv, vanilla_cnn_best.json, mlp_cnn_curves.png")
+    best = best_epochs(runs)
+    for dataset, (canon, _) in study.datasets.items():
+        within = row_epochs(study.rows(canon)[0])
+        early = best_epochs({dataset: runs[dataset]}, within)[dataset]
+        best[dataset][f"within_{within}_epochs"] = early
+    (OUT / f"{study.name}_best.json").write_text(json.dumps(best, indent=1) + "\n")
+    plot(study, runs, OUT / f"{study.name}_curves.png")
+    print(f"wrote {OUT}/{study.name}_runs.csv, {study.name}_best.json, {study.name}_curves.png")
+
+
+def check(study: Study, runs: dict) -> bool:
+    """Whether every data set's logged runs give its published number (said on stdout/stderr)."""
+    best = best_epochs(runs)
+    for dataset in study.datasets:
+        published = study.published_number(dataset)
+        if dataset not in best:
+            print(f"{study.name}: no logs of {dataset}", file=sys.stderr)
+            return False
+        got = best[dataset]["mean_best_test_accuracy"]
+        print(
+            f"{study.name} {dataset}: mean best-epoch test accuracy of "
+            f"{len(best[dataset]['runs'])} runs {got:.2f} (published {published:.2f})"
+        )
+        if abs(got - published) > 0.01:
+            print(f"  these logs do not give the published {published:.2f}", file=sys.stderr)
+            return False
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "repo", type=Path, help="clone or bare git directory of danielplatt/kreuzer-skarke-ML"
+    )
+    parser.add_argument(
+        "--study", choices=sorted(STUDY), nargs="+", default=sorted(STUDY), help="which runs"
+    )
+    args = parser.parse_args(argv)
+    repo = Repo(args.repo)
+    for name in args.study:
+        study = STUDY[name]
+        runs = published_runs(repo, study)
+        if not check(study, runs):
+            return 1
+        write(study, runs)
     return 0
 
 
