@@ -13,6 +13,9 @@ from importlib import metadata
 from pathlib import Path
 
 _PACKAGES = ("orbitlearn", "numpy", "scipy", "numba", "torch", "scikit-learn", "xgboost")
+#: vector instruction sets whose presence changes which float kernels run (and so the last bits
+#: of a training, which a long one can amplify)
+_SIMD = ("avx", "avx2", "fma", "avx512f", "avx512_bf16", "amx_tile")
 _REPO = Path(__file__).resolve().parents[3]
 
 
@@ -24,6 +27,18 @@ def _cpu_model() -> str:
     except OSError:
         pass
     return platform.processor() or "unknown"
+
+
+def cpu_simd() -> list[str]:
+    """The vector instruction sets of _SIMD this CPU has (from /proc/cpuinfo; [] elsewhere)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("flags"):
+                flags = set(line.split(":", 1)[1].split())
+                return [f for f in _SIMD if f in flags]
+    except OSError:
+        pass
+    return []
 
 
 def _version(package: str) -> str | None:
@@ -48,10 +63,11 @@ def git_commit() -> str | None:
 
 
 def machine_info() -> dict:
-    """CPU model, logical cores, load average, platform, versions, commit, uncommitted src files."""
+    """CPU model and vector instruction sets, logical cores, load average, platform, versions, commit, uncommitted src files."""
     status = _git("status", "--porcelain", "--untracked-files=no", "--", "src") or ""
     return {
         "cpu": _cpu_model(),
+        "simd": cpu_simd(),
         "cores": os.cpu_count(),
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "platform": platform.platform(),
@@ -71,7 +87,8 @@ def machine_lines(m: dict) -> list[str]:
     dirty = m.get("uncommitted_src") or []
     return [
         f"- CPU: {m['cpu']} ({m['cores']} logical cores, shared; load average at start "
-        f"{', '.join(str(x) for x in m['load_average'])})",
+        f"{', '.join(str(x) for x in m['load_average'])})"
+        + (f"; {' '.join(m['simd'])}" if m.get("simd") else ""),
         f"- Platform: {m['platform']}, Python {m['python']}",
         "- Versions: " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()),
         f"- Git commit: {commit}" + (f" (plus uncommitted: {', '.join(dirty)})" if dirty else ""),

@@ -469,6 +469,9 @@ class KSBenchmark:
                     cell["checkpoint"] = str(pipe.save(self.model_path(row, seed)))
         cell["seconds"] = time.perf_counter() - t0
         cell["machine"] = machine_info()
+        cell["threads"] = (
+            self.threads
+        )  # with the CPU's vector sets, what fixes a run's float kernels
         cell["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
         return cell
 
