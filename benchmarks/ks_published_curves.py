@@ -52,7 +52,7 @@ class Study:
     run_marker: str
     #: the study's data set -> (the study's projection as our canon, our variant)
     datasets: dict[str, tuple[str, str]]
-    budget: int  # the epochs shown in the figure
+    shown: int | None  # the epochs shown in the figure (None: all)
 
     def rows(self, canon: str) -> list:
         """Our reference rows of the model behind `canon`, the one beside the published pair first."""
@@ -91,7 +91,7 @@ STUDIES = (
             "dirichlet": ("dirichlet_lex", "orig"),
             "dirichlet_permuted": ("dirichlet_lex", "rnd_perm"),
         },
-        budget=100,
+        shown=100,
     ),
     Study(
         "encoder_decoder",
@@ -101,7 +101,7 @@ STUDIES = (
         "invariantmlp_",
         "",
         {"original": ("none", "orig"), "original_permuted": ("none", "rnd_perm")},
-        budget=0,  # all logged epochs
+        shown=None,
     ),
 )
 STUDY = {s.name: s for s in STUDIES}
@@ -233,12 +233,8 @@ def best_epochs(runs: dict, within: int | None = None) -> dict:
     for dataset, by_run in sorted(runs.items()):
         best = {}
         for run, epochs in sorted(by_run.items()):
-            seen = [
-                e for e in epochs if "test_accuracy" in epochs[e] and (within is None or e < within)
-            ]
-            if not seen:  # a run with a training log only (two permuted encoder-decoder runs)
-                continue
-            epoch = max(seen, key=lambda e: (epochs[e].get("test_accuracy", -1), -e))
+            seen = [e for e in epochs if within is None or e < within]
+            epoch = max(seen, key=lambda e: (epochs[e]["test_accuracy"], -e))
             best[run] = {
                 "best_epoch": epoch,
                 "test_accuracy": 100 * epochs[epoch]["test_accuracy"],
@@ -284,9 +280,8 @@ def plot(study: Study, runs: dict, path: Path) -> None:
     )
     for ax, (dataset, (canon, variant)) in zip(axes.flat, panels):
         rows, published = study.rows(canon), study.published_number(dataset)
-        shown = study.budget or None
         for i, (_run, by_epoch) in enumerate(sorted(runs.get(dataset, {}).items())):
-            xs = [e for e in sorted(by_epoch) if shown is None or e < shown]
+            xs = [e for e in sorted(by_epoch) if study.shown is None or e < study.shown]
             ax.plot(
                 xs,
                 [100 * by_epoch[e]["test_accuracy"] for e in xs],
