@@ -469,9 +469,8 @@ class KSBenchmark:
                     cell["checkpoint"] = str(pipe.save(self.model_path(row, seed)))
         cell["seconds"] = time.perf_counter() - t0
         cell["machine"] = machine_info()
-        cell["threads"] = (
-            self.threads
-        )  # with the CPU's vector sets, what fixes a run's float kernels
+        # with the CPU's vector instruction sets, what fixes which float kernels a run used
+        cell["threads"] = self.threads
         cell["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
         return cell
 
