@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import json
 
@@ -94,6 +95,25 @@ def test_train_leaves_checkpoint_and_metrics(trained):
     assert metrics["model"] == "exchangeable" and metrics["claimed_invariance"] == "S4 x S26"
     assert 0 <= metrics["test_accuracy"] <= 1 and metrics["epochs_run"] == 3
     assert metrics["data_sha256"] and metrics["split_seed"] == 0
+
+
+def test_train_patience_on_the_training_score(ksfile, tmp_path, capsys):
+    code, _, err = run(
+        capsys, "train", "--model", "mlp", "--data", ksfile, "--epochs", "60", "--lr", "0.5",
+        "--patience", "1", "--patience-on", "train", "--out", tmp_path,
+    )  # fmt: skip
+    assert code == 0, err
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert metrics["train_config"]["patience_on"] == "train"
+    with open(tmp_path / "metrics.csv") as fh:
+        train_scores = [float(r["train_score"]) for r in csv.DictReader(fh)]
+    assert len(train_scores) == metrics["epochs_run"]
+    # patience 1 on the training score: it stops at the first epoch below the best before it
+    below = [k for k in range(1, len(train_scores)) if train_scores[k] < max(train_scores[:k])]
+    if metrics["stopped_by"] == "patience":
+        assert below and metrics["epochs_run"] == below[0] + 1
+    else:
+        assert not below and metrics["epochs_run"] == 60
 
 
 def test_evaluate_json_contract_and_permuted_copy_gives_the_same_accuracy(

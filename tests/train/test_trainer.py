@@ -9,6 +9,7 @@ import torch
 from orbitlearn.errors import OrbitlearnError
 from orbitlearn.models import build_model
 from orbitlearn.train import TrainConfig, Trainer, seed_everything
+from orbitlearn.train.trainer import epochs_since_record
 
 SHAPE = (4, 26)
 
@@ -54,6 +55,41 @@ def test_patience_stops_early():
     cfg = TrainConfig(epochs=50, batch_size=32, lr=0.0, patience=2)  # lr 0: no progress at all
     result = Trainer(cfg).fit(net(), x, y, x, y)
     assert result.stopped_by == "patience" and len(result.history) == 3
+
+
+def test_epochs_since_record_counts_from_the_last_score_at_or_above_the_best():
+    assert epochs_since_record([]) == 0
+    assert epochs_since_record([0.5]) == 0
+    assert epochs_since_record([0.1, 0.3, 0.2]) == 1
+    assert epochs_since_record([0.1, 0.3, 0.2, 0.3, 0.25, 0.2]) == 2  # a tie is a record
+    assert epochs_since_record([0.4, 0.3, 0.2, 0.1]) == 3
+
+
+def test_patience_on_the_training_score_stops_where_the_training_score_stalls():
+    x, y = data()
+
+    def fit(on):
+        cfg = TrainConfig(
+            epochs=40, batch_size=32, lr=0.5, schedule="constant", patience=2, patience_on=on
+        )
+        return Trainer(cfg).fit(net(), x, y, x[:32], y[:32])
+
+    by_train, by_val = fit("train"), fit("val")
+    assert by_train.stopped_by == by_val.stopped_by == "patience"
+    train_scores = [h["train_score"] for h in by_train.history]
+    # it stops at the first epoch two epochs past the training score's last record, not before
+    assert epochs_since_record(train_scores) == 2
+    assert all(epochs_since_record(train_scores[:k]) < 2 for k in range(1, len(train_scores)))
+    # the two rules watch different scores, and here they stop at different epochs
+    assert len(by_train.history) != len(by_val.history)
+    # selection stays on validation either way
+    val_scores = [h["val_score"] for h in by_train.history]
+    assert by_train.best_val_score == max(val_scores)
+
+
+def test_patience_on_must_name_a_score():
+    with pytest.raises(ValueError, match="patience_on"):
+        TrainConfig(patience_on="loss")
 
 
 def test_resuming_a_run_that_stopped_early_does_not_train_on(tmp_path):

@@ -29,7 +29,7 @@ from orbitlearn.models.evaluation import evaluate_pipeline, invariance_check, tr
 from orbitlearn.models.pipeline import AUGMENT_CHOICES, CANON_CHOICES, ModelPipeline
 from orbitlearn.models.registry import MODEL_NAMES, NETWORK_NAMES, build_model
 from orbitlearn.targets import DEFAULT_TARGET, TARGETS
-from orbitlearn.train.config import PRECISIONS, TrainConfig, setting_changes
+from orbitlearn.train.config import PATIENCE_ON, PRECISIONS, TrainConfig, setting_changes
 
 
 def _load_data(
@@ -224,6 +224,7 @@ def _train(args: argparse.Namespace) -> int:
         weight_decay=args.weight_decay,
         label_smoothing=args.label_smoothing,
         patience=args.patience,
+        patience_on=args.patience_on,
         seed=args.seed,
         threads=args.threads,
         device=args.device,
@@ -633,7 +634,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     train.add_argument("--weight-decay", type=nonnegative_float, default=1e-4)
     train.add_argument("--label-smoothing", type=smoothing, default=0.0)
     train.add_argument(
-        "--patience", type=positive_int, help="stop after this many epochs without validation gain"
+        "--patience", type=positive_int, help="stop after this many epochs without a gain"
+    )
+    train.add_argument(
+        "--patience-on",
+        choices=PATIENCE_ON,
+        default="val",
+        help="the score --patience watches: the validation score, or the training score (a "
+        "training epoch at or above the best so far counts as a gain)",
     )
     train.add_argument("--threads", type=positive_int, help="torch / xgboost threads")
     add_device(train)

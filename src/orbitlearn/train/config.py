@@ -13,6 +13,10 @@ BatchTransform = Callable[[np.ndarray, np.random.Generator], np.ndarray]
 
 PRECISIONS = ("fp32", "bf16", "fp16")
 
+#: what `patience` watches: the validation score (the default), or the training score, which is
+#: how the published encoder-decoder stopped (an epoch at or above the best so far resets the count)
+PATIENCE_ON = ("val", "train")
+
 
 @dataclass
 class TrainConfig:
@@ -32,7 +36,8 @@ class TrainConfig:
     device: str = "cpu"  # auto | cpu | cuda | cuda:N | mps (orbitlearn.train.devices)
     precision: str = "fp32"  # fp32, or bf16 / fp16 mixed precision (autocast; fp16 needs CUDA)
     label_smoothing: float = 0.0
-    patience: int | None = None  # epochs without validation improvement before stopping
+    patience: int | None = None  # epochs without improvement before stopping
+    patience_on: str = "val"  # which score `patience` watches: one of PATIENCE_ON
     seed: int = 0
     threads: int | None = None
     eval_batch_size: int = 1024
@@ -49,6 +54,8 @@ class TrainConfig:
         from orbitlearn.train.devices import check_device_spec
 
         check_device_spec(self.device)
+        if self.patience_on not in PATIENCE_ON:
+            raise ValueError(f"patience_on must be one of {PATIENCE_ON}, not {self.patience_on!r}")
         if self.precision not in PRECISIONS:
             raise ValueError(f"precision must be one of {PRECISIONS}, not {self.precision!r}")
 

@@ -70,6 +70,18 @@ def predict_logits(module: nn.Module, x: np.ndarray, batch_size: int = 1024) -> 
     return np.concatenate(out)
 
 
+def epochs_since_record(scores: list[float]) -> int:
+    """How many epochs have passed since the last one whose score was at or above every earlier
+    one (0 when the last epoch is such a record)."""
+    best, since = None, 0
+    for score in scores:
+        if best is None or score >= best:
+            best, since = score, 0
+        else:
+            since += 1
+    return since
+
+
 def _check_same_config(path, saved: dict, current: dict) -> None:
     """Resuming under another training config would splice two different runs together."""
     # they do not change what is computed (a run may resume on another device)
@@ -281,7 +293,12 @@ class Trainer:
                 if bar is not None:
                     bar.set_postfix(loss=f"{row['train_loss']:.3f}", val=f"{row['val_score']:.4f}")
                     bar.update(1)
-                if cfg.patience is not None and since_best >= cfg.patience:
+                stale = (
+                    since_best
+                    if cfg.patience_on == "val"
+                    else epochs_since_record([r["train_score"] for r in result.history])
+                )
+                if cfg.patience is not None and stale >= cfg.patience:
                     result.stopped_by = "patience"
                 elif cfg.time_budget and row["seconds"] >= cfg.time_budget:
                     result.stopped_by = "time_budget"
