@@ -444,6 +444,14 @@ _DUALS_POINTNET_WIDE = replace(
     note="the wide PointNet trained as the row above (added before any test number of it)",
 )
 
+_DUALS_POINTNET_WIDE_LONG = replace(
+    _DUALS_POINTNET_WIDE,
+    name="pointnet (wide, 120 epochs) + π normal form (GL(4,Z)×S_n), v26 and duals",
+    train={**_DUALS_POINTNET_WIDE.train, "epochs": 120},
+    note="the wide row above trained twice as long (its best epochs were 56-58 of 60); added "
+    "before any test number of it was seen",
+)
+
 
 def _on_dual(row: RowSpec) -> RowSpec:
     """The row's recipe trained on the other Hodge number and applied to the polar dual."""
@@ -464,6 +472,7 @@ DUALS_ROWS: tuple[RowSpec, ...] = (
     _BY_NAME["majority"],
     _DUALS_POINTNET,
     _DUALS_POINTNET_WIDE,
+    _DUALS_POINTNET_WIDE_LONG,
     _on_dual(_DUALS_POINTNET),
     _on_dual(_DUALS_POINTNET_WIDE),
     _ensemble(
