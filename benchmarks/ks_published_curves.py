@@ -274,7 +274,12 @@ def best_within_budget(study: Study, runs: dict) -> dict[str, tuple[int, dict]]:
 
 
 def _label(row) -> str:
-    return "reshuffled every epoch" if row.train.get("shuffle", True) else "not reshuffled"
+    """How one of our rows trains, as a legend entry: loader order, and the stopping rule if any."""
+    train = {**DEFAULT_TRAIN, **row.train}
+    label = "reshuffled every epoch" if train.get("shuffle", True) else "not reshuffled"
+    if train.get("patience"):
+        label += f", stopped as published (≤ {train['epochs']} epochs)"
+    return label
 
 
 def plot(study: Study, runs: dict, early: dict[str, tuple[int, dict]], path: Path) -> None:
