@@ -84,6 +84,34 @@ class _GroupLayer(nn.Module):
     def group_order(self) -> int:
         return self._table.order
 
+    def _make_parameters(self, bias: bool, banks: int | None = None) -> None:
+        """The filter (C', C, k, k) on images or (C', C, |G|, k, k) on the regular representation,
+        He-scaled; with `banks`, L = banks such filters stacked in front, scaled so that their
+        mean at the equal starting weights has the strict filter's std, and the mixing weights
+        w (L, |G|), all 1 / L. Then the bias (C')."""
+        k, n = self.kernel_size, self.group_order
+        dims = (k, k) if self.space_in == "image" else (n, k, k)
+        fan_in = self.in_channels * math.prod(dims)
+        if banks is None:
+            shape, scale = (self.out_channels, self.in_channels, *dims), math.sqrt(2.0 / fan_in)
+        else:
+            shape = (banks, self.out_channels, self.in_channels, *dims)
+            scale = math.sqrt(2.0 * banks / fan_in)
+        self.weight = nn.Parameter(torch.randn(*shape) * scale)
+        if banks is not None:
+            self.mixing = nn.Parameter(torch.full((banks, n), 1.0 / banks))
+        self.bias = nn.Parameter(torch.zeros(self.out_channels)) if bias else None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """The ordinary circular convolution with the layer's `full_weight()` (which every
+        layer class builds from its filter)."""
+        n = self.group_order
+        bias = None if self.bias is None else self.bias.repeat_interleave(n)
+        if self.space_in == "regular":  # (B, C, |G|, H, W) -> (B, C·|G|, H, W)
+            x = x.reshape(x.shape[0], -1, *x.shape[-2:])
+        y = circular_conv2d(x, self.full_weight(), bias)
+        return y.view(x.shape[0], self.out_channels, n, *y.shape[-2:])
+
     def _space(self, kind: str) -> Action:
         return point_group(self.group) if kind == "image" else RegularAction(self.group)
 
@@ -122,23 +150,12 @@ class LiftingConv2d(_GroupLayer):
         bias: bool = True,
     ):
         super().__init__(in_channels, out_channels, kernel_size, group)
-        k = self.kernel_size
-        fan_in = in_channels * k * k
-        self.weight = nn.Parameter(
-            torch.randn(out_channels, in_channels, k, k) * math.sqrt(2.0 / fan_in)
-        )
-        self.bias = nn.Parameter(torch.zeros(out_channels)) if bias else None
+        self._make_parameters(bias)
 
     def full_weight(self) -> torch.Tensor:
         """The (C'·|G|, C, k, k) kernel of the equivalent ordinary convolution."""
         w = torch.stack([self._rotate(g, self.weight) for g in range(self.group_order)], dim=1)
         return w.reshape(-1, self.in_channels, self.kernel_size, self.kernel_size)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        n = self.group_order
-        bias = None if self.bias is None else self.bias.repeat_interleave(n)
-        y = circular_conv2d(x, self.full_weight(), bias)
-        return y.view(x.shape[0], self.out_channels, n, *y.shape[-2:])
 
 
 class GroupConv2d(_GroupLayer):
@@ -153,12 +170,7 @@ class GroupConv2d(_GroupLayer):
         bias: bool = True,
     ):
         super().__init__(in_channels, out_channels, kernel_size, group)
-        k, n = self.kernel_size, self.group_order
-        fan_in = in_channels * n * k * k
-        self.weight = nn.Parameter(
-            torch.randn(out_channels, in_channels, n, k, k) * math.sqrt(2.0 / fan_in)
-        )
-        self.bias = nn.Parameter(torch.zeros(out_channels)) if bias else None
+        self._make_parameters(bias)
 
     def transformed(self, psi: torch.Tensor, g: int) -> torch.Tensor:
         """(L_g ψ)(h) = R_g ψ(g⁻¹h) for a filter ψ of shape (C', C, |G|, k, k)."""
@@ -170,20 +182,10 @@ class GroupConv2d(_GroupLayer):
         w = torch.stack([self.transformed(self.weight, g) for g in range(n)], dim=1)
         return w.reshape(self.out_channels * n, self.in_channels * n, k, k)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        b, c, n, h, w = x.shape
-        bias = None if self.bias is None else self.bias.repeat_interleave(n)
-        y = circular_conv2d(x.reshape(b, c * n, h, w), self.full_weight(), bias)
-        return y.view(b, self.out_channels, n, h, w)
 
-
-class RelaxedGroupConv2d(_GroupLayer):
-    """(B, C, |G|, H, W) → (B, C', |G|, H, W): [f ⋆̃ Ψ](g) = Σ_h f(h) ⋆ R_g Σ_l w_l(h) ψ_l(g⁻¹h) + b.
-
-    `num_filter_banks` = L filter banks ψ_l; the mixing weights w (L, |G|) start equal (then the
-    layer is exactly equivariant) and may drift apart in training; `relaxation_penalty()` measures
-    how far: Σ_l Σ_{h<h'} |w_l(h) − w_l(h')|.
-    """
+class _RelaxedLayer(_GroupLayer):
+    """What the relaxed layers share: L filter banks ψ_l mixed by weights w (L, |G|) that start
+    equal (then the layer is exactly its strict counterpart) and may drift apart in training."""
 
     strict = False
 
@@ -191,54 +193,31 @@ class RelaxedGroupConv2d(_GroupLayer):
         self,
         in_channels: int,
         out_channels: int,
-        kernel_size: int = 3,
-        group: GroupSpec = "p4",
-        num_filter_banks: int = 2,
-        bias: bool = True,
+        kernel_size: int,
+        group: GroupSpec,
+        num_filter_banks: int,
+        bias: bool,
     ):
         super().__init__(in_channels, out_channels, kernel_size, group)
         if num_filter_banks < 1:
             raise ValueError("num_filter_banks must be at least 1")
-        k, n, banks = self.kernel_size, self.group_order, int(num_filter_banks)
-        self.num_filter_banks = banks
-        fan_in = in_channels * n * k * k
-        # banks are averaged at initialisation: scale so the mixed filter has the strict layer's std
-        self.weight = nn.Parameter(
-            torch.randn(banks, out_channels, in_channels, n, k, k) * math.sqrt(2.0 * banks / fan_in)
-        )
-        self.mixing = nn.Parameter(torch.full((banks, n), 1.0 / banks))
-        self.bias = nn.Parameter(torch.zeros(out_channels)) if bias else None
+        self.num_filter_banks = int(num_filter_banks)
+        self._make_parameters(bias, banks=self.num_filter_banks)
 
     def mixed_filter(self) -> torch.Tensor:
         """Σ_l w̄_l ψ_l with w̄_l the mean weight over G: the strict filter the layer equals at equal weights."""
-        return torch.einsum("l,locnij->ocnij", self.mixing.mean(dim=1), self.weight)
-
-    def full_weight(self) -> torch.Tensor:
-        """The (C'·|G|, C·|G|, k, k) kernel: block (g, h) is R_g Σ_l w_l(h) ψ_l(g⁻¹h)."""
-        n, k = self.group_order, self.kernel_size
-        blocks = []
-        for g in range(n):
-            psi = self.weight[:, :, :, self._perms[g]]  # (L, C', C, |G|, k, k): ψ_l(g⁻¹h)
-            mixed = torch.einsum("lh,lochij->ochij", self.mixing, psi)
-            blocks.append(self._rotate(g, mixed))
-        w = torch.stack(blocks, dim=1)
-        return w.reshape(self.out_channels * n, self.in_channels * n, k, k)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        b, c, n, h, w = x.shape
-        bias = None if self.bias is None else self.bias.repeat_interleave(n)
-        y = circular_conv2d(x.reshape(b, c * n, h, w), self.full_weight(), bias)
-        return y.view(b, self.out_channels, n, h, w)
+        return torch.einsum("l,l...->...", self.mixing.mean(dim=1), self.weight)
 
     def relaxation_penalty(self) -> torch.Tensor:
         """Σ_l Σ_{h<h'} |w_l(h) − w_l(h')|: zero exactly when the layer is equivariant by construction."""
         w = self.mixing
-        diff = (w[:, :, None] - w[:, None, :]).abs()
-        return diff.sum() / 2
+        return (w[:, :, None] - w[:, None, :]).abs().sum() / 2
 
-    def to_strict(self) -> GroupConv2d:
-        """The strict GroupConv2d with filter Σ_l w̄_l ψ_l (equal to this layer when weights are equal)."""
-        strict = GroupConv2d(
+    def to_strict(self) -> LiftingConv2d | GroupConv2d:
+        """The strict layer (LiftingConv2d on images, GroupConv2d on the regular representation)
+        with filter Σ_l w̄_l ψ_l: equal to this layer when its mixing weights are equal over G."""
+        kind = LiftingConv2d if self.space_in == "image" else GroupConv2d
+        strict = kind(
             self.in_channels,
             self.out_channels,
             self.kernel_size,
@@ -256,14 +235,13 @@ class RelaxedGroupConv2d(_GroupLayer):
         return super().extra_repr() + f", num_filter_banks={self.num_filter_banks}"
 
 
-class RelaxedLiftingConv2d(_GroupLayer):
-    """(B, C, H, W) → (B, C', |G|, H, W): [f ⋆̃ Ψ](g) = f ⋆ R_g Σ_l w_l(g) ψ_l + b.
+class RelaxedGroupConv2d(_RelaxedLayer):
+    """(B, C, |G|, H, W) → (B, C', |G|, H, W): [f ⋆̃ Ψ](g) = Σ_h f(h) ⋆ R_g Σ_l w_l(h) ψ_l(g⁻¹h) + b.
 
-    Equal mixing weights over g give the strict `LiftingConv2d` with filter Σ_l w_l ψ_l.
+    `num_filter_banks` = L filter banks ψ_l; the mixing weights w (L, |G|) start equal (then the
+    layer is exactly equivariant) and may drift apart in training; `relaxation_penalty()` measures
+    how far: Σ_l Σ_{h<h'} |w_l(h) − w_l(h')|.
     """
-
-    space_in = "image"
-    strict = False
 
     def __init__(
         self,
@@ -274,17 +252,38 @@ class RelaxedLiftingConv2d(_GroupLayer):
         num_filter_banks: int = 2,
         bias: bool = True,
     ):
-        super().__init__(in_channels, out_channels, kernel_size, group)
-        if num_filter_banks < 1:
-            raise ValueError("num_filter_banks must be at least 1")
-        k, n, banks = self.kernel_size, self.group_order, int(num_filter_banks)
-        self.num_filter_banks = banks
-        fan_in = in_channels * k * k
-        self.weight = nn.Parameter(
-            torch.randn(banks, out_channels, in_channels, k, k) * math.sqrt(2.0 * banks / fan_in)
-        )
-        self.mixing = nn.Parameter(torch.full((banks, n), 1.0 / banks))
-        self.bias = nn.Parameter(torch.zeros(out_channels)) if bias else None
+        super().__init__(in_channels, out_channels, kernel_size, group, num_filter_banks, bias)
+
+    def full_weight(self) -> torch.Tensor:
+        """The (C'·|G|, C·|G|, k, k) kernel: block (g, h) is R_g Σ_l w_l(h) ψ_l(g⁻¹h)."""
+        n, k = self.group_order, self.kernel_size
+        blocks = []
+        for g in range(n):
+            psi = self.weight[:, :, :, self._perms[g]]  # (L, C', C, |G|, k, k): ψ_l(g⁻¹h)
+            mixed = torch.einsum("lh,lochij->ochij", self.mixing, psi)
+            blocks.append(self._rotate(g, mixed))
+        w = torch.stack(blocks, dim=1)
+        return w.reshape(self.out_channels * n, self.in_channels * n, k, k)
+
+
+class RelaxedLiftingConv2d(_RelaxedLayer):
+    """(B, C, H, W) → (B, C', |G|, H, W): [f ⋆̃ Ψ](g) = f ⋆ R_g Σ_l w_l(g) ψ_l + b.
+
+    Equal mixing weights over g give the strict `LiftingConv2d` with filter Σ_l w_l ψ_l.
+    """
+
+    space_in = "image"
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int = 3,
+        group: GroupSpec = "p4",
+        num_filter_banks: int = 2,
+        bias: bool = True,
+    ):
+        super().__init__(in_channels, out_channels, kernel_size, group, num_filter_banks, bias)
 
     def full_weight(self) -> torch.Tensor:
         """The lifted filter bank (C'·|G|, C, k, k): every group element's rotated, mixed filter."""
@@ -297,36 +296,6 @@ class RelaxedLiftingConv2d(_GroupLayer):
             dim=1,
         )
         return w.reshape(-1, self.in_channels, k, k)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        n = self.group_order
-        bias = None if self.bias is None else self.bias.repeat_interleave(n)
-        y = circular_conv2d(x, self.full_weight(), bias)
-        return y.view(x.shape[0], self.out_channels, n, *y.shape[-2:])
-
-    def relaxation_penalty(self) -> torch.Tensor:
-        """Σ_l Σ_{g<g'} |w_l(g) − w_l(g')|."""
-        w = self.mixing
-        return (w[:, :, None] - w[:, None, :]).abs().sum() / 2
-
-    def to_strict(self) -> LiftingConv2d:
-        """The strict LiftingConv2d with filter Σ_l w̄_l ψ_l (w̄ the mean weight over G)."""
-        strict = LiftingConv2d(
-            self.in_channels,
-            self.out_channels,
-            self.kernel_size,
-            self.group,
-            bias=self.bias is not None,
-        )
-        with torch.no_grad():
-            strict.weight.copy_(torch.einsum("l,lcdij->cdij", self.mixing.mean(1), self.weight))
-            if self.bias is not None:
-                strict.bias.copy_(self.bias)
-        return strict
-
-    def extra_repr(self) -> str:
-        """The layer's settings for printing."""
-        return super().extra_repr() + f", num_filter_banks={self.num_filter_banks}"
 
 
 class GroupPool(nn.Module):
@@ -357,8 +326,7 @@ class GroupPool(nn.Module):
 
 def relaxation_penalty(module: nn.Module) -> torch.Tensor:
     """Σ of `relaxation_penalty()` over every relaxed layer inside `module` (0 when there is none)."""
-    relaxed = (RelaxedGroupConv2d, RelaxedLiftingConv2d)
-    terms = [m.relaxation_penalty() for m in module.modules() if isinstance(m, relaxed)]
+    terms = [m.relaxation_penalty() for m in module.modules() if isinstance(m, _RelaxedLayer)]
     if not terms:
         return torch.zeros(())
     return torch.stack(terms).sum()
