@@ -99,58 +99,49 @@ def label_invariance_test(
     prep = prepare or (lambda v: v)
     f = _predictor(model, metric)
     out0, out1 = f(prep(a)), f(prep(np.asarray(images)))
-    z = sps.norm.ppf(0.5 + confidence / 2)
+    discordant = None
     if metric == "accuracy":
         c0, c1 = out0.reshape(-1) == y, out1.reshape(-1) == y
         b, c = int((c0 & ~c1).sum()), int((~c0 & c1).sum())
+        test, discordant = "mcnemar-exact", (b, c)
         p = float(sps.binomtest(b, b + c, 0.5).pvalue) if b + c else 1.0
-        d = c0.astype(np.float64) - c1.astype(np.float64)
-        effect = float(d.mean())
-        half = float(z * d.std(ddof=1) / np.sqrt(n))
-        return LabelInvarianceResult(
-            metric=metric,
-            test="mcnemar-exact",
-            group=group.name,
-            n=n,
-            score_original=float(c0.mean()),
-            score_transformed=float(c1.mean()),
-            effect=effect,
-            ci_low=effect - half,
-            ci_high=effect + half,
-            confidence=confidence,
-            p_value=p,
-            changed_predictions=float((out0.reshape(-1) != out1.reshape(-1)).mean()),
-            discordant=(b, c),
-        )
-    classes = getattr(model, "classes_", None)
-    if classes is not None:
-        pos = np.searchsorted(np.asarray(classes), y)
-        if (pos >= len(classes)).any() or (
-            np.asarray(classes)[np.minimum(pos, len(classes) - 1)] != y
-        ).any():
-            raise OrbitlearnError("some labels are not among the model's classes_")
+        score0, score1 = c0.astype(np.float64), c1.astype(np.float64)
+        d = score0 - score1
+        quantile = sps.norm.ppf(0.5 + confidence / 2)
+        changed = out0.reshape(-1) != out1.reshape(-1)
     else:
-        pos = y.astype(np.int64)
-    rows = np.arange(n)
-    l0 = -np.log(np.clip(out0[rows, pos], 1e-15, 1.0))
-    l1 = -np.log(np.clip(out1[rows, pos], 1e-15, 1.0))
-    d = l1 - l0
-    nz = d[d != 0]
-    p = float(sps.wilcoxon(nz).pvalue) if len(nz) >= 1 else 1.0
+        classes = getattr(model, "classes_", None)
+        if classes is not None:
+            pos = np.searchsorted(np.asarray(classes), y)
+            if (pos >= len(classes)).any() or (
+                np.asarray(classes)[np.minimum(pos, len(classes) - 1)] != y
+            ).any():
+                raise OrbitlearnError("some labels are not among the model's classes_")
+        else:
+            pos = y.astype(np.int64)
+        rows = np.arange(n)
+        score0 = -np.log(np.clip(out0[rows, pos], 1e-15, 1.0))
+        score1 = -np.log(np.clip(out1[rows, pos], 1e-15, 1.0))
+        d = score1 - score0
+        nz = d[d != 0]
+        test = "wilcoxon"
+        p = float(sps.wilcoxon(nz).pvalue) if len(nz) >= 1 else 1.0
+        quantile = sps.t.ppf(0.5 + confidence / 2, df=n - 1)
+        changed = d != 0
     effect = float(d.mean())
-    t = sps.t.ppf(0.5 + confidence / 2, df=n - 1)
-    half = float(t * d.std(ddof=1) / np.sqrt(n))
+    half = float(quantile * d.std(ddof=1) / np.sqrt(n))
     return LabelInvarianceResult(
         metric=metric,
-        test="wilcoxon",
+        test=test,
         group=group.name,
         n=n,
-        score_original=float(l0.mean()),
-        score_transformed=float(l1.mean()),
+        score_original=float(score0.mean()),
+        score_transformed=float(score1.mean()),
         effect=effect,
         ci_low=effect - half,
         ci_high=effect + half,
         confidence=confidence,
         p_value=p,
-        changed_predictions=float((d != 0).mean()),
+        changed_predictions=float(changed.mean()),
+        discordant=discordant,
     )
