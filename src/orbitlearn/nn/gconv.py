@@ -193,10 +193,10 @@ class _RelaxedLayer(_GroupLayer):
         self,
         in_channels: int,
         out_channels: int,
-        kernel_size: int,
-        group: GroupSpec,
-        num_filter_banks: int,
-        bias: bool,
+        kernel_size: int = 3,
+        group: GroupSpec = "p4",
+        num_filter_banks: int = 2,
+        bias: bool = True,
     ):
         super().__init__(in_channels, out_channels, kernel_size, group)
         if num_filter_banks < 1:
@@ -243,17 +243,6 @@ class RelaxedGroupConv2d(_RelaxedLayer):
     how far: Σ_l Σ_{h<h'} |w_l(h) − w_l(h')|.
     """
 
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size: int = 3,
-        group: GroupSpec = "p4",
-        num_filter_banks: int = 2,
-        bias: bool = True,
-    ):
-        super().__init__(in_channels, out_channels, kernel_size, group, num_filter_banks, bias)
-
     def full_weight(self) -> torch.Tensor:
         """The (C'·|G|, C·|G|, k, k) kernel: block (g, h) is R_g Σ_l w_l(h) ψ_l(g⁻¹h)."""
         n, k = self.group_order, self.kernel_size
@@ -273,17 +262,6 @@ class RelaxedLiftingConv2d(_RelaxedLayer):
     """
 
     space_in = "image"
-
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size: int = 3,
-        group: GroupSpec = "p4",
-        num_filter_banks: int = 2,
-        bias: bool = True,
-    ):
-        super().__init__(in_channels, out_channels, kernel_size, group, num_filter_banks, bias)
 
     def full_weight(self) -> torch.Tensor:
         """The lifted filter bank (C'·|G|, C, k, k): every group element's rotated, mixed filter."""
