@@ -97,6 +97,24 @@ def _alive(pid: int) -> bool:
     return True
 
 
+@contextmanager
+def held_lock(path: str | os.PathLike) -> Iterator[None]:
+    """An exclusive advisory lock on the file `path` (created if missing) for the block: another
+    process asking for it waits until this one leaves the block (or dies: the system releases
+    it). Where the platform has no `fcntl` (Windows), no lock is taken."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - POSIX only
+        yield
+        return
+    with open(path, "a") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
 def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
     """Write `text` to `path` atomically; returns the path."""
     with atomic_write(path, "w", encoding="utf-8") as fh:

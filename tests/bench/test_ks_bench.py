@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -342,6 +343,78 @@ def test_a_duals_profile_trains_on_both_sides_of_the_mirror(small_file, tmp_path
     paths = write_reports(bench, bench.table())
     assert "duals test" in paths["md"].read_text()
     assert (tmp_path / "runs" / "duals.txt.gz").exists()
+
+
+def test_a_mirror_row_reuses_the_other_profiles_training(small_file, tmp_path):
+    """The h11 profile's "on Δ*" row is the h21 profile's plain row seen through the polar dual:
+    with a shared run folder it trains nothing of its own and reports that network's numbers
+    swapped (its test accuracy is the h21 row's duals accuracy and the other way round)."""
+    from dataclasses import replace
+
+    from orbitlearn.apps.ks.rows import DUALS_ROWS, Profile
+
+    plain = replace(DUALS_ROWS[1], train={**DUALS_ROWS[1].train, "epochs": 1})
+    mirror = next(r for r in DUALS_ROWS if r.mirror and r.trained_as == DUALS_ROWS[1].name)
+    mirror = replace(mirror, train=plain.train)
+    common = dict(seeds=(0,), limits=(None, None, None), check_count=20, check_samples=1,
+                  duals=True)  # fmt: skip
+    h21 = Profile("d21", (plain,), target="h21", **common)
+    h11 = Profile("d11", (mirror,), target="h11", **common)
+    data = KSDataset.from_file(read_ks(small_file))
+    first = KSBenchmark(data, h21, tmp_path / "h21", threads=1)
+    assert first.mirror_runs is None  # not the profile's default folder, nothing named: own runs
+    (cell_21,) = [r for r in first.run() if r["row"] == plain.name]
+    trained = first.run_dir(plain, 0, "orig") / "train_state.pt"
+    stamp = trained.stat().st_mtime_ns
+    second = KSBenchmark(
+        data, h11, tmp_path / "h11", threads=1, mirror_runs=tmp_path / "h21" / "runs"
+    )
+    assert second.run_dir(mirror, 0, "orig") == first.run_dir(plain, 0, "orig")
+    (cell_11,) = [r for r in second.run() if r["row"] == mirror.name]
+    assert trained.stat().st_mtime_ns == stamp  # reloaded, not trained again
+    assert not any(p.is_dir() for p in (tmp_path / "h11" / "runs").iterdir())
+    assert (
+        cell_11["acc_orig"] == cell_21["acc_duals"] and cell_11["acc_duals"] == cell_21["acc_orig"]
+    )
+
+
+def test_the_duals_profiles_share_their_mirror_trainings_in_their_default_folders(
+    small_file, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)  # the profiles' default folders, relative, land here
+    data = KSDataset.from_file(read_ks(small_file))
+    for name, other in (("duals", "duals-h21"), ("duals-h21", "duals")):
+        profile = get_profile(name)
+        assert profile.mirror_profile == other
+        bench = KSBenchmark(data, profile, profile.out, threads=1)
+        assert bench.mirror_runs == Path(get_profile(other).out) / "runs"
+        elsewhere = KSBenchmark(data, profile, tmp_path / "mine", threads=1)
+        assert elsewhere.mirror_runs is None
+        mirror = next(r for r in profile.rows if r.mirror)
+        assert elsewhere.run_dir(mirror, 1, "orig") == (
+            tmp_path / "mine" / "runs" / f"{slug(mirror.name)}__seed1__orig"
+        )
+
+
+def test_a_held_lock_keeps_a_second_holder_out_until_released(tmp_path):
+    import fcntl
+
+    from orbitlearn.fileio import held_lock
+
+    path = tmp_path / "lock"
+
+    def free() -> bool:
+        with open(path, "a") as other:  # another open file: what another process would hold
+            try:
+                fcntl.flock(other.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False
+            fcntl.flock(other.fileno(), fcntl.LOCK_UN)
+            return True
+
+    with held_lock(path):
+        assert not free()
+    assert free()
 
 
 def test_random_images_keep_any_vertex_count():

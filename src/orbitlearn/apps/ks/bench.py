@@ -12,6 +12,11 @@ A finished cell is a JSON file in ``<out>/cells`` and is never rerun, so a long 
 built up over several runs; a cell interrupted mid-training resumes from its last finished epoch
 (``<out>/runs/<cell>/train_state.pt``, with the per-epoch ``metrics.csv``). The table (CSV, Markdown, bar chart, per-row JSON) is rebuilt from
 whatever cells exist.
+
+A mirror row of a duals profile trains the network that a row of the other Hodge number's
+profile trains (the h11 profile's "on Δ*" row is the h21 profile's plain row on the other side of
+the mirror): when both profiles write to their default folders, that training lives in the
+other profile's run folder, is trained once, and both tables read the same network.
 """
 
 from __future__ import annotations
@@ -23,11 +28,12 @@ from pathlib import Path
 
 import numpy as np
 
-from orbitlearn.apps.ks.rows import Profile, RowSpec, find_row
+from orbitlearn.apps.ks.rows import Profile, RowSpec, find_row, get_profile
 from orbitlearn.bench.machine import machine_info
 from orbitlearn.bench.runner import CellStore, run_cells
 from orbitlearn.datasets.ks_dataset import KSDataset, subsample
 from orbitlearn.errors import GeometryError, OrbitlearnError
+from orbitlearn.fileio import held_lock
 from orbitlearn.groups import get_group
 from orbitlearn.groups.claims import Invariance
 from orbitlearn.models.ensemble import EnsemblePipeline
@@ -143,9 +149,16 @@ class KSBenchmark:
         log: Callable[[str], None] | None = None,
         save_models: bool = False,
         device: str = "cpu",
+        mirror_runs: str | Path | None = None,
     ):
+        """`mirror_runs`: the folder in which mirror rows train (see `run_dir`); by default the
+        run folder of `profile.mirror_profile` when `out` is this profile's default folder, else
+        none (each mirror row trains in this benchmark's own run folder)."""
         self.profile = profile
         self.out = Path(out)
+        if mirror_runs is None and profile.mirror_profile and self.out == Path(profile.out):
+            mirror_runs = Path(get_profile(profile.mirror_profile).out) / "runs"
+        self.mirror_runs = None if mirror_runs is None else Path(mirror_runs)
         self.split_seed = split_seed
         self.threads = threads
         self.log = log or (lambda msg: None)
@@ -216,6 +229,14 @@ class KSBenchmark:
     def model_path(self, row: RowSpec, seed: int) -> Path:
         """Where the orig-trained pipeline of (row, seed) is saved with ``save_models``."""
         return self.out / "models" / f"{slug(row.name)}__seed{seed}.pt"
+
+    def run_dir(self, row: RowSpec, seed: int, variant: str) -> Path:
+        """Where the row's training (resumable state, per-epoch log) lives: ``<out>/runs/<cell>``,
+        or for a mirror row with `mirror_runs` the folder in which the other Hodge number's
+        profile trains the same recipe (`row.trained_as`) on the same data and seed."""
+        if row.mirror and self.mirror_runs is not None:
+            return self.mirror_runs / f"{slug(row.trained_as)}__seed{seed}__{variant}"
+        return self.out / "runs" / f"{slug(row.name)}__seed{seed}__{variant}"
 
     def pending(self, rows: Sequence[RowSpec] | None = None, seeds: Sequence[int] | None = None):
         """(row, seed, variant) triples whose cell file does not exist yet, in table order."""
@@ -309,11 +330,14 @@ class KSBenchmark:
             at = self.reference_train_order
             x = {**x, "train": x["train"][at]}
             y = {**y, "train": y["train"][at]}
-        run_dir = self.out / "runs" / f"{slug(row.name)}__seed{seed}__{variant}"
+        run_dir = self.run_dir(row, seed, variant)
         run_dir.mkdir(parents=True, exist_ok=True)  # per-epoch log and resumable training state
-        summary = pipe.fit(
-            x["train"], y["train"], x["val"], y["val"], train_cfg, run_dir=run_dir, resume=True
-        )
+        # a training two benchmarks share (a mirror row's) is run by one at a time: the other
+        # waits, then resumes the finished state, i.e. reloads it
+        with held_lock(run_dir / "lock"):
+            summary = pipe.fit(
+                x["train"], y["train"], x["val"], y["val"], train_cfg, run_dir=run_dir, resume=True
+            )
         history = summary.get("history", [])
         # a training that finished earlier reports its own time, not that of reloading it
         summary["train_seconds"] = (
@@ -549,6 +573,7 @@ class KSBenchmark:
             "threads": self.threads or 1,
             "device": self.device,
             "save_models": self.save_models,
+            "mirror_runs": None if self.mirror_runs is None else str(self.mirror_runs),
             "row": row.name,
             "seed": seed,
             "variant": variant,
@@ -635,7 +660,7 @@ def run_cell_task(spec: dict) -> dict:
     from orbitlearn.datasets.ks_dataset import load_ks
 
     key = tuple(spec[k] for k in ("data", "profile", "out", "split_seed", "threads", "device"))
-    key += (spec["save_models"],)
+    key += (spec["save_models"], spec["mirror_runs"])
     bench = _WORKER_BENCHES.get(key)
     if bench is None:
         data = (
@@ -652,6 +677,7 @@ def run_cell_task(spec: dict) -> dict:
             threads=spec["threads"],
             save_models=spec["save_models"],
             device=spec["device"],
+            mirror_runs=spec["mirror_runs"],
         )
         _WORKER_BENCHES[key] = bench
     row = find_row(spec["row"], bench.profile)

@@ -41,6 +41,9 @@ class RowSpec:
     # polar dual (MirrorPipeline): h21(Δ) = h11(Δ*). Only in profiles whose data hold the duals,
     # so the duals it sees are like those it was trained on
     mirror: bool = False
+    # a mirror row: the name of the row whose recipe it trains (that row of the other Hodge
+    # number's profile trains the same network, and the two share its training; Profile.mirror_profile)
+    trained_as: str = ""
 
     def __post_init__(self) -> None:
         if self.protocol not in PROTOCOLS:
@@ -71,6 +74,10 @@ class Profile:
     # the polar duals join the data, each in its source's part: trained on both sides of the
     # mirror, tested on the test part and (column acc_duals) on its duals
     duals: bool = False
+    # the profile of the other Hodge number on the same data: its rows train what this profile's
+    # mirror rows need, so a mirror row trains in (or reuses) that profile's run folder and each
+    # network is trained once for both tables (when both write to their default folders)
+    mirror_profile: str = ""
     summary: str = ""  # one line for `orbitlearn bench ks --help`
 
 
@@ -459,6 +466,7 @@ def _on_dual(row: RowSpec) -> RowSpec:
         row,
         name=row.name.replace(", v26 and duals", " on Δ* (mirror), v26 and duals"),
         mirror=True,
+        trained_as=row.name,
         note="learns the other Hodge number; predicts this one as that number of the polar dual",
     )
 
@@ -548,6 +556,7 @@ PROFILES: dict[str, Profile] = {
         limits=(None, None, None),
         duals=True,
         out="benchmarks/results/ks-duals/train",
+        mirror_profile="duals-h21",
         summary="h11, trained on v26 and the polar duals of its train part, 3 seeds",
     ),
     "duals-h21": Profile(
@@ -558,6 +567,7 @@ PROFILES: dict[str, Profile] = {
         target="h21",
         duals=True,
         out="benchmarks/results/ks-duals/train-h21",
+        mirror_profile="duals",
         summary="h21, trained on v26 and the polar duals of its train part, 3 seeds",
     ),
     # h21 of the same polytopes, the same split (stratified by h11), the same recipes
