@@ -29,3 +29,20 @@ def test_lines_name_the_simd_sets_only_when_known():
     line = machine.machine_lines({**record, "simd": ["avx2", "fma"]})[0]
     assert line.endswith("; avx2 fma")
     assert "avx" not in machine.machine_lines({**record, "simd": []})[0].split(")")[-1]
+
+
+def test_cells_on_a_gpu_are_counted_and_named_apart():
+    from orbitlearn.apps.ks.report import cell_machines
+
+    record = machine.machine_info()
+    gpu = {**record, "device": "cuda:0 (NVIDIA H100 80GB HBM3)"}
+    cells = [
+        {"machine": {**record, "device": "cpu"}, "finished": "1"},
+        {"machine": record, "finished": "2"},  # a record from before devices were recorded
+        {"machine": gpu, "finished": "3"},
+    ]
+    found = cell_machines(cells)
+    assert found[record["cpu"]][0] == 2
+    assert found[f"{record['cpu']} with cuda:0 (NVIDIA H100 80GB HBM3)"] == (1, gpu)
+    assert "- Torch device: cuda:0 (NVIDIA H100 80GB HBM3)" in machine.machine_lines(gpu)
+    assert not any("Torch device" in line for line in machine.machine_lines(record))

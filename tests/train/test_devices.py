@@ -10,7 +10,7 @@ from orbitlearn.cli import main
 from orbitlearn.errors import OrbitlearnError
 from orbitlearn.models import ModelPipeline, build_model
 from orbitlearn.train import TrainConfig
-from orbitlearn.train.devices import resolve_device
+from orbitlearn.train.devices import describe_device, resolve_device
 
 
 def test_resolve_device_on_this_machine():
@@ -26,6 +26,17 @@ def test_resolve_device_on_this_machine():
         resolve_device("gpu")
     with pytest.raises(ValueError, match="unknown device"):
         TrainConfig(device="tpu")
+
+
+def test_a_device_is_described_with_the_cards_name():
+    assert describe_device("cpu") == "cpu"
+    described = describe_device("auto")
+    if torch.cuda.is_available():
+        assert described == f"cuda:0 ({torch.cuda.get_device_name(0)})"
+    else:
+        assert described in ("cpu", "mps")
+        with pytest.raises(OrbitlearnError, match="no CUDA GPU"):
+            describe_device("cuda")
 
 
 def test_a_pipeline_trains_and_predicts_on_the_resolved_device():

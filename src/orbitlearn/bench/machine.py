@@ -89,6 +89,7 @@ def machine_lines(m: dict) -> list[str]:
         f"- CPU: {m['cpu']} ({m['cores']} logical cores, shared; load average at start "
         f"{', '.join(str(x) for x in m['load_average'])})"
         + (f"; {' '.join(m['simd'])}" if m.get("simd") else ""),
+        *([f"- Torch device: {m['device']}"] if m.get("device", "cpu") != "cpu" else []),
         f"- Platform: {m['platform']}, Python {m['python']}",
         "- Versions: " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()),
         f"- Git commit: {commit}" + (f" (plus uncommitted: {', '.join(dirty)})" if dirty else ""),

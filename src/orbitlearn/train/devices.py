@@ -44,4 +44,17 @@ def resolve_device(spec: str = "auto"):
     return torch.device(spec)
 
 
-__all__ = ["DEVICE_CHOICES_HELP", "check_device_spec", "resolve_device"]
+def describe_device(spec: str = "auto") -> str:
+    """What a spec resolves to here, for records: "cpu" (without importing torch when the spec is
+    "cpu"), "mps", or "cuda:N (the card's name)"."""
+    if spec == "cpu":
+        return "cpu"
+    device = resolve_device(spec)
+    if device.type != "cuda":
+        return str(device)
+    import torch
+
+    return f"{device} ({torch.cuda.get_device_name(device)})"
+
+
+__all__ = ["DEVICE_CHOICES_HELP", "check_device_spec", "describe_device", "resolve_device"]

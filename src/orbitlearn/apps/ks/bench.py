@@ -43,6 +43,7 @@ from orbitlearn.models.pipeline import ModelPipeline
 from orbitlearn.models.registry import NETWORK_NAMES, build_model
 from orbitlearn.targets import MIRROR
 from orbitlearn.train.config import TrainConfig
+from orbitlearn.train.devices import describe_device
 
 VARIANTS = ("orig", "rnd_perm")
 ACC_COLUMNS = ("acc_orig", "acc_rnd_perm", "acc_perm_test", "acc_gl4z_test")
@@ -492,7 +493,8 @@ class KSBenchmark:
                     }
                     cell["checkpoint"] = str(pipe.save(self.model_path(row, seed)))
         cell["seconds"] = time.perf_counter() - t0
-        cell["machine"] = machine_info()
+        # where torch computed (rows without a network compute on the CPU whatever it says)
+        cell["machine"] = {**machine_info(), "device": describe_device(self.device)}
         # with the CPU's vector instruction sets, what fixes which float kernels a run used
         cell["threads"] = self.threads
         cell["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")

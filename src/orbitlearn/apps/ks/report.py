@@ -42,13 +42,16 @@ def _pct(v: float | None, std: float | None = None) -> str:
 
 
 def cell_machines(cells: list[dict]) -> dict[str, tuple[int, dict]]:
-    """CPU name → (how many cells ran there, the machine record of the latest of them)."""
+    """CPU name (and the torch device, where it was not the CPU) → (how many cells ran there, the
+    machine record of the latest of them)."""
     out: dict[str, tuple[int, dict]] = {}
     for c in sorted(cells, key=lambda c: c.get("finished", "")):
         m = c.get("machine")
         if m:
-            n = out.get(m["cpu"], (0, m))[0]
-            out[m["cpu"]] = (n + 1, m)
+            device = m.get("device", "cpu")
+            key = m["cpu"] if device == "cpu" else f"{m['cpu']} with {device}"
+            n = out.get(key, (0, m))[0]
+            out[key] = (n + 1, m)
     return out
 
 
