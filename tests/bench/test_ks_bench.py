@@ -279,6 +279,17 @@ def test_published_numbers_only_beside_reference_rows():
         RowSpec("cnn_mlp", "cnn_mlp", published=(56.71, 30.78))
 
 
+def test_a_mirror_row_names_the_recipe_it_is_trained_as():
+    from orbitlearn.apps.ks.rows import DUALS_ROWS, RowSpec
+
+    with pytest.raises(ValueError, match="trained_as"):
+        RowSpec("pointnet on Δ* (mirror)", "pointnet", mirror=True)
+    with pytest.raises(ValueError, match="trained_as"):
+        RowSpec("pointnet", "pointnet", trained_as="pointnet")
+    mirrors = [r for r in DUALS_ROWS if r.mirror]
+    assert mirrors and all(r.trained_as in {s.name for s in DUALS_ROWS} for r in mirrors)
+
+
 def test_protocol_option_selects_rows(small_file, tmp_path, capsys):
     out = tmp_path / "bench"
     args = ["bench", "ks", "--profile", "smoke", "--data", str(small_file), "--out", str(out)]

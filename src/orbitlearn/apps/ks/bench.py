@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Sequence
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -494,11 +495,17 @@ class KSBenchmark:
                     cell["checkpoint"] = str(pipe.save(self.model_path(row, seed)))
         cell["seconds"] = time.perf_counter() - t0
         # where torch computed (rows without a network compute on the CPU whatever it says)
-        cell["machine"] = {**machine_info(), "device": describe_device(self.device)}
+        cell["machine"] = {**machine_info(), "device": self.device_name}
         # with the CPU's vector instruction sets, what fixes which float kernels a run used
         cell["threads"] = self.threads
         cell["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
         return cell
+
+    @cached_property
+    def device_name(self) -> str:
+        """Where torch computes, in words ("cpu", "cuda:0 (card)"), resolved once on the machine
+        that computes the cells."""
+        return describe_device(self.device)
 
     def run(
         self,

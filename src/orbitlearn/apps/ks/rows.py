@@ -52,6 +52,12 @@ class RowSpec:
             raise ValueError(
                 f"row {self.name!r}: a published number stands only beside a reference-protocol row"
             )
+        if self.mirror != bool(self.trained_as):
+            raise ValueError(
+                f"row {self.name!r}: a mirror row names the row it is trained as (trained_as), "
+                "and only a mirror row does; otherwise two profiles' mirror rows would share a "
+                "run folder without naming the recipe they train"
+            )
 
 
 PROTOCOLS = ("ours", "reference")
