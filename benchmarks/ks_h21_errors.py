@@ -54,6 +54,20 @@ def grouped(keys: np.ndarray, hits: dict[str, np.ndarray]) -> list[dict]:
     return rows
 
 
+def markdown_table(
+    heads: list[str], leading: list[list], rows: list[dict], names: list[str]
+) -> list[str]:
+    """Markdown lines: the leading cells of each row, then each model's accuracy in it."""
+    lines = [
+        "| " + " | ".join([*heads, *names]) + " |",
+        "|" + "---|" * (len(heads) + len(names)),
+    ]
+    for cells, row in zip(leading, rows):
+        accs = [f"{100 * row[n]:.2f}%" for n in names]
+        lines.append("| " + " | ".join([*map(str, cells), *accs]) + " |")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="ks_h21_gl4z")
@@ -64,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     import orbitlearn
     from orbitlearn.bench.runner import write_csv, write_results
     from orbitlearn.datasets.ks_dataset import load_ks
+    from orbitlearn.models.mirror import MirrorPipeline
     from orbitlearn.progress import progress
 
     data = load_ks(vertices=26)
@@ -81,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     members = getattr(pipe, "members", None)
     members = members if isinstance(members, list) else []
     labels = [
-        f"member {i + 1} ({'on Δ*' if type(m).__name__ == 'MirrorPipeline' else 'on Δ'})"
+        f"member {i + 1} ({'on Δ*' if isinstance(m, MirrorPipeline) else 'on Δ'})"
         for i, m in enumerate(members)
     ]
     parts: dict[str, list[np.ndarray]] = {name: [] for name in [*labels, "model"]}
@@ -107,7 +122,6 @@ def main(argv: list[str] | None = None) -> int:
     ]
     names = list(hits)
     write_csv(args.out / "table.csv", table, ["by", "value", "count", "train_count", *names])
-    args.out.mkdir(parents=True, exist_ok=True)
     plot(by_value, by_r, args.out / "errors.png", args.model, args.part)
 
     lines = [
@@ -120,24 +134,20 @@ def main(argv: list[str] | None = None) -> int:
         "",
         "![errors](errors.png)",
         "",
-        "| r | entries | " + " | ".join(names) + " |",
-        "|---|---|" + "---|" * len(names),
+        *markdown_table(
+            ["r", "entries"],
+            [[f"{row['value']}" if row["value"] < 10 else ">= 10", row["count"]] for row in by_r],
+            by_r,
+            names,
+        ),
+        "",
+        *markdown_table(
+            ["h21", "entries", "train entries"],
+            [[row["value"], row["count"], row["train_count"]] for row in by_value],
+            by_value,
+            names,
+        ),
     ]
-    for row in by_r:
-        label = f"{row['value']}" if row["value"] < 10 else ">= 10"
-        lines.append(
-            f"| {label} | {row['count']} | "
-            + " | ".join(f"{100 * row[n]:.2f}%" for n in names)
-            + " |"
-        )
-    lines += ["", "| h21 | entries | train entries | " + " | ".join(names) + " |"]
-    lines.append("|---|---|---|" + "---|" * len(names))
-    for row in by_value:
-        lines.append(
-            f"| {row['value']} | {row['count']} | {row['train_count']} | "
-            + " | ".join(f"{100 * row[n]:.2f}%" for n in names)
-            + " |"
-        )
     rows = [{"model": args.model, "part": args.part, "count": len(y), **overall}, *table]
     write_results(args.out, rows, lines)
     print("\n".join(lines[:6]))
