@@ -356,7 +356,14 @@ def test_a_duals_profile_trains_on_both_sides_of_the_mirror(small_file, tmp_path
     assert (tmp_path / "runs" / "duals.txt.gz").exists()
 
 
-def test_a_mirror_row_reuses_the_other_profiles_training(small_file, tmp_path):
+@pytest.mark.parametrize(
+    "plain_name",
+    [
+        "pointnet + π normal form (GL(4,Z)×S_n), v26 and duals",
+        "pointnet, soft ordinal labels + π normal form (GL(4,Z)×S_n), v26 and duals",
+    ],
+)
+def test_a_mirror_row_reuses_the_other_profiles_training(small_file, tmp_path, plain_name):
     """The h11 profile's "on Δ*" row is the h21 profile's plain row seen through the polar dual:
     with a shared run folder it trains nothing of its own and reports that network's numbers
     swapped (its test accuracy is the h21 row's duals accuracy and the other way round)."""
@@ -364,8 +371,9 @@ def test_a_mirror_row_reuses_the_other_profiles_training(small_file, tmp_path):
 
     from orbitlearn.apps.ks.rows import DUALS_ROWS, Profile
 
-    plain = replace(DUALS_ROWS[1], train={**DUALS_ROWS[1].train, "epochs": 1})
-    mirror = next(r for r in DUALS_ROWS if r.mirror and r.trained_as == DUALS_ROWS[1].name)
+    (plain,) = [r for r in DUALS_ROWS if r.name == plain_name]
+    plain = replace(plain, train={**plain.train, "epochs": 1})
+    mirror = next(r for r in DUALS_ROWS if r.mirror and r.trained_as == plain_name)
     mirror = replace(mirror, train=plain.train)
     common = dict(seeds=(0,), limits=(None, None, None), check_count=20, check_samples=1,
                   duals=True)  # fmt: skip

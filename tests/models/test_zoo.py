@@ -190,6 +190,30 @@ def test_regression_with_rounding():
         build_model("mlp", 5, SHAPE, {"task": "ranking"})
 
 
+def test_ordinal_task_learns_ordered_classes_and_keeps_probabilities():
+    from orbitlearn.errors import OrbitlearnError
+
+    x = ks_like(64, seed=10)
+    total = np.abs(x).sum(axis=(1, 2))
+    y = np.searchsorted(np.quantile(total, [0.2, 0.4, 0.6, 0.8]), total)  # ordered: 5 bins
+    model = build_model(
+        "deepsets", 5, SHAPE, {"task": "ordinal", "ordinal_sigma": 0.7, "width": 32}
+    )
+    summary = model.fit(x, y, x, y, TrainConfig(epochs=80, batch_size=16, lr=1e-2))
+    p = model.predict_proba(x)
+    # one logit per class, read as a softmax: graded probabilities, not a one-hot
+    assert p.shape == (64, 5) and np.allclose(p.sum(axis=1), 1.0)
+    assert len(np.unique(np.round(p, 6))) > 10
+    assert summary["history"][-1]["train_loss"] < summary["history"][0]["train_loss"]
+    assert (model.predict(x) == y).mean() > 0.5
+    with pytest.raises(OrbitlearnError, match="sigma"):
+        build_model("mlp", 5, SHAPE, {"task": "ordinal", "ordinal_sigma": 0})
+    with pytest.raises(OrbitlearnError, match="sigma"):
+        build_model("mlp", 5, SHAPE, {"task": "ordinal", "ordinal_sigma": "wide"})
+    with pytest.raises(OrbitlearnError, match="needs"):
+        build_model("mlp", 5, SHAPE, {"ordinal_sigma": 1.0})
+
+
 def test_pointnet_pools_are_checked_and_stay_invariant():
     with pytest.raises(Exception, match="pools"):
         build_model("pointnet", 3, SHAPE, {"pools": ["median"]})

@@ -611,7 +611,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar=("LO", "HI"),
         help="the classes are every integer LO..HI, not only the values seen; with "
         '--config \'{"task": "regression"}\' the model may predict any of them (e.g. labels of '
-        "other vertex counts)",
+        'other vertex counts); \'{"task": "ordinal"}\' trains on soft ordinal labels instead',
     )
     train.add_argument(
         "--pad",

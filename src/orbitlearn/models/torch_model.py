@@ -12,7 +12,7 @@ from orbitlearn.errors import OrbitlearnError, first_line
 from orbitlearn.models.base import Classifier
 from orbitlearn.models.encoding import Encoding
 from orbitlearn.models.networks import NETWORKS
-from orbitlearn.train.objectives import rounded_labels, rounded_regression
+from orbitlearn.train.objectives import Objective, rounded_labels, rounded_regression, soft_ordinal
 from orbitlearn.train.trainer import Trainer, predict_logits
 
 
@@ -39,9 +39,12 @@ def _build_network(name: str, shape, outputs: int, enc: Encoding, kwargs: dict) 
 
 class TorchClassifier(Classifier):
     """Config: `encoding` (raw|scaled|onehot), `scale`, `max_abs`, `task` (classification |
-    regression: one output, trained on the class index and rounded), the network's own keywords."""
+    regression: one output, trained on the class index and rounded | ordinal: one logit per class,
+    trained on soft ordinal labels of width `ordinal_sigma` classes, default 1), the network's own
+    keywords."""
 
-    _ENCODING_KEYS = ("encoding", "scale", "max_abs", "task")
+    _ENCODING_KEYS = ("encoding", "scale", "max_abs", "task", "ordinal_sigma")
+    TASKS = ("classification", "regression", "ordinal")
 
     def __init__(self, name: str, n_classes: int, shape, config=None):
         super().__init__(n_classes, shape, config)
@@ -64,10 +67,14 @@ class TorchClassifier(Classifier):
         net_kwargs.pop("init_seed", None)
         torch.manual_seed(seed)
         self.task = self.config.get("task", "classification")
-        if self.task not in ("classification", "regression"):
-            raise OrbitlearnError(
-                f"task must be 'classification' or 'regression', not {self.task!r}"
-            )
+        if self.task not in self.TASKS:
+            raise OrbitlearnError(f"task must be one of {', '.join(self.TASKS)}, not {self.task!r}")
+        if "ordinal_sigma" in self.config and self.task != "ordinal":
+            raise OrbitlearnError('config key ordinal_sigma needs "task": "ordinal"')
+        try:
+            self.objective = self._objective()
+        except (TypeError, ValueError) as exc:
+            raise OrbitlearnError(f"config of {name}: {exc}") from None
         outputs = 1 if self.task == "regression" else self.n_classes
         self.module = _build_network(name, self.shape, outputs, enc, net_kwargs)
         self.invariant_axes = self.module.invariant_axes
@@ -88,11 +95,19 @@ class TorchClassifier(Classifier):
             y_val,
             augment=augment,
             resume=resume,
-            objective=rounded_regression(self.n_classes) if self.task == "regression" else None,
+            objective=self.objective,
         )
         out = asdict(result)
         out["wall_seconds"] = time.perf_counter() - t0
         return out
+
+    def _objective(self) -> Objective | None:
+        """The training objective of the task (None: the trainer's classification default)."""
+        if self.task == "regression":
+            return rounded_regression(self.n_classes)
+        if self.task == "ordinal":
+            return soft_ordinal(self.n_classes, self.config.get("ordinal_sigma", 1.0))
+        return None
 
     def predict_proba(self, x):
         logits = predict_logits(self.module, np.asarray(x, dtype=np.float32))

@@ -2,6 +2,7 @@
 
 classification: cross-entropy, score = accuracy of the argmax;
 rounded_regression: smooth L1 on the class index, score = accuracy of the rounded output;
+soft_ordinal: cross-entropy against a Gaussian around the true class index, score = accuracy;
 mse: mean squared error on any target shape, score = −RMSE.
 """
 
@@ -45,6 +46,28 @@ def rounded_regression(n_classes: int) -> Objective:
         lambda out, y: nn.functional.smooth_l1_loss(out[:, 0], y.float()),
         lambda out, y: float((rounded_labels(out, n_classes) == y).float().mean()),
     )
+
+
+def soft_ordinal(n_classes: int, sigma: float = 1.0) -> Objective:
+    """Cross-entropy against soft ordinal labels q_k ∝ exp(−(k − y)² / 2σ²) over the class indices
+    k (classes in label order, so a near miss costs less than a far one); σ → 0 is plain
+    cross-entropy. Scored, like classification, by the accuracy of the argmax."""
+    try:
+        width = float(sigma)
+    except (TypeError, ValueError):
+        width = float("nan")
+    if not 0 < width < float("inf"):
+        raise ValueError(
+            f"the soft ordinal labels' width sigma must be a positive number, not {sigma!r}"
+        )
+    index = torch.arange(n_classes, dtype=torch.float32)
+
+    def loss(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        dist = index.to(out.device)[None, :] - y.to(torch.float32)[:, None]
+        target = torch.softmax(-dist.square() / (2 * width**2), dim=1)
+        return -(target * torch.log_softmax(out.float(), dim=1)).sum(dim=1).mean()
+
+    return Objective("accuracy", loss, lambda out, y: float((out.argmax(1) == y).float().mean()))
 
 
 def mse() -> Objective:

@@ -465,6 +465,15 @@ _DUALS_POINTNET_WIDE_LONG = replace(
     "before any test number of it was seen",
 )
 
+_DUALS_POINTNET_ORDINAL = replace(
+    _DUALS_POINTNET,
+    name="pointnet, soft ordinal labels + π normal form (GL(4,Z)×S_n), v26 and duals",
+    config={**_PADDED, "task": "ordinal", "ordinal_sigma": 1.0},
+    note="the default row above trained on soft ordinal labels (a Gaussian of width one class "
+    "around the true one: a near miss costs less than a far one), for the rare large values; "
+    "added before any test number of it was seen",
+)
+
 
 def _on_dual(row: RowSpec) -> RowSpec:
     """The row's recipe trained on the other Hodge number and applied to the polar dual."""
@@ -523,6 +532,8 @@ DUALS_ROWS: tuple[RowSpec, ...] = (
         config={**_PADDED, "vertex_features": True},
         note="as the row above, each vertex token with the engine's vertex features",
     ),
+    _DUALS_POINTNET_ORDINAL,
+    _on_dual(_DUALS_POINTNET_ORDINAL),
     _BY_NAME["exact engine (Batyrev)"],
 )
 
