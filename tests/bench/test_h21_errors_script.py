@@ -15,7 +15,9 @@ PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "ks_h21_errors.py"
 # the simplex of the quintic's fan (5 vertices, unit edges) and its polar dual (edges of lattice
 # length 5, triangles with 6 interior points each)
 SIMPLEX = np.array([[1, 0, 0, 0, -1], [0, 1, 0, 0, -1], [0, 0, 1, 0, -1], [0, 0, 0, 1, -1]])
-DUAL = np.array([[4, -1, -1, -1, -1], [-1, 4, -1, -1, -1], [-1, -1, 4, -1, -1], [-1, -1, -1, 4, -1]])
+DUAL = np.array(
+    [[4, -1, -1, -1, -1], [-1, 4, -1, -1, -1], [-1, -1, 4, -1, -1], [-1, -1, -1, 4, -1]]
+)
 
 
 @pytest.fixture(scope="module")
