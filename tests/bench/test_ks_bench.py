@@ -468,3 +468,20 @@ def test_rows_not_run_are_reported_with_their_published_numbers(small_file, tmp_
     assert rows["ViT [reference]"]["acc_orig"] == "" and rows["ViT [reference]"]["seeds"] == "0"
     assert rows["ViT [reference]"]["published_orig"] == "62.06"
     assert rows["set transformer"]["published_orig"] == ""
+
+
+def test_a_cell_records_the_commit_its_process_started_from(small_file, tmp_path, monkeypatch):
+    """A cell that ends hours after its process loaded the code names the commit of that code,
+    not whatever is checked out when it ends."""
+    from orbitlearn.apps.ks.rows import FULL_ROWS, Profile
+    from orbitlearn.bench import machine
+
+    monkeypatch.setattr(machine, "git_commit", lambda: "a" * 40)
+    majority = next(r for r in FULL_ROWS if r.name == "majority")
+    profile = Profile("m", (majority,), seeds=(0,), limits=(None, None, None), check_count=20)
+    bench = KSBenchmark(KSDataset.from_file(read_ks(small_file)), profile, tmp_path)
+    monkeypatch.setattr(machine, "git_commit", lambda: "b" * 40)  # a commit lands meanwhile
+    bench.run()
+    cell = bench.store.load(bench.cell_stem(majority, 0, "orig"))
+    assert cell["machine"]["git_commit"] == "a" * 40
+    assert machine.machine_info()["git_commit"] == "b" * 40

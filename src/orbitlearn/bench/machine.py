@@ -62,9 +62,23 @@ def git_commit() -> str | None:
     return _git("rev-parse", "HEAD")
 
 
-def machine_info() -> dict:
-    """CPU model and vector instruction sets, logical cores, load average, platform, versions, commit, uncommitted src files."""
+def source_state() -> dict:
+    """The checked-out commit and the src files changed beside it, now. A long benchmark process
+    should take this when it loads its code and record that, not the state when a cell ends."""
     status = _git("status", "--porcelain", "--untracked-files=no", "--", "src") or ""
+    return {
+        "git_commit": git_commit(),
+        "uncommitted_src": [
+            line.split(maxsplit=1)[1] for line in status.splitlines() if line.strip()
+        ],
+    }
+
+
+def machine_info(source: dict | None = None) -> dict:
+    """CPU model and vector instruction sets, logical cores, load average, platform, versions, and
+    the source's commit and uncommitted src files (`source`, e.g. taken when a process started,
+    default `source_state()` now)."""
+    source = source_state() if source is None else source
     return {
         "cpu": _cpu_model(),
         "simd": cpu_simd(),
@@ -73,10 +87,8 @@ def machine_info() -> dict:
         "platform": platform.platform(),
         "python": platform.python_version(),
         "versions": {p: v for p in _PACKAGES if (v := _version(p))},
-        "git_commit": git_commit(),
-        "uncommitted_src": [
-            line.split(maxsplit=1)[1] for line in status.splitlines() if line.strip()
-        ],
+        "git_commit": source["git_commit"],
+        "uncommitted_src": list(source["uncommitted_src"]),
         "date_utc": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S"),
     }
 

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from orbitlearn.apps.ks.rows import Profile, RowSpec, find_row, get_profile
-from orbitlearn.bench.machine import machine_info
+from orbitlearn.bench.machine import machine_info, source_state
 from orbitlearn.bench.runner import CellStore, run_cells
 from orbitlearn.datasets.ks_dataset import KSDataset, subsample
 from orbitlearn.errors import GeometryError, OrbitlearnError
@@ -157,6 +157,9 @@ class KSBenchmark:
         run folder of `profile.mirror_profile` when `out` is this profile's default folder, else
         none (each mirror row trains in this benchmark's own run folder)."""
         self.profile = profile
+        # the code this process runs: a cell that ends hours later records this commit, not the
+        # one checked out by then
+        self.code_state = source_state()
         self.out = Path(out)
         if mirror_runs is None and profile.mirror_profile and self.out == Path(profile.out):
             mirror_runs = Path(get_profile(profile.mirror_profile).out) / "runs"
@@ -495,7 +498,7 @@ class KSBenchmark:
                     cell["checkpoint"] = str(pipe.save(self.model_path(row, seed)))
         cell["seconds"] = time.perf_counter() - t0
         # where torch computed (rows without a network compute on the CPU whatever it says)
-        cell["machine"] = {**machine_info(), "device": self.device_name}
+        cell["machine"] = {**machine_info(self.code_state), "device": self.device_name}
         # with the CPU's vector instruction sets, what fixes which float kernels a run used
         cell["threads"] = self.threads
         cell["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
