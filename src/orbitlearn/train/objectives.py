@@ -25,12 +25,17 @@ class Objective:
     float_targets: bool = False
 
 
+def _argmax_accuracy(out: torch.Tensor, y: torch.Tensor) -> float:
+    """The share of rows whose largest output is at the label's index."""
+    return float((out.argmax(1) == y).float().mean())
+
+
 def classification(label_smoothing: float = 0.0) -> Objective:
     """Cross-entropy loss, accuracy score."""
     return Objective(
         "accuracy",
         lambda out, y: nn.functional.cross_entropy(out, y, label_smoothing=label_smoothing),
-        lambda out, y: float((out.argmax(1) == y).float().mean()),
+        _argmax_accuracy,
     )
 
 
@@ -67,7 +72,7 @@ def soft_ordinal(n_classes: int, sigma: float = 1.0) -> Objective:
         target = torch.softmax(-dist.square() / (2 * width**2), dim=1)
         return -(target * torch.log_softmax(out.float(), dim=1)).sum(dim=1).mean()
 
-    return Objective("accuracy", loss, lambda out, y: float((out.argmax(1) == y).float().mean()))
+    return Objective("accuracy", loss, _argmax_accuracy)
 
 
 def mse() -> Objective:
