@@ -361,6 +361,7 @@ def test_a_duals_profile_trains_on_both_sides_of_the_mirror(small_file, tmp_path
     [
         "pointnet + π normal form (GL(4,Z)×S_n), v26 and duals",
         "pointnet, soft ordinal labels + π normal form (GL(4,Z)×S_n), v26 and duals",
+        "pointnet (wide), soft ordinal labels + π normal form (GL(4,Z)×S_n), v26 and duals",
     ],
 )
 def test_a_mirror_row_reuses_the_other_profiles_training(small_file, tmp_path, plain_name):

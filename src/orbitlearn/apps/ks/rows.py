@@ -474,6 +474,14 @@ _DUALS_POINTNET_ORDINAL = replace(
     "added before any test number of it was seen",
 )
 
+_DUALS_POINTNET_WIDE_ORDINAL = replace(
+    _DUALS_POINTNET_WIDE,
+    name="pointnet (wide), soft ordinal labels + π normal form (GL(4,Z)×S_n), v26 and duals",
+    config={**_DUALS_POINTNET_WIDE.config, "task": "ordinal", "ordinal_sigma": 1.0},
+    note="the wide row above trained on the soft ordinal labels of the default ordinal row; "
+    "added before any test number of it was seen",
+)
+
 
 def _on_dual(row: RowSpec) -> RowSpec:
     """The row's recipe trained on the other Hodge number and applied to the polar dual."""
@@ -534,6 +542,8 @@ DUALS_ROWS: tuple[RowSpec, ...] = (
     ),
     _DUALS_POINTNET_ORDINAL,
     _on_dual(_DUALS_POINTNET_ORDINAL),
+    _DUALS_POINTNET_WIDE_ORDINAL,
+    _on_dual(_DUALS_POINTNET_WIDE_ORDINAL),
     _BY_NAME["exact engine (Batyrev)"],
 )
 
