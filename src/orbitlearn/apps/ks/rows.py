@@ -465,10 +465,13 @@ _DUALS_POINTNET_WIDE_LONG = replace(
     "before any test number of it was seen",
 )
 
+#: soft ordinal labels (`orbitlearn.train.objectives.soft_ordinal`), σ of one class: the one
+#: label recipe of both ordinal rows below
+_SOFT_ORDINAL = {"task": "ordinal", "ordinal_sigma": 1.0}
 _DUALS_POINTNET_ORDINAL = replace(
     _DUALS_POINTNET,
     name="pointnet, soft ordinal labels + π normal form (GL(4,Z)×S_n), v26 and duals",
-    config={**_PADDED, "task": "ordinal", "ordinal_sigma": 1.0},
+    config={**_PADDED, **_SOFT_ORDINAL},
     note="the default row above trained on soft ordinal labels (a Gaussian of width one class "
     "around the true one: a near miss costs less than a far one), for the rare large values; "
     "added before any test number of it was seen",
@@ -477,7 +480,7 @@ _DUALS_POINTNET_ORDINAL = replace(
 _DUALS_POINTNET_WIDE_ORDINAL = replace(
     _DUALS_POINTNET_WIDE,
     name="pointnet (wide), soft ordinal labels + π normal form (GL(4,Z)×S_n), v26 and duals",
-    config={**_DUALS_POINTNET_WIDE.config, "task": "ordinal", "ordinal_sigma": 1.0},
+    config={**_DUALS_POINTNET_WIDE.config, **_SOFT_ORDINAL},
     note="the wide row above trained on the soft ordinal labels of the default ordinal row; "
     "added before any test number of it was seen",
 )
