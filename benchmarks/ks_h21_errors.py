@@ -8,8 +8,8 @@ points of the edges, and a 2-face term (interior points of 2-faces, weighted by 
 The engine's vertex features carry the edge term (`orbitlearn.geometry.features`), so
 r = h21 − (n − 4 + Σ_e l*(e)) >= 0 is the 2-face term, computed exactly from each entry's label.
 This script takes a committed h21 model (by default `ks_h21_gl4z`; an ensemble, such as a network
-on Δ with a mirror network on Δ*, is split into its members too) and, on the seed-0 split's validation part of v26 (never the test
-part, so that what it shows can steer choices), gives the accuracy of the model and of each of
+on Δ with a mirror network on Δ*, is split into its members too) and, on the seed-0 split's
+validation part of v26 (never the test part, so that what it shows can steer choices), gives the accuracy of the model and of each of
 its members by h21 value and by r, with the number of training entries of each h21 value.
 Writes benchmarks/results/ks-duals/h21-errors/{table.csv, results.md, errors.png, results.json}.
 """
