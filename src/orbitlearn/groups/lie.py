@@ -415,6 +415,8 @@ class E3(_Euclidean):
 
 #: the Lie groups exported by `orbitlearn.groups`, each constructible with no argument
 LIE_GROUPS = (SO2, O2, SO3, O3, SE2, E2, SE3, E3, Translations)
+#: their names on the command line (`orbitlearn check --group e3`)
+LIE_GROUP_NAMES = {cls().name.lower().replace("(", "").replace(")", ""): cls for cls in LIE_GROUPS}
 
 
 def rotation_group(d: int, reflections: bool = False) -> LieGroup:
@@ -431,6 +433,7 @@ __all__ = [
     "E2",
     "E3",
     "LIE_GROUPS",
+    "LIE_GROUP_NAMES",
     "O2",
     "O3",
     "SE2",

@@ -23,6 +23,7 @@ from orbitlearn.datasets.fetch import sha256_of
 from orbitlearn.datasets.ks_dataset import KSDataset, load_ks, subsample
 from orbitlearn.errors import OrbitlearnError
 from orbitlearn.fileio import write_text_atomic
+from orbitlearn.groups.lie import LIE_GROUP_NAMES
 from orbitlearn.groups.registry import ALIASES, VERTEX_MATRIX_GROUPS
 from orbitlearn.models.ensemble import EnsemblePipeline, load_pipeline
 from orbitlearn.models.evaluation import evaluate_pipeline, invariance_check, transform_inputs
@@ -375,6 +376,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     """`orbitlearn check`: the measured invariance of a checkpoint's predictions under a group."""
     from orbitlearn.report import emit
 
+    if args.group in LIE_GROUP_NAMES:  # a point-cloud model under a continuous group
+        from orbitlearn.pointcloud_check import cmd_check_point_cloud
+
+        return cmd_check_point_cloud(args)
+
     pipe = _one_target(load_pipeline(args.checkpoint), args.target).to(args.device)
     data, source = _load_data(args.data, args.on_error, args.errors_to)
     _check_shape(pipe, data, source)
@@ -703,7 +709,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     ck = sub.add_parser("check", help="measured invariance of a trained model under a group")
     add_device(ck)
     ck.add_argument("--checkpoint", required=True)
-    ck.add_argument("--group", choices=VERTEX_MATRIX_GROUPS, default="s4xs26")
+    ck.add_argument(
+        "--group",
+        choices=[*VERTEX_MATRIX_GROUPS, *LIE_GROUP_NAMES],
+        default="s4xs26",
+        help="a group of vertex matrices, or a Lie group for a point-cloud model (e3, se3, o3, ...)",
+    )
     ck.add_argument("--data", help="KS-format file (default: the cached v26 list)")
     ck.add_argument(
         "--limit",
