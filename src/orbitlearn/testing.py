@@ -4,16 +4,24 @@
 `orbitlearn.groups.claims`), fixes any open sizes from ``x`` and the output, checks every element
 of a small group (at most 1024) or samples a large one, and raises AssertionError when the largest
 relative error reaches the tolerance of the input's dtype (`TOLERANCES`).
+
+Generic checks, as scikit-learn's `check_estimator` and escnn's group tests: `group_checks(G)`
+yields the group axioms (identity, inverse, associativity; for a Lie group also exp/log round
+trips, membership, and Haar invariance checked statistically) as named callables, `check_group`
+runs them all, `all_groups()` lists every registered group (the named actions' groups and the
+Lie groups), and `check_layer_dtypes` runs `assert_equivariant` on a layer in float32 and float64.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
+from orbitlearn.groups.algebra import Element, Group
 from orbitlearn.groups.claims import Equivariance, Invariance
-from orbitlearn.groups.lie import LieGroup
+from orbitlearn.groups.lie import LIE_GROUPS, LieGroup, split
 from orbitlearn.lie_error import continuous_error
 from orbitlearn.symmetry import SymmetryReport, equivariance_error, invariance_error
 
@@ -121,4 +129,114 @@ def assert_equivariant(
     return report
 
 
-__all__ = ["TOLERANCES", "assert_equivariant", "declared_symmetry"]
+# ---------------------------------------------------------------------- generic group checks
+
+
+def all_groups() -> list[Group]:
+    """Every registered group: the groups of the named actions and every Lie group."""
+    from orbitlearn.groups.registry import GROUPS
+
+    out: list[Group] = []
+    for factory in GROUPS.values():
+        g = factory().group
+        if g not in out:
+            out.append(g)
+    return out + [cls() for cls in LIE_GROUPS]
+
+
+def _check_identity(group: Group, gs: Sequence[Element]) -> None:
+    e = group.identity()
+    for g in gs:
+        assert group.equal(group.compose(e, g), g), f"{group}: e g != g"
+        assert group.equal(group.compose(g, e), g), f"{group}: g e != g"
+
+
+def _check_inverse(group: Group, gs: Sequence[Element]) -> None:
+    e = group.identity()
+    for g in gs:
+        gi = group.inverse(g)
+        assert group.equal(group.compose(g, gi), e), f"{group}: g g⁻¹ != e"
+        assert group.equal(group.compose(gi, g), e), f"{group}: g⁻¹ g != e"
+
+
+def _check_associativity(group: Group, gs: Sequence[Element]) -> None:
+    for a, b, c in zip(gs, gs[1:], gs[2:], strict=False):
+        left = group.compose(group.compose(a, b), c)
+        assert group.equal(left, group.compose(a, group.compose(b, c))), f"{group}: (ab)c != a(bc)"
+
+
+def _check_exp_log(group: LieGroup, gs: Sequence[Element]) -> None:
+    for g in gs:
+        assert group.contains(g), f"{group}: a sampled matrix is not an element"
+        k, xi = group.coordinates(g)
+        assert np.allclose(group.from_coordinates(k, xi), g, atol=1e-9), f"{group}: exp(log g) != g"
+    xi = np.linspace(-0.9, 1.1, group.dim)  # inside the injectivity radius
+    assert np.allclose(group.log(group.exp(xi)), xi, atol=1e-9), f"{group}: log(exp ξ) != ξ"
+
+
+def _check_haar(group: LieGroup, rng: np.random.Generator, n: int = 4000) -> None:
+    """E[R] under the samples and under their left translates h·g agree within 6 standard errors
+    (the rotation part of a Haar measure is left-invariant; translations are not Haar)."""
+    if not group.has_rotations:
+        return
+    h = group.sample_array(1, rng)[0]
+    gs = group.sample_array(n, rng)
+    r, _ = split(gs, group.d)
+    rh, _ = split(h @ gs, group.d)
+    se = np.sqrt((r.var(0) + rh.var(0)) / n) + 1e-12
+    z = np.abs(r.mean(0) - rh.mean(0)) / se
+    assert z.max() < 6.0, f"{group}: sampling is not left-invariant (z = {z.max():.1f})"
+
+
+def group_checks(
+    group: Group, rng: int | np.random.Generator | None = 0, n: int = 8
+) -> Iterator[tuple[str, Callable[[], None]]]:
+    """(name, check) for each axiom of `group` (see the module docstring); a check raises
+    AssertionError. The elements are `n` samples, plus the testing elements of a Lie group."""
+    from orbitlearn.rng import check_random_state
+
+    gen = check_random_state(rng)
+    gs = list(group.sample(n, gen))
+    if isinstance(group, LieGroup):
+        gs += group.testing_elements()
+    yield "identity", lambda: _check_identity(group, gs)
+    yield "inverse", lambda: _check_inverse(group, gs)
+    yield "associativity", lambda: _check_associativity(group, gs)
+    if isinstance(group, LieGroup):
+        yield "exp_log", lambda: _check_exp_log(group, gs)
+        yield "haar", lambda: _check_haar(group, gen)
+
+
+def check_group(group: Group, rng: int | np.random.Generator | None = 0, n: int = 8) -> None:
+    """Run every check of `group_checks` (AssertionError on the first that fails)."""
+    for _, check in group_checks(group, rng, n):
+        check()
+
+
+def check_layer_dtypes(
+    make: Callable[[], Any],
+    inputs: Callable[[Any], Any],
+    dtypes: Sequence[str] = ("float32", "float64"),
+    **kwargs: Any,
+) -> dict[str, SymmetryReport]:
+    """assert_equivariant on `make()` cast to each dtype, with `inputs(dtype)` (a torch dtype),
+    against that dtype's tolerance; the reports by dtype name."""
+    import torch
+
+    out = {}
+    for name in dtypes:
+        dtype = getattr(torch, name)
+        module = make().to(dtype)
+        out[name] = assert_equivariant(module, inputs(dtype), **kwargs)
+    return out
+
+
+__all__ = [
+    "TOLERANCES",
+    "all_groups",
+    "assert_equivariant",
+    "check_group",
+    "check_layer_dtypes",
+    "declared_symmetry",
+    "group_checks",
+]
