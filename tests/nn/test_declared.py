@@ -95,7 +95,8 @@ CASES = {
     ),
     "frame_averaging": (
         lambda: onn.FrameAveraging(nn.Sequential(nn.Flatten(), nn.LazyLinear(2))),
-        lambda n: torch.randn(3, n, 3, generator=torch.Generator().manual_seed(15)),
+        # at least 4 points: a frame needs distinct covariance eigenvalues
+        lambda n: torch.randn(3, max(n, 4), 3, generator=torch.Generator().manual_seed(15)),
     ),
 }
 SIZES = (1, 5, 9)

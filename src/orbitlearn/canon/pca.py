@@ -47,6 +47,9 @@ class PCAFrame(Canonicalizer):
     """
 
     exact = True
+    #: counts of the last `project` / `canonicalize` / `frames` call (scikit-learn's `transform`
+    #: records nothing: it may not change the estimator)
+    last_report = FrameReport(0, 0, 0)
 
     def __init__(
         self,
@@ -57,7 +60,6 @@ class PCAFrame(Canonicalizer):
         self.center = center
         self.rel_gap = rel_gap
         self.sign_tol = sign_tol
-        self.last_report = FrameReport(0, 0, 0)
 
     def group(self, m: int | None = None, n: int | None = None) -> Action:
         """E(d) (or O(d) without centring) moving the points; d = n, the last axis (default 3)."""
@@ -65,9 +67,12 @@ class PCAFrame(Canonicalizer):
         g = euclidean_group(d) if self.center else rotation_group(d, reflections=True)
         return PointCloud(g, "position")
 
+    def _frames(self, x: Any, mask: Any = None) -> PCAFrames:
+        return pca_frames(x, mask, center=self.center, rel_gap=self.rel_gap, sign_tol=self.sign_tol)
+
     def frames(self, x: Any, mask: Any = None) -> PCAFrames:
         """The PCA frames of a (B, n, d) batch (numpy or torch), recorded in `last_report`."""
-        f = pca_frames(x, mask, center=self.center, rel_gap=self.rel_gap, sign_tol=self.sign_tol)
+        f = self._frames(x, mask)
         self.last_report = FrameReport(
             int(len(f.degenerate)), f.n_degenerate, int(f.sign_ambiguous.sum())
         )
@@ -79,9 +84,14 @@ class PCAFrame(Canonicalizer):
         f = self.frames(x, mask)
         return f.to_frame(x, "position"), f
 
+    def project(self, batch: Any) -> Any:
+        """π of every cloud of a (B, n, d) batch (numpy or torch), counted in `last_report`."""
+        self.frames(np.asarray(batch.detach().cpu() if hasattr(batch, "detach") else batch, float))
+        return super().project(batch)
+
     def _project(self, batch: np.ndarray) -> np.ndarray:
         x = np.asarray(batch, dtype=np.float64)
-        return self.canonicalize(x)[0]
+        return self._frames(x).to_frame(x, "position")
 
 
 __all__ = ["FrameReport", "PCAFrame"]
