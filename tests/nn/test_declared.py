@@ -94,9 +94,9 @@ CASES = {
         ),
     ),
     "frame_averaging": (
-        lambda: onn.FrameAveraging(nn.Sequential(nn.Flatten(), nn.LazyLinear(2))),
-        # at least 4 points: a frame needs distinct covariance eigenvalues
-        lambda n: torch.randn(3, max(n, 4), 3, generator=torch.Generator().manual_seed(15)),
+        lambda: onn.FrameAveraging(nn.Sequential(nn.Flatten(), nn.Linear(18, 2))),
+        # 6 points whatever n: a frame needs distinct covariance eigenvalues
+        lambda n: torch.randn(3, 6, 3, generator=torch.Generator().manual_seed(15)),
     ),
 }
 SIZES = (1, 5, 9)
@@ -110,6 +110,20 @@ def test_layer_keeps_its_declared_symmetry(name, n):
     module = make()
     report = assert_equivariant(module, data(n), rng=n)
     assert report.max_rel < 1e-5
+
+
+def _double(x):
+    return tuple(c.double() for c in x) if isinstance(x, tuple) else x.double()
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_layer_keeps_its_declared_symmetry_in_float64(name):
+    make, data = CASES[name]
+    torch.manual_seed(0)
+    module = make()
+    x = _double(data(5))
+    report = assert_equivariant(module.double(), x, rng=5)
+    assert report.max_rel < 1e-10
 
 
 def test_every_exported_layer_is_in_the_list():
