@@ -39,6 +39,7 @@ from orbitlearn.groups.concrete import (
     Product,
     SignedPermutation,
 )
+from orbitlearn.groups.gridrot import GridRotation
 from orbitlearn.groups.lie import (
     E2,
     E3,
@@ -90,6 +91,7 @@ __all__ = [
     "PointCloud",
     "Joint",
     "point_cloud_inputs",
+    "GridRotation",
     "is_torch",
     # names
     "GROUPS",

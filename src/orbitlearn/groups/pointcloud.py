@@ -107,12 +107,9 @@ class PointCloud(Action):
         """ρ(gs[b]) x[b] for every item b."""
         gs = list(gs)
         check_one_per_item(len(gs), x)
-        if self.role == "scalar":
+        if self.role == "scalar" or not gs:
             return x
-        m = np.stack([np.asarray(g, dtype=np.float64) for g in gs]) if gs else np.zeros((0, 0, 0))
-        if not gs:
-            return x
-        r, t = split(m, self.d)
+        r, t = split(np.stack([np.asarray(g, dtype=np.float64) for g in gs]), self.d)
         t = t if self.role == "position" and self.group.has_translations else None
         return _apply(r, t, x, batched=True)
 
