@@ -1,22 +1,32 @@
 """`orbitlearn check --group e3 --checkpoint CKPT`: ε of a point-cloud model under a Lie group.
 
-The checkpoint is a file `torch.load` reads (weights_only=False) into one of
+Checkpoints are data, never code: CKPT is read with `safe_torch_load` (tensors and plain data
+only) and must be a point-cloud payload, written by `save_point_cloud_model`:
 
-* a torch module declaring its symmetry as an `Equivariance` / `Invariance` of `PointCloud` /
-  `Joint` actions (an `orbitlearn.nn.EGNN`, a `FrameAveraging`), whose roles are read from it;
-* an object (or a dict) with `module` (a torch module called as module(*inputs)),
-  `input_roles` (one role per argument: "position", "vector" or "scalar") and `output_roles`
-  (one role, or one per output of a tuple).
+    {"format": "orbitlearn.pointcloud/1", "network": NAME, "config": {...}, "state_dict": {...},
+     "input_roles": [...], "output_roles": ROLE or [...], "output_index": None or i,
+     "input_shapes": [...] (optional), "input_names": [...] (optional)}
 
-Inputs are `--data FILE.npz` (arrays in argument order: named by the model's `input_names`, else
-arr_0, arr_1, ...) or, without data, seeded Gaussian arrays of the model's `input_shapes` (one
-per-item shape per argument, default (5, 3) for points and (5, 1) for scalars). The report gives
-`eps_sampled`, `eps_adversarial` and `eps_lie` (`orbitlearn.lie_error`).
+NAME is a key of `POINT_CLOUD_NETWORKS` (``"egnn"``: `orbitlearn.nn.EGNN`, ``"egnn_layer"``),
+built as NETWORKS[NAME](**config) and loaded with the state dict; an application adds its own
+network with `register_point_cloud_network(name, factory)`. The module is called as
+module(*inputs); `output_index` picks one output of a tuple (e.g. 1: the positions of an EGNN's
+(h, x, v)). Roles are "position", "vector" or "scalar"; when `input_roles` is missing they are
+read from the module's declared symmetry (`PointCloud` / `Joint` actions).
+
+Any loaded object can be checked in-process with `check_point_cloud_model(as_point_cloud_model(obj),
+group, inputs)`: a torch module declaring a point-cloud symmetry, or an object / dict with
+`module`, `input_roles`, `output_roles`.
+
+Inputs are `--data FILE.npz` (arrays in argument order: named by `input_names`, else arr_0,
+arr_1, ...) or, without data, seeded Gaussian arrays of `input_shapes` (one per-item shape per
+argument, default (5, 3) for points and (5, 1) for scalars). The report gives `eps_sampled`,
+`eps_adversarial` and `eps_lie` (`orbitlearn.lie_error`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +41,28 @@ from orbitlearn.groups.pointcloud import Joint, PointCloud, point_cloud_inputs
 from orbitlearn.rng import check_random_state
 
 DEFAULT_POINTS = 5
+FORMAT = "orbitlearn.pointcloud/1"
+
+
+def _egnn(**config: Any) -> Any:
+    from orbitlearn.nn.egnn import EGNN
+
+    return EGNN(**config)
+
+
+def _egnn_layer(**config: Any) -> Any:
+    from orbitlearn.nn.egnn import EGNNLayer
+
+    return EGNNLayer(**config)
+
+
+#: point-cloud networks a checkpoint may name: name -> factory(**config) -> torch module
+POINT_CLOUD_NETWORKS: dict[str, Callable[..., Any]] = {"egnn": _egnn, "egnn_layer": _egnn_layer}
+
+
+def register_point_cloud_network(name: str, factory: Callable[..., Any]) -> None:
+    """Let checkpoints name `factory` (called with the checkpoint's config) as `name`."""
+    POINT_CLOUD_NETWORKS[name] = factory
 
 
 class PointCloudCheckpointError(OrbitlearnError, ValueError):
@@ -39,13 +71,19 @@ class PointCloudCheckpointError(OrbitlearnError, ValueError):
 
 @dataclass
 class PointCloudModel:
-    """A torch module and the role of each input and output."""
+    """A torch module, the role of each input and output, and how to make inputs."""
 
     module: Any
     input_roles: tuple[str, ...]
     output_roles: tuple[str, ...] | str
     input_shapes: tuple[tuple[int, ...], ...] | None = None
     input_names: tuple[str, ...] | None = None
+    output_index: int | None = None
+
+    def __call__(self, *inputs: Any) -> Any:
+        """The module's output (one output of a tuple when `output_index` is set)."""
+        out = self.module(*inputs)
+        return out if self.output_index is None else out[self.output_index]
 
 
 def _roles(action: Action) -> tuple[str, ...]:
@@ -57,48 +95,99 @@ def _roles(action: Action) -> tuple[str, ...]:
 
 
 def as_point_cloud_model(obj: Any) -> PointCloudModel:
-    """Read the interface of the module docstring from a loaded object."""
+    """Read the interface of the module docstring from a loaded object or dict."""
     get = obj.get if isinstance(obj, dict) else (lambda k, d=None: getattr(obj, k, d))
     module = get("module") or (obj if hasattr(obj, "forward") else None)
     if module is None:
-        raise PointCloudCheckpointError(
-            "the checkpoint holds neither a torch module nor an object with `module`"
-        )
-    ins, outs = get("input_roles"), get("output_roles")
+        raise PointCloudCheckpointError("no torch module: give `module` or a torch module")
+    ins, outs, index = get("input_roles"), get("output_roles"), get("output_index")
     if ins is None:
         sym = getattr(module, "symmetry", None)
         if isinstance(sym, Equivariance):
             ins, out_roles = _roles(sym.action_in), _roles(sym.action_out)
             outs = out_roles if isinstance(sym.action_out, Joint) else out_roles[0]
+            if index is not None and not isinstance(outs, str):
+                outs = outs[int(index)]
         elif isinstance(sym, Invariance) and sym.action is not None:
             ins, outs = _roles(sym.action), "scalar"
         else:
             raise PointCloudCheckpointError(
-                "the checkpoint's model gives no input_roles/output_roles and declares no "
-                "point-cloud symmetry"
+                "the model gives no input_roles/output_roles and declares no point-cloud symmetry"
             )
     shapes, names = get("input_shapes"), get("input_names")
     return PointCloudModel(
         module,
         tuple(ins),
         outs if isinstance(outs, str) else tuple(outs),
-        None if shapes is None else tuple(tuple(int(v) for v in s) for s in shapes),
+        None if shapes is None else tuple(tuple(int(v) for v in sh) for sh in shapes),
         None if names is None else tuple(names),
+        None if index is None else int(index),
     )
 
 
+def save_point_cloud_model(
+    path: str | Path,
+    module: Any,
+    network: str,
+    config: dict[str, Any],
+    *,
+    input_roles: Sequence[str] | None = None,
+    output_roles: Sequence[str] | str | None = None,
+    output_index: int | None = None,
+    input_shapes: Sequence[Sequence[int]] | None = None,
+    input_names: Sequence[str] | None = None,
+) -> Path:
+    """Write the payload of the module docstring (plain data: `safe_torch_load` reads it)."""
+    from orbitlearn.torch_io import save_atomic
+
+    if network not in POINT_CLOUD_NETWORKS:
+        raise PointCloudCheckpointError(
+            f"unknown point-cloud network {network!r}; known: {', '.join(POINT_CLOUD_NETWORKS)}"
+        )
+    payload = {
+        "format": FORMAT,
+        "network": network,
+        "config": dict(config),
+        "state_dict": {k: v.detach().cpu() for k, v in module.state_dict().items()},
+        "input_roles": None if input_roles is None else list(input_roles),
+        "output_roles": output_roles
+        if output_roles is None or isinstance(output_roles, str)
+        else list(output_roles),
+        "output_index": output_index,
+        "input_shapes": None if input_shapes is None else [list(sh) for sh in input_shapes],
+        "input_names": None if input_names is None else list(input_names),
+    }
+    return save_atomic(payload, path)
+
+
 def load_point_cloud_model(path: str | Path) -> PointCloudModel:
-    """torch.load the checkpoint and read its interface (one-line errors)."""
-    import torch
+    """Read a point-cloud payload safely and rebuild its network (one-line errors)."""
+    from orbitlearn.torch_io import safe_torch_load
 
     p = Path(path)
-    if not p.is_file():
-        raise PointCloudCheckpointError(f"no checkpoint at {p}")
+    payload = safe_torch_load(p)
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise PointCloudCheckpointError(
+            f"{p}: not a point-cloud checkpoint (expected a {FORMAT!r} payload; see "
+            "`orbitlearn.pointcloud_check.save_point_cloud_model`)"
+        )
+    factory = POINT_CLOUD_NETWORKS.get(payload["network"])
+    if factory is None:
+        raise PointCloudCheckpointError(
+            f"{p}: unknown point-cloud network {payload['network']!r}; "
+            f"known: {', '.join(POINT_CLOUD_NETWORKS)}"
+        )
+    module = factory(**payload["config"])
     try:
-        obj = torch.load(p, map_location="cpu", weights_only=False)
-    except Exception as exc:  # a file torch cannot read: one line, no traceback
-        raise PointCloudCheckpointError(f"cannot read {p} as a torch checkpoint: {exc}") from None
-    return as_point_cloud_model(obj)
+        module.load_state_dict(payload["state_dict"])
+    except RuntimeError as exc:
+        first = str(exc).splitlines()[0]
+        raise PointCloudCheckpointError(f"{p}: weights do not fit the network: {first}") from None
+    sd = payload["state_dict"]
+    dtype = next(iter(sd.values())).dtype if sd else None
+    if dtype is not None:
+        module = module.to(dtype)
+    return as_point_cloud_model({**payload, "module": module})
 
 
 def _inputs(
@@ -123,6 +212,21 @@ def _inputs(
     return tuple(torch.as_tensor(rng.normal(size=(limit, *s))).to(dtype) for s in shapes)
 
 
+def _select_output(model: PointCloudModel) -> Any:
+    """The module with one output of its tuple kept, as a torch module (eval mode, parameters)."""
+    from torch import nn
+
+    class Select(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.inner = model.module
+
+        def forward(self, *inputs: Any) -> Any:
+            return self.inner(*inputs)[model.output_index]
+
+    return Select()
+
+
 def _action(group: LieGroup, roles: Sequence[str] | str) -> Action:
     if isinstance(roles, str):
         return PointCloud(group, roles)
@@ -144,9 +248,8 @@ def check_point_cloud_model(
     x = inputs if len(inputs) > 1 else inputs[0]
     a_in = _action(group, model.input_roles)
     a_out = None if model.output_roles == "scalar" else _action(group, model.output_roles)
-    report = continuous_error(
-        model.module, a_in, a_out, x, n_samples=samples, rng=seed, max_evals=max_evals
-    )
+    f = model.module if model.output_index is None else _select_output(model)
+    report = continuous_error(f, a_in, a_out, x, n_samples=samples, rng=seed, max_evals=max_evals)
     return {
         "group": group.name,
         "kind": "invariance" if a_out is None else "equivariance",
@@ -188,4 +291,7 @@ __all__ = [
     "check_point_cloud_model",
     "cmd_check_point_cloud",
     "load_point_cloud_model",
+    "register_point_cloud_network",
+    "save_point_cloud_model",
+    "POINT_CLOUD_NETWORKS",
 ]
