@@ -38,3 +38,15 @@ def test_degenerate_and_sign_ambiguous_inputs_are_reported():
     assert canon.last_report.n_degenerate == 1
     assert canon.last_report.n_sign_ambiguous >= 1
     assert canon.last_report.summary()["n_inputs"] == 3
+
+
+def test_a_model_behind_the_pca_frame_passes_assert_equivariant():
+    from orbitlearn.nn import Symmetrized
+    from orbitlearn.testing import assert_equivariant
+
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(18, 3)).double()
+    model = Symmetrized(net, canonicalizer=PCAFrame())
+    x = torch.randn(4, 6, 3, dtype=torch.float64)
+    report = assert_equivariant(model, x, n_samples=8)
+    assert report.eps_lie is not None

@@ -26,6 +26,7 @@ import math
 import numpy as np
 
 from orbitlearn.groups.algebra import ELEMENT_ATOL, Element, Group
+from orbitlearn.rng import check_random_state
 
 # ---------------------------------------------------------------------- helpers
 
@@ -258,8 +259,10 @@ class LieGroup(Group):
         return self.components()[int(k)] @ self.exp(xi)
 
     # ---------------------------------------------------------------- sampling
-    def sample_array(self, n: int, rng: np.random.Generator) -> np.ndarray:
-        """n elements as one (n, D, D) array (see the module docstring for the distribution)."""
+    def sample_array(self, n: int, rng: np.random.Generator | int | None) -> np.ndarray:
+        """n elements as one (n, D, D) array (see the module docstring for the distribution);
+        `rng` a numpy Generator or a seed."""
+        rng = check_random_state(rng)
         d = self.d
         r = (
             haar_rotations(d, n, rng)
@@ -274,7 +277,7 @@ class LieGroup(Group):
         t = rng.normal(0.0, self.translation_scale, size=(n, d))
         return homogeneous(r, t)
 
-    def sample(self, n: int, rng: np.random.Generator) -> list[Element]:
+    def sample(self, n: int, rng: np.random.Generator | int | None) -> list[Element]:
         """n random elements (Haar on rotations; see the module docstring for translations)."""
         return list(self.sample_array(int(n), rng))
 
