@@ -35,10 +35,14 @@ def group_average(
 
     `batched=True` stacks all images along the batch axis and calls f once (fast for networks);
     otherwise f is called once per element (for models that cannot take a bigger batch at once).
+    A tuple x (several inputs moved by a `Joint` action) is passed as f(*x), once per element;
+    a tuple output is averaged array by array.
     """
     elements = list(elements)
     if not elements:
         raise ValueError("an average needs at least one group element")
+    if isinstance(x, tuple):
+        return _tuple_average(f, action, elements, x, output_action)
     if batched:
         n = x.shape[0]
         if is_torch(x):
@@ -70,6 +74,29 @@ def group_average(
             y = output_action.act(output_action.inverse(g), y)
         total = y if total is None else total + y
     return total / len(elements)
+
+
+def _tuple_average(
+    f: Callable[..., Any],
+    action: Action,
+    elements: list[Element],
+    x: tuple,
+    output_action: Action | None,
+) -> Any:
+    """The average for a tuple of inputs: f(*ρ(g)x) moved back by ρ_out(g)⁻¹, summed per array."""
+    total: Any = None
+    for g in elements:
+        y = f(*action.act(g, x))
+        if output_action is not None:
+            y = output_action.act(output_action.inverse(g), y)
+        if total is None:
+            total = y
+        elif isinstance(y, tuple):
+            total = tuple(a + b for a, b in zip(total, y, strict=True))
+        else:
+            total = total + y
+    k = len(elements)
+    return tuple(t / k for t in total) if isinstance(total, tuple) else total / k
 
 
 def frame_average(

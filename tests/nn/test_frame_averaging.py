@@ -71,3 +71,18 @@ def test_haar_monte_carlo_error_falls_with_k():
         errs.append(invariance_error(sym, PointCloud(O3()), x, n_samples=8, rng=1).mean_abs)
     assert errs[1] < errs[0] / 3  # about 1/sqrt(k) for a compact group
     assert np.isfinite(errs).all()
+
+
+def test_haar_monte_carlo_on_a_tuple_of_inputs():
+    from orbitlearn.groups import point_cloud_inputs
+    from orbitlearn.nn import EGNN
+
+    torch.manual_seed(0)
+    egnn = EGNN(1, 8, 1, velocity=True).double()
+    action = point_cloud_inputs(O3(), "scalar", "position", "vector")
+    # an equivariant model averaged over k samples stays equivariant, outputs moved back
+    avg = Symmetrized(egnn, action, mode="mc", k=3, seed=0, output_group=action)
+    x = tuple(torch.randn(2, 4, c, dtype=torch.float64) for c in (1, 3, 3))
+    out = avg(*x)
+    direct = egnn(*x)
+    assert all(torch.allclose(a, b, atol=1e-12) for a, b in zip(out, direct, strict=True))

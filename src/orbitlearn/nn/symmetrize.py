@@ -114,14 +114,15 @@ class Symmetrized(nn.Module):
             return self._fixed
         return self.group.sample(self.k, self._rng)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, *x: torch.Tensor) -> torch.Tensor:
+        """f̄(x); several arguments are one tuple of inputs moved jointly (a `Joint` group)."""
         if self.mode == "frame":
-            return self.model(self._canon_module(x))
+            return self.model(self._canon_module(*x))
         return group_average(
             self.model,
             self.group,
             self.elements_for_forward(),
-            x,
+            x[0] if len(x) == 1 else x,
             output_action=self.output_group,
             batched=True,
         )
