@@ -83,3 +83,25 @@ def test_point_cloud_action_is_a_homomorphism():
     x = np.random.default_rng(1).normal(size=(3, 4, 3))
     act = PointCloud(group)
     assert np.allclose(act.act(group.compose(a, b), x), act.act(a, act.act(b, x)))
+
+
+def _drawn(group, data):
+    """An element c_k exp(ξ) of `group` from hypothesis-drawn coordinates and component."""
+    xi = data.draw(st.lists(st.floats(-4.0, 4.0), min_size=group.dim, max_size=group.dim))
+    k = data.draw(st.integers(0, len(group.components()) - 1))
+    return group.from_coordinates(k, np.asarray(xi))
+
+
+@pytest.mark.parametrize("cls", LIE_GROUPS, ids=lambda c: c.__name__)
+@settings(max_examples=15, deadline=None)
+@given(data=st.data())
+def test_axioms_and_point_cloud_homomorphism_on_drawn_elements(cls, data):
+    group = cls()
+    a, b, c = (_drawn(group, data) for _ in range(3))
+    assert group.contains(a)
+    assert group.equal(group.compose(group.compose(a, b), c), group.compose(a, group.compose(b, c)))
+    assert group.equal(group.compose(a, group.inverse(a)), group.identity())
+    x = np.random.default_rng(0).normal(size=(2, 4, group.d))
+    for role in ("position", "vector"):
+        act = PointCloud(group, role)
+        assert np.allclose(act.act(group.compose(a, b), x), act.act(a, act.act(b, x)), atol=1e-9)
