@@ -29,6 +29,12 @@ from pathlib import Path
 
 import numpy as np
 
+from orbitlearn.apps.ks.mirror_pairs import (
+    MIRROR_PAIR_FIX,
+    input_classes,
+    leak_free_parts,
+    mirror_partners,
+)
 from orbitlearn.apps.ks.rows import Profile, RowSpec, find_row, get_profile
 from orbitlearn.bench.machine import machine_info, source_state
 from orbitlearn.bench.runner import CellStore, run_cells
@@ -175,17 +181,24 @@ class KSBenchmark:
             name: subsample(pos, lim, split_seed)
             for (name, pos), lim in zip(split.parts().items(), limits)
         }
+        #: the leak fix these cells were made with (None: no duals, nothing to fix)
+        self.mirror_pair_fix: dict | None = None
         if profile.duals:  # the data's polar duals join it, each in its source's part
             n = len(data)
+            # an entry whose dual is another entry (a mirror pair) would carry that entry into
+            # the part of its own: such inputs are dropped from train and val (mirror_pairs.py)
+            classes = input_classes(mirror_partners(data), with_duals=True)
             data = with_duals(data, self.out / "runs" / "duals.txt.gz", self.log)
-            # val holds the source's val part first, then its duals
-            self.val_orig_count = len(self.parts["val"])
-            self.parts = {
+            parts = {
                 "train": np.concatenate([self.parts["train"], n + self.parts["train"]]),
                 "val": np.concatenate([self.parts["val"], n + self.parts["val"]]),
                 "test": self.parts["test"],
                 "test_duals": n + self.parts["test"],
             }
+            self.parts, dropped = leak_free_parts(parts, classes)
+            self.mirror_pair_fix = {"rule": MIRROR_PAIR_FIX, "dropped": dropped}
+            # val holds the source's val part first, then its duals
+            self.val_orig_count = int((self.parts["val"] < n).sum())
         self.data = data.with_target(profile.target)  # the label this profile's table is about
         # what mirror rows learn: the other Hodge number, read off the polar dual at prediction
         self.mirror_data = data.with_target(MIRROR[profile.target])
@@ -366,6 +379,8 @@ class KSBenchmark:
             "split_seed": self.split_seed,
             "protocol": row.protocol,
             "sizes": {k: int(len(v)) for k, v in parts.items()},
+            # cells made before the fix lack this key (see mirror_pairs.py)
+            **({"mirror_pair_fix": self.mirror_pair_fix} if self.mirror_pair_fix else {}),
             "spec": {
                 k: getattr(row, k)
                 for k in (
@@ -443,6 +458,10 @@ class KSBenchmark:
                 cell["parameters"] = pipe.parameter_count()
                 cell["epochs_run"] = len(summary.get("history", []))
                 cell["best_epoch"] = summary.get("best_epoch")
+                # boosted trees: the rounds that ran and the best one (a budget to compare)
+                cell.update(
+                    {k: summary[k] for k in ("boosting_rounds", "best_iteration") if k in summary}
+                )
                 cell["curve"] = [
                     {
                         "seconds": h["seconds"],
@@ -643,6 +662,11 @@ class KSBenchmark:
             # under way; its std is over its own cells)
             rec["seed_list"] = sorted({c["seed"] for c in (orig or perm)})
             rec["seeds"] = len(rec["seed_list"])
+            # the rnd perm column's own count where it averages fewer runs than orig
+            rec["seeds_rnd_perm"] = len({c["seed"] for c in perm})
+            if self.mirror_pair_fix is not None:  # how many cells were made with the leak fix
+                rec["mirror_pair_fix_cells"] = sum("mirror_pair_fix" in c for c in orig + perm)
+                rec["cells"] = len(orig) + len(perm)
             rec["claimed_invariance"] = (orig or perm)[0].get("claimed_invariance")
             table.append({**rec, **published})
         return table
