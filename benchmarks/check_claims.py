@@ -228,8 +228,10 @@ def _csv_record(path: Path, row: dict) -> Record:
         n = int(row["seeds"])
         seeds = {k.removesuffix("_std"): n for k in values}
         for k, v in row.items():  # per-column counts where a column averages fewer runs
-            if k.startswith("seeds_") and v:
-                seeds[k.removeprefix("seeds_")] = int(v)
+            if k.startswith("seeds_") and v:  # seeds_rnd_perm: the acc_rnd_perm column
+                for col in seeds:
+                    if col.endswith(k.removeprefix("seeds_")):
+                        seeds[col] = int(v)
     return Record(f"{path.relative_to(ROOT)}#{row.get('row', '')}", values, seeds)
 
 
@@ -267,6 +269,8 @@ def resolve(ref: str) -> list[Record]:
             obj = json.loads(path.read_text())
             for part in filter(None, key.split(".")):
                 obj = obj[int(part)] if isinstance(obj, list) else obj.get(part, {})
+            if not key and isinstance(obj, dict):  # a training curve only when named
+                obj = {k: v for k, v in obj.items() if k not in ("curve", "history")}
             values = _flatten(obj)
             seeds = {}
             if isinstance(obj, dict) and isinstance(obj.get("seeds"), int):
@@ -323,7 +327,8 @@ def _sentence(plain: str, rel: int) -> tuple[str, int]:
 
 def sentence_around(text: str, span: tuple[int, int], pos: int) -> tuple[str, int, str]:
     """(the sentence holding offset pos, pos within it, the context to fall back on): in a
-    table row the sentence is that of its cell, and the fallback the table's header row."""
+    table row the sentence is that of its cell, and the fallback the row's first cell and the
+    table's header row."""
     a, b = span
     plain = readable(text[a:b])
     rel = pos - a
@@ -332,6 +337,7 @@ def sentence_around(text: str, span: tuple[int, int], pos: int) -> tuple[str, in
         head_start = text.rfind("\n\n", 0, a)
         if head_start >= 0:
             fallback = text[head_start + 2 : text.find("\n", head_start + 2)]
+        fallback = plain.split("|")[1] + " " + fallback  # the row's name, then the header
         left, right = plain.rfind("|", 0, rel) + 1, plain.find("|", rel)
         cell = plain[left : right if right >= 0 else len(plain)]
         sentence, at = _sentence(cell, rel - left)
