@@ -664,7 +664,8 @@ class KSBenchmark:
             rec["seeds"] = len(rec["seed_list"])
             # the rnd perm column's own count where it averages fewer runs than orig
             rec["seeds_rnd_perm"] = len({c["seed"] for c in perm})
-            if self.mirror_pair_fix is not None:  # how many cells were made with the leak fix
+            if self.mirror_pair_fix is not None and row.model != "exact":  # (nothing learned)
+                # how many cells were made with the leak fix
                 rec["mirror_pair_fix_cells"] = sum("mirror_pair_fix" in c for c in orig + perm)
                 rec["cells"] = len(orig) + len(perm)
             rec["claimed_invariance"] = (orig or perm)[0].get("claimed_invariance")

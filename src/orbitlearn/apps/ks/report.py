@@ -119,8 +119,10 @@ def write_reports(bench: KSBenchmark, table: list[dict]) -> dict[str, Path]:
             "train polytope: cells made with the mirror-pair fix (table.csv column "
             "`mirror_pair_fix_cells`) train on no input GL(4,Z)-equivalent to a val or test "
             "input and select on no val input equivalent to a test input (on this split: "
-            f"{fix['train']} training and {fix['val']} val inputs dropped); rows with cells made "
-            "before the fix say so.\n",
+            f"{fix['train']} of {len(sizes['train']) + fix['train']} training and {fix['val']} of "
+            f"{len(sizes['val']) + fix['val']} val inputs dropped, so cells made before the fix "
+            "trained and selected on the larger parts); rows with cells made before the fix say "
+            "so.\n",
         )
     for r in table:
         pub = (
