@@ -14,7 +14,7 @@ Each figure must be covered by a source annotation, an HTML comment that renders
 An annotation covers the figures of its block (a table row, a list item or a paragraph) that
 stand before it and after the previous annotation of that block. `src:` names one or more
 records, separated by ";" (or an alias, defined anywhere in the document by
-`<!-- alias NAME: REFERENCE -->`): a path under benchmarks/results/ (or models/...), a table.csv row
+`<!-- alias NAME: REFERENCE -->`): a path under benchmarks/results/ (or models/...; `git:COMMIT:PATH` for a results file as committed at an earlier commit), a table.csv row
 after "#" (the row's name or its slug; "@reference" picks the protocol), a JSON path after "#"
 (keys joined by "."), and "*" globs (any of the files). Each covered figure must equal, at the
 precision printed, a number of one of the named records (a fraction is read in % too); a mean ±
@@ -23,7 +23,8 @@ row and its header) states must be that row's `seeds` (or `seeds_<column>` where
 averages fewer runs). `pub:` names keys of benchmarks/published_figures.csv, the one table of
 figures taken from papers; the published columns of every table.csv must be in it too. `def:`
 marks a figure that is a setting or a goal, not a result (a split fraction, a target), and says
-which.
+which; a `def:` covers only figures on its own line, a `pub:` only as many figures as it names
+keys, so neither can vouch for a result that stands before it.
 
 Exit 0 when every figure is traced and matches; else each failure is printed as
 FILE:LINE: figure: reason, and the exit code is 1. `--suggest` adds, for each untraced figure,
@@ -232,7 +233,7 @@ def _csv_record(path: Path, row: dict) -> Record:
                 for col in seeds:
                     if col.endswith(k.removeprefix("seeds_")):
                         seeds[col] = int(v)
-    return Record(f"{path.relative_to(ROOT)}#{row.get('row', '')}", values, seeds)
+    return Record(f"{_shown(path)}#{row.get('row', '')}", values, seeds)
 
 
 def _resolve_path(spec: str) -> list[Path]:
@@ -243,42 +244,71 @@ def _resolve_path(spec: str) -> list[Path]:
     return [base / spec]
 
 
+def _from_git(spec: str, key: str) -> list[Record]:
+    """Records of a results file as committed at an earlier commit (git:COMMIT:PATH)."""
+    import subprocess
+    import tempfile
+
+    _, commit, path = spec.split(":", 2)
+    shown = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{commit}:{path}"], capture_output=True, text=True
+    )
+    if shown.returncode != 0:
+        raise ValueError(f"no {path} at commit {commit}")
+    with tempfile.TemporaryDirectory() as tmp:
+        local = Path(tmp) / Path(path).name
+        local.write_text(shown.stdout)
+        records = _read(local, key)
+    for r in records:
+        r.name = f"{spec}#{key}"
+    return records
+
+
 def resolve(ref: str) -> list[Record]:
     """The records a reference names; raises ValueError when it names none."""
     spec, _, key = ref.strip().partition("#")
+    if spec.startswith("git:"):
+        return _from_git(spec.strip(), key)
     paths = [p for p in _resolve_path(spec.strip()) if p.is_file()]
     if not paths:
         raise ValueError(f"no file {spec!r} under benchmarks/results (or the repository)")
-    out = []
-    for path in paths:
-        if path.suffix == ".csv":
-            with path.open(newline="") as fh:
-                rows = list(csv.DictReader(fh))
-            if not key:
-                out += [_csv_record(path, r) for r in rows]
-                continue
-            name, _, protocol = key.partition("@")
-            hits = [
-                r
-                for r in rows
-                if name.strip() in (r.get("row"), _slug(r.get("row", "")))
-                and (not protocol or r.get("protocol") == protocol)
-            ]
-            out += [_csv_record(path, r) for r in hits]
-        elif path.suffix == ".json":
-            obj = json.loads(path.read_text())
-            for part in filter(None, key.split(".")):
-                obj = obj[int(part)] if isinstance(obj, list) else obj.get(part, {})
-            if not key and isinstance(obj, dict):  # a training curve only when named
-                obj = {k: v for k, v in obj.items() if k not in ("curve", "history")}
-            values = _flatten(obj)
-            seeds = {}
-            if isinstance(obj, dict) and isinstance(obj.get("seeds"), int):
-                seeds = {k.removesuffix("_std"): obj["seeds"] for k in values}
-            out.append(Record(f"{path.relative_to(ROOT)}#{key}", values, seeds))
+    out = [r for path in paths for r in _read(path, key)]
     if not out:
         raise ValueError(f"{ref!r} names no record")
     return out
+
+
+def _read(path: Path, key: str) -> list[Record]:
+    """The records of one csv or json file that `key` names (all rows of a csv without one)."""
+    if path.suffix == ".csv":
+        with path.open(newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        name, _, protocol = key.partition("@")
+        return [
+            _csv_record(path, r)
+            for r in rows
+            if not key
+            or (
+                name.strip() in (r.get("row"), _slug(r.get("row", "")))
+                and (not protocol or r.get("protocol") == protocol)
+            )
+        ]
+    if path.suffix != ".json":
+        return []
+    obj = json.loads(path.read_text())
+    for part in filter(None, key.split(".")):
+        obj = obj[int(part)] if isinstance(obj, list) else obj.get(part, {})
+    if not key and isinstance(obj, dict):  # a training curve only when named
+        obj = {k: v for k, v in obj.items() if k not in ("curve", "history")}
+    values = _flatten(obj)
+    seeds = {}
+    if isinstance(obj, dict) and isinstance(obj.get("seeds"), int):
+        seeds = {k.removesuffix("_std"): obj["seeds"] for k in values}
+    return [Record(f"{_shown(path)}#{key}", values, seeds)]
+
+
+def _shown(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else path.name
 
 
 def published_table(path: Path = PUBLISHED) -> dict[str, tuple[float, int]]:
@@ -299,23 +329,40 @@ def _scales(value: float) -> tuple[float, ...]:
     return (value, 100 * value) if abs(value) <= 1.0 else (value,)
 
 
-def seed_count(sentence: str, at: int | None = None) -> int | None:
-    """The number of seeds (or runs) a sentence states, or None when it states none; of several
-    statements the one nearest to offset `at` (the figure) counts."""
-    found, best = None, None
-    for m in SEEDS.finditer(sentence):
-        if m.group("a"):
-            count = int(m.group("b")) - int(m.group("a")) + 1
-        elif m.group("list"):
-            count = len(re.findall(r"\d", m.group("list")))
-        elif m.group("n"):
-            count = WORDS.get(m.group("n"), None) or int(m.group("n"))
-        else:
-            count = 1
-        distance = 0 if at is None else min(abs(m.start() - at), abs(m.end() - at))
-        if best is None or distance <= best:
-            found, best = count, distance
-    return found
+def _count(m: re.Match) -> int:
+    if m.group("a"):
+        return int(m.group("b")) - int(m.group("a")) + 1
+    if m.group("list"):
+        return len(re.findall(r"\d", m.group("list")))
+    if m.group("n"):
+        return WORDS.get(m.group("n"), None) or int(m.group("n"))
+    return 1
+
+
+def seed_count(sentence: str, at: int | None = None, end: int | None = None) -> int | None:
+    """The number of seeds (or runs) a sentence states for the figure at [at, end), or None when
+    it states none: a statement right after the figure, up to the end of its clause or of a
+    parenthesis that follows it ("… over seeds 0–2", "… (seeds 0–2)"), else the last one before
+    it ("seeds 0–2: …"); without `at`, the first statement of the text."""
+    found = list(SEEDS.finditer(sentence))
+    if not found:
+        return None
+    if at is None:
+        return _count(found[0])
+    end = at if end is None else end
+    rest = sentence[end:]
+    lead = len(rest) - len(rest.lstrip(" *"))  # a parenthesis right after the figure is its own
+    if rest[lead : lead + 1] == "(":
+        lead += 1
+    clause = re.search(r"[;()]", rest[lead:])
+    stop = end + lead + (clause.start() if clause else len(rest) - lead)
+    after = [m for m in found if end <= m.start() < stop]
+    before = [m for m in found if m.end() <= at]
+    if after:
+        return _count(after[0])
+    if before:
+        return _count(before[-1])
+    return None
 
 
 def _sentence(plain: str, rel: int) -> tuple[str, int]:
@@ -327,8 +374,8 @@ def _sentence(plain: str, rel: int) -> tuple[str, int]:
 
 def sentence_around(text: str, span: tuple[int, int], pos: int) -> tuple[str, int, str]:
     """(the sentence holding offset pos, pos within it, the context to fall back on): in a
-    table row the sentence is that of its cell, and the fallback the row's first cell and the
-    table's header row."""
+    table row the sentence is that of its cell, and the fallback the whole row and the
+    table's header row (its first statement counts); in prose the sentence itself."""
     a, b = span
     plain = readable(text[a:b])
     rel = pos - a
@@ -337,13 +384,13 @@ def sentence_around(text: str, span: tuple[int, int], pos: int) -> tuple[str, in
         head_start = text.rfind("\n\n", 0, a)
         if head_start >= 0:
             fallback = text[head_start + 2 : text.find("\n", head_start + 2)]
-        fallback = plain.split("|")[1] + " " + fallback  # the row's name, then the header
+        fallback = plain + " " + fallback  # the whole row, then the header
         left, right = plain.rfind("|", 0, rel) + 1, plain.find("|", rel)
         cell = plain[left : right if right >= 0 else len(plain)]
         sentence, at = _sentence(cell, rel - left)
         return sentence, at, fallback
     sentence, at = _sentence(plain, rel)
-    return sentence, at, fallback
+    return sentence, at, sentence  # prose: any statement of the sentence
 
 
 def check_figure(
@@ -356,7 +403,7 @@ def check_figure(
                 if any(close(fig.value, fig.places, s) for s in _scales(v)):
                     return None
         return "no number of " + ", ".join(r.name for r in records) + " reads so"
-    stated = seed_count(sentence, at)
+    stated = seed_count(sentence, at, None if at is None else at + len(fig.text))
     if stated is None:
         stated = seed_count(fallback)
     pairs = []
@@ -395,7 +442,23 @@ def check_document(path: Path, published: dict, suggest: bool = False) -> tuple[
                 reason += "; " + suggestions(fig)
             failures.append(Failure(name, fig.line, fig.text, reason))
             continue
-        _, kind, body, _ = note
+        at, kind, body, _ = note
+        # a def: or pub: annotation vouches for no result, so it covers only what stands right
+        # before it: figures of its own line (def:), or as many figures as it names keys (pub:)
+        between = [f for f in figs if f.block == fig.block and fig.start <= f.start < at]
+        if (kind == "def" and text.count("\n", fig.start, at)) or (
+            kind == "pub" and len(between) > len(body.split(";"))
+        ):
+            failures.append(
+                Failure(
+                    name,
+                    fig.line,
+                    fig.text,
+                    f"untraced: the {kind}: annotation after it "
+                    "covers only the figures just before it",
+                )
+            )
+            continue
         if kind == "def":  # a setting or a goal, not a result: it must say which
             if not body.strip():
                 failures.append(Failure(name, fig.line, fig.text, "def: without a reason"))

@@ -106,7 +106,7 @@ def test_the_command_prints_the_count_and_fails_on_a_bad_file(script, tmp_path, 
     assert json.loads(capsys.readouterr().out)["checked"] == 1
 
 
-@pytest.mark.parametrize("doc", ["models/README.md"])
+@pytest.mark.parametrize("doc", ["docs/results.md", "models/README.md"])
 def test_the_documents_are_traced(script, doc):
     """Every figure of these documents matches its source (README.md is checked by the script
     too; its figures are traced where it is written)."""
