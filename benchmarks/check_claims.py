@@ -23,8 +23,8 @@ row and its header) states must be that row's `seeds` (or `seeds_<column>` where
 averages fewer runs). `pub:` names keys of benchmarks/published_figures.csv, the one table of
 figures taken from papers; the published columns of every table.csv must be in it too. `def:`
 marks a figure that is a setting or a goal, not a result (a split fraction, a target), and says
-which; a `def:` covers only figures on its own line, a `pub:` only as many figures as it names
-keys, so neither can vouch for a result that stands before it.
+which; a `def:` or `pub:` covers only as many figures just before it as it has ";"-separated
+entries, so neither can vouch for a result that stands before those.
 
 Exit 0 when every figure is traced and matches; else each failure is printed as
 FILE:LINE: figure: reason, and the exit code is 1. `--suggest` adds, for each untraced figure,
@@ -443,21 +443,14 @@ def check_document(path: Path, published: dict, suggest: bool = False) -> tuple[
             failures.append(Failure(name, fig.line, fig.text, reason))
             continue
         at, kind, body, _ = note
-        # a def: or pub: annotation vouches for no result, so it covers only what stands right
-        # before it: figures of its own line (def:), or as many figures as it names keys (pub:)
+        # a def: or pub: annotation vouches for no result of ours, so it covers only the figures
+        # just before it, as many as it has ";"-separated entries
         between = [f for f in figs if f.block == fig.block and fig.start <= f.start < at]
-        if (kind == "def" and text.count("\n", fig.start, at)) or (
-            kind == "pub" and len(between) > len(body.split(";"))
-        ):
-            failures.append(
-                Failure(
-                    name,
-                    fig.line,
-                    fig.text,
-                    f"untraced: the {kind}: annotation after it "
-                    "covers only the figures just before it",
-                )
+        if kind in ("def", "pub") and len(between) > len(body.split(";")):
+            reason = (
+                f"untraced: the {kind}: annotation after it covers only the figures just before it"
             )
+            failures.append(Failure(name, fig.line, fig.text, reason))
             continue
         if kind == "def":  # a setting or a goal, not a result: it must say which
             if not body.strip():

@@ -91,6 +91,26 @@ def test_a_published_figure_must_be_in_the_published_table(script, tmp_path):
     assert len(failures) == 1 and "unknown published" in failures[0].reason
 
 
+def test_a_def_or_pub_annotation_vouches_for_no_result_before_it(script, tmp_path, row):
+    mean = 100 * row["acc_orig"]
+    text = f"It reaches {mean:.2f}% on seed 0, short of the 98.5% <!-- def: a target -->.\n"
+    _, failures = _check(script, tmp_path, text)
+    assert [f.figure for f in failures] == [f"{mean:.2f}%"]
+    text = f"It reaches {mean:.2f}% against 55.02% <!-- pub: ewert2024-xgboost-orig -->.\n"
+    _, failures = _check(script, tmp_path, text)
+    assert [f.figure for f in failures] == [f"{mean:.2f}%"]
+
+
+def test_a_source_at_an_earlier_commit(script, tmp_path):
+    """git:COMMIT:PATH reads a results file as it was committed (here: the duals table before
+    the committed models were trained with the duals, 7.59% of h11 for ks_h11_gl4z)."""
+    ref = "git:8846eff:benchmarks/results/ks-duals/table.csv"
+    n, failures = _check(script, tmp_path, f"Then 7.59% of h11 <!-- src: {ref} -->.\n")
+    assert n == 1 and failures == []
+    _, failures = _check(script, tmp_path, f"Then 7.60% of h11 <!-- src: {ref} -->.\n")
+    assert len(failures) == 1
+
+
 def test_code_and_comments_are_not_figures(script, tmp_path):
     text = "Run `--split 0.7` then:\n\n```bash\necho 12.34%\n```\n<!-- 55.55% -->\n"
     assert _check(script, tmp_path, text) == (0, [])
