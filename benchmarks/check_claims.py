@@ -9,14 +9,16 @@ places (the precision the tables print). Fenced code blocks and inline code are 
 Each figure must be covered by a source annotation, an HTML comment that renders as nothing:
 
     98.72 ± 0.19% (seeds 0–2) <!-- src: ks-duals/train/table.csv#pointnet-wide-...-120-epochs -->
-    ≈ 92.6% <!-- pub: ewert2024-best-rnd-perm -->
+    almost 97% <!-- pub: ewert2024-best-orig -->
 
 An annotation covers the figures of its block (a table row, a list item or a paragraph) that
 stand before it and after the previous annotation of that block. `src:` names one or more
 records, separated by ";" (or an alias, defined anywhere in the document by
-`<!-- alias NAME: REFERENCE -->`): a path under benchmarks/results/ (or models/...; `git:COMMIT:PATH` for a results file as committed at an earlier commit), a table.csv row
+`<!-- alias NAME: REFERENCE -->`): a path under benchmarks/results/ (or models/...;
+`git:COMMIT:PATH` for a results file as committed at an earlier commit), a table.csv row
 after "#" (the row's name or its slug; "@reference" picks the protocol), a JSON path after "#"
-(keys joined by "."), and "*" globs (any of the files). Each covered figure must equal, at the
+(keys joined by "."; a cell's per-epoch `curve` is read only when named, `#curve`), and "*"
+globs (any of the files). Each covered figure must equal, at the
 precision printed, a number of one of the named records (a fraction is read in % too); a mean ±
 std must equal a column and its `_std` together, and the seed count the sentence (or the table
 row and its header) states must be that row's `seeds` (or `seeds_<column>` where a column
