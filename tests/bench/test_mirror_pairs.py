@@ -112,3 +112,27 @@ def test_a_duals_benchmark_trains_on_no_input_equivalent_to_a_val_or_test_input(
     val, test = forms(bench.parts["val"]), forms(bench.parts["test"])
     test |= forms(bench.parts["test_duals"])
     assert not train & (val | test) and not val & test
+
+
+def test_cells_record_the_fix_only_for_trainings_made_with_it(v26, tmp_path):
+    """A fresh training is marked with the fix; a run folder resumed without the mark (a
+    training begun before the fix) gives a cell without it, which the report marks."""
+    import shutil
+    from dataclasses import replace
+
+    data, partner = v26
+    keep = np.union1d(
+        np.flatnonzero(partner >= 0), np.random.default_rng(2).choice(len(partner), 200, False)
+    )
+    row = replace(DUALS_ROWS[1], train={**DUALS_ROWS[1].train, "epochs": 1})
+    profile = Profile("d", (row,), seeds=(0,), limits=(None, None, None), check_count=10,
+                      check_samples=1, duals=True)  # fmt: skip
+    bench = KSBenchmark(data.subset(keep), profile, tmp_path / "a", threads=1)
+    fresh = bench.run_cell(row, 0, "orig")
+    assert fresh["mirror_pair_fix"] == bench.mirror_pair_fix
+    # the same training folder without its mark: a run that began before the fix
+    old = KSBenchmark(data.subset(keep), profile, tmp_path / "b", threads=1)
+    shutil.copytree(bench.run_dir(row, 0, "orig"), old.run_dir(row, 0, "orig"))
+    (old.run_dir(row, 0, "orig") / "mirror_pair_fix.json").unlink()
+    resumed = old.run_cell(row, 0, "orig")
+    assert "mirror_pair_fix" not in resumed and resumed["acc"] == fresh["acc"]
