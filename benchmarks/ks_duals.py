@@ -2,8 +2,9 @@
 
     python benchmarks/ks_duals.py [--models ks_h11_gl4z ks_h11_best PATH.pt ...]
 
-The duals of the test part of the seed-0 split (the dual of a test polytope is a test polytope)
-have 10 to 28 vertices and swapped Hodge numbers: h11(Δ*) = h21(Δ) lies in 22..68 where v26's
+The polar duals of the test part of the seed-0 split (a dual is usually no v26 entry; where it
+is one, `orbitlearn.apps.ks.mirror_pairs`, it may sit in another part) have 11 to 28 vertices
+and swapped Hodge numbers: h11(Δ*) = h21(Δ) lies in 22..68 where v26's
 h11 lies in 6..42. Each model (any set model behind an exact canonical form takes them) predicts
 its target on every dual; the table gives the accuracy on all of them, the share of duals whose
 true value is one of the model's classes at all, and the accuracy on those. The exact engine's

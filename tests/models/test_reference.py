@@ -115,7 +115,10 @@ def test_xgboost_regressor_rounds_to_a_class_and_round_trips(tmp_path):
     classes = np.array([6, 7, 8, 11])  # label values, with a gap
     y = np.clip(np.abs(x[:, 0, :4]).sum(axis=1) // 3, 0, 3)
     pipe = ModelPipeline(build_model("ref_xgboost", 4, (4, 26), {"n_estimators": 60}), classes)
-    pipe.fit(x, y, None, None, TrainConfig())
+    summary = pipe.fit(x, y, None, None, TrainConfig())
+    # the rounds that ran are recorded: at most the 60 asked for, the best one among them
+    assert 0 < summary["boosting_rounds"] <= 60
+    assert 0 <= summary["best_iteration"] < summary["boosting_rounds"]
     p = pipe.predict_proba(x)
     assert set(np.unique(p)) <= {0.0, 1.0} and (p.sum(axis=1) == 1).all()
     value = pipe.model.predict_value(x)

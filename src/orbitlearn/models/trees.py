@@ -29,6 +29,15 @@ REFERENCE_XGBOOST = {
 OBJECTIVES = ("softmax", "tweedie", "squarederror")
 
 
+def _rounds(model) -> dict[str, int]:
+    """How many boosting rounds ran (early stopping included) and the best one (0-based; -1
+    without early stopping) of a fitted XGBoost model."""
+    return {
+        "boosting_rounds": int(model.get_booster().num_boosted_rounds()),
+        "best_iteration": int(getattr(model, "best_iteration", -1)),
+    }
+
+
 class XGBoostClassifier(Classifier):
     """Config: objective (softmax: 35-class probabilities; tweedie or squarederror: a regressor on the
     label value, rounded to the nearest class, `predict_proba` the one-hot of that class),
@@ -113,10 +122,7 @@ class XGBoostClassifier(Classifier):
             self._features(x_fit), y_fit, sample_weight=weights, eval_set=eval_set, verbose=False
         )
         self.booster = model
-        return {
-            "wall_seconds": time.perf_counter() - t0,
-            "best_iteration": int(getattr(model, "best_iteration", -1) or -1),
-        }
+        return {"wall_seconds": time.perf_counter() - t0, **_rounds(model)}
 
     def _fit_regression(self, x, y, x_val, y_val, train) -> dict:
         values = self._values()
@@ -129,10 +135,7 @@ class XGBoostClassifier(Classifier):
         t0 = time.perf_counter()
         model.fit(self._features(x), values[np.asarray(y)], eval_set=eval_set, verbose=False)
         self.booster = model
-        return {
-            "wall_seconds": time.perf_counter() - t0,
-            "best_iteration": int(getattr(model, "best_iteration", -1) or -1),
-        }
+        return {"wall_seconds": time.perf_counter() - t0, **_rounds(model)}
 
     def predict_value(self, x: np.ndarray) -> np.ndarray:
         """The regressor's real-valued prediction of the label value, (N,)."""

@@ -21,6 +21,7 @@ other profile's run folder, is trained once, and both tables read the same netwo
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -29,12 +30,18 @@ from pathlib import Path
 
 import numpy as np
 
+from orbitlearn.apps.ks.mirror_pairs import (
+    MIRROR_PAIR_FIX,
+    input_classes,
+    leak_free_parts,
+    mirror_partners,
+)
 from orbitlearn.apps.ks.rows import Profile, RowSpec, find_row, get_profile
 from orbitlearn.bench.machine import machine_info, source_state
 from orbitlearn.bench.runner import CellStore, run_cells
 from orbitlearn.datasets.ks_dataset import KSDataset, subsample
 from orbitlearn.errors import GeometryError, OrbitlearnError
-from orbitlearn.fileio import held_lock
+from orbitlearn.fileio import held_lock, write_text_atomic
 from orbitlearn.groups import get_group
 from orbitlearn.groups.claims import Invariance
 from orbitlearn.models.ensemble import EnsemblePipeline
@@ -175,17 +182,24 @@ class KSBenchmark:
             name: subsample(pos, lim, split_seed)
             for (name, pos), lim in zip(split.parts().items(), limits)
         }
+        #: the leak fix these cells were made with (None: no duals, nothing to fix)
+        self.mirror_pair_fix: dict | None = None
         if profile.duals:  # the data's polar duals join it, each in its source's part
             n = len(data)
+            # an entry whose dual is another entry (a mirror pair) would carry that entry into
+            # the part of its own: such inputs are dropped from train and val (mirror_pairs.py)
+            classes = input_classes(mirror_partners(data), with_duals=True)
             data = with_duals(data, self.out / "runs" / "duals.txt.gz", self.log)
-            # val holds the source's val part first, then its duals
-            self.val_orig_count = len(self.parts["val"])
-            self.parts = {
+            parts = {
                 "train": np.concatenate([self.parts["train"], n + self.parts["train"]]),
                 "val": np.concatenate([self.parts["val"], n + self.parts["val"]]),
                 "test": self.parts["test"],
                 "test_duals": n + self.parts["test"],
             }
+            self.parts, dropped = leak_free_parts(parts, classes)
+            self.mirror_pair_fix = {"rule": MIRROR_PAIR_FIX, "dropped": dropped}
+            # val holds the source's val part first, then its duals
+            self.val_orig_count = int((self.parts["val"] < n).sum())
         self.data = data.with_target(profile.target)  # the label this profile's table is about
         # what mirror rows learn: the other Hodge number, read off the polar dual at prediction
         self.mirror_data = data.with_target(MIRROR[profile.target])
@@ -340,9 +354,11 @@ class KSBenchmark:
         # a training two benchmarks share (a mirror row's) is run by one at a time: the other
         # waits, then resumes the finished state, i.e. reloads it
         with held_lock(run_dir / "lock"):
+            fixed = self._mark_mirror_pair_fix(run_dir)
             summary = pipe.fit(
                 x["train"], y["train"], x["val"], y["val"], train_cfg, run_dir=run_dir, resume=True
             )
+        summary["mirror_pair_fix"] = fixed
         history = summary.get("history", [])
         # a training that finished earlier reports its own time, not that of reloading it
         summary["train_seconds"] = (
@@ -351,6 +367,17 @@ class KSBenchmark:
             else time.perf_counter() - t0
         )
         return (MirrorPipeline(pipe) if row.mirror else pipe), summary
+
+    def _mark_mirror_pair_fix(self, run_dir: Path) -> bool:
+        """Whether the training in run_dir is made with the mirror-pair fix: a fresh run folder
+        is marked so (mirror_pair_fix.json) before it trains; one resumed or reloaded without
+        the mark began before the fix (a resumed run folder keeps what it was made with)."""
+        if self.mirror_pair_fix is None:
+            return False
+        marker = run_dir / "mirror_pair_fix.json"
+        if not any(p.name not in ("lock", marker.name) for p in run_dir.iterdir()):
+            write_text_atomic(marker, json.dumps(self.mirror_pair_fix) + "\n")
+        return marker.exists()
 
     def run_cell(self, row: RowSpec, seed: int, variant: str) -> dict:
         """Train (or reuse) and test one row for one seed and variant; the cell record (accuracies, ε, seconds, machine)."""
@@ -386,6 +413,8 @@ class KSBenchmark:
         t0 = time.perf_counter()
         if row.model == "exact":
             target = self.data.target
+            if self.mirror_pair_fix is not None:  # nothing trained: made under the current parts
+                cell["mirror_pair_fix"] = self.mirror_pair_fix
 
             def predict(inputs: np.ndarray) -> np.ndarray:
                 return exact_values(inputs, target)
@@ -430,7 +459,7 @@ class KSBenchmark:
                 fitted = [
                     self._fit(self.member_row(name), seed, variant, x, y) for name in row.members
                 ]
-                pipe = EnsemblePipeline([f[0] for f in fitted])
+                pipe, fits = EnsemblePipeline([f[0] for f in fitted]), fitted
                 cell["train_seconds"] = float(sum(f[1]["train_seconds"] for f in fitted))
                 cell["parameters"] = pipe.parameter_count()
                 cell["members"] = list(row.members)
@@ -439,10 +468,15 @@ class KSBenchmark:
                 ]
             else:
                 pipe, summary = self._fit(row, seed, variant, x, y)
+                fits = [(pipe, summary)]
                 cell["train_seconds"] = summary["train_seconds"]
                 cell["parameters"] = pipe.parameter_count()
                 cell["epochs_run"] = len(summary.get("history", []))
                 cell["best_epoch"] = summary.get("best_epoch")
+                # boosted trees: the rounds that ran and the best one (a budget to compare)
+                cell.update(
+                    {k: summary[k] for k in ("boosting_rounds", "best_iteration") if k in summary}
+                )
                 cell["curve"] = [
                     {
                         "seconds": h["seconds"],
@@ -454,6 +488,10 @@ class KSBenchmark:
                 if row.protocol == "reference" and summary.get("history"):
                     # val is the test part: what selection on test is worth, against the last epoch
                     cell["acc_last_epoch"] = summary["history"][-1]["val_score"]
+            # the mirror-pair fix, where every training behind the cell was made with it (cells
+            # made before the fix lack this key; see mirror_pairs.py)
+            if self.mirror_pair_fix is not None and all(f[1]["mirror_pair_fix"] for f in fits):
+                cell["mirror_pair_fix"] = self.mirror_pair_fix
             cell["claimed_invariance"] = pipe.claimed_invariance().label
             # one prediction of val; with duals, the source's share of it is scored apart too
             # (comparable with other profiles' val accuracy)
@@ -643,6 +681,12 @@ class KSBenchmark:
             # under way; its std is over its own cells)
             rec["seed_list"] = sorted({c["seed"] for c in (orig or perm)})
             rec["seeds"] = len(rec["seed_list"])
+            # the rnd perm column's own count where it averages fewer runs than orig
+            rec["seeds_rnd_perm"] = len({c["seed"] for c in perm})
+            if self.mirror_pair_fix is not None and row.model != "exact":  # (nothing learned)
+                # how many cells were made with the leak fix
+                rec["mirror_pair_fix_cells"] = sum("mirror_pair_fix" in c for c in orig + perm)
+                rec["cells"] = len(orig) + len(perm)
             rec["claimed_invariance"] = (orig or perm)[0].get("claimed_invariance")
             table.append({**rec, **published})
         return table

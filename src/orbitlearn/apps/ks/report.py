@@ -28,10 +28,12 @@ TABLE_COLUMNS = (
     "acc_duals_std",
     "parameters",
     "seeds",
+    "seeds_rnd_perm",
     "seed_list",
     "claimed_invariance",
     "published_orig",
     "published_rnd_perm",
+    "mirror_pair_fix_cells",
 )
 
 
@@ -39,6 +41,24 @@ def _pct(v: float | None, std: float | None = None) -> str:
     if v is None:
         return "—"
     return f"{100 * v:.2f}" + (f" ± {100 * std:.2f}" if std else "")
+
+
+def _seeds(r: dict) -> str:
+    """The seed count, and the rnd perm column's own where it averages fewer runs."""
+    perm = r.get("seeds_rnd_perm")
+    if perm is not None and perm != r["seeds"]:
+        return f"{r['seeds']} (rnd perm: {perm})"
+    return str(r["seeds"])
+
+
+def _before_fix(r: dict) -> str:
+    """A mark on a duals-profile row with cells made before the mirror-pair fix."""
+    fixed, cells = r.get("mirror_pair_fix_cells"), r.get("cells")
+    if fixed is None or fixed == cells:
+        return ""
+    if fixed == 0:
+        return " *(trained before the mirror-pair fix)*"
+    return f" *({cells - fixed} of its {cells} cells trained before the mirror-pair fix)*"
 
 
 def cell_machines(cells: list[dict]) -> dict[str, tuple[int, dict]]:
@@ -89,11 +109,20 @@ def write_reports(bench: KSBenchmark, table: list[dict]) -> dict[str, Path]:
         + ("---|" if bench.profile.duals else ""),
     ]
     if bench.profile.duals:
+        fix = bench.mirror_pair_fix["dropped"]
         lines.insert(
             2,
             "Trained on the train part of the data and the polar duals of those polytopes (other "
-            "vertex counts, zero-padded; the dual of a train polytope is a train polytope); *orig* is "
-            "the test part, *duals test* the duals of the test part.\n",
+            "vertex counts, zero-padded); *orig* is the test part, *duals test* the duals of the "
+            "test part. The dual of a polytope can be another entry of the data (a mirror pair), "
+            "and a pair can straddle two parts, so the dual of a train polytope is not always a "
+            "train polytope: cells made with the mirror-pair fix (table.csv column "
+            "`mirror_pair_fix_cells`) train on no input GL(4,Z)-equivalent to a val or test "
+            "input and select on no val input equivalent to a test input (on this split: "
+            f"{fix['train']} of {len(sizes['train']) + fix['train']} training and {fix['val']} of "
+            f"{len(sizes['val']) + fix['val']} val inputs dropped, so cells made before the fix "
+            "trained and selected on the larger parts); rows with cells made before the fix say "
+            "so.\n",
         )
     for r in table:
         pub = (
@@ -112,7 +141,7 @@ def write_reports(bench: KSBenchmark, table: list[dict]) -> dict[str, Path]:
         eps = "—" if r["eps_max_dp"] is None else f"{r['eps_max_dp']:.1e}"
         secs = "—" if r["train_seconds"] is None else f"{r['train_seconds']:.0f}"
         lines.append(
-            f"| {r['row']} | {r['protocol']} | {r['seeds']} | {_pct(r['acc_orig'], r['acc_orig_std'])} | {_pct(r['acc_rnd_perm'], r['acc_rnd_perm_std'])} "
+            f"| {r['row']}{_before_fix(r)} | {r['protocol']} | {_seeds(r)} | {_pct(r['acc_orig'], r['acc_orig_std'])} | {_pct(r['acc_rnd_perm'], r['acc_rnd_perm_std'])} "
             f"| {_pct(r['acc_perm_test'], r['acc_perm_test_std'])} | {_pct(r['acc_gl4z_test'], r['acc_gl4z_test_std'])} "
             f"| {eps} | {secs} | {r['parameters']} | {r['claimed_invariance']} | {pub} |"
             + (f" {_pct(r['acc_duals'], r['acc_duals_std'])} |" if bench.profile.duals else "")
