@@ -3,7 +3,6 @@
 * `LexCanonical` — exact for S_m × S_n (rows × columns), lexicographic.
 * `Dirichlet` — approximate: ascent to a local maximum of ⟨x0, g·x⟩ over generators.
 * `PolytopeNormalForm` — exact for GL(d,Z) × S_n, via `orbitlearn.geometry.normal_forms`.
-* `LexAscentDirichlet` — approximate: the published study's lexicographic hill climb ("+ π").
 
 `invariance_rate(canon, group, batch, rng)` measures the share of inputs with π(g·x) = π(x).
 The names below are imported on first use (scikit-learn comes with them).
@@ -16,9 +15,7 @@ _EXPORTS = {
     "LexCanonical": "lex",
     "Dirichlet": "dirichlet",
     "PolytopeNormalForm": "normal",
-    "LexAscentDirichlet": "lexascent",
     "invariance_rate": "base",
-    "METHODS": "methods",
 }
 __all__ = list(_EXPORTS)
 __getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -29,20 +29,21 @@ from pathlib import Path
 
 import numpy as np
 
+from orbitlearn.apps.ks.checkpoints import ks_pipeline
+from orbitlearn.apps.ks.mirror import MirrorPipeline
+from orbitlearn.apps.ks.names import DEFAULT_GROUP, get_group, part
 from orbitlearn.apps.ks.rows import Profile, RowSpec, find_row, get_profile
+from orbitlearn.apps.ks.targets import MIRROR
 from orbitlearn.bench.machine import machine_info, source_state
 from orbitlearn.bench.runner import CellStore, run_cells
 from orbitlearn.datasets.ks_dataset import KSDataset, subsample
 from orbitlearn.errors import GeometryError, OrbitlearnError
 from orbitlearn.fileio import held_lock
-from orbitlearn.groups import get_group
 from orbitlearn.groups.claims import Invariance
 from orbitlearn.models.ensemble import EnsemblePipeline
 from orbitlearn.models.evaluation import evaluate_pipeline, invariance_check
-from orbitlearn.models.mirror import MirrorPipeline
 from orbitlearn.models.pipeline import ModelPipeline
 from orbitlearn.models.registry import NETWORK_NAMES, build_model
-from orbitlearn.targets import MIRROR
 from orbitlearn.train.config import TrainConfig
 from orbitlearn.train.devices import describe_device
 
@@ -269,7 +270,7 @@ class KSBenchmark:
         x = np.asarray(self.data.vertices, dtype=np.int64)
         if variant == "rnd_perm":
             x = x.copy()
-            x[used] = _images(x[used], "s4xs26", seed, stream=11)
+            x[used] = _images(x[used], DEFAULT_GROUP, seed, stream=11)
         return {name: x[pos] for name, pos in parts.items()}
 
     def member_row(self, name: str) -> RowSpec:
@@ -306,7 +307,7 @@ class KSBenchmark:
             data = self.mirror_data
             y = {name: data.y[pos] for name, pos in self.parts_for(row).items()}
         model = build_model(row.model, len(data.classes), tuple(data.vertices.shape[1:]), config)
-        pipe = ModelPipeline(
+        pipe = ks_pipeline(
             model,
             data.classes,
             canon=row.canon,
@@ -408,12 +409,12 @@ class KSBenchmark:
             if "test_duals" in x:
                 cell["acc_duals"] = float((predict(x["test_duals"]) == h11["test_duals"]).mean())
             if variant == "orig":
-                cell["acc_perm_test"] = accuracy(_images(x["test"], "s4xs26", seed, stream=12))
+                cell["acc_perm_test"] = accuracy(_images(x["test"], DEFAULT_GROUP, seed, stream=12))
                 cell["acc_gl4z_test"] = accuracy(_images(x["test"], "gl4z", seed, stream=13))
                 probe = x["test"][: self.profile.check_count]
                 base = predict(probe)
                 moved = [
-                    predict(_images(probe, "s4xs26", seed, stream=20 + k))
+                    predict(_images(probe, DEFAULT_GROUP, seed, stream=20 + k))
                     for k in range(self.profile.check_samples)
                 ]
                 changed = np.mean([np.mean(m != base) for m in moved])
@@ -470,7 +471,7 @@ class KSBenchmark:
                 ]
             if variant == "orig":
                 cell["acc_perm_test"] = evaluate_pipeline(
-                    pipe, _images(x["test"], "s4xs26", seed, 12), h11["test"]
+                    pipe, _images(x["test"], DEFAULT_GROUP, seed, 12), h11["test"]
                 )["accuracy"]
                 cell["acc_gl4z_test"] = evaluate_pipeline(
                     pipe, _images(x["test"], "gl4z", seed, 13), h11["test"]
@@ -478,7 +479,7 @@ class KSBenchmark:
                 check = invariance_check(
                     pipe,
                     x["test"][: self.profile.check_count],
-                    "s4xs26",
+                    part("group", DEFAULT_GROUP),
                     samples=self.profile.check_samples,
                     seed=seed,
                 )

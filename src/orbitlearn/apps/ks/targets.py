@@ -1,4 +1,4 @@
-"""What a model predicts: the one list of label names (a leaf module).
+"""What a KS model predicts: the one list of label names (a leaf module).
 
 A target is a header label of the KS data that a classifier learns as classes: ``h11`` (the
 default, the published benchmark's label) or ``h21``. Datasets, pipelines, checkpoints, the
