@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from orbitlearn.apps.ks.checkpoints import ks_pipeline, load_pipeline, resolve
-from orbitlearn.apps.ks.names import get_group
+from orbitlearn.apps.ks.names import get_group, part
 from orbitlearn.cli import main
 from orbitlearn.errors import OrbitlearnError
 from orbitlearn.groups.claims import EVERYTHING, NO_SYMMETRY, Invariance
@@ -62,7 +62,7 @@ def test_claims_the_smallest_group_of_its_members(members):
 
 def test_measured_invariance_of_an_invariant_ensemble(members):
     ens = EnsemblePipeline(members[:2])
-    report = invariance_check(ens, ks_like(40, seed=3), "s4xs26", samples=4, seed=0)
+    report = invariance_check(ens, ks_like(40, seed=3), part("group", "s4xs26"), samples=4, seed=0)
     assert report["max_abs"] < 1e-5 and report["changed_share"] == 0.0
 
 

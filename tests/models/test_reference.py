@@ -1,5 +1,5 @@
-"""The published study's models, projection and regressor, rebuilt (orbitlearn.models.reference,
-canon.lexascent, the XGBoost regressor): their structure as described, and that they train."""
+"""The published study's models, projection and regressor, rebuilt (orbitlearn.apps.ks.reference,
+apps.ks.lexascent, the XGBoost regressor): their structure as described, and that they train."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ import torch
 
 from orbitlearn.apps.ks.checkpoints import ks_pipeline, resolve
 from orbitlearn.apps.ks.lexascent import LexAscentDirichlet
+from orbitlearn.apps.ks.models import build_model
 from orbitlearn.apps.ks.names import get_group
-from orbitlearn.models import ModelPipeline, build_model
-from orbitlearn.models.reference import vit_image
+from orbitlearn.apps.ks.reference import vit_image
+from orbitlearn.models import ModelPipeline
 from orbitlearn.train import TrainConfig
 
 
@@ -122,6 +123,6 @@ def test_xgboost_regressor_rounds_to_a_class_and_round_trips(tmp_path):
     value = pipe.model.predict_value(x)
     nearest = np.abs(classes[None, :] - np.rint(value)[:, None]).argmin(axis=1)
     np.testing.assert_array_equal(p.argmax(axis=1), nearest)
-    again = ModelPipeline.load(pipe.save(tmp_path / "xgb.pt"), resolve)
+    again = ModelPipeline.load(pipe.save(tmp_path / "xgb.pt"), resolve, build_model)
     np.testing.assert_array_equal(again.predict_proba(x), p)
     assert again.model.name == "ref_xgboost" and again.model.config["objective"] == "tweedie"

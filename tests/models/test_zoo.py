@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from orbitlearn.apps.ks import models as ks_models
 from orbitlearn.apps.ks.checkpoints import ks_pipeline, resolve
 from orbitlearn.apps.ks.names import get_group
 from orbitlearn.models import MODEL_NAMES, ModelPipeline, build_model
@@ -23,8 +24,10 @@ def ks_like(n: int, seed: int = 0) -> np.ndarray:
 
 
 def test_network_names_match_the_registry():
-    assert set(NETWORK_NAMES) == set(NETWORKS)
-    assert set(MODEL_NAMES) == {"random", "majority", "xgboost", "ref_xgboost", *NETWORKS}
+    assert NETWORK_NAMES == tuple(NETWORKS)
+    assert set(MODEL_NAMES) == {"random", "majority", "xgboost", *NETWORKS}
+    published = {"ref_xgboost", *ks_models.REFERENCE_NETWORKS}
+    assert set(ks_models.MODEL_NAMES) == {*MODEL_NAMES, *published}
 
 
 CLAIMS = {
@@ -95,7 +98,7 @@ def test_monte_carlo_symmetrisation_reduces_but_does_not_remove_the_error():
     assert 0 < e_sym < e_plain
 
 
-@pytest.mark.parametrize("name", list(NETWORKS))
+@pytest.mark.parametrize("name", ks_models.NETWORK_NAMES)
 def test_each_network_overfits_a_tiny_batch(name):
     x = ks_like(24, seed=5)
     y = np.arange(24) % 6
@@ -106,7 +109,7 @@ def test_each_network_overfits_a_tiny_batch(name):
         config.update(dim=32, depth=2)
     if name == "ref_vit":  # the published size (25M parameters) is for the benchmark, not a test
         config.update(depth=1, key_dim=16, head=[64], dropout=0.0, head_dropout=0.0)
-    model = build_model(name, 6, SHAPE, config)
+    model = ks_models.build_model(name, 6, SHAPE, config)
     cfg = TrainConfig(epochs=200, batch_size=24, lr=5e-3, weight_decay=0.0, warmup=0.0)
     model.fit(x, y, None, None, cfg)
     assert (model.predict(x) == y).mean() == 1.0

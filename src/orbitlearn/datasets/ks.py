@@ -222,6 +222,14 @@ class KSBlock:
         return self.table[:, 0] > self.table[:, 1]
 
     @property
+    def layout(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, cols, offsets), each (B,): every entry's matrix as written (rows x cols, row by
+        row) and where its numbers start in `values`."""
+        from orbitlearn.datasets import _ksscan as S
+
+        return self.table[:, S.H_ROWS], self.table[:, S.H_COLS], self.table[:, S.H_VOFF]
+
+    @property
     def shapes(self) -> np.ndarray:
         """(B, 2): the (d, n) shape of each entry's vertex matrix."""
         rows, cols = self.table[:, 0], self.table[:, 1]

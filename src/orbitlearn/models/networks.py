@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from orbitlearn.models.encoding import Encoding
-from orbitlearn.models.reference import EncoderDecoderNet, RefCNNMLPNet, RefViTNet
+from orbitlearn.models.network_names import NETWORK_CLASSES
 from orbitlearn.nn.attention import AttentionPooling, SetAttentionBlock
 from orbitlearn.nn.exchangeable import ExchangeableMatrixLayer
 from orbitlearn.nn.pointnet import PointNet, mlp
@@ -65,7 +65,7 @@ class MLPNet(nn.Module):
 
 class CNNMLPNet(nn.Module):
     """orbitlearn's convolutional MLP (ours, not the published "MLP(CNN)", which is
-    `orbitlearn.models.reference.RefCNNMLPNet`): 1-wide convolutions along each column (over the
+    `orbitlearn.apps.ks.reference.RefCNNMLPNet`): 1-wide convolutions along each column (over the
     m rows) and along each row (over the n columns), their flattened outputs concatenated, then an
     MLP. No symmetry."""
 
@@ -97,7 +97,7 @@ class CNNMLPNet(nn.Module):
 
 class ViTNet(nn.Module):
     """orbitlearn's small vision transformer (ours, not the published ViT, which is
-    `orbitlearn.models.reference.RefViTNet`): one token per column (vertex) plus a class token,
+    `orbitlearn.apps.ks.reference.RefViTNet`): one token per column (vertex) plus a class token,
     learned position embeddings, pre-norm encoder layers. The position embeddings break S_n: no
     symmetry."""
 
@@ -283,15 +283,7 @@ class SetTransformerNet(nn.Module):
         return self.head(self.pool(self.blocks(self.embed(_vertex_tokens(self.encoding(x))))))
 
 
+#: the networks by name (the names and classes of `orbitlearn.models.network_names.NETWORK_CLASSES`)
 NETWORKS: dict[str, type[nn.Module]] = {
-    "mlp": MLPNet,
-    "cnn_mlp": CNNMLPNet,
-    "vit": ViTNet,
-    "deepsets": DeepSetsNet,
-    "pointnet": PointNetNet,
-    "exchangeable": ExchangeableNet,
-    "settransformer": SetTransformerNet,
-    "ref_cnn_mlp": RefCNNMLPNet,
-    "ref_vit": RefViTNet,
-    "encoder_decoder": EncoderDecoderNet,
+    name: globals()[cls] for name, cls in NETWORK_CLASSES.items()
 }

@@ -278,11 +278,14 @@ class ModelPipeline:
         return save_atomic(self.checkpoint_payload(), path)
 
     @classmethod
-    def from_payload(cls, payload: dict, resolve: Resolver) -> ModelPipeline:
+    def from_payload(
+        cls, payload: dict, resolve: Resolver, build: Callable[..., Classifier] = build_model
+    ) -> ModelPipeline:
         """Rebuild a pipeline from a checkpoint payload (fields checked first); `resolve(kind,
-        name)` turns the recorded names back into parts (the name registry's `part`)."""
+        name)` turns the recorded names back into parts (the name registry's `part`), `build`
+        the model's name into a model (an application passes its own, with its own models)."""
         _check_payload(payload)
-        model = build_model(
+        model = build(
             payload["model"], len(payload["classes"]), tuple(payload["shape"]), payload["config"]
         )
         model.set_state(payload["state"])
@@ -307,7 +310,9 @@ class ModelPipeline:
         return pipe
 
     @classmethod
-    def load(cls, path: str | Path, resolve: Resolver) -> ModelPipeline:
+    def load(
+        cls, path: str | Path, resolve: Resolver, build: Callable[..., Classifier] = build_model
+    ) -> ModelPipeline:
         """A single-model checkpoint (an application's `load_pipeline` reads every kind)."""
         path = Path(path)
         payload = read_checkpoint(path)
@@ -316,7 +321,7 @@ class ModelPipeline:
                 f"{path}: not an orbitlearn checkpoint (expected format {CHECKPOINT_FORMAT})"
             )
         with checkpoint_contents(path):
-            return cls.from_payload(payload, resolve)
+            return cls.from_payload(payload, resolve, build)
 
 
 def _is_int(v: Any) -> bool:

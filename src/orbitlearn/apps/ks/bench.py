@@ -31,6 +31,7 @@ import numpy as np
 
 from orbitlearn.apps.ks.checkpoints import ks_pipeline
 from orbitlearn.apps.ks.mirror import MirrorPipeline
+from orbitlearn.apps.ks.models import NETWORK_NAMES, build_model
 from orbitlearn.apps.ks.names import DEFAULT_GROUP, get_group, part
 from orbitlearn.apps.ks.rows import Profile, RowSpec, find_row, get_profile
 from orbitlearn.apps.ks.targets import MIRROR
@@ -43,7 +44,6 @@ from orbitlearn.groups.claims import Invariance
 from orbitlearn.models.ensemble import EnsemblePipeline
 from orbitlearn.models.evaluation import evaluate_pipeline, invariance_check
 from orbitlearn.models.pipeline import ModelPipeline
-from orbitlearn.models.registry import NETWORK_NAMES, build_model
 from orbitlearn.train.config import TrainConfig
 from orbitlearn.train.devices import describe_device
 

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from orbitlearn.apps.ks.mirror import MIRROR_FORMAT, MirrorPipeline
+from orbitlearn.apps.ks.models import build_model
 from orbitlearn.apps.ks.multi import MULTI_FORMAT, MultiTargetPipeline
 from orbitlearn.apps.ks.names import DEFAULT_GROUP, part
 from orbitlearn.apps.ks.targets import DEFAULT_TARGET, TARGETS
@@ -65,7 +66,7 @@ def _single(payload: dict, read: Callable[[dict], Any]) -> ModelPipeline:
         payload = {**payload, "target": DEFAULT_TARGET}
     if payload["target"] not in TARGETS:
         raise OrbitlearnError("field 'target' has the wrong kind of value")
-    return ModelPipeline.from_payload(payload, resolve)
+    return ModelPipeline.from_payload(payload, resolve, build_model)
 
 
 def _mirror(payload: dict, read: Callable[[dict], Any]) -> MirrorPipeline:

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from orbitlearn.apps.ks.checkpoints import ks_pipeline, load_pipeline
+from orbitlearn.apps.ks.models import MODEL_NAMES, NETWORK_NAMES, build_model
 from orbitlearn.apps.ks.names import (
     ALIASES,
     AUGMENT_CHOICES,
@@ -35,7 +36,6 @@ from orbitlearn.errors import OrbitlearnError
 from orbitlearn.fileio import write_text_atomic
 from orbitlearn.models.ensemble import EnsemblePipeline
 from orbitlearn.models.evaluation import evaluate_pipeline, invariance_check, transform_inputs
-from orbitlearn.models.registry import MODEL_NAMES, NETWORK_NAMES, build_model
 from orbitlearn.train.config import PATIENCE_ON, PRECISIONS, TrainConfig, setting_changes
 
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from orbitlearn.apps.ks.models import REFERENCE_XGBOOST
 from orbitlearn.apps.ks.names import DEFAULT_GROUP
 from orbitlearn.apps.ks.targets import DEFAULT_TARGET
-from orbitlearn.models.trees import REFERENCE_XGBOOST
 
 
 @dataclass(frozen=True)
