@@ -196,6 +196,11 @@ _TABLE_FIELDS = (
     "facets",
 )
 
+#: mirror symmetry of the header: each field of Δ is this field of its polar dual Δ*
+#: (h11(Δ) = h21(Δ*); the M: counts of Δ are the N: counts of Δ*)
+HEADER_MIRROR = {"h11": "h21", "h21": "h11", "m_points": "n_points", "m_vertices": "n_vertices",
+                 "n_points": "m_points", "n_vertices": "m_vertices"}  # fmt: skip
+
 
 @dataclass(eq=False)
 class KSBlock:

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from orbitlearn.argtypes import LIMIT_HELP_FIRST, positive_int
+from orbitlearn.datasets.ks import HEADER_MIRROR
 from orbitlearn.dist import CLUSTER_HELP, cluster_spec
 from orbitlearn.errors import GeometryError
 from orbitlearn.geometry.fields import HODGE_FIELDS
@@ -382,8 +383,7 @@ def run_normal_form(args: argparse.Namespace) -> int:
 
 
 #: header fields of Δ that the dual's swapped fields must reproduce (mirror symmetry)
-MIRROR = {"h11": "h21", "h21": "h11", "m_points": "n_points", "m_vertices": "n_vertices",
-          "n_points": "m_points", "n_vertices": "m_vertices"}  # fmt: skip
+MIRROR = HEADER_MIRROR
 
 
 def duals_task(block) -> tuple[list, list, dict[int, str]]:
