@@ -64,7 +64,11 @@ def project_padded(canonicaliser: Any, x: np.ndarray) -> np.ndarray:
 
 
 class ModelPipeline:
-    """canon ∘ (augment during training) ∘ model, optionally symmetrised at prediction time."""
+    """canon ∘ (augment during training) ∘ model, optionally symmetrised at prediction time.
+
+    `canon`, `augment` and `symmetrize_group` are `Named` parts (None: no such part), built for
+    the model's input shape; `symmetrize` is 0 (none), k > 0 (k sampled elements) or -1 (all).
+    """
 
     def __init__(
         self,
