@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from orbitlearn.apps.ks.names import METHOD_NAMES, canonicalizer_class
+from orbitlearn.apps.ks.canon_names import METHOD_NAMES, canonicalizer_class
 from orbitlearn.argtypes import LIMIT_HELP_FIRST, nonnegative_int, positive_int
 from orbitlearn.datasets.commands import add_on_error
 from orbitlearn.errors import OrbitlearnError
@@ -30,7 +30,7 @@ class CanonError(OrbitlearnError):
 
 
 def make_canonicalizer(method: str, seed: int = 0, restarts: int = 0) -> Canonicalizer:
-    """The canonicaliser of a registered method name (`apps.ks.names`); Dirichlet's seed and
+    """The canonicaliser of a registered method name (`apps.ks.canon_names`); Dirichlet's seed and
     restarts from the command line."""
     from orbitlearn.canon.normal import geometry_normal_forms
 

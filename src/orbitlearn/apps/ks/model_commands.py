@@ -9,12 +9,12 @@ from pathlib import Path
 
 import numpy as np
 
+from orbitlearn.apps.ks.canon_names import CANON_CHOICES
 from orbitlearn.apps.ks.checkpoints import ks_pipeline, load_pipeline
 from orbitlearn.apps.ks.models import MODEL_NAMES, NETWORK_NAMES, build_model
 from orbitlearn.apps.ks.names import (
     ALIASES,
     AUGMENT_CHOICES,
-    CANON_CHOICES,
     DEFAULT_GROUP,
     VERTEX_MATRIX_GROUPS,
     part,

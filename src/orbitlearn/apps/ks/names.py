@@ -1,8 +1,8 @@
-"""The one registry of names (actions and canonicalisers) for the command line, benchmarks and tests.
+"""Named actions for the command line, benchmarks and tests: the one place names live.
 
-`get_group(name)` turns a name into an action object and `get_canonicalizer(name)` a name into a
-canonicaliser; everything past the command line passes the objects (`part(kind, name)` wraps one
-as a `Named` part, which is how a pipeline and its checkpoint know it). The actions on vertex
+`get_group(name)` turns a name into an action object (`canon_names` does the same for
+canonicalisers); everything past the command line passes the objects (`part(kind, name)` wraps
+one as a `Named` part, which is how a pipeline and its checkpoint know it). The actions on vertex
 matrices (B, d, n) — coordinates on axis -2, vertices on axis -1 — are defined for any d and n
 (`VERTEX_MATRIX_GROUPS`, built by `get_group(name, shape=(d, n))`); without a shape they are the
 Kreuzer–Skarke ones, d = 4 and n = 26. `ALIASES` are other names the command line accepts for
@@ -12,7 +12,6 @@ the same actions.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from importlib import import_module
 from typing import Any
 
 from orbitlearn.groups.action import Action
@@ -71,30 +70,14 @@ def get_group(name: str, shape: Sequence[int] | None = None) -> Action:
     return factory()
 
 
-#: canonicaliser name -> (module, class name); classes are imported only when one is asked for
-METHOD_CLASSES = {
-    "lex": ("orbitlearn.canon.lex", "LexCanonical"),
-    "dirichlet": ("orbitlearn.canon.dirichlet", "Dirichlet"),
-    "normal": ("orbitlearn.canon.normal", "PolytopeNormalForm"),
-    "dirichlet_lex": ("orbitlearn.apps.ks.lexascent", "LexAscentDirichlet"),
-}
-METHOD_NAMES = tuple(METHOD_CLASSES)
-#: what `--canon` and `--augment` accept ("none": no canonicaliser, no augmentation)
-CANON_CHOICES = ("none", *METHOD_NAMES)
+#: what `--augment` accepts ("none": no augmentation)
 AUGMENT_CHOICES = ("none", *VERTEX_MATRIX_GROUPS)
-
-
-def canonicalizer_class(name: str) -> Any:
-    """The canonicaliser class of a method name (KeyError lists the known names)."""
-    if name not in METHOD_CLASSES:
-        raise KeyError(f"unknown canonicaliser {name!r}; known: {', '.join(METHOD_NAMES)}")
-    module, cls = METHOD_CLASSES[name]
-    return getattr(import_module(module), cls)
 
 
 def part(kind: str, name: str) -> Any:
     """The named part of a pipeline: kind "canon" (a canonicaliser name) or "group" (an action
     name, built for the model's (d, n)); None for "none". KeyError lists the known names."""
+    from orbitlearn.apps.ks.canon_names import canonicalizer_class
     from orbitlearn.models.pipeline import Named
 
     if name == "none":
@@ -111,13 +94,10 @@ def part(kind: str, name: str) -> Any:
 __all__ = [
     "ALIASES",
     "AUGMENT_CHOICES",
-    "CANON_CHOICES",
     "DEFAULT_GROUP",
     "GROUPS",
     "KS_SHAPE",
-    "METHOD_NAMES",
     "VERTEX_MATRIX_GROUPS",
-    "canonicalizer_class",
     "get_group",
     "part",
 ]
