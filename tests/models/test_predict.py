@@ -12,12 +12,12 @@ import pytest
 
 import orbitlearn
 from orbitlearn.apps.ks.checkpoints import ks_pipeline
+from orbitlearn.apps.ks.predict import COMMITTED_MODELS
 from orbitlearn.cli import main
 from orbitlearn.datasets.ks import iter_ks
 from orbitlearn.errors import OrbitlearnError
 from orbitlearn.geometry import LatticePolytope
 from orbitlearn.models import build_model
-from orbitlearn.predict import COMMITTED_MODELS
 from orbitlearn.train import TrainConfig
 
 

@@ -181,7 +181,7 @@ def test_a_label_range_lets_a_regression_head_answer_unseen_values(small, tmp_pa
     with torch.no_grad():  # a head that answers 70 whatever the input
         last.weight.zero_()
         last.bias.fill_(70.0)
-    from orbitlearn.predict import Model
+    from orbitlearn.apps.ks.predict import Model
 
     assert (Model(pipe).predict(data.vertices[:10]) == 70).all()
     bad = ["train", "--model", "pointnet", "--data", str(small), "--label-range", "0", "10"]

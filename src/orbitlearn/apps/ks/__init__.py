@@ -3,7 +3,7 @@ labels (h11, h21, `targets`) and names.
 
 The one registry of names of the command line (`names`: actions and canonicalisers; `models`:
 the zoo's and the published study's models), pipelines by name and every checkpoint kind
-(`checkpoints`), the mirror and multi-target models (`mirror`, `multi`), the published study's
+(`checkpoints`), `load_model` and predictions in label units (`predict`), the mirror and multi-target models (`mirror`, `multi`), the published study's
 networks and projection (`reference`, `lexascent`), the commands (`model_commands`,
 `stats_commands`, `canon_commands`), and the benchmark: rows and profiles (`rows`), the resumable
 run (`bench`), the reports (`report`) and `orbitlearn bench ks` (`commands`)."""
@@ -23,6 +23,7 @@ _EXPORTS = {
     "write_reports": "report",
     "get_group": "names",
     "ks_pipeline": "checkpoints",
+    "load_model": "predict",
     "load_pipeline": "checkpoints",
     "MirrorPipeline": "mirror",
     "MultiTargetPipeline": "multi",

@@ -469,10 +469,10 @@ def cmd_predict(args: argparse.Namespace) -> int:
     import sys
     from contextlib import nullcontext
 
+    from orbitlearn.apps.ks.predict import load_model
     from orbitlearn.datasets.commands import skipped_entries
     from orbitlearn.datasets.ks import iter_input_blocks
     from orbitlearn.fileio import atomic_write
-    from orbitlearn.predict import load_model
 
     model = load_model(args.checkpoint)
     model.pipeline.to(args.device)

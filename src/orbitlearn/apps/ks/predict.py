@@ -26,7 +26,7 @@ import numpy as np
 from orbitlearn.errors import GeometryError, OrbitlearnError, first_line
 
 #: where the committed models live: models/ next to the source checkout
-COMMITTED_MODELS = Path(__file__).resolve().parents[2] / "models"
+COMMITTED_MODELS = Path(__file__).resolve().parents[4] / "models"
 
 
 def resolve_model(path_or_name: str | Path) -> Path:
