@@ -170,7 +170,7 @@ def pipeline_from_payload(
                 getattr(member, "target", None), str
             ):
                 raise OrbitlearnError(
-                    "field 'members': each member must be a single-model or a mirror checkpoint"
+                    "field 'members': each member must be a checkpoint of one target (not an ensemble)"
                 )
             members.append(member)
         ensemble = EnsemblePipeline(members)
