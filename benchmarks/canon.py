@@ -24,11 +24,11 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
+from orbitlearn.apps.ks.names import get_group  # noqa: E402
 from orbitlearn.bench.machine import machine_info, machine_lines  # noqa: E402
 from orbitlearn.canon import Dirichlet, LexCanonical, PolytopeNormalForm, invariance_rate  # noqa: E402
 from orbitlearn.canon.normal import geometry_normal_forms  # noqa: E402
 from orbitlearn.datasets.ks import read_ks  # noqa: E402
-from orbitlearn.groups import get_group  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 GROUPS = ("s4xs26", "signed", "gl4z")

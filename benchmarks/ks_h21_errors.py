@@ -76,9 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     import orbitlearn
+    from orbitlearn.apps.ks.mirror import MirrorPipeline
     from orbitlearn.bench.runner import write_csv, write_results
     from orbitlearn.datasets.ks_dataset import load_ks
-    from orbitlearn.models.mirror import MirrorPipeline
     from orbitlearn.progress import progress
 
     data = load_ks(vertices=26)

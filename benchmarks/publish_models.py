@@ -43,7 +43,7 @@ TARGETS = {
 _NOT_RECORDED = ("curve", "checkpoint", "machine", "_folder")
 #: multi-target committed models: target -> (results folders, groups)
 #: a target given as ("mirror", other) is read off the polar dual by the member of `other`
-#: (`orbitlearn.models.mirror`: h21(Δ) = h11(Δ*)), so the model is swap-equivariant exactly
+#: (`orbitlearn.apps.ks.mirror`: h21(Δ) = h11(Δ*)), so the model is swap-equivariant exactly
 MULTI = {"ks_hodge_any": {"h11": (("ks-duals/train",), _GL), "h21": ("mirror", "h11")}}
 
 
@@ -106,9 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, parts in MULTI.items():
         if args.only and name not in args.only:
             continue
-        from orbitlearn.models.ensemble import load_pipeline
-        from orbitlearn.models.mirror import MirrorPipeline
-        from orbitlearn.models.multi import MultiTargetPipeline
+        from orbitlearn.apps.ks.checkpoints import load_pipeline
+        from orbitlearn.apps.ks.mirror import MirrorPipeline
+        from orbitlearn.apps.ks.multi import MultiTargetPipeline
 
         direct = {t: p for t, p in parts.items() if p[0] != "mirror"}
         chosen = {

@@ -33,9 +33,9 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
+from orbitlearn.apps.ks.names import get_group  # noqa: E402
 from orbitlearn.bench.machine import machine_info, machine_lines  # noqa: E402
 from orbitlearn.datasets.ks_dataset import load_ks  # noqa: E402
-from orbitlearn.groups import get_group  # noqa: E402
 from orbitlearn.progress import progress  # noqa: E402
 from orbitlearn.stats import (  # noqa: E402
     accuracy_ceiling,

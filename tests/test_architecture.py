@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -186,3 +187,54 @@ def test_every_package_exports_its_public_api():
         assert hasattr(module, "__all__"), f"{name} has no __all__"
         for export in module.__all__:
             getattr(module, export)
+
+
+#: the general library: it knows no application's data, shapes, labels or names
+CORE = ("groups", "nn", "models", "train", "canon", "stats")
+CORE_FILES = ("symmetry.py", "testing.py", "averaging.py", "augment.py")
+#: what only an application may name (the Kreuzer–Skarke data, its shape, labels and groups)
+APPLICATION_WORDS = re.compile(r"s4xs26|gl4z|KS_SHAPE|\bh11\b|\bh21\b|kreuzer", re.IGNORECASE)
+
+
+def _core_files() -> list[Path]:
+    files = [p for d in CORE for p in sorted((PACKAGE / d).rglob("*.py"))]
+    return files + [PACKAGE / f for f in CORE_FILES if (PACKAGE / f).exists()]
+
+
+def _is_core(module: str) -> bool:
+    parts = module.split(".")
+    return len(parts) > 1 and (parts[1] in CORE or f"{parts[1]}.py" in CORE_FILES)
+
+
+def test_the_core_names_no_application():
+    """No core file (docstrings and comments included) names the KS data, shape, labels or groups."""
+    found = [
+        f"{path.relative_to(SRC)}:{i}: {line.strip()}"
+        for path in _core_files()
+        for i, line in enumerate(path.read_text().splitlines(), 1)
+        if APPLICATION_WORDS.search(line)
+    ]
+    assert not found, "application names in the core:\n" + "\n".join(found)
+
+
+def test_the_core_imports_no_application_and_geometry_no_private_reader():
+    bad = []
+    for module, edges in import_graph().items():
+        for target in edges:
+            if _is_core(module) and target.startswith("orbitlearn.apps"):
+                bad.append(f"{module} -> {target}")
+            private = (
+                target.startswith("orbitlearn.datasets.") and target.rsplit(".", 1)[1][0] == "_"
+            )
+            if module.startswith("orbitlearn.geometry") and private:
+                bad.append(f"{module} -> {target}")
+    assert not bad, "imports across the layers:\n" + "\n".join(bad)
+
+
+def test_the_layer_checks_catch_what_they_forbid():
+    assert APPLICATION_WORDS.search('DEFAULT = "S4xS26"') and APPLICATION_WORDS.search(
+        "the H11 label"
+    )
+    assert not APPLICATION_WORDS.search("h110 or gl4 or kreuz")
+    assert _is_core("orbitlearn.models.pipeline") and _is_core("orbitlearn.symmetry")
+    assert not _is_core("orbitlearn.apps.ks.bench") and not _is_core("orbitlearn.geometry.batch")

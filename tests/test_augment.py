@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
+from orbitlearn.apps.ks.names import get_group
 from orbitlearn.augment import AugmentedDataset, RandomAction, random_action
 from orbitlearn.canon import LexCanonical
-from orbitlearn.groups import get_group
 
 S4xS26 = get_group("s4xs26")
 

@@ -311,7 +311,7 @@ def test_checkpoint_with_right_tag_and_wrong_contents(ksfile, checkpoint, tmp_pa
 
 
 def test_committed_models_load_safely():
-    from orbitlearn.models.ensemble import load_pipeline
+    from orbitlearn.apps.ks.checkpoints import load_pipeline
 
     root = Path(__file__).resolve().parents[1] / "models"
     for name in ("ks_h11_best.pt", "ks_h11_gl4z.pt"):

@@ -12,13 +12,8 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from orbitlearn.canon import (
-    Dirichlet,
-    LexAscentDirichlet,
-    LexCanonical,
-    PCAFrame,
-    PolytopeNormalForm,
-)
+from orbitlearn.apps.ks.lexascent import LexAscentDirichlet
+from orbitlearn.canon import Dirichlet, LexCanonical, PCAFrame, PolytopeNormalForm
 from orbitlearn.estimators import ArrayTransformer
 from orbitlearn.groups import Permutation, Product, SignedPermutation
 from orbitlearn.stats.features import (

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from orbitlearn.groups import C4, Permutation, Product, get_group
+from orbitlearn.apps.ks.names import get_group
+from orbitlearn.groups import C4, Permutation, Product
 from orbitlearn.symmetry import equivariance_error, invariance_error
 
 S4 = Permutation(4, axis=-2)

@@ -36,7 +36,7 @@ def _add_data(sub: argparse._SubParsersAction) -> None:
 
 
 def _add_models(sub: argparse._SubParsersAction) -> None:
-    from orbitlearn.models import commands as model_commands
+    from orbitlearn.apps.ks import model_commands
 
     model_commands.register(sub)
 
@@ -45,7 +45,7 @@ def _add_models(sub: argparse._SubParsersAction) -> None:
 
 
 def _add_canon(sub: argparse._SubParsersAction) -> None:
-    from orbitlearn.canon import commands as canon_commands
+    from orbitlearn.apps.ks import canon_commands
 
     canon_commands.register(sub)
 
@@ -63,7 +63,7 @@ def _add_geometry(sub: argparse._SubParsersAction) -> None:
 
 
 def _add_stats(sub: argparse._SubParsersAction) -> None:
-    from orbitlearn.stats import commands as stats_commands
+    from orbitlearn.apps.ks import stats_commands
 
     stats_commands.register(sub)
 

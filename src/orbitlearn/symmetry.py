@@ -319,7 +319,7 @@ def invariance_error(
 ) -> SymmetryReport:
     """‖f(ρ(g)x) − f(x)‖ per element g and input x[b].
 
-    Checks every element when the group has at most 1024 and `n_samples` is None, else
+    Checks every element when the group has at most `EXHAUSTIVE_LIMIT` elements and `n_samples` is None, else
     `n_samples` (default 16) elements sampled with `rng`; or exactly the given `elements`.
     """
     fn = as_numpy_function(f)

@@ -2,14 +2,14 @@
 
 `assert_equivariant(module, x)` reads ``module.symmetry`` (an `Invariance` or `Equivariance` of
 `orbitlearn.groups.claims`), fixes any open sizes from ``x`` and the output, checks every element
-of a small group (at most 1024) or samples a large one, and raises AssertionError when the largest
+of a small group (at most `symmetry.EXHAUSTIVE_LIMIT` elements) or samples a large one, and raises AssertionError when the largest
 relative error reaches the tolerance of the input's dtype (`TOLERANCES`).
 
 Generic checks, as scikit-learn's `check_estimator` and escnn's group tests: `group_checks(G)`
 yields the group axioms (identity, inverse, associativity; for a Lie group also exp/log round
 trips, membership, and Haar invariance checked statistically) as named callables, `check_group`
-runs them all, `all_groups()` lists every registered group (the named actions' groups and the
-Lie groups), and `check_layer_dtypes` runs `assert_equivariant` on a layer in float32 and float64.
+runs them all, `all_groups()` lists every group of the checks (`FINITE_GROUPS` and the Lie
+groups), and `check_layer_dtypes` runs `assert_equivariant` on a layer in float32 and float64.
 """
 
 from __future__ import annotations
@@ -19,7 +19,18 @@ from typing import Any
 
 import numpy as np
 
-from orbitlearn.groups.algebra import Element, Group
+from orbitlearn.groups.algebra import (
+    GLZ,
+    CyclicGroup,
+    DihedralGroup,
+    DirectProduct,
+    Element,
+    Group,
+    HyperoctahedralGroup,
+    SymmetricGroup,
+    TranslationGroup,
+    Trivial,
+)
 from orbitlearn.groups.claims import Equivariance, Invariance
 from orbitlearn.groups.lie import LIE_GROUPS, LieGroup, split
 from orbitlearn.lie_error import continuous_error
@@ -132,16 +143,26 @@ def assert_equivariant(
 # ---------------------------------------------------------------------- generic group checks
 
 
-def all_groups() -> list[Group]:
-    """Every registered group: the groups of the named actions and every Lie group."""
-    from orbitlearn.groups.registry import GROUPS
+#: the finite groups the generic checks run over (a new group is tested by adding one line)
+FINITE_GROUPS: tuple[Callable[[], Group], ...] = (
+    Trivial,
+    lambda: SymmetricGroup(4),
+    lambda: SymmetricGroup(26),
+    lambda: HyperoctahedralGroup(4),
+    lambda: GLZ(4),
+    lambda: CyclicGroup(4),
+    lambda: DihedralGroup(4),
+    lambda: TranslationGroup((16,)),
+    lambda: TranslationGroup((8, 8)),
+    lambda: DirectProduct(SymmetricGroup(4), SymmetricGroup(26)),
+    lambda: DirectProduct(HyperoctahedralGroup(4), SymmetricGroup(26)),
+    lambda: DirectProduct(GLZ(4), SymmetricGroup(26)),
+)
 
-    out: list[Group] = []
-    for factory in GROUPS.values():
-        g = factory().group
-        if g not in out:
-            out.append(g)
-    return out + [cls() for cls in LIE_GROUPS]
+
+def all_groups() -> list[Group]:
+    """Every group of the generic checks: `FINITE_GROUPS` and every Lie group."""
+    return [make() for make in FINITE_GROUPS] + [cls() for cls in LIE_GROUPS]
 
 
 def _check_identity(group: Group, gs: Sequence[Element]) -> None:

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from orbitlearn.apps.ks.bench import KSBenchmark, select_rows, slug
+from orbitlearn.apps.ks.checkpoints import resolve
 from orbitlearn.apps.ks.report import write_reports
 from orbitlearn.apps.ks.rows import PROFILES, get_profile
 from orbitlearn.cli import main
@@ -153,7 +154,7 @@ def test_saved_models_reload_and_score_what_the_cell_says(bench_run):
     bench, _ = bench_run
     row = next(r for r in bench.profile.rows if "lex" in r.name)
     cell = json.loads(bench.cell_path(row, 0, "orig").read_text())
-    pipe = ModelPipeline.load(cell["checkpoint"])
+    pipe = ModelPipeline.load(cell["checkpoint"], resolve)
     test = bench.parts["test"]
     acc = evaluate_pipeline(pipe, bench.data.vertices[test], bench.data.h11[test])["accuracy"]
     assert acc == cell["acc"] and pipe.metadata["row"] == row.name

@@ -8,9 +8,10 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from orbitlearn.apps.ks.names import get_group
 from orbitlearn.canon import Dirichlet, LexCanonical, PolytopeNormalForm, invariance_rate
 from orbitlearn.canon.normal import geometry_normal_forms
-from orbitlearn.groups import Permutation, Product, get_group
+from orbitlearn.groups import Permutation, Product
 
 S4xS26 = get_group("s4xs26")
 

@@ -6,16 +6,16 @@ import numpy as np
 import pytest
 import torch
 
+from orbitlearn.apps.ks.checkpoints import ks_pipeline
+from orbitlearn.apps.ks.names import GROUPS, get_group, part
 from orbitlearn.groups import (
     C4,
     D4,
-    GROUPS,
     CyclicShift,
     GLnZ,
     Permutation,
     Product,
     SignedPermutation,
-    get_group,
     integer_inverse,
 )
 
@@ -193,7 +193,7 @@ def test_unknown_group_name():
 
 
 def test_vertex_matrix_groups_for_any_shape_and_aliases():
-    from orbitlearn.groups.registry import ALIASES, VERTEX_MATRIX_GROUPS
+    from orbitlearn.apps.ks.names import ALIASES, VERTEX_MATRIX_GROUPS
 
     assert get_group("perm") == get_group("s4xs26")  # an alias names the same action
     assert set(ALIASES.values()) <= set(VERTEX_MATRIX_GROUPS)
@@ -207,14 +207,14 @@ def test_vertex_matrix_groups_for_any_shape_and_aliases():
 
 def test_pipelines_take_other_shapes():
     """Augmentation, exact canonicalisation and symmetrisation follow the model's (d, n)."""
-    from orbitlearn.models import ModelPipeline, build_model
+    from orbitlearn.models import build_model
     from orbitlearn.models.evaluation import invariance_check
     from orbitlearn.train import TrainConfig
 
     rng = np.random.default_rng(0)
     x = rng.integers(-3, 4, size=(60, 3, 7))
     y = np.arange(60) % 2
-    pipe = ModelPipeline(
+    pipe = ks_pipeline(
         build_model("cnn_mlp", 2, (3, 7), {"encoding": "onehot"}),
         np.array([5, 6]),
         canon="lex",
@@ -222,5 +222,5 @@ def test_pipelines_take_other_shapes():
     )
     pipe.fit(x, y, x, y, TrainConfig(epochs=1))
     assert pipe.claimed_invariance().label == "S3 x S7"
-    report = invariance_check(pipe, x, "s4xs26", samples=3)
+    report = invariance_check(pipe, x, part("group", "s4xs26"), samples=3)
     assert report["max_abs"] < 1e-6 and report["changed_share"] == 0.0

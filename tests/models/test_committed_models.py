@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from orbitlearn.apps.ks.checkpoints import load_pipeline
+from orbitlearn.apps.ks.names import part
 from orbitlearn.datasets.ks_dataset import load_ks, subsample
-from orbitlearn.models.ensemble import load_pipeline
 from orbitlearn.models.evaluation import evaluate_pipeline, transform_inputs
 
 MODELS = Path(__file__).resolve().parents[2] / "models"
@@ -45,5 +46,7 @@ def test_committed_model(name, test_part):
         assert abs(acc - p) < 4 * np.sqrt(p * (1 - p) / len(x)) + 0.01
         p0 = pipe.predict_proba(x)
         for group in CASES[name]:
-            moved = transform_inputs(x, "perm" if group == "s4xs26" else group, seed=7)
+            moved = transform_inputs(
+                x, part("group", "perm" if group == "s4xs26" else group), seed=7
+            )
             np.testing.assert_allclose(pipe.predict_proba(moved), p0, atol=1e-5)

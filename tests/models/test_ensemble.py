@@ -7,12 +7,13 @@ import json
 import numpy as np
 import pytest
 
+from orbitlearn.apps.ks.checkpoints import ks_pipeline, load_pipeline, resolve
+from orbitlearn.apps.ks.names import get_group, part
 from orbitlearn.cli import main
 from orbitlearn.errors import OrbitlearnError
-from orbitlearn.groups import get_group
 from orbitlearn.groups.claims import EVERYTHING, NO_SYMMETRY, Invariance
 from orbitlearn.models import ModelPipeline, build_model
-from orbitlearn.models.ensemble import EnsemblePipeline, load_pipeline
+from orbitlearn.models.ensemble import EnsemblePipeline
 from orbitlearn.models.evaluation import invariance_check
 from orbitlearn.train import TrainConfig
 
@@ -30,7 +31,7 @@ def members():
     out = []
     for name, canon in (("pointnet", "lex"), ("exchangeable", "none"), ("pointnet", "none")):
         config = {"width": 8, "depth": 1} if name == "exchangeable" else {}
-        pipe = ModelPipeline(build_model(name, 3, SHAPE, config), np.array([7, 8, 9]), canon=canon)
+        pipe = ks_pipeline(build_model(name, 3, SHAPE, config), np.array([7, 8, 9]), canon=canon)
         pipe.fit(x, y, x, y, TrainConfig(epochs=2, batch_size=16))
         pipe.metadata = {"split_seed": 0}
         out.append(pipe)
@@ -61,13 +62,13 @@ def test_claims_the_smallest_group_of_its_members(members):
 
 def test_measured_invariance_of_an_invariant_ensemble(members):
     ens = EnsemblePipeline(members[:2])
-    report = invariance_check(ens, ks_like(40, seed=3), "s4xs26", samples=4, seed=0)
+    report = invariance_check(ens, ks_like(40, seed=3), part("group", "s4xs26"), samples=4, seed=0)
     assert report["max_abs"] < 1e-5 and report["changed_share"] == 0.0
 
 
 def test_non_invariant_member_is_detected(members):
     x = ks_like(40, seed=4)
-    mlp = ModelPipeline(build_model("mlp", 3, SHAPE, {}), np.array([7, 8, 9]))
+    mlp = ks_pipeline(build_model("mlp", 3, SHAPE, {}), np.array([7, 8, 9]))
     mlp.fit(x, np.arange(40) % 3, x, np.arange(40) % 3, TrainConfig(epochs=2))
     ens = EnsemblePipeline([members[0], mlp])
     assert ens.claimed_invariance() == NO_SYMMETRY
@@ -88,11 +89,11 @@ def test_checkpoint_round_trip(members, tmp_path):
     single = load_pipeline(members[0].save(tmp_path / "one.pt"))
     assert isinstance(single, ModelPipeline)
     with pytest.raises(OrbitlearnError, match="expected format"):
-        ModelPipeline.load(path)  # the single-model loader refuses an ensemble, by name
+        ModelPipeline.load(path, resolve)  # the single-model loader refuses an ensemble, by name
 
 
 def test_mismatched_classes_and_empty_ensembles_are_refused(members):
-    other = ModelPipeline(build_model("majority", 2, SHAPE, {}), np.array([1, 2]))
+    other = ks_pipeline(build_model("majority", 2, SHAPE, {}), np.array([1, 2]))
     with pytest.raises(OrbitlearnError, match="different class lists"):
         EnsemblePipeline([members[0], other])
     with pytest.raises(OrbitlearnError, match="at least one"):

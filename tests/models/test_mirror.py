@@ -7,15 +7,16 @@ import json
 import numpy as np
 import pytest
 
+from orbitlearn.apps.ks.checkpoints import ks_pipeline, load_pipeline
+from orbitlearn.apps.ks.mirror import MirrorPipeline, polar_duals
+from orbitlearn.apps.ks.multi import MultiTargetPipeline
+from orbitlearn.apps.ks.names import get_group
 from orbitlearn.cli import main
 from orbitlearn.datasets.ks import read_ks, write_ks
 from orbitlearn.datasets.ks_dataset import KSDataset, subsample
 from orbitlearn.errors import OrbitlearnError
-from orbitlearn.groups import get_group
 from orbitlearn.models import ModelPipeline, build_model
-from orbitlearn.models.ensemble import EnsemblePipeline, load_pipeline
-from orbitlearn.models.mirror import MirrorPipeline, polar_duals
-from orbitlearn.models.multi import MultiTargetPipeline
+from orbitlearn.models.ensemble import EnsemblePipeline
 from orbitlearn.symmetry import invariance_error
 from orbitlearn.train import TrainConfig
 
@@ -40,7 +41,7 @@ def both_sides(v26_path, tmp_path_factory):
 @pytest.fixture(scope="module")
 def mirror_model(both_sides):
     _, data = both_sides
-    base = ModelPipeline(
+    base = ks_pipeline(
         build_model("pointnet", len(data.classes), (4, 26), {"padded": True, "init_seed": 2}),
         data.classes,
         canon="normal",
@@ -87,7 +88,7 @@ def test_the_mirror_member_is_gl4z_invariant(mirror_model, both_sides):
 
 
 def test_a_fixed_shape_base_is_refused():
-    base = ModelPipeline(build_model("mlp", 3, (4, 26)), np.arange(3))
+    base = ks_pipeline(build_model("mlp", 3, (4, 26)), np.arange(3))
     with pytest.raises(OrbitlearnError, match="any vertex count"):
         MirrorPipeline(base)
 
@@ -122,7 +123,7 @@ def test_an_ensemble_of_a_model_and_a_mirror_is_swap_equivariant(
     f = mirror_model.members["h11"]
     h21 = data.with_target("h21")
     np.testing.assert_array_equal(h21.classes, data.classes)  # the data hold both sides
-    g = ModelPipeline(
+    g = ks_pipeline(
         build_model("pointnet", len(h21.classes), (4, 26), {"padded": True, "init_seed": 5}),
         h21.classes,
         canon="normal",

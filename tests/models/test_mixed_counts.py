@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 import torch
 
+from orbitlearn.apps.ks.checkpoints import load_pipeline
 from orbitlearn.cli import main
 from orbitlearn.datasets.ks import read_ks, write_ks
 from orbitlearn.datasets.ks_dataset import KSDataset, subsample
 from orbitlearn.errors import KSFormatError
-from orbitlearn.models.ensemble import load_pipeline
 from orbitlearn.models.registry import build_model
 
 

@@ -9,9 +9,9 @@ import json
 import numpy as np
 import pytest
 
+from orbitlearn.apps.ks.names import get_group
 from orbitlearn.cli import main
 from orbitlearn.datasets.ks import KSEntry, read_ks, write_ks
-from orbitlearn.groups import get_group
 
 
 def _entries(n: int, seed: int) -> list[KSEntry]:

@@ -11,12 +11,13 @@ import numpy as np
 import pytest
 
 import orbitlearn
+from orbitlearn.apps.ks.checkpoints import ks_pipeline
+from orbitlearn.apps.ks.predict import COMMITTED_MODELS
 from orbitlearn.cli import main
 from orbitlearn.datasets.ks import iter_ks
 from orbitlearn.errors import OrbitlearnError
 from orbitlearn.geometry import LatticePolytope
-from orbitlearn.models import ModelPipeline, build_model
-from orbitlearn.predict import COMMITTED_MODELS
+from orbitlearn.models import build_model
 from orbitlearn.train import TrainConfig
 
 
@@ -111,7 +112,7 @@ def test_a_fixed_shape_model_refuses_other_vertex_counts(entries, tmp_path, caps
     x = np.stack([e.vertices for e in entries]).astype(np.int64)
     classes = np.unique([e.h11 for e in entries])
     y = np.searchsorted(classes, [e.h11 for e in entries])
-    pipe = ModelPipeline(build_model("mlp", len(classes), (4, 26), {"encoding": "onehot"}), classes)
+    pipe = ks_pipeline(build_model("mlp", len(classes), (4, 26), {"encoding": "onehot"}), classes)
     pipe.fit(x, y, x, y, TrainConfig(epochs=1))
     ckpt = pipe.save(tmp_path / "mlp.pt")
     path = _write(tmp_path / "two.txt", [entries[0].vertices, _duals(entries[:1])[0]])

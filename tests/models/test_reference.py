@@ -1,5 +1,5 @@
-"""The published study's models, projection and regressor, rebuilt (orbitlearn.models.reference,
-canon.lexascent, the XGBoost regressor): their structure as described, and that they train."""
+"""The published study's models, projection and regressor, rebuilt (orbitlearn.apps.ks.reference,
+apps.ks.lexascent, the XGBoost regressor): their structure as described, and that they train."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ import numpy as np
 import pytest
 import torch
 
-from orbitlearn.canon import LexAscentDirichlet
-from orbitlearn.groups import get_group
-from orbitlearn.models import ModelPipeline, build_model
-from orbitlearn.models.reference import vit_image
+from orbitlearn.apps.ks.checkpoints import ks_pipeline, resolve
+from orbitlearn.apps.ks.lexascent import LexAscentDirichlet
+from orbitlearn.apps.ks.models import build_model
+from orbitlearn.apps.ks.names import get_group
+from orbitlearn.apps.ks.reference import vit_image
+from orbitlearn.models import ModelPipeline
 from orbitlearn.train import TrainConfig
 
 
@@ -96,7 +98,7 @@ def test_encoder_decoder_trains_and_is_not_invariant():
     rng = np.random.default_rng(0)
     x = rng.integers(-3, 4, size=(96, 4, 26))
     y = (x[:, 0, :].sum(axis=1) > 0).astype(int)
-    pipe = ModelPipeline(
+    pipe = ks_pipeline(
         build_model("encoder_decoder", 2, (4, 26), {"encoding": "raw"}), np.array([1, 2])
     )
     pipe.fit(
@@ -114,7 +116,7 @@ def test_xgboost_regressor_rounds_to_a_class_and_round_trips(tmp_path):
     x = rng.integers(-3, 4, size=(200, 4, 26))
     classes = np.array([6, 7, 8, 11])  # label values, with a gap
     y = np.clip(np.abs(x[:, 0, :4]).sum(axis=1) // 3, 0, 3)
-    pipe = ModelPipeline(build_model("ref_xgboost", 4, (4, 26), {"n_estimators": 60}), classes)
+    pipe = ks_pipeline(build_model("ref_xgboost", 4, (4, 26), {"n_estimators": 60}), classes)
     summary = pipe.fit(x, y, None, None, TrainConfig())
     # the rounds that ran are recorded: at most the 60 asked for, the best one among them
     assert 0 < summary["boosting_rounds"] <= 60
@@ -124,6 +126,6 @@ def test_xgboost_regressor_rounds_to_a_class_and_round_trips(tmp_path):
     value = pipe.model.predict_value(x)
     nearest = np.abs(classes[None, :] - np.rint(value)[:, None]).argmin(axis=1)
     np.testing.assert_array_equal(p.argmax(axis=1), nearest)
-    again = ModelPipeline.load(pipe.save(tmp_path / "xgb.pt"))
+    again = ModelPipeline.load(pipe.save(tmp_path / "xgb.pt"), resolve, build_model)
     np.testing.assert_array_equal(again.predict_proba(x), p)
     assert again.model.name == "ref_xgboost" and again.model.config["objective"] == "tweedie"

@@ -11,13 +11,14 @@ import torch
 
 import orbitlearn
 from orbitlearn.apps.ks.bench import KSBenchmark
+from orbitlearn.apps.ks.checkpoints import load_pipeline
 from orbitlearn.apps.ks.rows import PROFILES, Profile, find_row
+from orbitlearn.apps.ks.targets import TARGETS
 from orbitlearn.cli import main
 from orbitlearn.datasets.ks import read_ks, write_ks
 from orbitlearn.datasets.ks_dataset import KSDataset, subsample
 from orbitlearn.errors import OrbitlearnError
-from orbitlearn.models.ensemble import EnsemblePipeline, load_pipeline
-from orbitlearn.targets import TARGETS
+from orbitlearn.models.ensemble import EnsemblePipeline
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +123,7 @@ def both(small, tmp_path_factory):
 
 
 def test_both_targets_in_one_checkpoint(both, small, capsys):
-    from orbitlearn.models.multi import MultiTargetPipeline
+    from orbitlearn.apps.ks.multi import MultiTargetPipeline
 
     pipe = load_pipeline(both / "model.pt")
     assert isinstance(pipe, MultiTargetPipeline) and pipe.targets == ("h11", "h21")
@@ -180,7 +181,7 @@ def test_a_label_range_lets_a_regression_head_answer_unseen_values(small, tmp_pa
     with torch.no_grad():  # a head that answers 70 whatever the input
         last.weight.zero_()
         last.bias.fill_(70.0)
-    from orbitlearn.predict import Model
+    from orbitlearn.apps.ks.predict import Model
 
     assert (Model(pipe).predict(data.vertices[:10]) == 70).all()
     bad = ["train", "--model", "pointnet", "--data", str(small), "--label-range", "0", "10"]

@@ -7,8 +7,9 @@ import pytest
 import torch
 from torch import nn
 
+from orbitlearn.apps.ks.names import get_group
 from orbitlearn.canon import Dirichlet, LexCanonical
-from orbitlearn.groups import C4, CyclicShift, Permutation, get_group
+from orbitlearn.groups import C4, CyclicShift, Permutation
 from orbitlearn.nn import Symmetrized
 from orbitlearn.symmetry import equivariance_error, invariance_error
 

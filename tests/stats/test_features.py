@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from orbitlearn.apps.ks.names import get_group
 from orbitlearn.canon import LexCanonical
 from orbitlearn.errors import OrbitlearnError
-from orbitlearn.groups import Permutation, Product, get_group
+from orbitlearn.groups import Permutation, Product
 from orbitlearn.stats import (
     CanonicalFeatures,
     InvariantPolynomials,

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 import torch
 
+from orbitlearn.apps.ks.checkpoints import ks_pipeline
 from orbitlearn.cli import main
 from orbitlearn.errors import OrbitlearnError
-from orbitlearn.models import ModelPipeline, build_model
+from orbitlearn.models import build_model
 from orbitlearn.train import TrainConfig
 from orbitlearn.train.devices import describe_device, resolve_device
 
@@ -43,7 +44,7 @@ def test_a_pipeline_trains_and_predicts_on_the_resolved_device():
     rng = np.random.default_rng(0)
     x = rng.integers(-3, 4, size=(64, 4, 26))
     y = (x[:, 0, 0] > 0).astype(int)
-    pipe = ModelPipeline(build_model("pointnet", 2, (4, 26)), np.array([5, 6]))
+    pipe = ks_pipeline(build_model("pointnet", 2, (4, 26)), np.array([5, 6]))
     pipe.fit(x, y, x, y, TrainConfig(epochs=2, device="auto"))
     p = pipe.to("auto").predict_proba(x)
     assert isinstance(p, np.ndarray) and p.shape == (64, 2)
@@ -64,7 +65,7 @@ def test_mixed_precision_trains_and_fp16_needs_cuda():
     rng = np.random.default_rng(1)
     x = rng.integers(-3, 4, size=(64, 4, 26))
     y = (x[:, 0, 0] > 0).astype(int)
-    pipe = ModelPipeline(build_model("pointnet", 2, (4, 26)), np.array([5, 6]))
+    pipe = ks_pipeline(build_model("pointnet", 2, (4, 26)), np.array([5, 6]))
     summary = pipe.fit(x, y, x, y, TrainConfig(epochs=2, precision="bf16"))
     assert np.isfinite(summary["history"][-1]["train_loss"])
     assert pipe.predict_proba(x).dtype == np.float64

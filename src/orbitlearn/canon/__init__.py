@@ -3,7 +3,6 @@
 * `LexCanonical` — exact for S_m × S_n (rows × columns), lexicographic.
 * `Dirichlet` — approximate: ascent to a local maximum of ⟨x0, g·x⟩ over generators.
 * `PolytopeNormalForm` — exact for GL(d,Z) × S_n, via `orbitlearn.geometry.normal_forms`.
-* `LexAscentDirichlet` — approximate: the published study's lexicographic hill climb ("+ π").
 * `PCAFrame` — point clouds (B, n, d): the PCA frame, exact for E(d) on non-degenerate inputs.
 
 `invariance_rate(canon, group, batch, rng)` measures the share of inputs with π(g·x) = π(x).
@@ -17,10 +16,8 @@ _EXPORTS = {
     "LexCanonical": "lex",
     "Dirichlet": "dirichlet",
     "PolytopeNormalForm": "normal",
-    "LexAscentDirichlet": "lexascent",
     "PCAFrame": "pca",
     "invariance_rate": "base",
-    "METHODS": "methods",
 }
 __all__ = list(_EXPORTS)
 __getattr__ = lazy_exports(__name__, _EXPORTS)

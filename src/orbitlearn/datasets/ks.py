@@ -196,6 +196,11 @@ _TABLE_FIELDS = (
     "facets",
 )
 
+#: mirror symmetry of the header: each field of Δ is this field of its polar dual Δ*
+#: (h11(Δ) = h21(Δ*); the M: counts of Δ are the N: counts of Δ*)
+HEADER_MIRROR = {"h11": "h21", "h21": "h11", "m_points": "n_points", "m_vertices": "n_vertices",
+                 "n_points": "m_points", "n_vertices": "m_vertices"}  # fmt: skip
+
 
 @dataclass(eq=False)
 class KSBlock:
@@ -220,6 +225,14 @@ class KSBlock:
     def transposed(self) -> np.ndarray:
         """Whether each entry was written transposed (n x d, more rows than columns)."""
         return self.table[:, 0] > self.table[:, 1]
+
+    @property
+    def layout(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, cols, offsets), each (B,): every entry's matrix as written (rows x cols, row by
+        row) and where its numbers start in `values`."""
+        from orbitlearn.datasets import _ksscan as S
+
+        return self.table[:, S.H_ROWS], self.table[:, S.H_COLS], self.table[:, S.H_VOFF]
 
     @property
     def shapes(self) -> np.ndarray:

@@ -15,10 +15,10 @@ from typing import IO
 
 import numpy as np
 
+from orbitlearn.apps.ks.targets import DEFAULT_TARGET, check_target
 from orbitlearn.datasets.fetch import KS_SHA256, resolve_ks_path, sha256_of
 from orbitlearn.datasets.ks import KSEntry, KSFile, OnError, SkippedEntries, read_ks
 from orbitlearn.errors import DataNotFoundError, KSFormatError, OrbitlearnError
-from orbitlearn.targets import DEFAULT_TARGET, check_target
 
 DEFAULT_FRACTIONS = (0.7, 0.1, 0.2)
 PART_NAMES = ("train", "val", "test")
@@ -41,7 +41,7 @@ class Split:
 class KSDataset:
     """Stacked vertex matrices (N, d, n) with their header labels and file indices.
 
-    ``target`` names the label learned as classes (`orbitlearn.targets`: h11 by default, or
+    ``target`` names the label learned as classes (`orbitlearn.apps.ks.targets`: h11 by default, or
     h21); ``classes`` is the sorted list of its values seen (the class list); ``y`` maps each
     entry's target value to its position in that list. The split is stratified by h11 whatever
     the target, so every target uses the same train, val and test parts.

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from orbitlearn.argtypes import LIMIT_HELP_FIRST, positive_int
+from orbitlearn.datasets.ks import HEADER_MIRROR
 from orbitlearn.dist import CLUSTER_HELP, cluster_spec
 from orbitlearn.errors import GeometryError
 from orbitlearn.geometry.fields import HODGE_FIELDS
@@ -108,12 +109,10 @@ def hodge_task(
 
     Module-level so that local processes and Dask workers can run it; a GeometryError of one
     entry becomes that entry's error message."""
-    from orbitlearn.datasets import _ksscan as S
     from orbitlearn.geometry.batch import hodge_table, normal_form_table
     from orbitlearn.records import rows_text
 
-    t = block.table
-    voff, rows, cols = t[:, S.H_VOFF], t[:, S.H_ROWS], t[:, S.H_COLS]
+    rows, cols, voff = block.layout
     table, errors = hodge_table(block.values, voff, rows, cols)
     forms: list[list[int] | None] = []
     if with_normal_form:
@@ -293,12 +292,10 @@ def normal_form_task(block) -> dict:
     block with every matrix replaced by its normal form (headers and layout kept) as KS text,
     how many entries that changed, and the entries' errors ({i: message}; no text when there is
     one)."""
-    from orbitlearn.datasets import _ksscan as S
     from orbitlearn.geometry.batch import normal_form_arrays
 
-    t = block.table
-    rows, cols = t[:, S.H_ROWS], t[:, S.H_COLS]
-    nv, _, forms, errors = normal_form_arrays(block.values, t[:, S.H_VOFF], rows, cols)
+    rows, cols, voff = block.layout
+    nv, _, forms, errors = normal_form_arrays(block.values, voff, rows, cols)
     if errors:
         return {"errors": errors}
     written = block.replace_flat(np.minimum(rows, cols), nv, forms)
@@ -308,16 +305,15 @@ def normal_form_task(block) -> dict:
 def _changed_entries(old, new) -> int:
     """How many entries of block `new` differ from the same entry of block `old` (shape or any
     number), compared over the flat numbers."""
-    from orbitlearn.datasets import _ksscan as S
-
-    shape_old = old.table[:, [S.H_ROWS, S.H_COLS]]
-    shape_new = new.table[:, [S.H_ROWS, S.H_COLS]]
-    starts = old.table[:, S.H_VOFF]
+    rows, cols, starts = old.layout
+    shape_old = np.stack([rows, cols], axis=1)
+    new_rows, new_cols, new_starts = new.layout
+    shape_new = np.stack([new_rows, new_cols], axis=1)
     size = shape_old.prod(axis=1)
     total = int(size.sum())
     if (
         np.array_equal(shape_old, shape_new)
-        and np.array_equal(starts, new.table[:, S.H_VOFF])
+        and np.array_equal(starts, new_starts)
         and np.all(size > 0)
         and len(old.values) == len(new.values) == total
         and np.array_equal(starts, np.cumsum(size) - size)
@@ -331,8 +327,8 @@ def _changed_entries(old, new) -> int:
         size = shape_new[idx].prod(axis=1)
         pos = np.repeat(np.arange(len(idx)), size)  # entry of each compared number
         within = np.arange(size.sum()) - np.repeat(np.cumsum(size) - size, size)
-        a = old.values[old.table[idx, S.H_VOFF][pos] + within]
-        b = new.values[new.table[idx, S.H_VOFF][pos] + within]
+        a = old.values[starts[idx][pos] + within]
+        b = new.values[new_starts[idx][pos] + within]
         changed += int(np.unique(pos[a != b]).size)
     return changed
 
@@ -387,8 +383,7 @@ def run_normal_form(args: argparse.Namespace) -> int:
 
 
 #: header fields of Δ that the dual's swapped fields must reproduce (mirror symmetry)
-MIRROR = {"h11": "h21", "h21": "h11", "m_points": "n_points", "m_vertices": "n_vertices",
-          "n_points": "m_points", "n_vertices": "m_vertices"}  # fmt: skip
+MIRROR = HEADER_MIRROR
 
 
 def duals_task(block) -> tuple[list, list, dict[int, str]]:

@@ -12,7 +12,8 @@ data (index arrays, integer matrices, tuples for products). ``act(g, x)`` applie
 every item of a batch; ``act_batch(gs, x)`` applies ``gs[b]`` to ``x[b]``. Axes are negative
 (counted from the end), so leading batch axes are free.
 
-`GROUPS` names the actions the command line and the benchmarks use (the one registry of names).
+Groups and actions are objects; the names the command line knows them by live in one registry
+at its edge (`orbitlearn.apps.ks.names`).
 """
 
 from orbitlearn.groups.action import Action
@@ -53,7 +54,6 @@ from orbitlearn.groups.lie import (
     Translations,
 )
 from orbitlearn.groups.pointcloud import Joint, PointCloud, point_cloud_inputs
-from orbitlearn.groups.registry import GROUPS, get_group
 
 __all__ = [
     # algebra
@@ -93,7 +93,4 @@ __all__ = [
     "point_cloud_inputs",
     "GridRotation",
     "is_torch",
-    # names
-    "GROUPS",
-    "get_group",
 ]

@@ -1,13 +1,14 @@
 """Ensembles of pipelines: average the members' class probabilities.
 
 If every member is exactly invariant under a group, so is the average; the ensemble claims what
-all its members' claims share (`Invariance.meet`, a subgroup comparison: S4 x S26 and
-GL(4,Z) x S26 share S4 x S26; S26 and a C4 on images share nothing).
+all its members' claims share (`Invariance.meet`, a subgroup comparison: S_d x S_n and
+GL(d,Z) x S_n share S_d x S_n; S_n and a C4 on images share nothing).
 A checkpoint holds every member's own checkpoint; `load_pipeline` reads either kind.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from orbitlearn.groups.claims import Invariance
 from orbitlearn.models.pipeline import (
     CHECKPOINT_FORMAT,
     ModelPipeline,
+    Resolver,
     checkpoint_contents,
     distinct_pipelines,
     read_checkpoint,
@@ -31,8 +33,8 @@ ENSEMBLE_FORMAT = "orbitlearn-ensemble/1"
 class EnsemblePipeline:
     """The mean of several pipelines' predicted probabilities (same classes, same input shape).
 
-    A member is a single-model pipeline or a `MirrorPipeline` (a model of the other Hodge number
-    applied to the polar dual), so one ensemble can read the same number off Δ and off Δ*."""
+    A member is a single-model pipeline or any pipeline of one target (e.g. an application's
+    wrapper that applies a model to transformed inputs)."""
 
     def __init__(self, members: list[Any]):
         if not members:
@@ -83,7 +85,7 @@ class EnsemblePipeline:
         return Invariance.meet_all([m.claimed_invariance() for m in self.members])
 
     def pipelines(self) -> list[ModelPipeline]:
-        """The distinct single-model pipelines inside (a mirror member's base opened; one model
+        """The distinct single-model pipelines inside (a wrapping member opened; one model
         serving two members is listed once)."""
         return distinct_pipelines(self.members)
 
@@ -121,66 +123,57 @@ class EnsemblePipeline:
         return save_atomic(self.checkpoint_payload(), path)
 
 
-def load_pipeline(path: str | Path) -> Any:
-    """Read a single-model, an ensemble, a mirror or a multi-target checkpoint written by `save`."""
-    from orbitlearn.models.mirror import MIRROR_FORMAT
-    from orbitlearn.models.multi import MULTI_FORMAT
+#: a checkpoint kind an application adds: reader(payload, read) -> its pipeline, where `read`
+#: rebuilds a nested payload of any kind (e.g. the pipeline a wrapper holds)
+Reader = Callable[[dict, Callable[[dict], Any]], Any]
 
+
+def load_pipeline(
+    path: str | Path, resolve: Resolver, readers: Mapping[str, Reader] | None = None
+) -> Any:
+    """Read a single-model or an ensemble checkpoint written by `save`, or a kind in `readers`;
+    `resolve` turns recorded part names into parts (see `ModelPipeline.from_payload`)."""
+    readers = dict(readers or {})
     path = Path(path)
     payload = read_checkpoint(path)
     with checkpoint_contents(path):
-        pipe = pipeline_from_payload(payload)
+        pipe = pipeline_from_payload(payload, resolve, readers)
     if pipe is None:
-        raise OrbitlearnError(
-            f"{path}: not an orbitlearn checkpoint (expected format {CHECKPOINT_FORMAT}, "
-            f"{ENSEMBLE_FORMAT}, {MIRROR_FORMAT} or {MULTI_FORMAT})"
-        )
+        formats = list(dict.fromkeys([CHECKPOINT_FORMAT, ENSEMBLE_FORMAT, *readers]))
+        expected = ", ".join(formats[:-1]) + " or " + formats[-1]
+        raise OrbitlearnError(f"{path}: not an orbitlearn checkpoint (expected format {expected})")
     return pipe
 
 
-def pipeline_from_payload(payload: dict) -> Any:
-    """The pipeline of a checkpoint payload of any of the four formats (None for another)."""
-    from orbitlearn.models.mirror import MIRROR_FORMAT, MirrorPipeline
-    from orbitlearn.models.multi import MULTI_FORMAT, MultiTargetPipeline
+def pipeline_from_payload(
+    payload: dict, resolve: Resolver, readers: Mapping[str, Reader] | None = None
+) -> Any:
+    """The pipeline of a single-model or ensemble payload, or of a kind in `readers` (None for
+    another format)."""
+    readers = dict(readers or {})
+
+    def read(nested: dict) -> Any:
+        return pipeline_from_payload(nested, resolve, readers)
 
     fmt = payload.get("format")
-    if fmt == MIRROR_FORMAT:
-        base = payload.get("base")
-        inner = pipeline_from_payload(base) if isinstance(base, dict) else None
-        if not isinstance(inner, (ModelPipeline, EnsemblePipeline)):
-            raise OrbitlearnError("field 'base' is not a single-model or ensemble checkpoint")
-        mirror = MirrorPipeline(inner)
-        if payload.get("target") != mirror.target:
-            raise OrbitlearnError("field 'target' is not the mirror of the base's target")
-        mirror.metadata = payload.get("metadata", {})
-        return mirror
+    if fmt in readers:
+        return readers[fmt](payload, read)
     if fmt == CHECKPOINT_FORMAT:
-        return ModelPipeline.from_payload(payload)
+        return ModelPipeline.from_payload(payload, resolve)
     if fmt == ENSEMBLE_FORMAT:
         if not isinstance(payload.get("members"), list):
             raise OrbitlearnError("field 'members' has the wrong kind of value")
         members = []
         for p in payload["members"]:
-            member = pipeline_from_payload(p) if isinstance(p, dict) else None
-            if not isinstance(member, (ModelPipeline, MirrorPipeline)):
+            member = read(p) if isinstance(p, dict) else None
+            if isinstance(member, EnsemblePipeline) or not isinstance(
+                getattr(member, "target", None), str
+            ):
                 raise OrbitlearnError(
-                    "field 'members': each member must be a single-model or a mirror checkpoint"
+                    "field 'members': each member must be a checkpoint of one target (not an ensemble)"
                 )
             members.append(member)
         ensemble = EnsemblePipeline(members)
         ensemble.metadata = payload.get("metadata", {})
         return ensemble
-    if fmt == MULTI_FORMAT:
-        targets = payload.get("targets")
-        if not isinstance(targets, dict) or not all(isinstance(p, dict) for p in targets.values()):
-            raise OrbitlearnError("field 'targets' has the wrong kind of value")
-        members = {}
-        for t, p in targets.items():
-            member = pipeline_from_payload(p)
-            if member is None or isinstance(member, MultiTargetPipeline):
-                raise OrbitlearnError(f"field 'targets': the {t} member is not a pipeline")
-            members[t] = member
-        multi = MultiTargetPipeline(members)
-        multi.metadata = payload.get("metadata", {})
-        return multi
     return None

@@ -1,7 +1,9 @@
 """The torch architectures of the zoo. Every network maps a (B, m, n) integer matrix batch
 (m coordinates × n vertices for KS) to (B, classes) logits and declares, in `invariant_axes`,
 the axes of the (B, m, n) input whose permutations leave its output unchanged: () for none,
-(-1,) for S_n (the columns, i.e. vertices) or (-2, -1) for S_m × S_n (rows and columns).
+(-1,) for S_n (the columns, i.e. vertices) or (-2, -1) for S_m × S_n (rows and columns). A set
+network reads them off its invariant read-out layer's declared `symmetry` (`orbitlearn.nn`), so
+the claim is stated once, by the layer.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import torch
 from torch import nn
 
 from orbitlearn.models.encoding import Encoding
-from orbitlearn.models.reference import EncoderDecoderNet, RefCNNMLPNet, RefViTNet
+from orbitlearn.models.network_names import NETWORK_CLASSES
 from orbitlearn.nn.attention import AttentionPooling, SetAttentionBlock
 from orbitlearn.nn.exchangeable import ExchangeableMatrixLayer
 from orbitlearn.nn.pointnet import PointNet, mlp
@@ -25,6 +27,17 @@ def _vertex_tokens(h: torch.Tensor) -> torch.Tensor:
     """(B, C, m, n) -> (B, n, C·m): one token per vertex (column)."""
     b, c, m, n = h.shape
     return h.permute(0, 3, 1, 2).reshape(b, n, c * m)
+
+
+#: where vertex tokens (B, n, C·m) keep the input's axes: their set axis -2 is the vertex axis -1
+_TOKEN_AXES = {-2: -1}
+
+
+def _input_axes(readout: nn.Module, to_input: dict[int, int]) -> tuple[int, ...]:
+    """The input axes whose permutations a network forgets, read off its invariant read-out
+    layer's declared `symmetry` (the axes it permutes, mapped back to the input's axes by
+    `to_input`); the layers before the read-out are equivariant under them by construction."""
+    return tuple(sorted(to_input[a] for a in readout.symmetry.action.axes))
 
 
 def _vertex_mask(x: torch.Tensor, padded: bool) -> torch.Tensor | None:
@@ -65,7 +78,7 @@ class MLPNet(nn.Module):
 
 class CNNMLPNet(nn.Module):
     """orbitlearn's convolutional MLP (ours, not the published "MLP(CNN)", which is
-    `orbitlearn.models.reference.RefCNNMLPNet`): 1-wide convolutions along each column (over the
+    `orbitlearn.apps.ks.reference.RefCNNMLPNet`): 1-wide convolutions along each column (over the
     m rows) and along each row (over the n columns), their flattened outputs concatenated, then an
     MLP. No symmetry."""
 
@@ -97,7 +110,7 @@ class CNNMLPNet(nn.Module):
 
 class ViTNet(nn.Module):
     """orbitlearn's small vision transformer (ours, not the published ViT, which is
-    `orbitlearn.models.reference.RefViTNet`): one token per column (vertex) plus a class token,
+    `orbitlearn.apps.ks.reference.RefViTNet`): one token per column (vertex) plus a class token,
     learned position embeddings, pre-norm encoder layers. The position embeddings break S_n: no
     symmetry."""
 
@@ -136,8 +149,6 @@ class DeepSetsNet(nn.Module):
     """Deep Sets over the vertices: equivariant (λI + γ11ᵀ) layers on vertex tokens, sum+max
     pooling, an MLP head. Invariant under S_n (vertex permutations)."""
 
-    invariant_axes = (-1,)
-
     def __init__(
         self,
         shape: tuple[int, int],
@@ -157,6 +168,11 @@ class DeepSetsNet(nn.Module):
         self.pool = InvariantPool(-2, ("mean", "max"))
         self.head = mlp([2 * width, *head, classes])
 
+    @property
+    def invariant_axes(self) -> tuple[int, ...]:
+        """(-1,): the pooling forgets the order of the vertex tokens."""
+        return _input_axes(self.pool, _TOKEN_AXES)
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         mask = _vertex_mask(x, self.padded)
         h = _vertex_tokens(self.encoding(x))
@@ -175,7 +191,6 @@ class PointNetNet(nn.Module):
     invariant. `pools` ("max", "sum", "mean") are concatenated before the head.
     """
 
-    invariant_axes = (-1,)
     FEATURE_SCALE = 8.0
 
     def __init__(
@@ -197,6 +212,11 @@ class PointNetNet(nn.Module):
         m, _ = shape
         extra = _feature_count() if self.vertex_features else 0
         self.net = PointNet(encoding.channels * m + extra, hidden, classes, head, pools=pools)
+
+    @property
+    def invariant_axes(self) -> tuple[int, ...]:
+        """(-1,): PointNet forgets the order of the vertex tokens."""
+        return _input_axes(self.net, _TOKEN_AXES)
 
     def _engine_features(self, x: torch.Tensor) -> torch.Tensor:
         """(B, n, K) float features of each vertex from the exact engine, on x's device."""
@@ -228,8 +248,6 @@ class ExchangeableNet(nn.Module):
     """Hartford-style network: exchangeable matrix layers with ReLU on (B, C, m, n), then mean and
     max pooling over both axes and an MLP head. Invariant under S_m × S_n (rows and columns)."""
 
-    invariant_axes = (-2, -1)
-
     def __init__(
         self,
         shape: tuple[int, int],
@@ -248,6 +266,11 @@ class ExchangeableNet(nn.Module):
         self.pool = InvariantPool((-3, -2), ("mean", "max"))
         self.head = mlp([2 * width, *head, classes])
 
+    @property
+    def invariant_axes(self) -> tuple[int, ...]:
+        """(-2, -1): the pooling over (B, m, n, C) forgets rows and columns."""
+        return _input_axes(self.pool, {-3: -2, -2: -1})
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = self.encoding(x)
         for layer in self.layers:
@@ -258,8 +281,6 @@ class ExchangeableNet(nn.Module):
 class SetTransformerNet(nn.Module):
     """Set Transformer over the vertices: embedding, set attention blocks, attention pooling, head.
     No positional encoding: invariant under S_n."""
-
-    invariant_axes = (-1,)
 
     def __init__(
         self,
@@ -279,19 +300,16 @@ class SetTransformerNet(nn.Module):
         self.pool = AttentionPooling(dim, heads, seeds)
         self.head = mlp([seeds * dim, dim, classes])
 
+    @property
+    def invariant_axes(self) -> tuple[int, ...]:
+        """(-1,): the attention pooling forgets the order of the vertex tokens."""
+        return _input_axes(self.pool, _TOKEN_AXES)
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.pool(self.blocks(self.embed(_vertex_tokens(self.encoding(x))))))
 
 
+#: the networks by name (the names and classes of `orbitlearn.models.network_names.NETWORK_CLASSES`)
 NETWORKS: dict[str, type[nn.Module]] = {
-    "mlp": MLPNet,
-    "cnn_mlp": CNNMLPNet,
-    "vit": ViTNet,
-    "deepsets": DeepSetsNet,
-    "pointnet": PointNetNet,
-    "exchangeable": ExchangeableNet,
-    "settransformer": SetTransformerNet,
-    "ref_cnn_mlp": RefCNNMLPNet,
-    "ref_vit": RefViTNet,
-    "encoder_decoder": EncoderDecoderNet,
+    name: globals()[cls] for name, cls in NETWORK_CLASSES.items()
 }

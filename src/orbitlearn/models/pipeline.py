@@ -9,8 +9,9 @@ Checkpoints carry everything needed to rebuild the pipeline and say what it was 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,37 +19,34 @@ import numpy as np
 
 from orbitlearn.augment import batch_augmenter
 from orbitlearn.averaging import group_average
-from orbitlearn.canon.methods import METHOD_NAMES, canonicalizer_class
 from orbitlearn.errors import OrbitlearnError, first_line
 from orbitlearn.groups.claims import Invariance
-from orbitlearn.groups.registry import VERTEX_MATRIX_GROUPS, get_group
 from orbitlearn.models.base import Classifier
 from orbitlearn.models.registry import build_model
-from orbitlearn.targets import DEFAULT_TARGET, TARGETS
 from orbitlearn.torch_io import safe_torch_load, save_atomic
 from orbitlearn.train.config import TrainConfig
 from orbitlearn.version import __version__
 
-CANON_CHOICES = ("none", *METHOD_NAMES)
-AUGMENT_CHOICES = ("none", *VERTEX_MATRIX_GROUPS)
 CHECKPOINT_FORMAT = "orbitlearn-checkpoint/1"
+#: the target of a pipeline built without one (an application names its labels)
+DEFAULT_LABEL = "label"
 
 
-def _canonicaliser(name: str):
-    if name == "none":
-        return None
-    try:
-        return canonicalizer_class(name)()
-    except KeyError as exc:
-        raise OrbitlearnError(str(exc.args[0])) from None
+@dataclass(frozen=True)
+class Named:
+    """A part of a pipeline (a canonicaliser or an action) as the name registry hands it out:
+    `build(shape)` makes it for (d, n) inputs; `name` is what a checkpoint records."""
+
+    name: str
+    build: Callable[[tuple[int, ...]], Any]
 
 
-def _group(name: str, shape: tuple[int, ...]):
-    """The named action, built for (d, n) matrices of `shape` when it is a vertex-matrix one."""
-    try:
-        return get_group(name, shape=shape)
-    except KeyError as exc:
-        raise OrbitlearnError(str(exc.args[0])) from None
+#: name -> Named part, or None for "none"; kind is "canon" or "group" (the registry's `part`)
+Resolver = Callable[[str, str], "Named | None"]
+
+
+def _name(part: Named | None) -> str:
+    return "none" if part is None else part.name
 
 
 def project_padded(canonicaliser: Any, x: np.ndarray) -> np.ndarray:
@@ -66,39 +64,38 @@ def project_padded(canonicaliser: Any, x: np.ndarray) -> np.ndarray:
 
 
 class ModelPipeline:
-    """canon ∘ (augment during training) ∘ model, optionally symmetrised at prediction time."""
+    """canon ∘ (augment during training) ∘ model, optionally symmetrised at prediction time.
+
+    `canon`, `augment` and `symmetrize_group` are `Named` parts (None: no such part), built for
+    the model's input shape; `symmetrize` is 0 (none), k > 0 (k sampled elements) or -1 (all).
+    """
 
     def __init__(
         self,
         model: Classifier,
         classes: np.ndarray,
-        canon: str = "none",
-        augment: str = "none",
+        canon: Named | None = None,
+        augment: Named | None = None,
         symmetrize: int = 0,
-        symmetrize_group: str = "s4xs26",
+        symmetrize_group: Named | None = None,
         seed: int = 0,
-        target: str = DEFAULT_TARGET,
+        target: str = DEFAULT_LABEL,
     ):
-        if target not in TARGETS:
-            raise OrbitlearnError(f"unknown target {target!r}; known: {', '.join(TARGETS)}")
+        if symmetrize and symmetrize_group is None:
+            raise OrbitlearnError("symmetrisation needs a group (symmetrize_group)")
         self.target = target
-        if canon not in CANON_CHOICES:
-            raise OrbitlearnError(
-                f"unknown canonicaliser {canon!r}; known: {', '.join(CANON_CHOICES)}"
-            )
-        if augment not in AUGMENT_CHOICES:
-            raise OrbitlearnError(
-                f"unknown augmentation {augment!r}; known: {', '.join(AUGMENT_CHOICES)}"
-            )
         self.model = model
         self.classes = np.asarray(classes)
         model.class_values = self.classes
-        self.canon = canon
-        self.augment = augment
+        #: the parts' names, as checkpoints and reports give them ("none" for no part)
+        self.canon = _name(canon)
+        self.augment = _name(augment)
+        self.symmetrize_group = _name(symmetrize_group)
+        self._augment_part = augment
+        self._symmetry_part = symmetrize_group
         self.symmetrize = int(symmetrize)
-        self.symmetrize_group = symmetrize_group
         self.seed = int(seed)
-        self._canonicaliser = _canonicaliser(canon)
+        self._canonicaliser = None if canon is None else canon.build(tuple(model.shape))
         self.metadata: dict[str, Any] = {}
 
     # ------------------------------------------------------------------ the maps
@@ -123,16 +120,16 @@ class ModelPipeline:
         return out
 
     def _augment_transform(self):
-        if self.augment == "none":
+        if self._augment_part is None:
             return None
         augmenter = batch_augmenter(
-            _group(self.augment, self.model.shape),
+            self._augment_part.build(tuple(self.model.shape)),
             then=lambda moved: self.project(moved).astype(np.float32),
         )
         return lambda xb, rng: augmenter(np.asarray(xb, dtype=np.int64), rng)
 
     def _symmetry_elements(self) -> tuple[Any, list]:
-        group = _group(self.symmetrize_group, self.model.shape)
+        group = self._symmetry_part.build(tuple(self.model.shape))
         if self.symmetrize < 0:  # all elements: the exact Reynolds operator
             if not group.is_small():
                 raise OrbitlearnError(
@@ -248,7 +245,7 @@ class ModelPipeline:
         if self._canonicaliser is not None and self._canonicaliser.exact:
             claim = Invariance(self._canonicaliser.group(*self.model.shape)).join(claim)
         if self.symmetrize < 0:
-            claim = Invariance(_group(self.symmetrize_group, self.model.shape)).join(claim)
+            claim = Invariance(self._symmetry_part.build(tuple(self.model.shape))).join(claim)
         return claim
 
     # ------------------------------------------------------------------ checkpoints
@@ -285,29 +282,42 @@ class ModelPipeline:
         return save_atomic(self.checkpoint_payload(), path)
 
     @classmethod
-    def from_payload(cls, payload: dict) -> ModelPipeline:
-        """Rebuild a pipeline from a checkpoint payload (fields checked first)."""
+    def from_payload(
+        cls, payload: dict, resolve: Resolver, build: Callable[..., Classifier] = build_model
+    ) -> ModelPipeline:
+        """Rebuild a pipeline from a checkpoint payload (fields checked first); `resolve(kind,
+        name)` turns the recorded names back into parts (the name registry's `part`), `build`
+        the model's name into a model (an application passes its own, with its own models)."""
         _check_payload(payload)
-        model = build_model(
+        model = build(
             payload["model"], len(payload["classes"]), tuple(payload["shape"]), payload["config"]
         )
         model.set_state(payload["state"])
+
+        def named(kind: str, key: str) -> Named | None:
+            try:
+                return resolve(kind, payload[key])
+            except KeyError as exc:
+                raise OrbitlearnError(f"field {key!r}: {exc.args[0]}") from None
+
         pipe = cls(
             model,
             np.array(payload["classes"]),
-            canon=payload["canon"],
-            augment=payload["augment"],
+            canon=named("canon", "canon"),
+            augment=named("group", "augment"),
             symmetrize=payload["symmetrize"],
-            symmetrize_group=payload["symmetrize_group"],
+            symmetrize_group=named("group", "symmetrize_group"),
             seed=payload["seed"],
-            target=payload.get("target", DEFAULT_TARGET),  # checkpoints before targets: h11
+            target=payload.get("target", DEFAULT_LABEL),
         )
         pipe.metadata = payload.get("metadata", {})
         return pipe
 
     @classmethod
-    def load(cls, path: str | Path) -> ModelPipeline:
-        """A single-model checkpoint (`orbitlearn.models.ensemble.load_pipeline` reads both kinds)."""
+    def load(
+        cls, path: str | Path, resolve: Resolver, build: Callable[..., Classifier] = build_model
+    ) -> ModelPipeline:
+        """A single-model checkpoint (an application's `load_pipeline` reads every kind)."""
         path = Path(path)
         payload = read_checkpoint(path)
         if payload.get("format") != CHECKPOINT_FORMAT:
@@ -315,7 +325,7 @@ class ModelPipeline:
                 f"{path}: not an orbitlearn checkpoint (expected format {CHECKPOINT_FORMAT})"
             )
         with checkpoint_contents(path):
-            return cls.from_payload(payload)
+            return cls.from_payload(payload, resolve, build)
 
 
 def _is_int(v: Any) -> bool:
@@ -337,7 +347,7 @@ def _check_payload(payload: dict) -> None:
         "symmetrize_group": lambda v: isinstance(v, str),
         "seed": _is_int,
         "metadata": lambda v: isinstance(v, dict),
-        "target": lambda v: v in TARGETS,
+        "target": lambda v: isinstance(v, str),
     }
     for key, ok in checks.items():
         if key in ("metadata", "target") and key not in payload:

@@ -9,8 +9,8 @@ import numpy as np
 from orbitlearn.fileio import save_figure
 
 
-def plot_confusion(report: dict, path: str | Path) -> Path:
-    """Row-normalised confusion matrix (true h11 down, predicted h11 across) as a PNG."""
+def plot_confusion(report: dict, path: str | Path, label: str = "class") -> Path:
+    """Row-normalised confusion matrix (true `label` down, predicted across) as a PNG."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -24,8 +24,8 @@ def plot_confusion(report: dict, path: str | Path) -> Path:
     im = ax.imshow(norm, cmap="viridis", vmin=0, vmax=1)
     ax.set_xticks(range(len(labels)), labels, rotation=90, fontsize=7)
     ax.set_yticks(range(len(labels)), labels, fontsize=7)
-    ax.set_xlabel("predicted h11")
-    ax.set_ylabel("true h11")
+    ax.set_xlabel(f"predicted {label}")
+    ax.set_ylabel(f"true {label}")
     ax.set_title(f"accuracy {100 * report['accuracy']:.2f}% on {report['count']} entries")
     fig.colorbar(im, ax=ax, label="share of the true class")
     fig.tight_layout()

@@ -5,23 +5,11 @@ from __future__ import annotations
 from orbitlearn.errors import OrbitlearnError
 from orbitlearn.models.base import Classifier
 from orbitlearn.models.baselines import Majority, RandomGuess
-from orbitlearn.models.trees import REFERENCE_XGBOOST, XGBoostClassifier
+from orbitlearn.models.network_names import NETWORK_CLASSES
+from orbitlearn.models.trees import XGBoostClassifier
 
-#: the torch networks (orbitlearn.models.networks.NETWORKS, imported on use: it needs torch)
-NETWORK_NAMES = (
-    "mlp",
-    "cnn_mlp",
-    "vit",
-    "deepsets",
-    "pointnet",
-    "exchangeable",
-    "settransformer",
-    # the published study's networks (orbitlearn.models.reference)
-    "ref_cnn_mlp",
-    "ref_vit",
-    "encoder_decoder",
-)
-MODEL_NAMES = ("random", "majority", "xgboost", "ref_xgboost", *NETWORK_NAMES)
+NETWORK_NAMES = tuple(NETWORK_CLASSES)
+MODEL_NAMES = ("random", "majority", "xgboost", *NETWORK_NAMES)
 
 
 def build_model(
@@ -34,10 +22,6 @@ def build_model(
         return Majority(n_classes, shape, config)
     if name == "xgboost":
         return XGBoostClassifier(n_classes, shape, config)
-    if name == "ref_xgboost":  # the published study's regressor, its settings as defaults
-        model = XGBoostClassifier(n_classes, shape, {**REFERENCE_XGBOOST, **(config or {})})
-        model.name = "ref_xgboost"
-        return model
     if name in NETWORK_NAMES:
         from orbitlearn.models.torch_model import TorchClassifier
 

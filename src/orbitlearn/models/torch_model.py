@@ -16,12 +16,13 @@ from orbitlearn.train.objectives import Objective, rounded_labels, rounded_regre
 from orbitlearn.train.trainer import Trainer, predict_logits
 
 
-def _build_network(name: str, shape, outputs: int, enc: Encoding, kwargs: dict) -> torch.nn.Module:
-    """NETWORKS[name](shape, outputs, enc, **kwargs), with a one-line error for an unknown key or
-    a value of the wrong kind (e.g. a --config of '{"width": "abc"}')."""
+def _build_network(
+    name: str, factory, shape, outputs: int, enc: Encoding, kwargs: dict
+) -> torch.nn.Module:
+    """factory(shape, outputs, enc, **kwargs), with a one-line error for an unknown key or a value
+    of the wrong kind (e.g. a --config of '{"width": "abc"}')."""
     import inspect
 
-    factory = NETWORKS[name]
     params = inspect.signature(factory).parameters
     takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
     known = [k for k in list(params)[3:] if params[k].kind is not inspect.Parameter.VAR_KEYWORD]
@@ -41,15 +42,17 @@ class TorchClassifier(Classifier):
     """Config: `encoding` (raw|scaled|onehot), `scale`, `max_abs`, `task` (classification |
     regression: one output, trained on the class index and rounded | ordinal: one logit per class,
     trained on soft ordinal labels of width `ordinal_sigma` classes, default 1), the network's own
-    keywords."""
+    keywords. `network` is the network class (default `NETWORKS[name]`; an application passes its
+    own, `name` then being what checkpoints record)."""
 
     _ENCODING_KEYS = ("encoding", "scale", "max_abs", "task", "ordinal_sigma")
     TASKS = ("classification", "regression", "ordinal")
 
-    def __init__(self, name: str, n_classes: int, shape, config=None):
+    def __init__(self, name: str, n_classes: int, shape, config=None, network=None):
         super().__init__(n_classes, shape, config)
-        if name not in NETWORKS:
+        if network is None and name not in NETWORKS:
             raise ValueError(f"unknown network {name!r}; known: {', '.join(NETWORKS)}")
+        network = NETWORKS[name] if network is None else network
         self.name = name
         try:
             enc = Encoding(
@@ -76,7 +79,7 @@ class TorchClassifier(Classifier):
         except (TypeError, ValueError) as exc:
             raise OrbitlearnError(f"config of {name}: {exc}") from None
         outputs = 1 if self.task == "regression" else self.n_classes
-        self.module = _build_network(name, self.shape, outputs, enc, net_kwargs)
+        self.module = _build_network(name, network, self.shape, outputs, enc, net_kwargs)
         self.invariant_axes = self.module.invariant_axes
 
     def fit(self, x, y, x_val, y_val, train, augment=None, run_dir=None, resume=False):

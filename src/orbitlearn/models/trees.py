@@ -1,10 +1,5 @@
 """Gradient-boosted trees (XGBoost, hist) on the flattened matrix: a multiclass softmax, or a
-regressor on the label value whose prediction is rounded to the nearest class (h11 is ordinal).
-
-`REFERENCE_XGBOOST` is the published study's regressor (Ewert et al. 2024; repository
-danielplatt/kreuzer-skarke-ML, src/models/xgboost.py): Tweedie objective, learning rate 0.01, depth 6,
-column subsampling 0.5, L1 penalty 1, up to 50,000 rounds stopped after 100 rounds without
-improvement of the *training* loss, predictions rounded to integers.
+regressor on the label value whose prediction is rounded to the nearest class (for ordinal labels).
 """
 
 from __future__ import annotations
@@ -15,17 +10,6 @@ import numpy as np
 
 from orbitlearn.models.base import Classifier
 
-REFERENCE_XGBOOST = {
-    "objective": "tweedie",
-    "n_estimators": 50_000,
-    "learning_rate": 0.01,
-    "max_depth": 6,
-    "subsample": 1.0,
-    "colsample_bytree": 0.5,
-    "reg_alpha": 1.0,
-    "early_stopping": 100,
-    "early_stopping_on": "train",
-}
 OBJECTIVES = ("softmax", "tweedie", "squarederror")
 
 

@@ -20,8 +20,10 @@ from orbitlearn.averaging import group_average
 from orbitlearn.groups.action import Action
 from orbitlearn.groups.claims import Equivariance, Invariance
 from orbitlearn.rng import check_random_state
+from orbitlearn.symmetry import EXHAUSTIVE_LIMIT
 
-MAX_EXACT = 1024
+#: the largest group averaged over exactly by default (the one limit of exhaustive checks)
+MAX_EXACT = EXHAUSTIVE_LIMIT
 
 
 class Symmetrized(nn.Module):
@@ -32,7 +34,7 @@ class Symmetrized(nn.Module):
     model : torch module f, applied to batches.
     group : the group acting on the model's input (not needed for mode="frame").
     mode : "exact", "mc" or "frame"; default: "frame" if a canonicaliser is given, "exact" for
-        finite groups with at most 1024 elements, else "mc".
+        finite groups with at most `MAX_EXACT` elements, else "mc".
     k : number of sampled elements per forward pass in "mc" mode.
     canonicalizer : an `orbitlearn.canon` canonicaliser for "frame" mode.
     seed : seeds the Monte-Carlo sampler (numpy Generator).

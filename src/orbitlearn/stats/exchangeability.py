@@ -174,7 +174,7 @@ def exchangeability_test(
     X : array (N, *event)
         Independent observations; the group acts on the trailing (event) axes.
     group : Action
-        G and its action (e.g. ``get_group("s4xs26")``).
+        G and its action (e.g. ``Product(Permutation(d, axis=-2), Permutation(n, axis=-1))``).
     statistic : "mmd" | "energy"
         Gaussian-kernel MMD with the median-heuristic bandwidth, or the energy distance.
     n_resamples : int

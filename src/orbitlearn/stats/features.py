@@ -370,9 +370,11 @@ class CanonicalFeatures(FeatureMap):
             raise OrbitlearnError(f"unknown canonical form {self.method!r}: expected lex or normal")
 
     def _map(self, a: np.ndarray) -> np.ndarray:
-        from orbitlearn.canon.methods import canonicalizer_class
+        from orbitlearn.canon.lex import LexCanonical
+        from orbitlearn.canon.normal import PolytopeNormalForm
 
-        return np.asarray(canonicalizer_class(self.method)().project(a)).reshape(len(a), -1)
+        canon = LexCanonical() if self.method == "lex" else PolytopeNormalForm()
+        return np.asarray(canon.project(a)).reshape(len(a), -1)
 
 
 class Flatten(FeatureMap):

@@ -15,6 +15,7 @@ import math
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -106,6 +107,51 @@ def _evaluate(
     return objective.score(out, target), float(objective.loss(out, target))
 
 
+@dataclass
+class _FitData:
+    """The training and validation arrays of one fit, as the objective wants them."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray | None
+    y_val: np.ndarray | None
+    has_val: bool
+
+    @classmethod
+    def of(cls, x_train, y_train, x_val, y_val, objective: Objective) -> _FitData:
+        """Arrays with the objective's label dtype; ValueError without training data."""
+        x_train = np.asarray(x_train)
+        y_train = np.asarray(y_train, dtype=np.float32 if objective.float_targets else np.int64)
+        if y_val is not None:
+            y_val = np.asarray(y_val, dtype=y_train.dtype)
+        if len(x_train) == 0:
+            raise ValueError("no training data")
+        has_val = x_val is not None and y_val is not None and len(x_val) > 0
+        return cls(x_train, y_train, x_val, y_val, has_val)
+
+
+@dataclass
+class _FitRun:
+    """What changes while one fit runs: the module and its optimiser, the random stream, the
+    result so far, the best weights and the epochs since them."""
+
+    module: nn.Module
+    step_module: nn.Module
+    device: torch.device
+    rank: int
+    world_size: int
+    rng: np.random.Generator
+    objective: Objective
+    opt: torch.optim.Optimizer
+    autocast_dtype: torch.dtype | None
+    scaler: Any
+    best_state: dict
+    result: TrainResult = field(default_factory=TrainResult)
+    start_epoch: int = 0
+    since_best: int = 0
+    t0: float = 0.0
+
+
 class Trainer:
     """Trains one module; `state_path` (optional) receives a resumable state after every epoch."""
 
@@ -146,14 +192,45 @@ class Trainer:
         the score used for selection (see `orbitlearn.train.objectives`)."""
         cfg = self.config
         rng = seed_everything(cfg.seed, cfg.threads)
-        x_train = np.asarray(x_train)
         objective = objective or classification(cfg.label_smoothing)
-        y_train = np.asarray(y_train, dtype=np.float32 if objective.float_targets else np.int64)
-        if y_val is not None:
-            y_val = np.asarray(y_val, dtype=y_train.dtype)
-        if len(x_train) == 0:
-            raise ValueError("no training data")
-        has_val = x_val is not None and y_val is not None and len(x_val) > 0
+        data = _FitData.of(x_train, y_train, x_val, y_val, objective)
+        run = self._start(module, rng, objective)
+        if self.state_path is not None:  # a writer killed mid-save left its temporary file
+            remove_stale_temps(self.state_path)
+        if resume and self.state_path is not None and self.state_path.exists():
+            self._resume(run)
+        log = self.log_path is not None and run.rank == 0
+        if log:
+            self._write_log(run.result.history)  # the log restarts from the state's epochs
+        board = self._open_tensorboard() if run.rank == 0 else None
+        bar = self._bar(cfg.epochs, run.start_epoch) if run.rank == 0 else None
+        run.t0 = time.perf_counter() - run.result.seconds
+        try:
+            for epoch in range(run.start_epoch, cfg.epochs):
+                row = self._train_epoch(run, data, epoch, augment)
+                row.update(self._validate(run, data))
+                row["seconds"] = time.perf_counter() - run.t0
+                run.result.history.append(row)
+                self._select(run, row, epoch, data.has_val)
+                run.result.seconds = row["seconds"]
+                self._record(run, row, log, board, bar)
+                run.result.stopped_by = self._stop_reason(run, row)
+                self._save_state(module, run.opt, run.best_state, run.result, epoch, rng)
+                if run.result.stopped_by != "epochs":
+                    break
+        finally:
+            if bar is not None:
+                bar.close()
+            if board is not None:
+                board.close()
+        module.load_state_dict(run.best_state)
+        module.eval()
+        return run.result
+
+    def _start(self, module: nn.Module, rng: np.random.Generator, objective: Objective) -> _FitRun:
+        """The module on its device (wrapped for data parallelism over several ranks), the
+        optimiser, mixed precision and a fresh result: a run at epoch 0."""
+        cfg = self.config
         device = resolve_device(cfg.device)
         module.to(device)
         rank, world_size = world()
@@ -166,153 +243,166 @@ class Trainer:
             )
         if cfg.precision == "fp16" and device.type != "cuda":
             raise OrbitlearnError("precision fp16 needs a CUDA device; use bf16 or fp32 here")
-        autocast_dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(cfg.precision)
-        scaler = torch.amp.GradScaler("cuda") if cfg.precision == "fp16" else None
-        opt = torch.optim.AdamW(module.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-        steps_per_epoch = math.ceil(len(x_train) / cfg.batch_size)
-        result = TrainResult()
-        best_state = {k: v.detach().clone() for k, v in module.state_dict().items()}
-        start_epoch, spent = 0, 0.0
-        if self.state_path is not None:  # a writer killed mid-save left its temporary file
-            remove_stale_temps(self.state_path)
-        if resume and self.state_path is not None and self.state_path.exists():
-            saved = safe_torch_load(self.state_path)
-            if not isinstance(saved, dict):
-                raise OrbitlearnError(f"{self.state_path}: not a training state (not a dictionary)")
-            _check_same_config(self.state_path, saved.get("config", {}), asdict(cfg))
-            try:
-                module.load_state_dict(saved["module"])
-                opt.load_state_dict(saved["optimizer"])
-                best_state = saved["best_state"]
-                result = TrainResult(**saved["result"])
-                start_epoch, spent = saved["epoch"] + 1, result.seconds
-                rng.bit_generator.state = saved["rng"]
-                torch.set_rng_state(saved["torch_rng"])
-            except Exception as exc:  # another model's weights, or a damaged file
-                raise OrbitlearnError(
-                    f"{self.state_path}: cannot resume from this training state "
-                    f"({type(exc).__name__}: {first_line(exc)}); delete it to start afresh"
-                ) from None
-            if result.stopped_by != "epochs":  # it had stopped early: resuming finds it finished
-                start_epoch = cfg.epochs
-        since_best = 0 if result.best_epoch < 0 else len(result.history) - 1 - result.best_epoch
-        log = self.log_path is not None and rank == 0
-        if log:
-            self._write_log(result.history)  # the log restarts from the state's epochs: no repeats
-        board = self._open_tensorboard() if rank == 0 else None
-        bar = self._bar(cfg.epochs, start_epoch) if rank == 0 else None
-        t0 = time.perf_counter() - spent
-        try:
-            for epoch in range(start_epoch, cfg.epochs):
-                module.train()
-                order = rng.permutation(len(x_train)) if cfg.shuffle else np.arange(len(x_train))
-                total_loss, total_score, count = 0.0, 0.0, 0
-                for step in range(steps_per_epoch):
-                    idx = order[step * cfg.batch_size : (step + 1) * cfg.batch_size]
-                    if world_size > 1 and len(idx) >= world_size:
-                        idx = idx[rank::world_size]
-                    xb = x_train[idx]
-                    count += len(idx)
-                    if augment is not None:
-                        xb = augment(xb, rng)
-                    p = (epoch + step / steps_per_epoch) / cfg.epochs
-                    if cfg.time_budget:
-                        p = max(p, (time.perf_counter() - t0) / cfg.time_budget)
-                    for group in opt.param_groups:
-                        group["lr"] = cfg.lr * self._lr_factor(p)
-                    yb = torch.as_tensor(y_train[idx]).to(device)
-                    with torch.autocast(
-                        device.type, dtype=autocast_dtype, enabled=autocast_dtype is not None
-                    ):
-                        logits = step_module(torch.as_tensor(xb).to(device))
-                        loss = objective.loss(logits.float(), yb)
-                    opt.zero_grad(set_to_none=True)
-                    if scaler is not None:
-                        scaler.scale(loss).backward()
-                        scaler.unscale_(opt)
-                    else:
-                        loss.backward()
-                    if cfg.clip_norm is not None:
-                        torch.nn.utils.clip_grad_norm_(module.parameters(), cfg.clip_norm)
-                    if scaler is not None:
-                        scaler.step(opt)
-                        scaler.update()
-                    else:
-                        opt.step()
-                    total_loss += loss.item() * len(idx)
-                    total_score += objective.score(logits.detach(), yb) * len(idx)
-                seen = float(len(x_train))
-                if world_size > 1:  # the epoch's sums over every rank's shares
-                    import torch.distributed as dist
+        return _FitRun(
+            module=module,
+            step_module=step_module,
+            device=device,
+            rank=rank,
+            world_size=world_size,
+            rng=rng,
+            objective=objective,
+            opt=torch.optim.AdamW(module.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay),
+            autocast_dtype={"bf16": torch.bfloat16, "fp16": torch.float16}.get(cfg.precision),
+            scaler=torch.amp.GradScaler("cuda") if cfg.precision == "fp16" else None,
+            best_state={k: v.detach().clone() for k, v in module.state_dict().items()},
+        )
 
-                    sums = torch.tensor(
-                        [total_loss, total_score, float(count)], dtype=torch.float64
-                    )
-                    dist.all_reduce(sums)
-                    total_loss, total_score, seen = (float(v) for v in sums)
-                row = {
-                    "epoch": epoch,
-                    "train_loss": total_loss / seen,
-                    "train_score": total_score / seen,
-                    "lr": opt.param_groups[0]["lr"],
-                }
-                if has_val:
-                    row["val_score"], row["val_loss"] = _evaluate(
-                        module, x_val, y_val, cfg.eval_batch_size, objective
-                    )
-                else:  # nothing to select on: the last epoch is the model
-                    row["val_score"], row["val_loss"] = float("nan"), float("nan")
-                row["seconds"] = time.perf_counter() - t0
-                result.history.append(row)
-                better = (
-                    not has_val
-                    or result.best_epoch < 0
-                    or row["val_score"] > result.best_val_score
-                    or (
-                        row["val_score"] == result.best_val_score
-                        and row["val_loss"] < result.best_val_loss
-                    )
-                )
-                if better:
-                    result.best_epoch, result.best_val_score, result.best_val_loss = (
-                        epoch,
-                        row["val_score"],
-                        row["val_loss"],
-                    )
-                    best_state = {k: v.detach().clone() for k, v in module.state_dict().items()}
-                    since_best = 0
-                else:
-                    since_best += 1
-                result.seconds = row["seconds"]
-                if log:
-                    self._write_log(result.history)
-                if board is not None:
-                    for key, value in row.items():
-                        if key != "epoch":
-                            board.add_scalar(key, value, epoch)
-                if bar is not None:
-                    bar.set_postfix(loss=f"{row['train_loss']:.3f}", val=f"{row['val_score']:.4f}")
-                    bar.update(1)
-                stale = (
-                    since_best
-                    if cfg.patience_on == "val"
-                    else epochs_since_record([r["train_score"] for r in result.history])
-                )
-                if cfg.patience is not None and stale >= cfg.patience:
-                    result.stopped_by = "patience"
-                elif cfg.time_budget and row["seconds"] >= cfg.time_budget:
-                    result.stopped_by = "time_budget"
-                self._save_state(module, opt, best_state, result, epoch, rng)
-                if result.stopped_by != "epochs":
-                    break
-        finally:
-            if bar is not None:
-                bar.close()
-            if board is not None:
-                board.close()
-        module.load_state_dict(best_state)
-        module.eval()
-        return result
+    def _resume(self, run: _FitRun) -> None:
+        """Continue from the state file: weights, optimiser, best weights, history, random streams."""
+        assert self.state_path is not None
+        saved = safe_torch_load(self.state_path)
+        if not isinstance(saved, dict):
+            raise OrbitlearnError(f"{self.state_path}: not a training state (not a dictionary)")
+        _check_same_config(self.state_path, saved.get("config", {}), asdict(self.config))
+        try:
+            run.module.load_state_dict(saved["module"])
+            run.opt.load_state_dict(saved["optimizer"])
+            run.best_state = saved["best_state"]
+            run.result = TrainResult(**saved["result"])
+            run.start_epoch = saved["epoch"] + 1
+            run.rng.bit_generator.state = saved["rng"]
+            torch.set_rng_state(saved["torch_rng"])
+        except Exception as exc:  # another model's weights, or a damaged file
+            raise OrbitlearnError(
+                f"{self.state_path}: cannot resume from this training state "
+                f"({type(exc).__name__}: {first_line(exc)}); delete it to start afresh"
+            ) from None
+        if run.result.stopped_by != "epochs":  # it had stopped early: resuming finds it finished
+            run.start_epoch = self.config.epochs
+        best = run.result.best_epoch
+        run.since_best = 0 if best < 0 else len(run.result.history) - 1 - best
+
+    def _train_epoch(
+        self, run: _FitRun, data: _FitData, epoch: int, augment: BatchTransform | None
+    ) -> dict:
+        """One pass over the (shuffled) training data: the epoch's mean loss and score over every
+        rank, and the last learning rate."""
+        cfg = self.config
+        run.module.train()
+        n = len(data.x_train)
+        order = run.rng.permutation(n) if cfg.shuffle else np.arange(n)
+        steps = math.ceil(n / cfg.batch_size)
+        total_loss, total_score, count = 0.0, 0.0, 0
+        for step in range(steps):
+            idx = order[step * cfg.batch_size : (step + 1) * cfg.batch_size]
+            if run.world_size > 1 and len(idx) >= run.world_size:
+                idx = idx[run.rank :: run.world_size]
+            xb = data.x_train[idx]
+            count += len(idx)
+            if augment is not None:
+                xb = augment(xb, run.rng)
+            self._set_lr(run, (epoch + step / steps) / cfg.epochs)
+            yb = torch.as_tensor(data.y_train[idx]).to(run.device)
+            loss, logits = self._step(run, xb, yb)
+            total_loss += loss.item() * len(idx)
+            total_score += run.objective.score(logits.detach(), yb) * len(idx)
+        seen = float(n)
+        if run.world_size > 1:  # the epoch's sums over every rank's shares
+            import torch.distributed as dist
+
+            sums = torch.tensor([total_loss, total_score, float(count)], dtype=torch.float64)
+            dist.all_reduce(sums)
+            total_loss, total_score, seen = (float(v) for v in sums)
+        return {
+            "epoch": epoch,
+            "train_loss": total_loss / seen,
+            "train_score": total_score / seen,
+            "lr": run.opt.param_groups[0]["lr"],
+        }
+
+    def _set_lr(self, run: _FitRun, p: float) -> None:
+        """The scheduled learning rate at progress p (epochs), or further when the time budget is."""
+        if self.config.time_budget:
+            p = max(p, (time.perf_counter() - run.t0) / self.config.time_budget)
+        for group in run.opt.param_groups:
+            group["lr"] = self.config.lr * self._lr_factor(p)
+
+    def _step(self, run: _FitRun, xb: np.ndarray, yb: torch.Tensor):
+        """One optimisation step on a batch (mixed precision, clipping): (loss, logits)."""
+        dtype = run.autocast_dtype
+        with torch.autocast(run.device.type, dtype=dtype, enabled=dtype is not None):
+            logits = run.step_module(torch.as_tensor(xb).to(run.device))
+            loss = run.objective.loss(logits.float(), yb)
+        run.opt.zero_grad(set_to_none=True)
+        if run.scaler is not None:
+            run.scaler.scale(loss).backward()
+            run.scaler.unscale_(run.opt)
+        else:
+            loss.backward()
+        if self.config.clip_norm is not None:
+            torch.nn.utils.clip_grad_norm_(run.module.parameters(), self.config.clip_norm)
+        if run.scaler is not None:
+            run.scaler.step(run.opt)
+            run.scaler.update()
+        else:
+            run.opt.step()
+        return loss, logits
+
+    def _validate(self, run: _FitRun, data: _FitData) -> dict:
+        """The validation score and loss (NaN without validation data: the last epoch wins)."""
+        if not data.has_val:
+            return {"val_score": float("nan"), "val_loss": float("nan")}
+        score, loss = _evaluate(
+            run.module, data.x_val, data.y_val, self.config.eval_batch_size, run.objective
+        )
+        return {"val_score": score, "val_loss": loss}
+
+    def _select(self, run: _FitRun, row: dict, epoch: int, has_val: bool) -> None:
+        """Keep this epoch's weights if its validation score is the best so far (ties: the lower
+        validation loss), or always without validation data."""
+        r = run.result
+        better = (
+            not has_val
+            or r.best_epoch < 0
+            or row["val_score"] > r.best_val_score
+            or (row["val_score"] == r.best_val_score and row["val_loss"] < r.best_val_loss)
+        )
+        if better:
+            r.best_epoch, r.best_val_score, r.best_val_loss = (
+                epoch,
+                row["val_score"],
+                row["val_loss"],
+            )
+            run.best_state = {k: v.detach().clone() for k, v in run.module.state_dict().items()}
+            run.since_best = 0
+        else:
+            run.since_best += 1
+
+    def _record(self, run: _FitRun, row: dict, log: bool, board, bar) -> None:
+        """The epoch's row to the CSV log, TensorBoard and the progress bar."""
+        if log:
+            self._write_log(run.result.history)
+        if board is not None:
+            for key, value in row.items():
+                if key != "epoch":
+                    board.add_scalar(key, value, row["epoch"])
+        if bar is not None:
+            bar.set_postfix(loss=f"{row['train_loss']:.3f}", val=f"{row['val_score']:.4f}")
+            bar.update(1)
+
+    def _stop_reason(self, run: _FitRun, row: dict) -> str:
+        """ "patience" (no record for that many epochs), "time_budget", or "epochs": go on."""
+        cfg = self.config
+        stale = (
+            run.since_best
+            if cfg.patience_on == "val"
+            else epochs_since_record([r["train_score"] for r in run.result.history])
+        )
+        if cfg.patience is not None and stale >= cfg.patience:
+            return "patience"
+        if cfg.time_budget and row["seconds"] >= cfg.time_budget:
+            return "time_budget"
+        return "epochs"
 
     def _save_state(self, module, opt, best_state, result: TrainResult, epoch: int, rng) -> None:
         if self.state_path is None or not is_main():

@@ -30,32 +30,49 @@ from pathlib import Path
 
 import numpy as np
 
+from orbitlearn.apps.ks.checkpoints import ks_pipeline
+from orbitlearn.apps.ks.mirror import MirrorPipeline
 from orbitlearn.apps.ks.mirror_pairs import (
     MIRROR_PAIR_FIX,
     input_classes,
     leak_free_parts,
     mirror_partners,
 )
+from orbitlearn.apps.ks.models import NETWORK_NAMES, build_model
+from orbitlearn.apps.ks.names import DEFAULT_GROUP, get_group, part
 from orbitlearn.apps.ks.rows import Profile, RowSpec, find_row, get_profile
+from orbitlearn.apps.ks.targets import MIRROR
 from orbitlearn.bench.machine import machine_info, source_state
 from orbitlearn.bench.runner import CellStore, run_cells
 from orbitlearn.datasets.ks_dataset import KSDataset, subsample
 from orbitlearn.errors import GeometryError, OrbitlearnError
 from orbitlearn.fileio import held_lock, write_text_atomic
-from orbitlearn.groups import get_group
 from orbitlearn.groups.claims import Invariance
 from orbitlearn.models.ensemble import EnsemblePipeline
 from orbitlearn.models.evaluation import evaluate_pipeline, invariance_check
-from orbitlearn.models.mirror import MirrorPipeline
 from orbitlearn.models.pipeline import ModelPipeline
-from orbitlearn.models.registry import NETWORK_NAMES, build_model
-from orbitlearn.targets import MIRROR
 from orbitlearn.train.config import TrainConfig
 from orbitlearn.train.devices import describe_device
 
 VARIANTS = ("orig", "rnd_perm")
 ACC_COLUMNS = ("acc_orig", "acc_rnd_perm", "acc_perm_test", "acc_gl4z_test")
 DEFAULT_TRAIN = {"epochs": 30, "batch_size": 128, "lr": 2e-3, "weight_decay": 1e-4}
+
+
+#: the recipe fields of a row that a cell records (its "spec")
+SPEC_FIELDS = (
+    "model",
+    "config",
+    "canon",
+    "augment",
+    "symmetrize",
+    "symmetrize_group",
+    "train",
+    "note",
+    "seed_offset",
+    "members",
+    "mirror",
+)
 
 
 def slug(name: str) -> str:
@@ -283,7 +300,7 @@ class KSBenchmark:
         x = np.asarray(self.data.vertices, dtype=np.int64)
         if variant == "rnd_perm":
             x = x.copy()
-            x[used] = _images(x[used], "s4xs26", seed, stream=11)
+            x[used] = _images(x[used], DEFAULT_GROUP, seed, stream=11)
         return {name: x[pos] for name, pos in parts.items()}
 
     def member_row(self, name: str) -> RowSpec:
@@ -320,7 +337,7 @@ class KSBenchmark:
             data = self.mirror_data
             y = {name: data.y[pos] for name, pos in self.parts_for(row).items()}
         model = build_model(row.model, len(data.classes), tuple(data.vertices.shape[1:]), config)
-        pipe = ModelPipeline(
+        pipe = ks_pipeline(
             model,
             data.classes,
             canon=row.canon,
@@ -383,157 +400,17 @@ class KSBenchmark:
         """Train (or reuse) and test one row for one seed and variant; the cell record (accuracies, ε, seconds, machine)."""
         parts = self.parts_for(row)
         x = self._inputs(seed, variant, row.protocol)
-        h11 = {name: self.data.target_values[pos] for name, pos in parts.items()}  # the target
-        y = {name: self.data.y[pos] for name, pos in parts.items()}
-        cell: dict = {
-            "row": row.name,
-            "seed": seed,
-            "variant": variant,
-            "profile": self.profile.name,
-            "split_seed": self.split_seed,
-            "protocol": row.protocol,
-            "sizes": {k: int(len(v)) for k, v in parts.items()},
-            "spec": {
-                k: getattr(row, k)
-                for k in (
-                    "model",
-                    "config",
-                    "canon",
-                    "augment",
-                    "symmetrize",
-                    "symmetrize_group",
-                    "train",
-                    "note",
-                    "seed_offset",
-                    "members",
-                    "mirror",
-                )
-            },
-        }
+        labels = {name: self.data.target_values[pos] for name, pos in parts.items()}  # the target
+        y = {name: self.data.y[pos] for name, pos in parts.items()}  # its class indices
+        cell = self._cell_header(row, seed, variant, parts)
         t0 = time.perf_counter()
         if row.model == "exact":
-            target = self.data.target
-            if self.mirror_pair_fix is not None:  # nothing trained: made under the current parts
-                cell["mirror_pair_fix"] = self.mirror_pair_fix
-
-            def predict(inputs: np.ndarray) -> np.ndarray:
-                return exact_values(inputs, target)
-
-            cell.update(
-                train_seconds=0.0,
-                parameters=0,
-                val_accuracy=float((predict(x["val"]) == h11["val"]).mean()),
-            )
-            cell["claimed_invariance"] = Invariance(
-                get_group("gl4z", shape=self.data.vertices.shape[1:])
-            ).label
-
-            def accuracy(inputs: np.ndarray) -> float:
-                return float((predict(inputs) == h11["test"]).mean())
-
-            t1 = time.perf_counter()
-            cell["acc"] = accuracy(x["test"])
-            cell["test_seconds"] = time.perf_counter() - t1
-            if "test_duals" in x:
-                cell["acc_duals"] = float((predict(x["test_duals"]) == h11["test_duals"]).mean())
-            if variant == "orig":
-                cell["acc_perm_test"] = accuracy(_images(x["test"], "s4xs26", seed, stream=12))
-                cell["acc_gl4z_test"] = accuracy(_images(x["test"], "gl4z", seed, stream=13))
-                probe = x["test"][: self.profile.check_count]
-                base = predict(probe)
-                moved = [
-                    predict(_images(probe, "s4xs26", seed, stream=20 + k))
-                    for k in range(self.profile.check_samples)
-                ]
-                changed = np.mean([np.mean(m != base) for m in moved])
-                # max |Δp| of the one-hot prediction: 1 if any class changed, else 0 (the quantity
-                # the learned rows report for their probabilities); the share of inputs whose
-                # class changed is kept beside it
-                cell.update(
-                    epsilon=float(max(float(np.max(m != base)) for m in moved)),
-                    epsilon_mean=float(changed),
-                    changed_share=float(changed),
-                )
+            self._score_exact(cell, x, labels, seed, variant)
         else:
-            if row.model == "ensemble":
-                fitted = [
-                    self._fit(self.member_row(name), seed, variant, x, y) for name in row.members
-                ]
-                pipe, fits = EnsemblePipeline([f[0] for f in fitted]), fitted
-                cell["train_seconds"] = float(sum(f[1]["train_seconds"] for f in fitted))
-                cell["parameters"] = pipe.parameter_count()
-                cell["members"] = list(row.members)
-                cell["member_val_accuracy"] = [
-                    evaluate_pipeline(f[0], x["val"], h11["val"])["accuracy"] for f in fitted
-                ]
-            else:
-                pipe, summary = self._fit(row, seed, variant, x, y)
-                fits = [(pipe, summary)]
-                cell["train_seconds"] = summary["train_seconds"]
-                cell["parameters"] = pipe.parameter_count()
-                cell["epochs_run"] = len(summary.get("history", []))
-                cell["best_epoch"] = summary.get("best_epoch")
-                # boosted trees: the rounds that ran and the best one (a budget to compare)
-                cell.update(
-                    {k: summary[k] for k in ("boosting_rounds", "best_iteration") if k in summary}
-                )
-                cell["curve"] = [
-                    {
-                        "seconds": h["seconds"],
-                        "val_accuracy": h["val_score"],
-                        "train_loss": h["train_loss"],
-                    }
-                    for h in summary.get("history", [])
-                ]
-                if row.protocol == "reference" and summary.get("history"):
-                    # val is the test part: what selection on test is worth, against the last epoch
-                    cell["acc_last_epoch"] = summary["history"][-1]["val_score"]
-            # the mirror-pair fix, where every training behind the cell was made with it (cells
-            # made before the fix lack this key; see mirror_pairs.py)
-            if self.mirror_pair_fix is not None and all(f[1]["mirror_pair_fix"] for f in fits):
-                cell["mirror_pair_fix"] = self.mirror_pair_fix
-            cell["claimed_invariance"] = pipe.claimed_invariance().label
-            # one prediction of val; with duals, the source's share of it is scored apart too
-            # (comparable with other profiles' val accuracy)
-            val_right = np.asarray(pipe.classes)[pipe.predict(x["val"])] == h11["val"]
-            cell["val_accuracy"] = float(val_right.mean())
-            if "test_duals" in x:
-                cell["val_accuracy_orig"] = float(val_right[: self.val_orig_count].mean())
-            t1 = time.perf_counter()
-            cell["acc"] = evaluate_pipeline(pipe, x["test"], h11["test"])["accuracy"]
-            cell["test_seconds"] = time.perf_counter() - t1
-            if "test_duals" in x:
-                cell["acc_duals"] = evaluate_pipeline(pipe, x["test_duals"], h11["test_duals"])[
-                    "accuracy"
-                ]
-            if variant == "orig":
-                cell["acc_perm_test"] = evaluate_pipeline(
-                    pipe, _images(x["test"], "s4xs26", seed, 12), h11["test"]
-                )["accuracy"]
-                cell["acc_gl4z_test"] = evaluate_pipeline(
-                    pipe, _images(x["test"], "gl4z", seed, 13), h11["test"]
-                )["accuracy"]
-                check = invariance_check(
-                    pipe,
-                    x["test"][: self.profile.check_count],
-                    "s4xs26",
-                    samples=self.profile.check_samples,
-                    seed=seed,
-                )
-                cell.update(
-                    epsilon=check["max_abs"],
-                    epsilon_mean=check["mean_abs"],
-                    changed_share=check["changed_share"],
-                )
-                if self.save_models:  # the orig model, trained on the split's train part only
-                    pipe.metadata = {
-                        "split_seed": self.split_seed,
-                        "profile": self.profile.name,
-                        "row": row.name,
-                        "val_accuracy": cell["val_accuracy"],
-                        "test_accuracy": cell["acc"],
-                    }
-                    cell["checkpoint"] = str(pipe.save(self.model_path(row, seed)))
+            pipe = self._trained(cell, row, seed, variant, x, y, labels)
+            self._score_learned(cell, pipe, x, labels, seed, variant)
+            if variant == "orig" and self.save_models:
+                self._save_model(cell, pipe, row, seed)
         cell["seconds"] = time.perf_counter() - t0
         # where torch computed (rows without a network compute on the CPU whatever it says)
         cell["machine"] = {**machine_info(self.code_state), "device": self.device_name}
@@ -541,6 +418,156 @@ class KSBenchmark:
         cell["threads"] = self.threads
         cell["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
         return cell
+
+    def _cell_header(self, row: RowSpec, seed: int, variant: str, parts: dict) -> dict:
+        """What identifies a cell: row, seed, variant, profile, split, protocol, sizes, recipe."""
+        return {
+            "row": row.name,
+            "seed": seed,
+            "variant": variant,
+            "profile": self.profile.name,
+            "split_seed": self.split_seed,
+            "protocol": row.protocol,
+            "sizes": {k: int(len(v)) for k, v in parts.items()},
+            "spec": {k: getattr(row, k) for k in SPEC_FIELDS},
+        }
+
+    def _score_exact(self, cell: dict, x: dict, labels: dict, seed: int, variant: str) -> None:
+        """The exact engine's row: its accuracies (the 100% line) and, on orig, its invariance
+        measured as the learned rows' is (one-hot predictions)."""
+        target = self.data.target
+        if self.mirror_pair_fix is not None:  # nothing trained: made under the current parts
+            cell["mirror_pair_fix"] = self.mirror_pair_fix
+
+        def predict(inputs: np.ndarray) -> np.ndarray:
+            return exact_values(inputs, target)
+
+        cell.update(
+            train_seconds=0.0,
+            parameters=0,
+            val_accuracy=float((predict(x["val"]) == labels["val"]).mean()),
+        )
+        cell["claimed_invariance"] = Invariance(
+            get_group("gl4z", shape=self.data.vertices.shape[1:])
+        ).label
+
+        def accuracy(inputs: np.ndarray) -> float:
+            return float((predict(inputs) == labels["test"]).mean())
+
+        t1 = time.perf_counter()
+        cell["acc"] = accuracy(x["test"])
+        cell["test_seconds"] = time.perf_counter() - t1
+        if "test_duals" in x:
+            cell["acc_duals"] = float((predict(x["test_duals"]) == labels["test_duals"]).mean())
+        if variant != "orig":
+            return
+        cell["acc_perm_test"] = accuracy(_images(x["test"], DEFAULT_GROUP, seed, stream=12))
+        cell["acc_gl4z_test"] = accuracy(_images(x["test"], "gl4z", seed, stream=13))
+        probe = x["test"][: self.profile.check_count]
+        base = predict(probe)
+        moved = [
+            predict(_images(probe, DEFAULT_GROUP, seed, stream=20 + k))
+            for k in range(self.profile.check_samples)
+        ]
+        changed = np.mean([np.mean(m != base) for m in moved])
+        # max |Δp| of the one-hot prediction: 1 if any class changed, else 0 (the quantity the
+        # learned rows report for their probabilities); the share of inputs whose class changed
+        # is kept beside it
+        cell.update(
+            epsilon=float(max(float(np.max(m != base)) for m in moved)),
+            epsilon_mean=float(changed),
+            changed_share=float(changed),
+        )
+
+    def _trained(
+        self, cell: dict, row: RowSpec, seed: int, variant: str, x: dict, y: dict, labels: dict
+    ):
+        """The row's trained pipeline (an ensemble's members trained one by one), with what the
+        training reports (seconds, parameters, epochs, validation curve) added to the cell."""
+        if row.model == "ensemble":
+            fitted = [self._fit(self.member_row(name), seed, variant, x, y) for name in row.members]
+            pipe = EnsemblePipeline([f[0] for f in fitted])
+            cell["train_seconds"] = float(sum(f[1]["train_seconds"] for f in fitted))
+            cell["parameters"] = pipe.parameter_count()
+            cell["members"] = list(row.members)
+            cell["member_val_accuracy"] = [
+                evaluate_pipeline(f[0], x["val"], labels["val"])["accuracy"] for f in fitted
+            ]
+            self._record_mirror_pair_fix(cell, [f[1] for f in fitted])
+            return pipe
+        pipe, summary = self._fit(row, seed, variant, x, y)
+        self._record_mirror_pair_fix(cell, [summary])
+        history = summary.get("history", [])
+        cell["train_seconds"] = summary["train_seconds"]
+        cell["parameters"] = pipe.parameter_count()
+        cell["epochs_run"] = len(history)
+        cell["best_epoch"] = summary.get("best_epoch")
+        # boosted trees: the rounds that ran and the best one (a budget to compare)
+        cell.update({k: summary[k] for k in ("boosting_rounds", "best_iteration") if k in summary})
+        cell["curve"] = [
+            {"seconds": h["seconds"], "val_accuracy": h["val_score"], "train_loss": h["train_loss"]}
+            for h in history
+        ]
+        if row.protocol == "reference" and history:
+            # val is the test part: what selection on test is worth, against the last epoch
+            cell["acc_last_epoch"] = history[-1]["val_score"]
+        return pipe
+
+    def _record_mirror_pair_fix(self, cell: dict, summaries: list[dict]) -> None:
+        """The mirror-pair fix, where every training behind the cell was made with it (cells made
+        before the fix lack this key; see mirror_pairs.py)."""
+        if self.mirror_pair_fix is not None and all(s["mirror_pair_fix"] for s in summaries):
+            cell["mirror_pair_fix"] = self.mirror_pair_fix
+
+    def _score_learned(
+        self, cell: dict, pipe, x: dict, labels: dict, seed: int, variant: str
+    ) -> None:
+        """A trained pipeline's claim, validation and test accuracies (duals apart), and on orig
+        its accuracy on permuted and GL(4,Z) test images and its measured ε."""
+        cell["claimed_invariance"] = pipe.claimed_invariance().label
+        # one prediction of val; with duals, the source's share of it is scored apart too
+        # (comparable with other profiles' val accuracy)
+        val_right = np.asarray(pipe.classes)[pipe.predict(x["val"])] == labels["val"]
+        cell["val_accuracy"] = float(val_right.mean())
+        if "test_duals" in x:
+            cell["val_accuracy_orig"] = float(val_right[: self.val_orig_count].mean())
+        t1 = time.perf_counter()
+        cell["acc"] = evaluate_pipeline(pipe, x["test"], labels["test"])["accuracy"]
+        cell["test_seconds"] = time.perf_counter() - t1
+        if "test_duals" in x:
+            duals = evaluate_pipeline(pipe, x["test_duals"], labels["test_duals"])
+            cell["acc_duals"] = duals["accuracy"]
+        if variant != "orig":
+            return
+        cell["acc_perm_test"] = evaluate_pipeline(
+            pipe, _images(x["test"], DEFAULT_GROUP, seed, 12), labels["test"]
+        )["accuracy"]
+        cell["acc_gl4z_test"] = evaluate_pipeline(
+            pipe, _images(x["test"], "gl4z", seed, 13), labels["test"]
+        )["accuracy"]
+        check = invariance_check(
+            pipe,
+            x["test"][: self.profile.check_count],
+            part("group", DEFAULT_GROUP),
+            samples=self.profile.check_samples,
+            seed=seed,
+        )
+        cell.update(
+            epsilon=check["max_abs"],
+            epsilon_mean=check["mean_abs"],
+            changed_share=check["changed_share"],
+        )
+
+    def _save_model(self, cell: dict, pipe, row: RowSpec, seed: int) -> None:
+        """The orig model (trained on the split's train part only) saved with its scores."""
+        pipe.metadata = {
+            "split_seed": self.split_seed,
+            "profile": self.profile.name,
+            "row": row.name,
+            "val_accuracy": cell["val_accuracy"],
+            "test_accuracy": cell["acc"],
+        }
+        cell["checkpoint"] = str(pipe.save(self.model_path(row, seed)))
 
     @cached_property
     def device_name(self) -> str:

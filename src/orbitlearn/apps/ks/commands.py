@@ -6,11 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from orbitlearn.apps.ks.model_commands import add_device
 from orbitlearn.apps.ks.rows import PROFILES, PROTOCOLS
 from orbitlearn.argtypes import nonnegative_int, positive_int
 from orbitlearn.dist import cluster_spec
 from orbitlearn.errors import OrbitlearnError
-from orbitlearn.models.commands import add_device
 
 
 def cmd_ks(args: argparse.Namespace) -> int:

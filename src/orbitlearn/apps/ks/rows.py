@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from orbitlearn.models.trees import REFERENCE_XGBOOST
+from orbitlearn.apps.ks.models import REFERENCE_XGBOOST
+from orbitlearn.apps.ks.names import DEFAULT_GROUP
+from orbitlearn.apps.ks.targets import DEFAULT_TARGET
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,7 @@ class RowSpec:
     canon: str = "none"
     augment: str = "none"
     symmetrize: int = 0
-    symmetrize_group: str = "s4xs26"
+    symmetrize_group: str = DEFAULT_GROUP
     train: dict = field(default_factory=dict)  # TrainConfig overrides
     published: tuple[float, float] | None = None
     note: str = ""
@@ -75,7 +77,7 @@ class Profile:
     ]  # train, val, test sizes (None: the whole part)
     check_count: int = 500  # inputs for the measured invariance epsilon
     check_samples: int = 4
-    target: str = "h11"  # the label every row of the profile learns (orbitlearn.targets)
+    target: str = DEFAULT_TARGET  # the label every row of the profile learns (apps.ks.targets)
     out: str = ""  # the default results folder
     # the polar duals join the data, each in its source's part: trained on both sides of the
     # mirror, tested on the test part and (column acc_duals) on its duals

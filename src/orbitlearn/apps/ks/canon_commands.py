@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from orbitlearn.apps.ks.canon_names import METHOD_NAMES, canonicalizer_class
 from orbitlearn.argtypes import LIMIT_HELP_FIRST, nonnegative_int, positive_int
-from orbitlearn.canon.methods import METHOD_NAMES
 from orbitlearn.datasets.commands import add_on_error
 from orbitlearn.errors import OrbitlearnError
 
@@ -30,22 +30,21 @@ class CanonError(OrbitlearnError):
 
 
 def make_canonicalizer(method: str, seed: int = 0, restarts: int = 0) -> Canonicalizer:
-    """The canonicaliser for a CLI method name (lex, dirichlet, normal)."""
-    from orbitlearn.canon.dirichlet import Dirichlet
-    from orbitlearn.canon.lex import LexCanonical
-    from orbitlearn.canon.normal import PolytopeNormalForm, geometry_normal_forms
+    """The canonicaliser of a registered method name (`apps.ks.canon_names`); Dirichlet's seed and
+    restarts from the command line."""
+    from orbitlearn.canon.normal import geometry_normal_forms
 
-    if method == "lex":
-        return LexCanonical()
+    try:
+        cls = canonicalizer_class(method)
+    except KeyError as exc:
+        raise CanonError(str(exc.args[0])) from None
     if method == "dirichlet":
-        return Dirichlet(seed=seed, restarts=restarts)
-    if method == "normal":
-        if geometry_normal_forms() is None:
-            raise CanonError(
-                "--method normal needs orbitlearn.geometry.normal_forms, which is not installed"
-            )
-        return PolytopeNormalForm()
-    raise CanonError(f"unknown method {method!r}: expected lex, dirichlet or normal")
+        return cls(seed=seed, restarts=restarts)
+    if method == "normal" and geometry_normal_forms() is None:
+        raise CanonError(
+            "--method normal needs orbitlearn.geometry.normal_forms, which is not installed"
+        )
+    return cls()
 
 
 def project_matrices(matrices: list, canon: Canonicalizer) -> tuple[list, float]:

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
+from orbitlearn.apps.ks.names import DEFAULT_GROUP, VERTEX_MATRIX_GROUPS
 from orbitlearn.argtypes import LIMIT_HELP_FIRST, nonnegative_int, positive_int
 from orbitlearn.errors import OrbitlearnError
-from orbitlearn.groups.registry import VERTEX_MATRIX_GROUPS
 from orbitlearn.stats.exchangeability import (
     AXES,
     DEFAULT_MAX_SAMPLES,
@@ -117,7 +117,7 @@ def _separation_text(r: dict) -> str:
 def separation_group(name: str, shape: tuple[int, ...]):
     """The --group for (d, n) matrices: s4xs26 → S_d × S_n, signed → B_d × S_n, gl4z →
     GL(d,Z) × S_n (4 × 26 for v26), from the one registry of names."""
-    from orbitlearn.groups.registry import get_group
+    from orbitlearn.apps.ks.names import get_group
 
     d, n = shape
     if name == "gl4z" and d < 2:
@@ -205,9 +205,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     sep.add_argument(
         "--group",
         choices=VERTEX_MATRIX_GROUPS,
-        default="s4xs26",
+        default=DEFAULT_GROUP,
         help="group of the random images: s4xs26 = S_d x S_n, gl4z = GL(d,Z) x S_n "
-        "on d x n matrices (default s4xs26)",
+        f"on d x n matrices (default {DEFAULT_GROUP})",
     )
     sep.add_argument(
         "--seed", type=nonnegative_int, default=0, help="seed of the random images (default 0)"

@@ -1,15 +1,18 @@
 """Named actions for the command line, benchmarks and tests: the one place names live.
 
-`get_group(name)` turns a name into an action object; everything past the command line passes
-the object. The actions on vertex matrices (B, d, n) — coordinates on axis -2, vertices on axis
--1 — are defined for any d and n (`VERTEX_MATRIX_GROUPS`, built by `get_group(name, shape=(d, n))`);
-without a shape they are the Kreuzer–Skarke ones, d = 4 and n = 26. `ALIASES` are other names
-the command line accepts for the same actions.
+`get_group(name)` turns a name into an action object (`canon_names` does the same for
+canonicalisers); everything past the command line passes the objects (`part(kind, name)` wraps
+one as a `Named` part, which is how a pipeline and its checkpoint know it). The actions on vertex
+matrices (B, d, n) — coordinates on axis -2, vertices on axis -1 — are defined for any d and n
+(`VERTEX_MATRIX_GROUPS`, built by `get_group(name, shape=(d, n))`); without a shape they are the
+Kreuzer–Skarke ones, d = 4 and n = 26. `ALIASES` are other names the command line accepts for
+the same actions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from orbitlearn.groups.action import Action
 from orbitlearn.groups.concrete import (
@@ -24,6 +27,8 @@ from orbitlearn.groups.concrete import (
 )
 
 KS_SHAPE = (4, 26)
+#: the group a model is symmetrised over unless told otherwise (S_4 x S_26 on vertex matrices)
+DEFAULT_GROUP = "s4xs26"
 
 #: actions on (B, d, n) vertex matrices, by name, for any (d, n)
 VERTEX_MATRIX_FACTORIES: dict[str, Callable[[int, int], Action]] = {
@@ -47,7 +52,7 @@ GROUPS: dict[str, Callable[[], Action]] = {
 }
 
 #: other names for registered actions ("perm": a random permutation of coordinates and vertices)
-ALIASES = {"perm": "s4xs26"}
+ALIASES = {"perm": DEFAULT_GROUP}
 
 
 def get_group(name: str, shape: Sequence[int] | None = None) -> Action:
@@ -65,4 +70,34 @@ def get_group(name: str, shape: Sequence[int] | None = None) -> Action:
     return factory()
 
 
-__all__ = ["ALIASES", "GROUPS", "KS_SHAPE", "VERTEX_MATRIX_GROUPS", "get_group"]
+#: what `--augment` accepts ("none": no augmentation)
+AUGMENT_CHOICES = ("none", *VERTEX_MATRIX_GROUPS)
+
+
+def part(kind: str, name: str) -> Any:
+    """The named part of a pipeline: kind "canon" (a canonicaliser name) or "group" (an action
+    name, built for the model's (d, n)); None for "none". KeyError lists the known names."""
+    from orbitlearn.apps.ks.canon_names import canonicalizer_class
+    from orbitlearn.models.pipeline import Named
+
+    if name == "none":
+        return None
+    if kind == "canon":
+        cls = canonicalizer_class(name)
+        return Named(name, lambda shape: cls())
+    if kind == "group":
+        get_group(name)  # KeyError for an unknown name, now rather than at first use
+        return Named(name, lambda shape: get_group(name, shape=shape))
+    raise ValueError(f"unknown kind of part {kind!r}: expected canon or group")
+
+
+__all__ = [
+    "ALIASES",
+    "AUGMENT_CHOICES",
+    "DEFAULT_GROUP",
+    "GROUPS",
+    "KS_SHAPE",
+    "VERTEX_MATRIX_GROUPS",
+    "get_group",
+    "part",
+]

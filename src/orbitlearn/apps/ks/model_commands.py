@@ -9,6 +9,17 @@ from pathlib import Path
 
 import numpy as np
 
+from orbitlearn.apps.ks.canon_names import CANON_CHOICES
+from orbitlearn.apps.ks.checkpoints import ks_pipeline, load_pipeline
+from orbitlearn.apps.ks.models import MODEL_NAMES, NETWORK_NAMES, build_model
+from orbitlearn.apps.ks.names import (
+    ALIASES,
+    AUGMENT_CHOICES,
+    DEFAULT_GROUP,
+    VERTEX_MATRIX_GROUPS,
+    part,
+)
+from orbitlearn.apps.ks.targets import DEFAULT_TARGET, TARGETS
 from orbitlearn.argtypes import (
     LIMIT_HELP_SAMPLE,
     nonnegative_float,
@@ -24,12 +35,8 @@ from orbitlearn.datasets.ks_dataset import KSDataset, load_ks, subsample
 from orbitlearn.errors import OrbitlearnError
 from orbitlearn.fileio import write_text_atomic
 from orbitlearn.groups.lie import LIE_GROUP_NAMES
-from orbitlearn.groups.registry import ALIASES, VERTEX_MATRIX_GROUPS
-from orbitlearn.models.ensemble import EnsemblePipeline, load_pipeline
+from orbitlearn.models.ensemble import EnsemblePipeline
 from orbitlearn.models.evaluation import evaluate_pipeline, invariance_check, transform_inputs
-from orbitlearn.models.pipeline import AUGMENT_CHOICES, CANON_CHOICES, ModelPipeline
-from orbitlearn.models.registry import MODEL_NAMES, NETWORK_NAMES, build_model
-from orbitlearn.targets import DEFAULT_TARGET, TARGETS
 from orbitlearn.train.config import PATIENCE_ON, PRECISIONS, TrainConfig, setting_changes
 
 
@@ -124,7 +131,7 @@ def _train_both(args: argparse.Namespace) -> int:
     OUT/model.pt holding both (a multi-target checkpoint) and OUT/metrics.json with each."""
     import copy
 
-    from orbitlearn.models.multi import MultiTargetPipeline
+    from orbitlearn.apps.ks.multi import MultiTargetPipeline
     from orbitlearn.report import emit
 
     out = Path(args.out)
@@ -206,7 +213,7 @@ def _train(args: argparse.Namespace) -> int:
         write=main_rank,
     )
     model = build_model(args.model, len(data.classes), tuple(data.vertices.shape[1:]), config)
-    pipe = ModelPipeline(
+    pipe = ks_pipeline(
         model,
         data.classes,
         canon=args.canon,
@@ -334,7 +341,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     _check_shape(pipe, data, source)
     split_seed = pipe.metadata.get("split_seed", 0) if args.split_seed is None else args.split_seed
     pos = _select(data, args.indices, split_seed, args.limit)
-    x = transform_inputs(data.vertices[pos], args.transform, args.seed)
+    x = transform_inputs(data.vertices[pos], part("group", args.transform), args.seed)
     report = evaluate_pipeline(pipe, x, data.with_target(pipe.target).target_values[pos])
     report.update(
         {
@@ -354,13 +361,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             if args.plot is not True
             else Path(args.checkpoint).with_name("confusion.png")
         )
-        report["plot"] = str(plot_confusion(report, target))
+        report["plot"] = str(plot_confusion(report, target, label=pipe.target))
 
     def text(r: dict) -> str:
         lines = [
             f"{r['count']} entries ({r['indices']}, transform {r['transform']}): accuracy {100 * r['accuracy']:.2f}%, "
             f"within ±1 {100 * r['accuracy_within_1']:.2f}%",
-            f"per class ({r.get('target', 'h11')}: accuracy, count):",
+            f"per class ({r.get('target', DEFAULT_TARGET)}: accuracy, count):",
         ]
         for value, row in r["per_class"].items():
             lines.append(f"  {value:>4}: {100 * row['accuracy']:6.2f}%  {row['count']}")
@@ -386,7 +393,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     _check_shape(pipe, data, source)
     pos = subsample(np.arange(len(data)), args.limit, args.seed)
     report = invariance_check(
-        pipe, data.vertices[pos], args.group, samples=args.samples, seed=args.seed
+        pipe, data.vertices[pos], part("group", args.group), samples=args.samples, seed=args.seed
     )
     report["checkpoint"] = str(args.checkpoint)
     report["claimed_invariance"] = pipe.claimed_invariance().label
@@ -455,7 +462,9 @@ def _add_model_args(p: argparse.ArgumentParser) -> None:
         help="average predictions over K group elements (-1: all of a small group)",
     )
     p.add_argument(
-        "--symmetrize-group", default="s4xs26", help="group to symmetrise over (e.g. s4, s4xs26)"
+        "--symmetrize-group",
+        default=DEFAULT_GROUP,
+        help=f"group to symmetrise over (e.g. s4, {DEFAULT_GROUP})",
     )
 
 
@@ -466,10 +475,10 @@ def cmd_predict(args: argparse.Namespace) -> int:
     import sys
     from contextlib import nullcontext
 
+    from orbitlearn.apps.ks.predict import load_model
     from orbitlearn.datasets.commands import skipped_entries
     from orbitlearn.datasets.ks import iter_input_blocks
     from orbitlearn.fileio import atomic_write
-    from orbitlearn.predict import load_model
 
     model = load_model(args.checkpoint)
     model.pipeline.to(args.device)
@@ -712,7 +721,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     ck.add_argument(
         "--group",
         choices=[*VERTEX_MATRIX_GROUPS, *LIE_GROUP_NAMES],
-        default="s4xs26",
+        default=DEFAULT_GROUP,
         help="a group of vertex matrices, or a Lie group for a point-cloud model (e3, se3, o3, ...)",
     )
     ck.add_argument("--data", help="KS-format file (default: the cached v26 list)")

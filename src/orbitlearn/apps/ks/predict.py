@@ -26,7 +26,7 @@ import numpy as np
 from orbitlearn.errors import GeometryError, OrbitlearnError, first_line
 
 #: where the committed models live: models/ next to the source checkout
-COMMITTED_MODELS = Path(__file__).resolve().parents[2] / "models"
+COMMITTED_MODELS = Path(__file__).resolve().parents[4] / "models"
 
 
 def resolve_model(path_or_name: str | Path) -> Path:
@@ -70,7 +70,7 @@ class Model:
         parts = getattr(pipeline, "members", None)
         # target -> the pipeline predicting it
         self._parts = dict(parts) if isinstance(parts, dict) else {pipeline.target: pipeline}
-        #: the labels this model predicts (h11 and/or h21), in orbitlearn.targets order
+        #: the labels this model predicts (h11 and/or h21), in orbitlearn.apps.ks.targets order
         self.targets = tuple(self._parts)
         #: the first (usually only) target
         self.target = self.targets[0]
@@ -188,7 +188,7 @@ class Model:
 
 def load_model(path_or_name: str | Path) -> Model:
     """A checkpoint (path) or committed model (name) as a `Model` that predicts label values."""
-    from orbitlearn.models.ensemble import load_pipeline
+    from orbitlearn.apps.ks.checkpoints import load_pipeline
 
     path = resolve_model(path_or_name)
     return Model(load_pipeline(path), source=str(path))

@@ -1,6 +1,6 @@
 """Both Hodge numbers from one checkpoint: one pipeline (or ensemble) per target.
 
-`MultiTargetPipeline({"h11": p, "h21": q})` predicts every target of `orbitlearn.targets` it
+`MultiTargetPipeline({"h11": p, "h21": q})` predicts every target of `orbitlearn.apps.ks.targets` it
 holds, each by its own member; it takes the inputs every member takes and is exactly invariant
 under what all members are (the meet of their claims). A checkpoint holds each member's own
 checkpoint under its target; `orbitlearn.models.ensemble.load_pipeline` reads it.
@@ -13,10 +13,10 @@ from typing import Any
 
 import numpy as np
 
+from orbitlearn.apps.ks.targets import TARGETS
 from orbitlearn.errors import OrbitlearnError
 from orbitlearn.groups.claims import Invariance
 from orbitlearn.models.pipeline import distinct_pipelines
-from orbitlearn.targets import TARGETS
 from orbitlearn.torch_io import save_atomic
 from orbitlearn.version import __version__
 

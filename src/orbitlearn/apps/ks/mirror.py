@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
+from orbitlearn.apps.ks.targets import MIRROR
 from orbitlearn.errors import GeometryError, OrbitlearnError
 from orbitlearn.groups.claims import Invariance
-from orbitlearn.targets import MIRROR
 from orbitlearn.torch_io import save_atomic
 from orbitlearn.version import __version__
 
