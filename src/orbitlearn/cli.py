@@ -147,6 +147,23 @@ def missing_extra_text(exc: ModuleNotFoundError) -> str | None:
     return f"this command needs {top}, an optional dependency: pip install 'orbitlearn[{extra}]'"
 
 
+#: the argument names (argparse dests) of the files a command writes and of those it reads
+OUTPUT_ARGS = {"out": "--out", "output": "-o/--output", "errors_to": "--errors-to"}
+INPUT_ARGS = ("paths", "path", "data", "checkpoint", "checkpoints", "indices", "config")
+
+
+def _refuse_output_over_input(parsed: argparse.Namespace) -> None:
+    """An output path that resolves to an input path is refused before anything runs."""
+    from orbitlearn.fileio import refuse_output_over_input
+
+    inputs: list = []
+    for name in INPUT_ARGS:
+        value = getattr(parsed, name, None)
+        inputs.extend(value if isinstance(value, list | tuple) else [value])
+    outputs = {flag: getattr(parsed, name, None) for name, flag in OUTPUT_ARGS.items()}
+    refuse_output_over_input(outputs, [v for v in inputs if isinstance(v, str | os.PathLike)])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line on `argv` (default: sys.argv); the exit status (0 ok, 1 some failures, 2 user error, 130 interrupted)."""
     args = sys.argv[1:] if argv is None else list(argv)
@@ -162,6 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not getattr(parsed, "func", None):
             parser.print_help(sys.stderr)
             return EXIT_USER_ERROR
+        _refuse_output_over_input(parsed)
         return int(parsed.func(parsed) or 0)
     except OrbitlearnError as exc:
         print(f"orbitlearn: error: {exc}", file=sys.stderr)

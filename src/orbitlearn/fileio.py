@@ -127,3 +127,34 @@ def save_figure(fig: Any, path: str | os.PathLike, dpi: int = 110) -> Path:
     with atomic_write(path, "wb") as fh:
         fig.savefig(fh, dpi=dpi, format="png")
     return Path(path)
+
+
+def _same_file(a: str, b: str) -> bool:
+    """Whether paths `a` and `b` name one file (symlinks followed, hard links included)."""
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet): not the same file
+        return False
+
+
+def refuse_output_over_input(outputs: dict[str, Any], inputs: list[Any]) -> None:
+    """OrbitlearnError, before anything is written, if an output path (``{option: path}``;
+    None and ``-`` skipped) resolves to an input path (symlinks followed, hard links too)."""
+    named = [str(p) for p in inputs if p is not None and str(p) != "-"]
+    written: list[tuple[str, str]] = []
+    for option, out in outputs.items():
+        if out is None or str(out) == "-":
+            continue
+        for other_option, other in written:
+            if _same_file(str(out), other):
+                raise OrbitlearnError(
+                    f"{out}: {option} and {other_option} name the same file; give two files"
+                )
+        written.append((option, str(out)))
+        for path in named:
+            if _same_file(str(out), path):
+                raise OrbitlearnError(
+                    f"{out}: {option} is also an input ({path}); refusing to overwrite an input"
+                )

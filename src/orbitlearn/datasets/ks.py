@@ -23,8 +23,9 @@ from typing import IO, Literal
 
 import numpy as np
 
-from orbitlearn.argtypes import INT64_MAX, INT64_MIN, INTEGER
+from orbitlearn.argtypes import INTEGER
 from orbitlearn.errors import DataNotFoundError, KSFormatError
+from orbitlearn.limits import MAX_ABS_INTEGER, MAX_MATRIX_ENTRIES
 
 OnError = Literal["raise", "skip"]
 
@@ -35,7 +36,7 @@ _FIELD_RE = re.compile(
 #: a matrix row of integers that fit in an int64 for sure (at most 18 digits each): the fast path
 _SAFE_ROW_RE = re.compile(r"\s*(?:[+-]?[0-9]{1,18}\s+)*[+-]?[0-9]{1,18}\s*")
 #: the largest matrix an entry header may announce (rows x cols), far above any KS entry
-MAX_ENTRY_SIZE = 1_000_000
+MAX_ENTRY_SIZE = MAX_MATRIX_ENTRIES
 _DONE_RE = re.compile(r"^\s*done\b.*$")
 
 
@@ -592,8 +593,10 @@ def _parse_header(text: str) -> dict | None:
             out["euler"] = int(m.group("chi")) if m.group("chi") is not None else None
         pos = m.end()
     for key, value in out.items():
-        if value is not None and not INT64_MIN <= value <= INT64_MAX:
-            raise ValueError(f"header value {key}={value} is out of the int64 range")
+        if value is not None and abs(value) > MAX_ABS_INTEGER:
+            raise ValueError(
+                f"header value {key}={value} is out of the range of |x| <= 2**63 - 1"
+            )
     return out
 
 
@@ -702,10 +705,13 @@ def _check_row_tokens(tokens: list[str], source: str, line: int, cols: int) -> N
                 f"non-integer token {t[:40]!r} in a matrix row: expected {cols} integers "
                 "written as [+-]digits",
             )
-        if not INT64_MIN <= int(t) <= INT64_MAX:
+        if abs(int(t)) > MAX_ABS_INTEGER:
             shown = t if len(t) <= 40 else t[:37] + "..."
             raise KSFormatError(
-                source, line, f"integer {shown} in a matrix row is out of the int64 range"
+                source,
+                line,
+                f"integer {shown} in a matrix row is out of the int64 range made symmetric "
+                "(|x| <= 2**63 - 1)",
             )
 
 

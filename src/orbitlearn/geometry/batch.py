@@ -48,6 +48,9 @@ def hodge_record(vertices: np.ndarray) -> dict[str, int]:
     }
 
 
+_CAP = np.uint64(2**62)  # extents above every coordinate limit, capped so they fit an int64
+
+
 def _in_kernel_domain(
     values: np.ndarray, offsets: np.ndarray, rows: np.ndarray, cols: np.ndarray, dims
 ) -> np.ndarray:
@@ -62,13 +65,18 @@ def _in_kernel_domain(
     if len(nonempty):  # the largest |value| of each matrix, one reduction for the block
         starts = offsets[nonempty]
         bounds = np.append(starts, starts[-1] + size[nonempty][-1])
+        # |x| as uint64: the lowest int64 is 2**63 there, not the negative number np.abs gives
         if np.all(np.diff(bounds) == size[nonempty]):  # matrices stored back to back
-            extent[nonempty] = np.maximum.reduceat(
-                np.abs(values[bounds[0] : bounds[-1]]), starts - bounds[0]
+            extent[nonempty] = np.minimum(
+                np.maximum.reduceat(
+                    np.abs(values[bounds[0] : bounds[-1]]).view(np.uint64), starts - bounds[0]
+                ),
+                _CAP,
             )
         else:
             for i in nonempty.tolist():
-                extent[i] = np.abs(values[offsets[i] : offsets[i] + size[i]]).max()
+                block = np.abs(values[offsets[i] : offsets[i] + size[i]]).view(np.uint64)
+                extent[i] = min(int(block.max()), int(_CAP))
     limit = np.full(len(d), -1, dtype=np.int64)
     for dim, lim in COORD_LIMIT.items():
         limit[d == dim] = lim

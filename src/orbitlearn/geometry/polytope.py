@@ -17,12 +17,10 @@ import numpy as np
 
 from orbitlearn.errors import GeometryError
 from orbitlearn.geometry import _kernels as K
+from orbitlearn.limits import ENGINE_COORD_LIMIT as COORD_LIMIT
 
 MIN_DIM = 2
 MAX_DIM = 5
-# largest |coordinate| per dimension for which every intermediate of the int64 arithmetic
-# (Bareiss minors and their products, normals, <u, x>) provably stays below 2**63
-COORD_LIMIT = {2: 10**6, 3: 10**5, 4: 4096, 5: 256}
 
 
 def as_point_matrix(vertices) -> np.ndarray:
@@ -40,10 +38,12 @@ def as_point_matrix(vertices) -> np.ndarray:
         raise GeometryError(
             f"expected a (d, n) matrix with 2 <= d <= 5 rows (columns are points), got {d} rows"
         )
-    if arr.size and int(np.abs(arr).max()) > COORD_LIMIT[d]:
+    # the extent in Python integers: np.abs of the lowest int64 is that same negative number
+    extent = max(abs(int(arr.min())), abs(int(arr.max()))) if arr.size else 0
+    if extent > COORD_LIMIT[d]:
         raise GeometryError(
             f"coordinates up to {COORD_LIMIT[d]} in absolute value are supported in dimension {d} "
-            f"(exact int64 arithmetic), got {int(np.abs(arr).max())}"
+            f"(exact int64 arithmetic), got {extent}"
         )
     if n < d + 1:
         raise GeometryError(
