@@ -22,6 +22,7 @@ import torch
 
 from orbitlearn.cli import main
 from orbitlearn.datasets.ks import KSEntry, read_ks, write_ks
+from orbitlearn.errors import KSFormatError
 
 ORBITLEARN = [sys.executable, "-m", "orbitlearn.cli"]
 
@@ -103,10 +104,14 @@ def test_huge_token_under_skip_is_reported_not_raised(tmp_path, capsys):
     assert "out of the int64 range" in str(ks.skipped[0])
 
 
-def test_int64_extremes_are_read(tmp_path):
+def test_int64_extremes_made_symmetric_are_read(tmp_path):
+    """|x| <= 2**63 - 1 is read; -2**63 is refused (its absolute value is not an int64)."""
     path = tmp_path / "big.txt"
+    path.write_text(_ks_text("-9223372036854775807"))
+    assert read_ks(path)[0].vertices[0, 0] == -(2**63) + 1
     path.write_text(_ks_text("-9223372036854775808"))
-    assert read_ks(path)[0].vertices[0, 0] == -(2**63)
+    with pytest.raises(KSFormatError, match="out of the int64 range made symmetric"):
+        read_ks(path)
 
 
 def test_corrupt_gzip_is_one_line_with_a_line_number(tmp_path, capsys):
@@ -525,3 +530,66 @@ def test_a_missing_optional_dependency_names_the_extra(tmp_path, v26_path):
     assert out.returncode == 2, out.stderr
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and "pip install 'orbitlearn[ml]'" in lines[0], out.stderr
+
+
+# --------------------------------------------------------------------------- issue 42: a hostile hour
+
+LOWEST = str(-(2**63))
+SIMPLEX = "4 5  M:126 5 N:6 5 H:1,101 [-200]\n 1 0 0 0 -1\n 0 1 0 0 -1\n 0 0 1 0 -1\n 0 0 0 1 -1\n"
+LOWEST_SIMPLEX = SIMPLEX.replace(" 1 0 0 0 -1", f" {LOWEST} 0 0 0 -1")
+LOWEST_TRIANGLE = f"2 3\n {LOWEST} 1 0\n 0 0 1\n"
+
+#: (id, {file: text}, argv (file names relative to tmp_path), exit code, a part of the message)
+HOSTILE = [
+    ("lowest-int64 hodge", {"in.txt": LOWEST_SIMPLEX}, ["hodge", "in.txt"], 2, "int64"),
+    ("lowest-int64 normal-form", {"in.txt": LOWEST_TRIANGLE},
+     ["normal-form", "in.txt", "-o", "nf.txt"], 2, "int64"),
+    ("lowest-int64 duals", {"in.txt": LOWEST_SIMPLEX},
+     ["data", "duals", "in.txt", "-o", "d.txt"], 2, "int64"),
+    ("lowest-int64 predict", {"in.txt": LOWEST_SIMPLEX},
+     ["predict", "--checkpoint", "ks_h11_gl4z", "in.txt"], 2, "int64"),
+    ("hodge X --out X", {"in.csv": SIMPLEX}, ["hodge", "in.csv", "--out", "in.csv"], 2,
+     "refusing to overwrite an input"),
+    ("hodge X --out link-to-X", {"in.csv": SIMPLEX, "@link.csv": "in.csv"},
+     ["hodge", "in.csv", "--out", "link.csv"], 2, "refusing to overwrite an input"),
+    ("normal-form X -o ./X", {"in.txt": SIMPLEX}, ["normal-form", "in.txt", "-o", "./in.txt"], 2,
+     "refusing to overwrite an input"),
+    ("duals X -o X", {"in.txt": SIMPLEX}, ["data", "duals", "in.txt", "-o", "in.txt"], 2,
+     "refusing to overwrite an input"),
+    ("info K --errors-to K", {"K": SIMPLEX},
+     ["data", "info", "K", "--on-error", "skip", "--errors-to", "K"], 2,
+     "refusing to overwrite an input"),
+    ("predict X -o X", {"in.txt": SIMPLEX},
+     ["predict", "--checkpoint", "ks_h11_gl4z", "in.txt", "-o", "in.txt"], 2,
+     "refusing to overwrite an input"),
+    ("predict -o E --errors-to E", {"in.txt": SIMPLEX},
+     ["predict", "--checkpoint", "ks_h11_gl4z", "in.txt", "-o", "E", "--on-error", "skip",
+      "--errors-to", "E"], 2, "name the same file"),
+    ("canon X -o X", {"in.txt": SIMPLEX}, ["canon", "in.txt", "--method", "lex", "-o", "in.txt"],
+     2, "refusing to overwrite an input"),
+]  # fmt: skip
+
+
+def _make_files(tmp_path: Path, files: dict[str, str]) -> dict[Path, bytes]:
+    """Write the case's files (``@name``: a symlink to the text's file); their bytes."""
+    for name, text in files.items():
+        if name.startswith("@"):
+            (tmp_path / name[1:]).symlink_to(tmp_path / text)
+        else:
+            (tmp_path / name).write_text(text)
+    return {p: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
+
+
+@pytest.mark.parametrize(
+    "files, argv, code, message", [c[1:] for c in HOSTILE], ids=[c[0] for c in HOSTILE]
+)
+def test_hostile_input_table(tmp_path, capsys, monkeypatch, files, argv, code, message):
+    """Each hostile case: its exit code, one stderr line with its message, no input changed,
+    no output left behind."""
+    before = _make_files(tmp_path, files)
+    monkeypatch.chdir(tmp_path)
+    got, _, err = run(capsys, *argv)
+    assert got == code, err
+    assert "Traceback" not in err and err.count("\n") == 1, err
+    assert message in err, err
+    assert {p: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()} == before
