@@ -593,3 +593,100 @@ def test_hostile_input_table(tmp_path, capsys, monkeypatch, files, argv, code, m
     assert "Traceback" not in err and err.count("\n") == 1, err
     assert message in err, err
     assert {p: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()} == before
+
+
+@pytest.fixture(scope="module")
+def mlp_checkpoint(ksfile, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("mlp")
+    argv = ["train", "--model", "mlp", "--data", ksfile, "--epochs", "1", "--out", out]
+    assert main([str(a) for a in argv]) == 0
+    return out / "model.pt"
+
+
+def _damaged(checkpoint: Path, path: Path, damage: str) -> Path:
+    from orbitlearn.torch_io import content_checksum
+
+    payload = torch.load(checkpoint, weights_only=True)
+    if damage.startswith("nan"):
+        first = next(iter(payload["state"]))
+        payload["state"][first].view(-1)[0] = float("nan")
+    elif damage == "reversed classes":
+        payload["classes"] = payload["classes"][::-1]
+    elif damage == "duplicated classes":
+        payload["classes"] = [payload["classes"][0], *payload["classes"][:-1]]
+    elif damage == "changed class, old checksum":
+        payload["classes"] = [payload["classes"][0] - 1, *payload["classes"][1:]]
+    del payload["checksum"]
+    if damage in ("nan, checksum recomputed", "reversed classes"):
+        payload["checksum"] = content_checksum(payload)  # a crafted file: checksum made to fit
+    elif damage == "changed class, old checksum":
+        payload["checksum"] = torch.load(checkpoint, weights_only=True)["checksum"]
+    torch.save(payload, path)
+    return path
+
+
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        ("nan, no checksum", "weights are not finite"),
+        ("nan, checksum recomputed", "weights are not finite"),
+        ("reversed classes", "distinct increasing"),
+        ("duplicated classes", "distinct increasing"),
+        ("changed class, old checksum", "do not match its checksum"),
+    ],
+)
+def test_damaged_checkpoint_never_predicts(mlp_checkpoint, ksfile, tmp_path, capsys, damage, message):
+    """NaN weights, a reversed or duplicated class list, contents that disagree with the checksum:
+    predict, evaluate and check refuse with one line (exit 2), before anything is printed."""
+    path = _damaged(mlp_checkpoint, tmp_path / "damaged.pt", damage)
+    for argv in (
+        ["predict", "--checkpoint", path, ksfile, "--json"],
+        ["evaluate", "--checkpoint", path, "--data", ksfile, "--indices", "all"],
+        ["check", "--checkpoint", path, "--data", ksfile, "--limit", "5"],
+    ):
+        code, out, err = run(capsys, *argv)
+        assert_one_line_error(code, err)
+        assert message in err and out == ""
+
+
+def test_flipped_bytes_give_one_line_or_the_same_predictions(mlp_checkpoint, ksfile, tmp_path, capsys):
+    code, reference, err = run(capsys, "predict", "--checkpoint", mlp_checkpoint, ksfile)
+    assert code == 0, err
+    blob = mlp_checkpoint.read_bytes()
+    refused = 0
+    for k in range(12):
+        damaged = bytearray(blob)
+        damaged[(k * 7919 + 101) % len(blob)] ^= 0x5A
+        path = tmp_path / f"flip{k}.pt"
+        path.write_bytes(bytes(damaged))
+        code, out, err = run(capsys, "predict", "--checkpoint", path, ksfile)
+        if code == 0:
+            assert out == reference  # a flip in an unused byte (zip padding): same answers
+        else:
+            assert_one_line_error(code, err)
+            refused += 1
+    assert refused >= 6
+
+
+def test_diverged_training_exits_non_zero_and_saves_nothing(ksfile, tmp_path, capsys):
+    out = tmp_path / "run"
+    code, _, err = run(
+        capsys, "train", "--model", "mlp", "--data", ksfile, "--lr", "1e9", "--epochs", "3",
+        "--out", out,
+    )  # fmt: skip
+    assert_one_line_error(code, err)
+    assert "diverged" in err and not (out / "model.pt").exists()
+
+
+def test_a_model_with_nan_weights_is_not_saved(mlp_checkpoint, tmp_path):
+    from orbitlearn.errors import OrbitlearnError
+    from orbitlearn.models.ensemble import load_pipeline
+
+    pipe = load_pipeline(mlp_checkpoint)
+    state = pipe.model.get_state()
+    first = next(iter(state))
+    state[first].view(-1)[0] = float("inf")
+    pipe.model.set_state(state)
+    with pytest.raises(OrbitlearnError, match="not finite"):
+        pipe.save(tmp_path / "m.pt")
+    assert list(tmp_path.iterdir()) == []

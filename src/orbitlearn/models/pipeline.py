@@ -25,13 +25,20 @@ from orbitlearn.groups.registry import VERTEX_MATRIX_GROUPS, get_group
 from orbitlearn.models.base import Classifier
 from orbitlearn.models.registry import build_model
 from orbitlearn.targets import DEFAULT_TARGET, TARGETS
-from orbitlearn.torch_io import safe_torch_load, save_atomic
+from orbitlearn.torch_io import (
+    content_checksum,
+    non_finite_tensor,
+    safe_torch_load,
+    save_atomic,
+)
 from orbitlearn.train.config import TrainConfig
 from orbitlearn.version import __version__
 
 CANON_CHOICES = ("none", *METHOD_NAMES)
 AUGMENT_CHOICES = ("none", *VERTEX_MATRIX_GROUPS)
 CHECKPOINT_FORMAT = "orbitlearn-checkpoint/1"
+#: sha256 of every other field of a single-model payload (`orbitlearn.torch_io.content_checksum`)
+CHECKSUM_FIELD = "checksum"
 
 
 def _canonicaliser(name: str):
@@ -272,13 +279,22 @@ class ModelPipeline:
 
     def checkpoint_payload(self) -> dict:
         """Everything needed to rebuild this pipeline (what `save` writes)."""
-        return {
+        state = self.model.get_state()
+        bad = non_finite_tensor(state)
+        if bad is not None:
+            raise OrbitlearnError(
+                f"refusing to save a model whose weights are not finite (NaN or inf in {bad}): "
+                "the training diverged; try a lower --lr"
+            )
+        payload = {
             "format": CHECKPOINT_FORMAT,
             "library_version": __version__,
             **self.describe(),
             "metadata": self.metadata,
-            "state": self.model.get_state(),
+            "state": state,
         }
+        payload[CHECKSUM_FIELD] = content_checksum(payload)
+        return payload
 
     def save(self, path: str | Path) -> Path:
         """Write the checkpoint atomically; the path."""
@@ -288,6 +304,7 @@ class ModelPipeline:
     def from_payload(cls, payload: dict) -> ModelPipeline:
         """Rebuild a pipeline from a checkpoint payload (fields checked first)."""
         _check_payload(payload)
+        _check_contents(payload)
         model = build_model(
             payload["model"], len(payload["classes"]), tuple(payload["shape"]), payload["config"]
         )
@@ -348,6 +365,24 @@ def _check_payload(payload: dict) -> None:
             raise OrbitlearnError(f"field {key!r} has the wrong kind of value")
     if "state" not in payload:
         raise OrbitlearnError("missing field 'state'")
+
+
+def _check_contents(payload: dict) -> None:
+    """OrbitlearnError unless the classes are distinct and increasing, the checksum (where the
+    payload has one: checkpoints written before it have none) matches the contents, and every
+    weight is finite."""
+    classes = payload["classes"]
+    if any(a >= b for a, b in zip(classes, classes[1:])):
+        raise OrbitlearnError("field 'classes' is not a list of distinct increasing integers")
+    if CHECKSUM_FIELD in payload:
+        body = {k: v for k, v in payload.items() if k != CHECKSUM_FIELD}
+        if payload[CHECKSUM_FIELD] != content_checksum(body):
+            raise OrbitlearnError(
+                "its contents do not match its checksum (the file was changed or damaged)"
+            )
+    bad = non_finite_tensor(payload["state"])
+    if bad is not None:
+        raise OrbitlearnError(f"its weights are not finite (NaN or inf in {bad})")
 
 
 def distinct_pipelines(parts: list[Any]) -> list[ModelPipeline]:
