@@ -635,7 +635,9 @@ def _damaged(checkpoint: Path, path: Path, damage: str) -> Path:
         ("changed class, old checksum", "do not match its checksum"),
     ],
 )
-def test_damaged_checkpoint_never_predicts(mlp_checkpoint, ksfile, tmp_path, capsys, damage, message):
+def test_damaged_checkpoint_never_predicts(
+    mlp_checkpoint, ksfile, tmp_path, capsys, damage, message
+):
     """NaN weights, a reversed or duplicated class list, contents that disagree with the checksum:
     predict, evaluate and check refuse with one line (exit 2), before anything is printed."""
     path = _damaged(mlp_checkpoint, tmp_path / "damaged.pt", damage)
@@ -649,7 +651,9 @@ def test_damaged_checkpoint_never_predicts(mlp_checkpoint, ksfile, tmp_path, cap
         assert message in err and out == ""
 
 
-def test_flipped_bytes_give_one_line_or_the_same_predictions(mlp_checkpoint, ksfile, tmp_path, capsys):
+def test_flipped_bytes_give_one_line_or_the_same_predictions(
+    mlp_checkpoint, ksfile, tmp_path, capsys
+):
     code, reference, err = run(capsys, "predict", "--checkpoint", mlp_checkpoint, ksfile)
     assert code == 0, err
     blob = mlp_checkpoint.read_bytes()
@@ -689,4 +693,75 @@ def test_a_model_with_nan_weights_is_not_saved(mlp_checkpoint, tmp_path):
     pipe.model.set_state(state)
     with pytest.raises(OrbitlearnError, match="not finite"):
         pipe.save(tmp_path / "m.pt")
+    assert list(tmp_path.iterdir()) == []
+
+
+def _children(pid: int) -> list[int]:
+    kids: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        text = (task / "children").read_text() if (task / "children").exists() else ""
+        kids += [int(k) for k in text.split()]
+    return kids
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs /proc")
+@pytest.mark.parametrize("command", ["hodge", "normal-form"])
+def test_ctrl_c_ends_the_engine_within_two_seconds(v26_path, tmp_path, command):
+    """SIGINT while the compiled engine is inside a block: exit 130 within 2 s, one line, no
+    worker process left behind (the engine runs in a worker process the driver kills)."""
+    argv = [*ORBITLEARN, command, str(v26_path), "-o" if command == "normal-form" else "--out",
+            str(tmp_path / "out.txt" if command == "normal-form" else tmp_path / "out.csv")]  # fmt: skip
+    proc = subprocess.Popen(
+        argv,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline and not _children(proc.pid):
+        time.sleep(0.05)
+    workers = _children(proc.pid)
+    assert workers, "no worker process started"
+    time.sleep(1.0)  # inside the first block's compiled call
+    start = time.perf_counter()
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert time.perf_counter() - start < 2.0, err
+    assert proc.returncode == 130, err
+    assert err.strip().splitlines()[-1] == "orbitlearn: interrupted" and "Traceback" not in err
+    for pid in workers:
+        assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text()
+    assert [p.name for p in tmp_path.iterdir()] == []
+
+
+def test_out_on_a_symlink_keeps_the_link_and_the_mode(tmp_path, capsys):
+    src = tmp_path / "in.txt"
+    src.write_text(SIMPLEX)
+    target = tmp_path / "real.csv"
+    target.write_text("old\n")
+    target.chmod(0o600)
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)
+    code, _, err = run(capsys, "hodge", src, "--out", link)
+    assert code == 0, err
+    assert link.is_symlink() and target.read_text().startswith("index,")
+    assert (target.stat().st_mode & 0o777) == 0o600
+
+
+def test_sigterm_leaves_no_temporary_file(v26_path, tmp_path):
+    out = tmp_path / "h.csv"
+    proc = subprocess.Popen(
+        [*ORBITLEARN, "hodge", str(v26_path), "--out", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline and not any(p.name.endswith(".tmp") for p in tmp_path.iterdir()):
+        time.sleep(0.01)
+    proc.terminate()
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 143, err
+    assert err.strip().splitlines()[-1] == "orbitlearn: terminated" and "Traceback" not in err
     assert list(tmp_path.iterdir()) == []

@@ -2,8 +2,10 @@
 
 `atomic_write(path)` opens a hidden temporary file in the destination folder and renames it over
 `path` only when the block ends without an exception; on any exception (Ctrl-C included) the
-temporary file is removed. A process killed with SIGKILL can leave one hidden
-``.NAME.PID.tmp`` file beside the destination, never a truncated destination.
+temporary file is removed (the CLI turns SIGTERM into such an exception too). A process killed
+with SIGKILL can leave one hidden ``.NAME.PID.tmp`` file beside the destination, never a
+truncated destination. A destination that is a symbolic link stays a link: the file it points
+to is replaced; an existing destination keeps its permission bits.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,10 +44,16 @@ def atomic_write(
     if mode not in ("w", "wb"):
         raise ValueError(f"atomic_write mode must be 'w' or 'wb', not {mode!r}")
     path = Path(path)
+    if path.is_symlink():  # replace the file the link points to, and keep the link
+        path = Path(os.path.realpath(path))
     if path.is_dir():
         raise OrbitlearnError(f"{path}: is a directory, expected a file name to write")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_path(path)
+    try:
+        keep_mode: int | None = stat.S_IMODE(path.stat().st_mode)  # an existing file's mode
+    except OSError:
+        keep_mode = None
     if compress is None:
         compress = path.suffix == ".gz"
     try:
@@ -65,6 +74,8 @@ def atomic_write(
                 text.detach()
             if gz is not None:
                 gz.close()
+        if keep_mode is not None:
+            os.chmod(tmp, keep_mode)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

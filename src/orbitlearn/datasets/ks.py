@@ -594,9 +594,7 @@ def _parse_header(text: str) -> dict | None:
         pos = m.end()
     for key, value in out.items():
         if value is not None and abs(value) > MAX_ABS_INTEGER:
-            raise ValueError(
-                f"header value {key}={value} is out of the range of |x| <= 2**63 - 1"
-            )
+            raise ValueError(f"header value {key}={value} is out of the range of |x| <= 2**63 - 1")
     return out
 
 

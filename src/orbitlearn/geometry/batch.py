@@ -12,6 +12,8 @@ from orbitlearn.geometry import _kernels as K
 from orbitlearn.geometry.fields import HODGE_FIELDS
 from orbitlearn.geometry.normalform import normal_form
 from orbitlearn.geometry.polytope import COORD_LIMIT, as_point_matrix
+from orbitlearn.geometry.reduction import reduced
+from orbitlearn.limits import ENGINE_MAX_LINES
 
 Item = tuple[int, np.ndarray]
 Result = tuple[int, object, str | None]  # (index, value or None, error message or None)
@@ -21,6 +23,10 @@ _HODGE_ERRORS = {
     K.HODGE_NOT_FULL_DIM: "not full-dimensional: the points span a proper affine subspace",
     K.HODGE_ORIGIN_NOT_INTERIOR: "hodge_numbers needs the origin in the interior of the polytope; it is not",
     K.HODGE_NOT_REFLEXIVE: "hodge_numbers needs a reflexive polytope; some facet offset is not 1",
+    K.HODGE_TOO_LARGE: (
+        "too large for the exact engine: its lattice points (or its dual's) lie in a box of more "
+        f"than {ENGINE_MAX_LINES} lattice lines, even after lattice reduction"
+    ),
 }
 
 
@@ -35,6 +41,9 @@ def hodge_record(vertices: np.ndarray) -> dict[str, int]:
             f"Hodge numbers are defined here for 4-polytopes, got dimension {mat.shape[0]}"
         )
     status, h11, h21, mp, mv, np_, nv = K.hodge_kernel(np.ascontiguousarray(mat.T))
+    if status == K.HODGE_TOO_LARGE:  # a GL(4,Z) image with large coordinates: shrink them
+        small = reduced(mat)
+        status, h11, h21, mp, mv, np_, nv = K.hodge_kernel(np.ascontiguousarray(small.T))
     if status != K.HODGE_OK:
         raise GeometryError(_HODGE_ERRORS[status])
     return {
@@ -107,7 +116,10 @@ def hodge_table(
     h11, h21 = res[ok, 1], res[ok, 2]
     out[idx[ok]] = np.column_stack([h11, h21, 2 * (h11 - h21), res[ok, 3:7]])
     for j in np.flatnonzero(~ok).tolist():
-        errors[int(idx[j])] = _HODGE_ERRORS[int(res[j, 0])]
+        if res[j, 0] == K.HODGE_TOO_LARGE:  # one by one, lattice-reduced first
+            plain[idx[j]] = False
+        else:
+            errors[int(idx[j])] = _HODGE_ERRORS[int(res[j, 0])]
     for i in np.flatnonzero(~plain).tolist():  # the one place that words these refusals
         size = int(rows[i] * cols[i])
         m = values[offsets[i] : offsets[i] + size].reshape(int(rows[i]), int(cols[i]))

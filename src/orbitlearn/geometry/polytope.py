@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from math import gcd
+from math import gcd, prod
 
 import numpy as np
 
 from orbitlearn.errors import GeometryError
 from orbitlearn.geometry import _kernels as K
 from orbitlearn.limits import ENGINE_COORD_LIMIT as COORD_LIMIT
+from orbitlearn.limits import ENGINE_MAX_LINES
 
 MIN_DIM = 2
 MAX_DIM = 5
@@ -88,6 +89,13 @@ def enumerate_lattice_points(
     """
     lo = np.asarray(box_lo, dtype=np.int64)
     hi = np.asarray(box_hi, dtype=np.int64)
+    extents = sorted(int(b) - int(a) + 1 for a, b in zip(lo, hi))
+    lines = prod(extents[:-1])
+    if lines > ENGINE_MAX_LINES:
+        raise GeometryError(
+            f"too large for the exact engine: its lattice points lie in a box of {lines} lattice "
+            f"lines, more than the {ENGINE_MAX_LINES} it scans"
+        )
     order = np.argsort(hi - lo, kind="stable")  # widest last
     inv = np.argsort(order)
     pts = K.lattice_points(
