@@ -10,6 +10,7 @@ import dataclasses
 import gzip
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -765,3 +766,41 @@ def test_sigterm_leaves_no_temporary_file(v26_path, tmp_path):
     assert proc.returncode == 143, err
     assert err.strip().splitlines()[-1] == "orbitlearn: terminated" and "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
+
+
+def _v26_first(v26_path) -> np.ndarray:
+    from orbitlearn.datasets.ks import iter_ks
+
+    return next(iter(iter_ks(v26_path))).vertices
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda x: x + 0.4, "non-integer values such as"),
+        (lambda x: np.where(x == 1, np.nan, x), "NaN or an infinity"),
+        (lambda x: np.where(x == 1, np.inf, x), "NaN or an infinity"),
+        (lambda x: np.empty((0, 4, 26)), "nothing to predict"),
+        (lambda x: [], "nothing to predict"),
+        (lambda x: x.astype(str), "expected integer coordinates"),
+        (lambda x: [["a"] * 26] * 4, "expected a (d, n) matrix"),
+    ],
+    ids=["1.4", "nan", "inf", "empty batch", "empty list", "strings", "list of strings"],
+)
+def test_api_predict_refuses_what_is_not_an_integer_matrix(v26_path, make, message):
+    from orbitlearn.errors import OrbitlearnError
+    from orbitlearn.predict import load_model
+
+    model = load_model("ks_h11_gl4z")
+    x = _v26_first(v26_path)
+    assert model.predict(x.astype(np.float64)) == model.predict(x)  # whole floats are fine
+    with pytest.raises(OrbitlearnError, match=re.escape(message)):
+        model.predict(make(x))
+
+
+def test_load_model_of_none_is_one_line():
+    from orbitlearn.errors import OrbitlearnError
+    from orbitlearn.predict import load_model
+
+    with pytest.raises(OrbitlearnError, match="expected a checkpoint path"):
+        load_model(None)
