@@ -804,3 +804,32 @@ def test_load_model_of_none_is_one_line():
 
     with pytest.raises(OrbitlearnError, match="expected a checkpoint path"):
         load_model(None)
+
+
+def test_normal_form_header_follows_the_new_vertex_count(v26_path, tmp_path, capsys):
+    """A 27th column that is not a vertex: the normal form has 26, and so does its header's M:
+    (a stale `M:51 27` made the command's own output unreadable)."""
+    first = _first_entry(v26_path)
+    with_origin = np.concatenate([first.vertices, np.zeros((4, 1), dtype=np.int64)], axis=1)
+    src, out = tmp_path / "27.txt", tmp_path / "nf.txt"
+    write_ks([dataclasses.replace(first, vertices=with_origin, m_vertices=27)], src)
+    code, _, err = run(capsys, "normal-form", src, "-o", out)
+    assert code == 0, err
+    back = read_ks(out)[0]
+    assert back.vertices.shape == (4, 26) and back.m_vertices == 26
+
+
+def test_skip_on_a_two_column_file_makes_no_phantom_entry(tmp_path, capsys):
+    """Rows of a transposed 2-D entry look like bare headers (`3 2`): after a bad entry the rows
+    its header announced are skipped as rows, not read as new entries."""
+    path = tmp_path / "two.txt"
+    path.write_text("3 2\n 1 0\n 0 x\n 3 2\n3 2\n 1 0\n 0 1\n -1 -1\n")
+    ks = read_ks(path, on_error="skip")
+    assert len(ks) == 1 and len(ks.skipped) == 1
+    assert ks[0].vertices.tolist() == [[1, 0, -1], [0, 1, -1]]
+
+
+def _first_entry(v26_path) -> KSEntry:
+    from orbitlearn.datasets.ks import iter_ks
+
+    return next(iter(iter_ks(v26_path)))

@@ -19,7 +19,7 @@ import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Literal
+from typing import IO, Any, Literal
 
 import numpy as np
 
@@ -336,13 +336,17 @@ class KSBlock:
     def replace_flat(self, d: np.ndarray, n: np.ndarray, values: np.ndarray) -> KSBlock:
         """The same entries and headers with new vertex matrices given flat: entry i's is
         (d[i], n[i]), stored back to back in `values` in its entry's layout (row by row; for an
-        entry written transposed, its n[i] x d[i] transpose row by row)."""
+        entry written transposed, its n[i] x d[i] transpose row by row). A header's `M:` vertex
+        count becomes n[i] (the new matrix's columns are its vertices)."""
         from orbitlearn.datasets import _ksscan as S
 
         table = self.table.copy()
         transposed = self.transposed
         table[:, S.H_ROWS] = np.where(transposed, n, d)
         table[:, S.H_COLS] = np.where(transposed, d, n)
+        # a header's vertex count (M:p v) follows the new matrix, so that the header stays true
+        has_m = (table[:, S.H_FLAGS] & S.F_M) != 0
+        table[has_m, S.H_MV] = n[has_m] if np.ndim(n) else n
         sizes = d * n
         table[:, S.H_VOFF] = np.cumsum(sizes) - sizes
         return KSBlock(self.source, self.index, self.line, table, values)
@@ -607,6 +611,26 @@ def _looks_like_header(text: str) -> bool:
     return len(tokens) == 2 or tokens[2][:2] in ("M:", "N:", "H:", "F:")
 
 
+def _skip_rest_of_entry(lines: Any, header: str, header_line: int) -> None:
+    """After a malformed entry, move to the next header: the rows its header announced that are
+    still to come (lines of COLS numbers, as `_read_entry` reads them, so that a row ``3 2`` of a
+    two-column matrix is not taken for a header), then up to a header or a trailer line."""
+    try:
+        h = _parse_header(header)
+    except ValueError:
+        h = None
+    remaining = h["rows"] - (lines.number - header_line) if h else 0
+    cols = h["cols"] if h else -1
+    while (nxt := lines.next()) is not None:
+        if remaining > 0 and len(nxt.split()) == cols and not _is_trailer(nxt):
+            remaining -= 1
+            continue
+        if _looks_like_header(nxt) or _is_trailer(nxt):
+            lines.push_back(nxt)
+            return
+        remaining -= 1
+
+
 def _is_trailer(text: str) -> bool:
     stripped = text.strip()
     return stripped.startswith("#") or bool(_DONE_RE.match(text))
@@ -809,10 +833,7 @@ def _iter_items(
                     raise
                 errors.append(exc)  # type: ignore[union-attr]
                 index += 1
-                while (nxt := lines.next()) is not None:
-                    if _looks_like_header(nxt) or _is_trailer(nxt):
-                        lines.push_back(nxt)
-                        break
+                _skip_rest_of_entry(lines, text, header_line)
                 continue
             index += 1
             yield entry
