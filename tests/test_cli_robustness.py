@@ -833,3 +833,45 @@ def _first_entry(v26_path) -> KSEntry:
     from orbitlearn.datasets.ks import iter_ks
 
     return next(iter(iter_ks(v26_path)))
+
+
+def test_a_huge_single_line_is_refused_with_bounded_memory(tmp_path, capsys):
+    """A file that is one long line (the issue's 200 MB case peaked at 5.7 GB): refused at the
+    line-length limit, with a peak memory that does not grow with the file."""
+    import tracemalloc
+
+    from orbitlearn.limits import MAX_LINE_BYTES
+
+    peaks = []
+    for megabytes in (20, 80):
+        path = tmp_path / f"one-line-{megabytes}.txt"
+        with path.open("w") as fh:
+            fh.write("4 26\n")
+            for _ in range(megabytes):
+                fh.write(" 1" * 500_000)  # 1 MB, no line end
+        tracemalloc.start()
+        try:
+            with pytest.raises(KSFormatError, match=f"longer than {MAX_LINE_BYTES} bytes"):
+                read_ks(path)
+            peaks.append(tracemalloc.get_traced_memory()[1])
+        finally:
+            tracemalloc.stop()
+    assert max(peaks) < 20 * MAX_LINE_BYTES and peaks[1] < peaks[0] + MAX_LINE_BYTES, peaks
+    code, _, err = run(capsys, "data", "info", path)
+    assert_one_line_error(code, err)
+    path.unlink()
+
+
+def test_cr_only_line_endings_read_in_linear_time(v26_path, tmp_path):
+    """Lone CR line ends go through the line reader: its cost per entry must not grow with the
+    file (it did: every line searched the whole read window for an LF)."""
+    with gzip.open(v26_path, "rb") as fh:
+        lines = fh.read(6_000_000).split(b"\n")[: 8000 * 5]
+    seconds = []
+    for n in (2000, 8000):
+        path = tmp_path / f"cr{n}.txt"
+        path.write_bytes(b"\r".join(lines[: n * 5]) + b"\r")
+        start = time.perf_counter()
+        assert len(read_ks(path)) == n
+        seconds.append(time.perf_counter() - start)
+    assert seconds[1] < 8 * seconds[0] + 0.5, seconds  # linear: about 4x

@@ -25,7 +25,7 @@ ENGINE_MAX_LINES = 2 * 10**6
 MAX_MATRIX_ENTRIES = 10**6
 
 #: a line of a KS file longer than this many bytes is refused (read memory stays bounded)
-MAX_LINE_BYTES = 16 * 2**20
+MAX_LINE_BYTES = 4 * 2**20
 
 #: at most this many worker processes for --jobs and --cluster local:N
 MAX_JOBS = 256

@@ -25,7 +25,7 @@ import numpy as np
 
 from orbitlearn.argtypes import INTEGER
 from orbitlearn.errors import DataNotFoundError, KSFormatError
-from orbitlearn.limits import MAX_ABS_INTEGER, MAX_MATRIX_ENTRIES
+from orbitlearn.limits import MAX_ABS_INTEGER, MAX_LINE_BYTES, MAX_MATRIX_ENTRIES
 
 OnError = Literal["raise", "skip"]
 
@@ -448,11 +448,20 @@ def _open_source(source: str | os.PathLike | IO) -> tuple[IO, str, bool, bool]:
     return source, display, False, False
 
 
+class LineTooLong(ValueError):
+    """A line longer than MAX_LINE_BYTES: no KS line is, and reading it whole would not keep
+    memory bounded."""
+
+
+#: the first line end (CR, LF or CRLF) at or after a position: found in the time of the line
+_LINE_END = re.compile(rb"[\r\n]")
+
+
 class _Lines:
     """A line reader over a text stream with 1-based numbers and one line of push-back."""
 
     def __init__(self, stream: IO[str]):
-        self._it = iter(stream)
+        self._stream = stream
         self.number = 0
         self._pushed: str | None = None
 
@@ -460,9 +469,11 @@ class _Lines:
         if self._pushed is not None:
             line, self._pushed = self._pushed, None
         else:
-            line = next(self._it, None)
-            if line is None:
+            line = self._stream.readline(MAX_LINE_BYTES + 1)
+            if not line:
                 return None
+            if len(line) > MAX_LINE_BYTES:
+                raise LineTooLong()
         self.number += 1
         return line
 
@@ -485,6 +496,8 @@ class _ByteLines:
         self.number = 0  # lines consumed so far
         self._line_start = 0
         self._error: BaseException | None = None
+        self._no_lf_before = 0  # buf[pos:_no_lf_before] holds no LF (searched already)
+        self.tables: tuple[np.ndarray, np.ndarray] | None = None  # the fast path's work tables
 
     def fill(self) -> bool:
         """Append up to one more chunk of the stream (False at its end).
@@ -512,6 +525,7 @@ class _ByteLines:
             if self._error is not None:
                 raise self._error
             return False
+        self._no_lf_before = max(0, self._no_lf_before - self.pos)
         self.buf = self.buf[self.pos :] + b"".join(pieces)
         self.pos = 0
         return True
@@ -519,13 +533,15 @@ class _ByteLines:
     def next(self) -> str | None:
         while True:
             buf, pos = self.buf, self.pos
-            nl = buf.find(b"\n", pos)
-            cr = buf.find(b"\r", pos, nl if nl >= 0 else len(buf))
-            if cr >= 0 and (cr + 1 < len(buf) or self.eof):
-                end = cr + 2 if buf[cr + 1 : cr + 2] == b"\n" else cr + 1
-                return self._take(pos, end, buf[pos:cr].decode("ascii", "replace") + "\n")
-            if nl >= 0 and cr < 0:
-                return self._take(pos, nl + 1, buf[pos : nl + 1].decode("ascii", "replace"))
+            m = _LINE_END.search(buf, pos)
+            at = m.start() if m else -1
+            if at >= 0 and buf[at] == 13 and (at + 1 < len(buf) or self.eof):  # CR or CRLF
+                end = at + 2 if buf[at + 1 : at + 2] == b"\n" else at + 1
+                return self._take(pos, end, buf[pos:at].decode("ascii", "replace") + "\n")
+            if at >= 0 and buf[at] == 10:
+                return self._take(pos, at + 1, buf[pos : at + 1].decode("ascii", "replace"))
+            if (at if at >= 0 else len(buf)) - pos > MAX_LINE_BYTES:
+                raise LineTooLong()
             if not self.fill():
                 if self.pos < len(self.buf):
                     rest = self.buf[self.pos :].decode("ascii", "replace")
@@ -548,11 +564,15 @@ class _ByteLines:
         if not self.eof and self._error is None and len(self.buf) - self.pos < self.chunk:
             self.fill()
         while True:
-            end = self.buf.rfind(b"\n", self.pos) + 1
+            end = self.buf.rfind(b"\n", max(self.pos, self._no_lf_before)) + 1
             if end > self.pos:
                 break
+            self._no_lf_before = len(self.buf)
             if self.eof:
                 end = len(self.buf)
+                break
+            if len(self.buf) - self.pos > MAX_LINE_BYTES:  # no LF: the line reader decides
+                end = self.pos
                 break
             self.fill()
         return np.frombuffer(self.buf, dtype=np.uint8), self.pos, end
@@ -838,6 +858,13 @@ def _iter_items(
             index += 1
             yield entry
         _check_trailer_count(trailer_lines, index, display, lines.number)
+    except LineTooLong:
+        raise KSFormatError(
+            display,
+            lines.number + 1,
+            f"a line longer than {MAX_LINE_BYTES} bytes: a KS file holds one header or one "
+            "matrix row per line",
+        ) from None
     except UnicodeDecodeError as exc:  # pragma: no cover - errors="replace" makes this rare
         raise KSFormatError(display, lines.number + 1, f"not a text file: {exc}") from None
     except (OSError, EOFError, zlib.error) as exc:
@@ -862,11 +889,13 @@ def _scan_blocks(
     reader or the end of the stream."""
     from orbitlearn.datasets import _ksscan as S
 
-    hdr, vals = S.new_tables(block_entries, block_entries * 128)
     while True:
         buf, pos, end = lines.window()
         if pos >= end:
             return
+        if lines.tables is None:  # allocated once per stream: the line reader may call often
+            lines.tables = S.new_tables(block_entries, block_entries * 128)
+        hdr, vals = lines.tables
         status, n, nv, stop, nlines = S.scan_block(buf, pos, end, hdr, vals, MAX_ENTRY_SIZE)
         if n:
             table = hdr[:n].copy()
@@ -882,8 +911,10 @@ def _scan_blocks(
         if status == S.SCAN_ANOMALY:
             return
         if status == S.SCAN_FULL and n == 0:  # one entry larger than the value table
-            vals = np.zeros(2 * len(vals), dtype=np.int64)
+            lines.tables = (hdr, np.zeros(2 * len(vals), dtype=np.int64))
         elif status == S.SCAN_PARTIAL and n == 0:  # one entry larger than the window
+            if len(lines.buf) - lines.pos > MAX_LINE_BYTES:
+                return  # a huge entry or line: the line reader reads it, with its bounds
             if not lines.fill():
                 return  # the file ends inside it: the line reader says where
 
