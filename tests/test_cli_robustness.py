@@ -158,6 +158,11 @@ def test_corrupt_gzip_is_one_line_with_a_line_number(tmp_path, capsys):
         ["canon", "P", "-o", "Q", "--limit", "-5"],
         ["data", "split", "P", "--fractions", "nan", "0", "1"],
         ["data", "split", "P", "--fractions", "1.5", "-0.5", "0"],
+        ["train", "--model", "mlp", "--symmetrize", "1000000000"],
+        ["check", "--checkpoint", "X", "--samples", "100000000"],
+        ["hodge", "P", "--jobs", "100000"],
+        ["hodge", "P", "--cluster", "local:5000"],
+        ["normal-form", "P", "-o", "Q", "--jobs", "257"],
     ],
     ids=lambda a: " ".join(a),
 )
@@ -875,3 +880,55 @@ def test_cr_only_line_endings_read_in_linear_time(v26_path, tmp_path):
         assert len(read_ks(path)) == n
         seconds.append(time.perf_counter() - start)
     assert seconds[1] < 8 * seconds[0] + 0.5, seconds  # linear: about 4x
+
+
+def test_ensemble_of_a_multi_target_checkpoint_is_one_line(mlp_checkpoint, tmp_path, capsys):
+    root = Path(__file__).resolve().parents[1] / "models"
+    out = tmp_path / "ens.pt"
+    code, _, err = run(capsys, "ensemble", root / "ks_hodge_any.pt", mlp_checkpoint, "--out", out)
+    assert_one_line_error(code, err)
+    assert "multi-target" in err and not out.exists()
+
+
+@pytest.mark.parametrize("index", ["12345678901234567890", "-1", "0x10", "1.5"])
+def test_evaluate_indices_out_of_range_are_one_line(
+    mlp_checkpoint, ksfile, tmp_path, capsys, index
+):
+    path = tmp_path / "idx.txt"
+    path.write_text(f"0 1 {index}\n")
+    code, _, err = run(
+        capsys, "evaluate", "--checkpoint", mlp_checkpoint, "--data", ksfile, "--indices", path
+    )
+    assert_one_line_error(code, err)
+    assert str(path) in err and index in err
+
+
+def test_disk_full_while_saving_a_checkpoint_is_one_line(ksfile, tmp_path, capsys, monkeypatch):
+    """torch's writer reports a full disk as a RuntimeError: one line naming the file, nothing
+    half-written left behind."""
+
+    def full(obj, fh, *args, **kwargs):
+        raise RuntimeError("[enforce fail at inline_container.cc:603] . unexpected pos 64 vs 0")
+
+    monkeypatch.setattr(torch, "save", full)
+    out = tmp_path / "run"
+    code, _, err = run(
+        capsys, "train", "--model", "mlp", "--data", ksfile, "--epochs", "1", "--out", out
+    )
+    assert_one_line_error(code, err)
+    assert ".pt: cannot write" in err
+    assert not [p for p in out.iterdir() if p.suffix in (".pt", ".tmp")]
+
+
+def test_a_failed_write_names_the_file(tmp_path):
+    import errno
+
+    from orbitlearn.fileio import atomic_write
+
+    target = tmp_path / "out.txt"
+    with pytest.raises(OSError) as info:
+        with atomic_write(target) as fh:
+            fh.write("x")
+            raise OSError(errno.ENOSPC, "No space left on device")
+    assert info.value.filename == str(target) and info.value.errno == errno.ENOSPC
+    assert list(tmp_path.iterdir()) == []

@@ -77,6 +77,11 @@ def atomic_write(
         if keep_mode is not None:
             os.chmod(tmp, keep_mode)
         os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        if exc.filename is None:  # a failed write (disk full): name the file being written
+            raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
+        raise
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

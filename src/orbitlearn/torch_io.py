@@ -18,8 +18,11 @@ def save_atomic(obj: Any, path: str | Path) -> Path:
     import torch
 
     path = Path(path)
-    with atomic_write(path, "wb") as fh:
-        torch.save(obj, fh)
+    try:
+        with atomic_write(path, "wb") as fh:
+            torch.save(obj, fh)
+    except RuntimeError as exc:  # torch's writer wraps a failed write (disk full) this way
+        raise OrbitlearnError(f"{path}: cannot write ({first_line(exc)})") from None
     return path
 
 

@@ -10,7 +10,9 @@ from pathlib import Path
 import numpy as np
 
 from orbitlearn.argtypes import (
+    INTEGER,
     LIMIT_HELP_SAMPLE,
+    group_samples,
     nonnegative_float,
     nonnegative_int,
     positive_float,
@@ -292,12 +294,15 @@ def _select(data: KSDataset, which: str, split_seed: int, limit: int | None) -> 
             raise OrbitlearnError(
                 f"--indices {which}: expected test, val, train, all or a file of entry indices"
             )
-        try:
-            wanted = np.array([int(t) for t in path.read_text().split()], dtype=np.int64)
-        except ValueError:
+        tokens = path.read_text(errors="replace").split()
+        bad = next((t for t in tokens if not INTEGER.fullmatch(t) or len(t) > 19), None)
+        if bad is None:
+            bad = next((t for t in tokens if not 0 <= int(t) < 2**63), None)
+        if bad is not None:
             raise OrbitlearnError(
-                f"{path}: expected whitespace-separated 0-based entry indices"
-            ) from None
+                f"{path}: expected whitespace-separated 0-based entry indices, got {bad[:40]!r}"
+            )
+        wanted = np.array([int(t) for t in tokens], dtype=np.int64)
         lookup = {int(ix): p for p, ix in enumerate(data.indices)}
         missing = [int(w) for w in wanted if int(w) not in lookup]
         if missing:
@@ -403,6 +408,11 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
     members = []
     for path in args.checkpoints:
         pipe = load_pipeline(path)
+        if not hasattr(pipe, "target"):  # one model per target: not a member of one ensemble
+            raise OrbitlearnError(
+                f"{path}: a multi-target checkpoint ({', '.join(pipe.targets)}) cannot be an "
+                "ensemble member; combine checkpoints that predict one target"
+            )
         members += pipe.members if isinstance(pipe, EnsemblePipeline) else [pipe]
     ensemble = EnsemblePipeline(members)
     ensemble.metadata = {"members": [str(p) for p in args.checkpoints]}
@@ -712,7 +722,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=LIMIT_HELP_SAMPLE + " (default 1000)",
     )
     ck.add_argument(
-        "--samples", type=positive_int, default=8, help="random group elements per input"
+        "--samples", type=group_samples, default=8, help="random group elements per input"
     )
     ck.add_argument("--seed", type=nonnegative_int, default=0)
     ck.add_argument(

@@ -25,6 +25,7 @@ from orbitlearn.groups.registry import VERTEX_MATRIX_GROUPS, get_group
 from orbitlearn.models.base import Classifier
 from orbitlearn.models.registry import build_model
 from orbitlearn.targets import DEFAULT_TARGET, TARGETS
+from orbitlearn.limits import MAX_SYMMETRIZE_SAMPLES
 from orbitlearn.torch_io import (
     content_checksum,
     non_finite_tensor,
@@ -103,6 +104,11 @@ class ModelPipeline:
         self.canon = canon
         self.augment = augment
         self.symmetrize = int(symmetrize)
+        if not -1 <= self.symmetrize <= MAX_SYMMETRIZE_SAMPLES:
+            raise OrbitlearnError(
+                f"symmetrize must be -1 (all elements) or 0 .. {MAX_SYMMETRIZE_SAMPLES} group "
+                f"elements, got {self.symmetrize}"
+            )
         self.symmetrize_group = symmetrize_group
         self.seed = int(seed)
         self._canonicaliser = _canonicaliser(canon)
