@@ -22,10 +22,10 @@ from orbitlearn.canon.methods import METHOD_NAMES, canonicalizer_class
 from orbitlearn.errors import OrbitlearnError, first_line
 from orbitlearn.groups.claims import Invariance
 from orbitlearn.groups.registry import VERTEX_MATRIX_GROUPS, get_group
+from orbitlearn.limits import MAX_SYMMETRIZE_SAMPLES
 from orbitlearn.models.base import Classifier
 from orbitlearn.models.registry import build_model
 from orbitlearn.targets import DEFAULT_TARGET, TARGETS
-from orbitlearn.limits import MAX_SYMMETRIZE_SAMPLES
 from orbitlearn.torch_io import (
     content_checksum,
     non_finite_tensor,
