@@ -932,3 +932,72 @@ def test_a_failed_write_names_the_file(tmp_path):
             raise OSError(errno.ENOSPC, "No space left on device")
     assert info.value.filename == str(target) and info.value.errno == errno.ENOSPC
     assert list(tmp_path.iterdir()) == []
+
+
+# --------------------------------------------------------------------------- messages (issue 42)
+
+
+def test_a_utf8_byte_order_mark_is_not_data(tmp_path, capsys):
+    path = tmp_path / "bom.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + SIMPLEX.encode())
+    assert len(read_ks(path)) == 1
+    with path.open(encoding="utf-8") as text:  # the line reader on a text stream, too
+        assert len(read_ks(text)) == 1
+
+
+def test_duals_and_predict_counts_are_what_happened(tmp_path, capsys):
+    twice = SIMPLEX.replace(" 1 0 0 0 -1", " 2 0 0 0 -1").replace(
+        "M:126 5 N:6 5 H:1,101 [-200]", ""
+    )
+    path = tmp_path / "mixed.txt"
+    path.write_text(SIMPLEX + twice)  # the second is not reflexive: it has no lattice dual
+    code, out, _ = run(capsys, "data", "duals", path, "-o", tmp_path / "d.txt")
+    assert code == 1 and "1 of 2 duals written" in out
+    bad = tmp_path / "skip.txt"
+    bad.write_text(SIMPLEX + "4 5\n 1 x 0 0 -1\n 0 1 0 0 -1\n 0 0 1 0 -1\n 0 0 0 1 -1\n" + SIMPLEX)
+    code, _, err = run(capsys, "predict", "--checkpoint", "ks_h11_gl4z", bad, "--on-error", "skip")
+    assert code == 1 and "1 of 3 entries not predicted" in err
+
+
+def test_canon_normal_names_the_entry_it_refuses(tmp_path, capsys):
+    path = tmp_path / "flat.txt"
+    path.write_text("2 4\n 0 1 0 1\n 0 0 1 1\n2 3\n 0 0 0\n 1 1 1\n")
+    code, _, err = run(capsys, "canon", path, "--method", "normal", "-o", tmp_path / "c.txt")
+    assert_one_line_error(code, err)
+    assert f"{path}:4: entry 1:" in err
+
+
+def test_fetch_refuses_a_cached_file_with_a_bad_checksum(tmp_path, capsys, monkeypatch):
+    (tmp_path / "ks").mkdir()
+    (tmp_path / "ks" / "v26.gz").write_bytes(b"not the KS list")
+    monkeypatch.setenv("ORBITLEARN_DATA", str(tmp_path))
+    code, _, err = run(capsys, "data", "fetch", "ks", "--vertices", "26")
+    assert_one_line_error(code, err)
+    assert "sha256" in err and "--force" in err
+
+
+def test_evaluate_and_check_take_a_committed_models_name(v26_path, tmp_path, capsys):
+    from orbitlearn.datasets.ks import iter_ks
+
+    entries = [e for _, e in zip(range(5), iter_ks(v26_path))]
+    path = tmp_path / "five.txt"
+    write_ks(entries, path)
+    code, out, err = run(
+        capsys, "evaluate", "--checkpoint", "ks_h11_gl4z", "--data", path, "--indices", "all"
+    )
+    assert code == 0, err
+    assert "5 entries" in out
+
+
+def test_a_hostile_checkpoint_prints_one_line_and_no_warning(tmp_path):
+    marker = tmp_path / "ran"
+    path = tmp_path / "hostile.pt"
+    torch.save({"format": "orbitlearn-checkpoint/1", "x": _Payload(marker)}, path)
+    proc = subprocess.run(
+        [*ORBITLEARN, "predict", "--checkpoint", str(path), "-"],
+        input=SIMPLEX,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert "not a safe orbitlearn checkpoint" in proc.stderr and not marker.exists()

@@ -453,6 +453,8 @@ class LineTooLong(ValueError):
     memory bounded."""
 
 
+_BOM = b"\xef\xbb\xbf"
+
 #: the first line end (CR, LF or CRLF) at or after a position: found in the time of the line
 _LINE_END = re.compile(rb"[\r\n]")
 
@@ -472,6 +474,8 @@ class _Lines:
             line = self._stream.readline(MAX_LINE_BYTES + 1)
             if not line:
                 return None
+            if self.number == 0:
+                line = line.removeprefix("\ufeff")  # a byte-order mark: not data
             if len(line) > MAX_LINE_BYTES:
                 raise LineTooLong()
         self.number += 1
@@ -528,6 +532,8 @@ class _ByteLines:
         self._no_lf_before = max(0, self._no_lf_before - self.pos)
         self.buf = self.buf[self.pos :] + b"".join(pieces)
         self.pos = 0
+        if self.number == 0 and self.buf.startswith(_BOM):  # a UTF-8 byte-order mark: not data
+            self.buf = self.buf[len(_BOM) :]
         return True
 
     def next(self) -> str | None:

@@ -490,7 +490,8 @@ def run_duals(args: argparse.Namespace) -> int:
         for f in r["failed"]:
             lines.append(f"failed: entry {f['index']} (line {f['line']}): {f['message']}")
         lines.append(
-            f"{r['count']} duals written to {r['output']}; {r['checked']} checked against the "
+            f"{r['written']} of {r['count']} duals written to {r['output']}; {r['checked']} "
+            "checked against the "
             f"source's swapped Hodge numbers and counts, {r['mirror_mismatches']} mirror "
             f"mismatches, {r['failed_count']} failed, {r['seconds']:.2f} s"
         )

@@ -30,6 +30,7 @@ from orbitlearn.models.ensemble import EnsemblePipeline, load_pipeline
 from orbitlearn.models.evaluation import evaluate_pipeline, invariance_check, transform_inputs
 from orbitlearn.models.pipeline import AUGMENT_CHOICES, CANON_CHOICES, ModelPipeline
 from orbitlearn.models.registry import MODEL_NAMES, NETWORK_NAMES, build_model
+from orbitlearn.predict import resolve_model
 from orbitlearn.targets import DEFAULT_TARGET, TARGETS
 from orbitlearn.train.config import PATIENCE_ON, PRECISIONS, TrainConfig, setting_changes
 
@@ -331,7 +332,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     """`orbitlearn evaluate`: accuracy, per-class numbers and confusion matrix of a checkpoint on labelled data."""
     from orbitlearn.report import emit
 
-    whole = load_pipeline(args.checkpoint)
+    whole = load_pipeline(resolve_model(args.checkpoint))  # a path or a committed model's name
     pipe = _one_target(whole, args.target).to(args.device)
     pipe.metadata = {**getattr(whole, "metadata", {}), **pipe.metadata}
     data, source = _load_data(args.data, args.on_error, args.errors_to)
@@ -380,7 +381,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     """`orbitlearn check`: the measured invariance of a checkpoint's predictions under a group."""
     from orbitlearn.report import emit
 
-    pipe = _one_target(load_pipeline(args.checkpoint), args.target).to(args.device)
+    pipe = _one_target(load_pipeline(resolve_model(args.checkpoint)), args.target).to(args.device)
     data, source = _load_data(args.data, args.on_error, args.errors_to)
     _check_shape(pipe, data, source)
     pos = subsample(np.arange(len(data)), args.limit, args.seed)
@@ -503,7 +504,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
     report_skipped(skipped, args.errors_to)
     failed += len(skipped)
     if failed:
-        print(f"orbitlearn: {failed} of {count} entries not predicted", file=sys.stderr)
+        read = count + len(skipped)  # the skipped ones were read too
+        print(f"orbitlearn: {failed} of {read} entries not predicted", file=sys.stderr)
     return 1 if failed else 0
 
 
