@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import multiprocessing as mp
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
@@ -236,19 +236,32 @@ def map_polytopes(
 ) -> Iterator[Result]:
     """Apply `func` to each (index, vertices), in order; a GeometryError becomes (index, None, msg).
 
-    With jobs > 1 the chunks go to a pool of worker processes (results still in input order).
+    With jobs > 1 the chunks go to worker processes (`orbitlearn.dist.executor`: results still in
+    input order; a chunk whose worker died is run again, then its entries get the error).
     `func` must be a module-level function so that it can be sent to workers.
     """
+    from orbitlearn.dist import TaskFailed, check_jobs, executor
+
     if jobs < 1:
         raise ValueError(f"jobs must be >= 1, got {jobs}")
+    check_jobs(jobs)
     tasks = ((func, c) for c in _chunks(items, chunk_size))
     if jobs == 1:
         for t in tasks:
             yield from _run_chunk(t)
         return
-    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
-    with ctx.Pool(jobs) as pool:
-        for res in pool.imap(_run_chunk, tasks):
+    sent: deque = deque()
+
+    def tracked():
+        for t in tasks:
+            sent.append(t[1])
+            yield t
+
+    with executor(jobs=jobs) as ex:
+        for res in ex.map(_run_chunk, tracked()):
+            chunk = sent.popleft()
+            if isinstance(res, TaskFailed):
+                res = [(index, None, res.message) for index, _ in chunk]
             yield from res
 
 
