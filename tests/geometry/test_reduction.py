@@ -67,3 +67,12 @@ def test_a_box_beyond_the_bound_is_refused_with_one_line():
     p = LatticePolytope(np.array([[0, big, 0, 0], [0, 0, big, 0], [0, 0, 0, big]]))
     with pytest.raises(GeometryError, match=f"more than the {ENGINE_MAX_LINES}"):
         p.points()
+
+
+def test_lattice_polytope_enumerates_in_a_reduced_basis():
+    """The API path (LatticePolytope) reduces too: the same points, mapped back exactly."""
+    p = LatticePolytope(IMAGE_2425)
+    assert p.hodge_data() == hodge_record(SIMPLEX)
+    pts = p.points()
+    assert pts.shape == (4, 6)  # the 5 vertices and the origin, in the image's coordinates
+    assert {tuple(c) for c in IMAGE_2425.T} | {(0, 0, 0, 0)} == {tuple(c) for c in pts.T}

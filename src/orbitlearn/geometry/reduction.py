@@ -28,8 +28,14 @@ def box_lines(mat: np.ndarray) -> int:
 def lll_rows(mat: np.ndarray, delta: Fraction = Fraction(3, 4)) -> np.ndarray:
     """U·mat for a unimodular U making the rows of `mat` ((d, n) integers, rows linearly
     independent) an LLL-reduced basis of the lattice they span (exact rational arithmetic)."""
+    return lll_basis(mat, delta)[1]
+
+
+def lll_basis(mat: np.ndarray, delta: Fraction = Fraction(3, 4)) -> tuple[np.ndarray, np.ndarray]:
+    """(U, U·mat) of `lll_rows`, U the (d, d) unimodular matrix (object arrays of ints)."""
     b = [[int(x) for x in row] for row in np.asarray(mat)]
     k = len(b)
+    u = [[int(i == j) for j in range(k)] for i in range(k)]  # the same row operations
 
     def gram_schmidt() -> tuple[list[list[Fraction]], list[Fraction]]:
         mu = [[Fraction(0)] * k for _ in range(k)]
@@ -53,14 +59,32 @@ def lll_rows(mat: np.ndarray, delta: Fraction = Fraction(3, 4)) -> np.ndarray:
             q = round(mu[i][j])
             if q:
                 b[i] = [x - q * y for x, y in zip(b[i], b[j])]
+                u[i] = [x - q * y for x, y in zip(u[i], u[j])]
                 mu, norms = gram_schmidt()
         if norms[i] >= (delta - mu[i][i - 1] ** 2) * norms[i - 1]:
             i += 1
         else:
             b[i], b[i - 1] = b[i - 1], b[i]
+            u[i], u[i - 1] = u[i - 1], u[i]
             mu, norms = gram_schmidt()
             i = max(i - 1, 1)
-    return np.array(b, dtype=object)
+    return np.array(u, dtype=object), np.array(b, dtype=object)
+
+
+def unimodular_inverse(u: np.ndarray) -> np.ndarray:
+    """The integer inverse of a unimodular (d, d) matrix (exact: Gauss-Jordan over fractions)."""
+    k = len(u)
+    a = [[Fraction(int(x)) for x in row] + [Fraction(int(i == j)) for j in range(k)]
+         for i, row in enumerate(u)]  # fmt: skip
+    for c in range(k):
+        p = next(r for r in range(c, k) if a[r][c] != 0)
+        a[c], a[p] = a[p], a[c]
+        a[c] = [x / a[c][c] for x in a[c]]
+        for r in range(k):
+            if r != c and a[r][c] != 0:
+                f = a[r][c]
+                a[r] = [x - f * y for x, y in zip(a[r], a[c])]
+    return np.array([[int(x) for x in row[k:]] for row in a], dtype=object)
 
 
 def reduced(mat: np.ndarray) -> np.ndarray:
