@@ -10,6 +10,7 @@ import dataclasses
 import gzip
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -22,6 +23,7 @@ import torch
 
 from orbitlearn.cli import main
 from orbitlearn.datasets.ks import KSEntry, read_ks, write_ks
+from orbitlearn.errors import KSFormatError
 
 ORBITLEARN = [sys.executable, "-m", "orbitlearn.cli"]
 
@@ -103,10 +105,14 @@ def test_huge_token_under_skip_is_reported_not_raised(tmp_path, capsys):
     assert "out of the int64 range" in str(ks.skipped[0])
 
 
-def test_int64_extremes_are_read(tmp_path):
+def test_int64_extremes_made_symmetric_are_read(tmp_path):
+    """|x| <= 2**63 - 1 is read; -2**63 is refused (its absolute value is not an int64)."""
     path = tmp_path / "big.txt"
+    path.write_text(_ks_text("-9223372036854775807"))
+    assert read_ks(path)[0].vertices[0, 0] == -(2**63) + 1
     path.write_text(_ks_text("-9223372036854775808"))
-    assert read_ks(path)[0].vertices[0, 0] == -(2**63)
+    with pytest.raises(KSFormatError, match="out of the int64 range made symmetric"):
+        read_ks(path)
 
 
 def test_corrupt_gzip_is_one_line_with_a_line_number(tmp_path, capsys):
@@ -152,6 +158,11 @@ def test_corrupt_gzip_is_one_line_with_a_line_number(tmp_path, capsys):
         ["canon", "P", "-o", "Q", "--limit", "-5"],
         ["data", "split", "P", "--fractions", "nan", "0", "1"],
         ["data", "split", "P", "--fractions", "1.5", "-0.5", "0"],
+        ["train", "--model", "mlp", "--symmetrize", "1000000000"],
+        ["check", "--checkpoint", "X", "--samples", "100000000"],
+        ["hodge", "P", "--jobs", "100000"],
+        ["hodge", "P", "--cluster", "local:5000"],
+        ["normal-form", "P", "-o", "Q", "--jobs", "257"],
     ],
     ids=lambda a: " ".join(a),
 )
@@ -525,3 +536,468 @@ def test_a_missing_optional_dependency_names_the_extra(tmp_path, v26_path):
     assert out.returncode == 2, out.stderr
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and "pip install 'orbitlearn[ml]'" in lines[0], out.stderr
+
+
+# --------------------------------------------------------------------------- issue 42: a hostile hour
+
+LOWEST = str(-(2**63))
+SIMPLEX = "4 5  M:126 5 N:6 5 H:1,101 [-200]\n 1 0 0 0 -1\n 0 1 0 0 -1\n 0 0 1 0 -1\n 0 0 0 1 -1\n"
+LOWEST_SIMPLEX = SIMPLEX.replace(" 1 0 0 0 -1", f" {LOWEST} 0 0 0 -1")
+LOWEST_TRIANGLE = f"2 3\n {LOWEST} 1 0\n 0 0 1\n"
+
+#: (id, {file: text}, argv (file names relative to tmp_path), exit code, a part of the message)
+HOSTILE = [
+    ("lowest-int64 hodge", {"in.txt": LOWEST_SIMPLEX}, ["hodge", "in.txt"], 2, "int64"),
+    ("lowest-int64 normal-form", {"in.txt": LOWEST_TRIANGLE},
+     ["normal-form", "in.txt", "-o", "nf.txt"], 2, "int64"),
+    ("lowest-int64 duals", {"in.txt": LOWEST_SIMPLEX},
+     ["data", "duals", "in.txt", "-o", "d.txt"], 2, "int64"),
+    ("lowest-int64 predict", {"in.txt": LOWEST_SIMPLEX},
+     ["predict", "--checkpoint", "ks_h11_gl4z", "in.txt"], 2, "int64"),
+    ("hodge X --out X", {"in.csv": SIMPLEX}, ["hodge", "in.csv", "--out", "in.csv"], 2,
+     "refusing to overwrite an input"),
+    ("hodge X --out link-to-X", {"in.csv": SIMPLEX, "@link.csv": "in.csv"},
+     ["hodge", "in.csv", "--out", "link.csv"], 2, "refusing to overwrite an input"),
+    ("normal-form X -o ./X", {"in.txt": SIMPLEX}, ["normal-form", "in.txt", "-o", "./in.txt"], 2,
+     "refusing to overwrite an input"),
+    ("duals X -o X", {"in.txt": SIMPLEX}, ["data", "duals", "in.txt", "-o", "in.txt"], 2,
+     "refusing to overwrite an input"),
+    ("info K --errors-to K", {"K": SIMPLEX},
+     ["data", "info", "K", "--on-error", "skip", "--errors-to", "K"], 2,
+     "refusing to overwrite an input"),
+    ("predict X -o X", {"in.txt": SIMPLEX},
+     ["predict", "--checkpoint", "ks_h11_gl4z", "in.txt", "-o", "in.txt"], 2,
+     "refusing to overwrite an input"),
+    ("predict -o E --errors-to E", {"in.txt": SIMPLEX},
+     ["predict", "--checkpoint", "ks_h11_gl4z", "in.txt", "-o", "E", "--on-error", "skip",
+      "--errors-to", "E"], 2, "name the same file"),
+    ("canon X -o X", {"in.txt": SIMPLEX}, ["canon", "in.txt", "--method", "lex", "-o", "in.txt"],
+     2, "refusing to overwrite an input"),
+]  # fmt: skip
+
+
+def _make_files(tmp_path: Path, files: dict[str, str]) -> dict[Path, bytes]:
+    """Write the case's files (``@name``: a symlink to the text's file); their bytes."""
+    for name, text in files.items():
+        if name.startswith("@"):
+            (tmp_path / name[1:]).symlink_to(tmp_path / text)
+        else:
+            (tmp_path / name).write_text(text)
+    return {p: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
+
+
+@pytest.mark.parametrize(
+    "files, argv, code, message", [c[1:] for c in HOSTILE], ids=[c[0] for c in HOSTILE]
+)
+def test_hostile_input_table(tmp_path, capsys, monkeypatch, files, argv, code, message):
+    """Each hostile case: its exit code, one stderr line with its message, no input changed,
+    no output left behind."""
+    before = _make_files(tmp_path, files)
+    monkeypatch.chdir(tmp_path)
+    got, _, err = run(capsys, *argv)
+    assert got == code, err
+    assert "Traceback" not in err and err.count("\n") == 1, err
+    assert message in err, err
+    assert {p: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()} == before
+
+
+@pytest.fixture(scope="module")
+def mlp_checkpoint(ksfile, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("mlp")
+    argv = ["train", "--model", "mlp", "--data", ksfile, "--epochs", "1", "--out", out]
+    assert main([str(a) for a in argv]) == 0
+    return out / "model.pt"
+
+
+def _damaged(checkpoint: Path, path: Path, damage: str) -> Path:
+    from orbitlearn.torch_io import content_checksum
+
+    payload = torch.load(checkpoint, weights_only=True)
+    if damage.startswith("nan"):
+        first = next(iter(payload["state"]))
+        payload["state"][first].view(-1)[0] = float("nan")
+    elif damage == "reversed classes":
+        payload["classes"] = payload["classes"][::-1]
+    elif damage == "duplicated classes":
+        payload["classes"] = [payload["classes"][0], *payload["classes"][:-1]]
+    elif damage == "changed class, old checksum":
+        payload["classes"] = [payload["classes"][0] - 1, *payload["classes"][1:]]
+    del payload["checksum"]
+    if damage in ("nan, checksum recomputed", "reversed classes"):
+        payload["checksum"] = content_checksum(payload)  # a crafted file: checksum made to fit
+    elif damage == "changed class, old checksum":
+        payload["checksum"] = torch.load(checkpoint, weights_only=True)["checksum"]
+    torch.save(payload, path)
+    return path
+
+
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        ("nan, no checksum", "weights are not finite"),
+        ("nan, checksum recomputed", "weights are not finite"),
+        ("reversed classes", "distinct increasing"),
+        ("duplicated classes", "distinct increasing"),
+        ("changed class, old checksum", "do not match its checksum"),
+    ],
+)
+def test_damaged_checkpoint_never_predicts(
+    mlp_checkpoint, ksfile, tmp_path, capsys, damage, message
+):
+    """NaN weights, a reversed or duplicated class list, contents that disagree with the checksum:
+    predict, evaluate and check refuse with one line (exit 2), before anything is printed."""
+    path = _damaged(mlp_checkpoint, tmp_path / "damaged.pt", damage)
+    for argv in (
+        ["predict", "--checkpoint", path, ksfile, "--json"],
+        ["evaluate", "--checkpoint", path, "--data", ksfile, "--indices", "all"],
+        ["check", "--checkpoint", path, "--data", ksfile, "--limit", "5"],
+    ):
+        code, out, err = run(capsys, *argv)
+        assert_one_line_error(code, err)
+        assert message in err and out == ""
+
+
+def test_flipped_bytes_give_one_line_or_the_same_predictions(
+    mlp_checkpoint, ksfile, tmp_path, capsys
+):
+    code, reference, err = run(capsys, "predict", "--checkpoint", mlp_checkpoint, ksfile)
+    assert code == 0, err
+    blob = mlp_checkpoint.read_bytes()
+    refused = 0
+    for k in range(12):
+        damaged = bytearray(blob)
+        damaged[(k * 7919 + 101) % len(blob)] ^= 0x5A
+        path = tmp_path / f"flip{k}.pt"
+        path.write_bytes(bytes(damaged))
+        code, out, err = run(capsys, "predict", "--checkpoint", path, ksfile)
+        if code == 0:
+            assert out == reference  # a flip in an unused byte (zip padding): same answers
+        else:
+            assert_one_line_error(code, err)
+            refused += 1
+    assert refused >= 6
+
+
+def test_diverged_training_exits_non_zero_and_saves_nothing(ksfile, tmp_path, capsys):
+    out = tmp_path / "run"
+    code, _, err = run(
+        capsys, "train", "--model", "mlp", "--data", ksfile, "--lr", "1e9", "--epochs", "3",
+        "--out", out,
+    )  # fmt: skip
+    assert_one_line_error(code, err)
+    assert "diverged" in err and not (out / "model.pt").exists()
+
+
+def test_a_model_with_nan_weights_is_not_saved(mlp_checkpoint, tmp_path):
+    from orbitlearn.errors import OrbitlearnError
+    from orbitlearn.apps.ks.checkpoints import load_pipeline
+
+    pipe = load_pipeline(mlp_checkpoint)
+    state = pipe.model.get_state()
+    first = next(iter(state))
+    state[first].view(-1)[0] = float("inf")
+    pipe.model.set_state(state)
+    with pytest.raises(OrbitlearnError, match="not finite"):
+        pipe.save(tmp_path / "m.pt")
+    assert list(tmp_path.iterdir()) == []
+
+
+def _children(pid: int) -> list[int]:
+    kids: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        text = (task / "children").read_text() if (task / "children").exists() else ""
+        kids += [int(k) for k in text.split()]
+    return kids
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs /proc")
+@pytest.mark.parametrize("command", ["hodge", "normal-form"])
+def test_ctrl_c_ends_the_engine_within_two_seconds(v26_path, tmp_path, command):
+    """SIGINT while the compiled engine is inside a block: exit 130 within 2 s, one line, no
+    worker process left behind (the engine runs in a worker process the driver kills)."""
+    argv = [*ORBITLEARN, command, str(v26_path), "-o" if command == "normal-form" else "--out",
+            str(tmp_path / "out.txt" if command == "normal-form" else tmp_path / "out.csv")]  # fmt: skip
+    proc = subprocess.Popen(
+        argv,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline and not _children(proc.pid):
+        time.sleep(0.05)
+    workers = _children(proc.pid)
+    assert workers, "no worker process started"
+    time.sleep(1.0)  # inside the first block's compiled call
+    start = time.perf_counter()
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert time.perf_counter() - start < 2.0, err
+    assert proc.returncode == 130, err
+    assert err.strip().splitlines()[-1] == "orbitlearn: interrupted" and "Traceback" not in err
+    for pid in workers:
+        assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text()
+    assert [p.name for p in tmp_path.iterdir()] == []
+
+
+def test_out_on_a_symlink_keeps_the_link_and_the_mode(tmp_path, capsys):
+    src = tmp_path / "in.txt"
+    src.write_text(SIMPLEX)
+    target = tmp_path / "real.csv"
+    target.write_text("old\n")
+    target.chmod(0o600)
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)
+    code, _, err = run(capsys, "hodge", src, "--out", link)
+    assert code == 0, err
+    assert link.is_symlink() and target.read_text().startswith("index,")
+    assert (target.stat().st_mode & 0o777) == 0o600
+
+
+def test_sigterm_leaves_no_temporary_file(v26_path, tmp_path):
+    out = tmp_path / "h.csv"
+    proc = subprocess.Popen(
+        [*ORBITLEARN, "hodge", str(v26_path), "--out", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline and not any(p.name.endswith(".tmp") for p in tmp_path.iterdir()):
+        time.sleep(0.01)
+    proc.terminate()
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 143, err
+    assert err.strip().splitlines()[-1] == "orbitlearn: terminated" and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def _v26_first(v26_path) -> np.ndarray:
+    from orbitlearn.datasets.ks import iter_ks
+
+    return next(iter(iter_ks(v26_path))).vertices
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda x: x + 0.4, "non-integer values such as"),
+        (lambda x: np.where(x == 1, np.nan, x), "NaN or an infinity"),
+        (lambda x: np.where(x == 1, np.inf, x), "NaN or an infinity"),
+        (lambda x: np.empty((0, 4, 26)), "nothing to predict"),
+        (lambda x: [], "nothing to predict"),
+        (lambda x: x.astype(str), "expected integer coordinates"),
+        (lambda x: [["a"] * 26] * 4, "expected a (d, n) matrix"),
+    ],
+    ids=["1.4", "nan", "inf", "empty batch", "empty list", "strings", "list of strings"],
+)
+def test_api_predict_refuses_what_is_not_an_integer_matrix(v26_path, make, message):
+    from orbitlearn import load_model
+    from orbitlearn.errors import OrbitlearnError
+
+    model = load_model("ks_h11_gl4z")
+    x = _v26_first(v26_path)
+    assert model.predict(x.astype(np.float64)) == model.predict(x)  # whole floats are fine
+    with pytest.raises(OrbitlearnError, match=re.escape(message)):
+        model.predict(make(x))
+
+
+def test_load_model_of_none_is_one_line():
+    from orbitlearn import load_model
+    from orbitlearn.errors import OrbitlearnError
+
+    with pytest.raises(OrbitlearnError, match="expected a checkpoint path"):
+        load_model(None)
+
+
+def test_normal_form_header_follows_the_new_vertex_count(v26_path, tmp_path, capsys):
+    """A 27th column that is not a vertex: the normal form has 26, and so does its header's M:
+    (a stale `M:51 27` made the command's own output unreadable)."""
+    first = _first_entry(v26_path)
+    with_origin = np.concatenate([first.vertices, np.zeros((4, 1), dtype=np.int64)], axis=1)
+    src, out = tmp_path / "27.txt", tmp_path / "nf.txt"
+    write_ks([dataclasses.replace(first, vertices=with_origin, m_vertices=27)], src)
+    code, _, err = run(capsys, "normal-form", src, "-o", out)
+    assert code == 0, err
+    back = read_ks(out)[0]
+    assert back.vertices.shape == (4, 26) and back.m_vertices == 26
+
+
+def test_skip_on_a_two_column_file_makes_no_phantom_entry(tmp_path, capsys):
+    """Rows of a transposed 2-D entry look like bare headers (`3 2`): after a bad entry the rows
+    its header announced are skipped as rows, not read as new entries."""
+    path = tmp_path / "two.txt"
+    path.write_text("3 2\n 1 0\n 0 x\n 3 2\n3 2\n 1 0\n 0 1\n -1 -1\n")
+    ks = read_ks(path, on_error="skip")
+    assert len(ks) == 1 and len(ks.skipped) == 1
+    assert ks[0].vertices.tolist() == [[1, 0, -1], [0, 1, -1]]
+
+
+def _first_entry(v26_path) -> KSEntry:
+    from orbitlearn.datasets.ks import iter_ks
+
+    return next(iter(iter_ks(v26_path)))
+
+
+def test_a_huge_single_line_is_refused_with_bounded_memory(tmp_path, capsys):
+    """A file that is one long line (the issue's 200 MB case peaked at 5.7 GB): refused at the
+    line-length limit, with a peak memory that does not grow with the file."""
+    import tracemalloc
+
+    from orbitlearn.limits import MAX_LINE_BYTES
+
+    peaks = []
+    for megabytes in (20, 80):
+        path = tmp_path / f"one-line-{megabytes}.txt"
+        with path.open("w") as fh:
+            fh.write("4 26\n")
+            for _ in range(megabytes):
+                fh.write(" 1" * 500_000)  # 1 MB, no line end
+        tracemalloc.start()
+        try:
+            with pytest.raises(KSFormatError, match=f"longer than {MAX_LINE_BYTES} bytes"):
+                read_ks(path)
+            peaks.append(tracemalloc.get_traced_memory()[1])
+        finally:
+            tracemalloc.stop()
+    assert max(peaks) < 20 * MAX_LINE_BYTES and peaks[1] < peaks[0] + MAX_LINE_BYTES, peaks
+    code, _, err = run(capsys, "data", "info", path)
+    assert_one_line_error(code, err)
+    path.unlink()
+
+
+def test_cr_only_line_endings_read_in_linear_time(v26_path, tmp_path):
+    """Lone CR line ends go through the line reader: its cost per entry must not grow with the
+    file (it did: every line searched the whole read window for an LF)."""
+    with gzip.open(v26_path, "rb") as fh:
+        lines = fh.read(6_000_000).split(b"\n")[: 8000 * 5]
+    seconds = []
+    for n in (2000, 8000):
+        path = tmp_path / f"cr{n}.txt"
+        path.write_bytes(b"\r".join(lines[: n * 5]) + b"\r")
+        start = time.perf_counter()
+        assert len(read_ks(path)) == n
+        seconds.append(time.perf_counter() - start)
+    assert seconds[1] < 8 * seconds[0] + 0.5, seconds  # linear: about 4x
+
+
+def test_ensemble_of_a_multi_target_checkpoint_is_one_line(mlp_checkpoint, tmp_path, capsys):
+    root = Path(__file__).resolve().parents[1] / "models"
+    out = tmp_path / "ens.pt"
+    code, _, err = run(capsys, "ensemble", root / "ks_hodge_any.pt", mlp_checkpoint, "--out", out)
+    assert_one_line_error(code, err)
+    assert "multi-target" in err and not out.exists()
+
+
+@pytest.mark.parametrize("index", ["12345678901234567890", "-1", "0x10", "1.5"])
+def test_evaluate_indices_out_of_range_are_one_line(
+    mlp_checkpoint, ksfile, tmp_path, capsys, index
+):
+    path = tmp_path / "idx.txt"
+    path.write_text(f"0 1 {index}\n")
+    code, _, err = run(
+        capsys, "evaluate", "--checkpoint", mlp_checkpoint, "--data", ksfile, "--indices", path
+    )
+    assert_one_line_error(code, err)
+    assert str(path) in err and index in err
+
+
+def test_disk_full_while_saving_a_checkpoint_is_one_line(ksfile, tmp_path, capsys, monkeypatch):
+    """torch's writer reports a full disk as a RuntimeError: one line naming the file, nothing
+    half-written left behind."""
+
+    def full(obj, fh, *args, **kwargs):
+        raise RuntimeError("[enforce fail at inline_container.cc:603] . unexpected pos 64 vs 0")
+
+    monkeypatch.setattr(torch, "save", full)
+    out = tmp_path / "run"
+    code, _, err = run(
+        capsys, "train", "--model", "mlp", "--data", ksfile, "--epochs", "1", "--out", out
+    )
+    assert_one_line_error(code, err)
+    assert ".pt: cannot write" in err
+    assert not [p for p in out.iterdir() if p.suffix in (".pt", ".tmp")]
+
+
+def test_a_failed_write_names_the_file(tmp_path):
+    import errno
+
+    from orbitlearn.fileio import atomic_write
+
+    target = tmp_path / "out.txt"
+    with pytest.raises(OSError) as info:
+        with atomic_write(target) as fh:
+            fh.write("x")
+            raise OSError(errno.ENOSPC, "No space left on device")
+    assert info.value.filename == str(target) and info.value.errno == errno.ENOSPC
+    assert list(tmp_path.iterdir()) == []
+
+
+# --------------------------------------------------------------------------- messages (issue 42)
+
+
+def test_a_utf8_byte_order_mark_is_not_data(tmp_path, capsys):
+    path = tmp_path / "bom.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + SIMPLEX.encode())
+    assert len(read_ks(path)) == 1
+    with path.open(encoding="utf-8") as text:  # the line reader on a text stream, too
+        assert len(read_ks(text)) == 1
+
+
+def test_duals_and_predict_counts_are_what_happened(tmp_path, capsys):
+    twice = SIMPLEX.replace(" 1 0 0 0 -1", " 2 0 0 0 -1").replace(
+        "M:126 5 N:6 5 H:1,101 [-200]", ""
+    )
+    path = tmp_path / "mixed.txt"
+    path.write_text(SIMPLEX + twice)  # the second is not reflexive: it has no lattice dual
+    code, out, _ = run(capsys, "data", "duals", path, "-o", tmp_path / "d.txt")
+    assert code == 1 and "1 of 2 duals written" in out
+    bad = tmp_path / "skip.txt"
+    bad.write_text(SIMPLEX + "4 5\n 1 x 0 0 -1\n 0 1 0 0 -1\n 0 0 1 0 -1\n 0 0 0 1 -1\n" + SIMPLEX)
+    code, _, err = run(capsys, "predict", "--checkpoint", "ks_h11_gl4z", bad, "--on-error", "skip")
+    assert code == 1 and "1 of 3 entries not predicted" in err
+
+
+def test_canon_normal_names_the_entry_it_refuses(tmp_path, capsys):
+    path = tmp_path / "flat.txt"
+    path.write_text("2 4\n 0 1 0 1\n 0 0 1 1\n2 3\n 0 0 0\n 1 1 1\n")
+    code, _, err = run(capsys, "canon", path, "--method", "normal", "-o", tmp_path / "c.txt")
+    assert_one_line_error(code, err)
+    assert f"{path}:4: entry 1:" in err
+
+
+def test_fetch_refuses_a_cached_file_with_a_bad_checksum(tmp_path, capsys, monkeypatch):
+    (tmp_path / "ks").mkdir()
+    (tmp_path / "ks" / "v26.gz").write_bytes(b"not the KS list")
+    monkeypatch.setenv("ORBITLEARN_DATA", str(tmp_path))
+    code, _, err = run(capsys, "data", "fetch", "ks", "--vertices", "26")
+    assert_one_line_error(code, err)
+    assert "sha256" in err and "--force" in err
+
+
+def test_evaluate_and_check_take_a_committed_models_name(v26_path, tmp_path, capsys):
+    from orbitlearn.datasets.ks import iter_ks
+
+    entries = [e for _, e in zip(range(5), iter_ks(v26_path))]
+    path = tmp_path / "five.txt"
+    write_ks(entries, path)
+    code, out, err = run(
+        capsys, "evaluate", "--checkpoint", "ks_h11_gl4z", "--data", path, "--indices", "all"
+    )
+    assert code == 0, err
+    assert "5 entries" in out
+
+
+def test_a_hostile_checkpoint_prints_one_line_and_no_warning(tmp_path):
+    marker = tmp_path / "ran"
+    path = tmp_path / "hostile.pt"
+    torch.save({"format": "orbitlearn-checkpoint/1", "x": _Payload(marker)}, path)
+    proc = subprocess.run(
+        [*ORBITLEARN, "predict", "--checkpoint", str(path), "-"],
+        input=SIMPLEX,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert "not a safe orbitlearn checkpoint" in proc.stderr and not marker.exists()

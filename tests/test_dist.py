@@ -152,3 +152,57 @@ def test_cluster_without_the_extra_is_one_line(v26_head, monkeypatch, capsys):
 @pytest.mark.parametrize("bad", ["local:0", "local:x", "tcp://nohost", "udp://a:1"])
 def test_bad_cluster_argument_is_a_usage_error(v26_head, bad, capsys):
     assert main(["hodge", str(v26_head), "--cluster", bad]) == 2
+
+
+def _die_on_three(text: str) -> int:
+    """A task whose worker process is killed (SIGKILL) when it gets "3"."""
+    import os
+    import signal
+
+    if text == "3":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return int(text)
+
+
+def _die_once(path: str) -> str:
+    """Kills its worker the first time (leaving a marker), succeeds when run again."""
+    import os
+    import signal
+    from pathlib import Path
+
+    marker = Path(path)
+    if not marker.exists():
+        marker.write_text("died once")
+        os.kill(os.getpid(), signal.SIGKILL)
+    return "ok"
+
+
+def test_a_killed_worker_fails_its_task_and_never_hangs():
+    """A worker that dies (SIGKILL) mid-task: its task is retried in a new process, then returned
+    as a TaskFailed in place; the other tasks are all there, in order; nothing hangs."""
+    start = time.perf_counter()
+    with executor(jobs=2, retries=1) as ex:
+        out = list(ex.map(_die_on_three, ["1", "2", "3", "4", "5"]))
+    assert out[:2] == [1, 2] and out[3:] == [4, 5]
+    assert isinstance(out[2], TaskFailed) and "SIGKILL" in out[2].message
+    assert time.perf_counter() - start < 30
+
+
+def test_a_worker_killed_once_is_retried(tmp_path):
+    with executor(jobs=2, retries=2) as ex:
+        assert list(ex.map(_die_once, [str(tmp_path / "m")])) == ["ok"]
+
+
+def test_jobs_and_local_workers_are_bounded(tmp_path, capsys):
+    from orbitlearn.limits import MAX_JOBS
+
+    src = tmp_path / "in.txt"
+    src.write_text("4 5\n 1 0 0 0 -1\n 0 1 0 0 -1\n 0 0 1 0 -1\n 0 0 0 1 -1\n")
+    for argv in (
+        ["hodge", str(src), "--jobs", str(MAX_JOBS + 1)],
+        ["hodge", str(src), "--cluster", f"local:{MAX_JOBS + 1}"],
+        ["normal-form", str(src), "-o", str(tmp_path / "o.txt"), "--jobs", "100000"],
+    ):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and str(MAX_JOBS) in err

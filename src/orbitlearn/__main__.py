@@ -1,8 +1,6 @@
 """`python -m orbitlearn ...`: the same as the `orbitlearn` command."""
 
-import sys
-
-from orbitlearn.cli import main
+from orbitlearn.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -12,6 +12,8 @@ import argparse
 import math
 import re
 
+from orbitlearn.limits import MAX_SYMMETRIZE_SAMPLES
+
 #: the project's one integer grammar (the KS reader uses it too): a sign and ASCII digits
 INTEGER = re.compile(r"[+-]?[0-9]+")
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
@@ -49,8 +51,15 @@ nonnegative_int = _restricted(
     "An integer >= 0 (seeds, counts that may be zero).",
 )  # fmt: skip
 sample_count = _restricted(
-    strict_int, lambda v: v >= -1, "a count >= 0 or -1 (all elements)", "sample_count",
-    "A number of group elements to average over: >= 0, or -1 for all of a small group.",
+    strict_int, lambda v: -1 <= v <= MAX_SYMMETRIZE_SAMPLES,
+    f"a count from 0 to {MAX_SYMMETRIZE_SAMPLES}, or -1 (all elements)", "sample_count",
+    "A number of group elements to average over: 0 .. MAX_SYMMETRIZE_SAMPLES, or -1 for all "
+    "of a small group.",
+)  # fmt: skip
+group_samples = _restricted(
+    strict_int, lambda v: 1 <= v <= MAX_SYMMETRIZE_SAMPLES,
+    f"a count from 1 to {MAX_SYMMETRIZE_SAMPLES}", "group_samples",
+    "A number of random group elements per input: 1 .. MAX_SYMMETRIZE_SAMPLES.",
 )  # fmt: skip
 
 

@@ -20,6 +20,7 @@ from orbitlearn.version import __version__
 
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 VERSION_TEXT = f"orbitlearn {__version__}"
 
 
@@ -147,12 +148,54 @@ def missing_extra_text(exc: ModuleNotFoundError) -> str | None:
     return f"this command needs {top}, an optional dependency: pip install 'orbitlearn[{extra}]'"
 
 
+#: the argument names (argparse dests) of the files a command writes and of those it reads
+OUTPUT_ARGS = {"out": "--out", "output": "-o/--output", "errors_to": "--errors-to"}
+INPUT_ARGS = ("paths", "path", "data", "checkpoint", "checkpoints", "indices", "config")
+
+
+def _refuse_output_over_input(parsed: argparse.Namespace) -> None:
+    """An output path that resolves to an input path is refused before anything runs."""
+    from orbitlearn.fileio import refuse_output_over_input
+
+    inputs: list = []
+    for name in INPUT_ARGS:
+        value = getattr(parsed, name, None)
+        inputs.extend(value if isinstance(value, list | tuple) else [value])
+    outputs = {flag: getattr(parsed, name, None) for name, flag in OUTPUT_ARGS.items()}
+    refuse_output_over_input(outputs, [v for v in inputs if isinstance(v, str | os.PathLike)])
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that every `finally` and temporary-file cleanup
+    runs (like Ctrl-C)."""
+
+
+def _raise_terminated(signum, frame) -> None:
+    raise Terminated()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line on `argv` (default: sys.argv); the exit status (0 ok, 1 some failures, 2 user error, 130 interrupted)."""
+    """Run the command line on `argv` (default: sys.argv); the exit status (0 ok, 1 some failures, 2 user error, 130 interrupted, 143 terminated)."""
     args = sys.argv[1:] if argv is None else list(argv)
     if args in (["--version"], ["-V"]):  # answered before any command module is imported
         sys.stdout.write(VERSION_TEXT + "\n")
         return 0
+    import signal
+    import threading
+
+    in_main = threading.current_thread() is threading.main_thread()
+    before = signal.signal(signal.SIGTERM, _raise_terminated) if in_main else None
+    try:
+        return _main(args)
+    except Terminated:
+        print("orbitlearn: terminated", file=sys.stderr)
+        return EXIT_TERMINATED
+    finally:
+        if in_main and before is not None:
+            signal.signal(signal.SIGTERM, before)
+
+
+def _main(args: list[str]) -> int:
     try:
         parser = build_parser()
         try:
@@ -162,6 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not getattr(parsed, "func", None):
             parser.print_help(sys.stderr)
             return EXIT_USER_ERROR
+        _refuse_output_over_input(parsed)
         return int(parsed.func(parsed) or 0)
     except OrbitlearnError as exc:
         print(f"orbitlearn: error: {exc}", file=sys.stderr)
@@ -188,5 +232,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USER_ERROR
 
 
+def run() -> None:
+    """The console entry point: `main()`, then exit with its status. After a Ctrl-C the process
+    ends at once (streams flushed, no interpreter teardown), so that the status is 130: a Ctrl-C
+    that landed inside library code run through the C API can otherwise make the interpreter
+    end itself by SIGINT at teardown, although `main` handled it."""
+    code = main()
+    if code == EXIT_INTERRUPTED:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

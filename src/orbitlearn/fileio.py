@@ -2,8 +2,10 @@
 
 `atomic_write(path)` opens a hidden temporary file in the destination folder and renames it over
 `path` only when the block ends without an exception; on any exception (Ctrl-C included) the
-temporary file is removed. A process killed with SIGKILL can leave one hidden
-``.NAME.PID.tmp`` file beside the destination, never a truncated destination.
+temporary file is removed (the CLI turns SIGTERM into such an exception too). A process killed
+with SIGKILL can leave one hidden ``.NAME.PID.tmp`` file beside the destination, never a
+truncated destination. A destination that is a symbolic link stays a link: the file it points
+to is replaced; an existing destination keeps its permission bits.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,10 +44,16 @@ def atomic_write(
     if mode not in ("w", "wb"):
         raise ValueError(f"atomic_write mode must be 'w' or 'wb', not {mode!r}")
     path = Path(path)
+    if path.is_symlink():  # replace the file the link points to, and keep the link
+        path = Path(os.path.realpath(path))
     if path.is_dir():
         raise OrbitlearnError(f"{path}: is a directory, expected a file name to write")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_path(path)
+    try:
+        keep_mode: int | None = stat.S_IMODE(path.stat().st_mode)  # an existing file's mode
+    except OSError:
+        keep_mode = None
     if compress is None:
         compress = path.suffix == ".gz"
     try:
@@ -65,7 +74,14 @@ def atomic_write(
                 text.detach()
             if gz is not None:
                 gz.close()
+        if keep_mode is not None:
+            os.chmod(tmp, keep_mode)
         os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        if exc.filename is None:  # a failed write (disk full): name the file being written
+            raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
+        raise
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -127,3 +143,34 @@ def save_figure(fig: Any, path: str | os.PathLike, dpi: int = 110) -> Path:
     with atomic_write(path, "wb") as fh:
         fig.savefig(fh, dpi=dpi, format="png")
     return Path(path)
+
+
+def _same_file(a: str, b: str) -> bool:
+    """Whether paths `a` and `b` name one file (symlinks followed, hard links included)."""
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet): not the same file
+        return False
+
+
+def refuse_output_over_input(outputs: dict[str, Any], inputs: list[Any]) -> None:
+    """OrbitlearnError, before anything is written, if an output path (``{option: path}``;
+    None and ``-`` skipped) resolves to an input path (symlinks followed, hard links too)."""
+    named = [str(p) for p in inputs if p is not None and str(p) != "-"]
+    written: list[tuple[str, str]] = []
+    for option, out in outputs.items():
+        if out is None or str(out) == "-":
+            continue
+        for other_option, other in written:
+            if _same_file(str(out), other):
+                raise OrbitlearnError(
+                    f"{out}: {option} and {other_option} name the same file; give two files"
+                )
+        written.append((option, str(out)))
+        for path in named:
+            if _same_file(str(out), path):
+                raise OrbitlearnError(
+                    f"{out}: {option} is also an input ({path}); refusing to overwrite an input"
+                )

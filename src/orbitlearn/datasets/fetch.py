@@ -89,12 +89,18 @@ def fetch_ks(
 ) -> Path:
     """Download vNN.gz into the cache (verified by sha256 where known) and return its path.
 
-    A file already in the cache is returned as it is unless `force`. When every mirror fails the
+    A file already in the cache is returned unless `force`, once its sha256 matches (where known). When every mirror fails the
     error names each URL, why it failed, and where to put the file by hand.
     """
     name = ks_filename(vertices)
     target = ks_cache_path(vertices)
     if target.exists() and not force:
+        expected = KS_SHA256.get(name)
+        if expected is not None and (digest := sha256_of(target)) != expected:
+            raise OrbitlearnError(
+                f"{target}: the cached file's sha256 {digest} is not the expected {expected} "
+                "(damaged, or another file); fetch it again with: orbitlearn data fetch --force"
+            )
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     expected = KS_SHA256.get(name)

@@ -19,12 +19,13 @@ import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Literal
+from typing import IO, Any, Literal
 
 import numpy as np
 
-from orbitlearn.argtypes import INT64_MAX, INT64_MIN, INTEGER
+from orbitlearn.argtypes import INTEGER
 from orbitlearn.errors import DataNotFoundError, KSFormatError
+from orbitlearn.limits import MAX_ABS_INTEGER, MAX_LINE_BYTES, MAX_MATRIX_ENTRIES
 
 OnError = Literal["raise", "skip"]
 
@@ -35,7 +36,7 @@ _FIELD_RE = re.compile(
 #: a matrix row of integers that fit in an int64 for sure (at most 18 digits each): the fast path
 _SAFE_ROW_RE = re.compile(r"\s*(?:[+-]?[0-9]{1,18}\s+)*[+-]?[0-9]{1,18}\s*")
 #: the largest matrix an entry header may announce (rows x cols), far above any KS entry
-MAX_ENTRY_SIZE = 1_000_000
+MAX_ENTRY_SIZE = MAX_MATRIX_ENTRIES
 _DONE_RE = re.compile(r"^\s*done\b.*$")
 
 
@@ -348,13 +349,17 @@ class KSBlock:
     def replace_flat(self, d: np.ndarray, n: np.ndarray, values: np.ndarray) -> KSBlock:
         """The same entries and headers with new vertex matrices given flat: entry i's is
         (d[i], n[i]), stored back to back in `values` in its entry's layout (row by row; for an
-        entry written transposed, its n[i] x d[i] transpose row by row)."""
+        entry written transposed, its n[i] x d[i] transpose row by row). A header's `M:` vertex
+        count becomes n[i] (the new matrix's columns are its vertices)."""
         from orbitlearn.datasets import _ksscan as S
 
         table = self.table.copy()
         transposed = self.transposed
         table[:, S.H_ROWS] = np.where(transposed, n, d)
         table[:, S.H_COLS] = np.where(transposed, d, n)
+        # a header's vertex count (M:p v) follows the new matrix, so that the header stays true
+        has_m = (table[:, S.H_FLAGS] & S.F_M) != 0
+        table[has_m, S.H_MV] = n[has_m] if np.ndim(n) else n
         sizes = d * n
         table[:, S.H_VOFF] = np.cumsum(sizes) - sizes
         return KSBlock(self.source, self.index, self.line, table, values)
@@ -456,11 +461,22 @@ def _open_source(source: str | os.PathLike | IO) -> tuple[IO, str, bool, bool]:
     return source, display, False, False
 
 
+class LineTooLong(ValueError):
+    """A line longer than MAX_LINE_BYTES: no KS line is, and reading it whole would not keep
+    memory bounded."""
+
+
+_BOM = b"\xef\xbb\xbf"
+
+#: the first line end (CR, LF or CRLF) at or after a position: found in the time of the line
+_LINE_END = re.compile(rb"[\r\n]")
+
+
 class _Lines:
     """A line reader over a text stream with 1-based numbers and one line of push-back."""
 
     def __init__(self, stream: IO[str]):
-        self._it = iter(stream)
+        self._stream = stream
         self.number = 0
         self._pushed: str | None = None
 
@@ -468,9 +484,13 @@ class _Lines:
         if self._pushed is not None:
             line, self._pushed = self._pushed, None
         else:
-            line = next(self._it, None)
-            if line is None:
+            line = self._stream.readline(MAX_LINE_BYTES + 1)
+            if not line:
                 return None
+            if self.number == 0:
+                line = line.removeprefix("\ufeff")  # a byte-order mark: not data
+            if len(line) > MAX_LINE_BYTES:
+                raise LineTooLong()
         self.number += 1
         return line
 
@@ -493,6 +513,8 @@ class _ByteLines:
         self.number = 0  # lines consumed so far
         self._line_start = 0
         self._error: BaseException | None = None
+        self._no_lf_before = 0  # buf[pos:_no_lf_before] holds no LF (searched already)
+        self.tables: tuple[np.ndarray, np.ndarray] | None = None  # the fast path's work tables
 
     def fill(self) -> bool:
         """Append up to one more chunk of the stream (False at its end).
@@ -520,20 +542,25 @@ class _ByteLines:
             if self._error is not None:
                 raise self._error
             return False
+        self._no_lf_before = max(0, self._no_lf_before - self.pos)
         self.buf = self.buf[self.pos :] + b"".join(pieces)
         self.pos = 0
+        if self.number == 0 and self.buf.startswith(_BOM):  # a UTF-8 byte-order mark: not data
+            self.buf = self.buf[len(_BOM) :]
         return True
 
     def next(self) -> str | None:
         while True:
             buf, pos = self.buf, self.pos
-            nl = buf.find(b"\n", pos)
-            cr = buf.find(b"\r", pos, nl if nl >= 0 else len(buf))
-            if cr >= 0 and (cr + 1 < len(buf) or self.eof):
-                end = cr + 2 if buf[cr + 1 : cr + 2] == b"\n" else cr + 1
-                return self._take(pos, end, buf[pos:cr].decode("ascii", "replace") + "\n")
-            if nl >= 0 and cr < 0:
-                return self._take(pos, nl + 1, buf[pos : nl + 1].decode("ascii", "replace"))
+            m = _LINE_END.search(buf, pos)
+            at = m.start() if m else -1
+            if at >= 0 and buf[at] == 13 and (at + 1 < len(buf) or self.eof):  # CR or CRLF
+                end = at + 2 if buf[at + 1 : at + 2] == b"\n" else at + 1
+                return self._take(pos, end, buf[pos:at].decode("ascii", "replace") + "\n")
+            if at >= 0 and buf[at] == 10:
+                return self._take(pos, at + 1, buf[pos : at + 1].decode("ascii", "replace"))
+            if (at if at >= 0 else len(buf)) - pos > MAX_LINE_BYTES:
+                raise LineTooLong()
             if not self.fill():
                 if self.pos < len(self.buf):
                     rest = self.buf[self.pos :].decode("ascii", "replace")
@@ -556,11 +583,15 @@ class _ByteLines:
         if not self.eof and self._error is None and len(self.buf) - self.pos < self.chunk:
             self.fill()
         while True:
-            end = self.buf.rfind(b"\n", self.pos) + 1
+            end = self.buf.rfind(b"\n", max(self.pos, self._no_lf_before)) + 1
             if end > self.pos:
                 break
+            self._no_lf_before = len(self.buf)
             if self.eof:
                 end = len(self.buf)
+                break
+            if len(self.buf) - self.pos > MAX_LINE_BYTES:  # no LF: the line reader decides
+                end = self.pos
                 break
             self.fill()
         return np.frombuffer(self.buf, dtype=np.uint8), self.pos, end
@@ -605,8 +636,8 @@ def _parse_header(text: str) -> dict | None:
             out["euler"] = int(m.group("chi")) if m.group("chi") is not None else None
         pos = m.end()
     for key, value in out.items():
-        if value is not None and not INT64_MIN <= value <= INT64_MAX:
-            raise ValueError(f"header value {key}={value} is out of the int64 range")
+        if value is not None and abs(value) > MAX_ABS_INTEGER:
+            raise ValueError(f"header value {key}={value} is out of the range of |x| <= 2**63 - 1")
     return out
 
 
@@ -617,6 +648,26 @@ def _looks_like_header(text: str) -> bool:
     if not all(INTEGER.fullmatch(t) for t in tokens[:2]):
         return False
     return len(tokens) == 2 or tokens[2][:2] in ("M:", "N:", "H:", "F:")
+
+
+def _skip_rest_of_entry(lines: Any, header: str, header_line: int) -> None:
+    """After a malformed entry, move to the next header: the rows its header announced that are
+    still to come (lines of COLS numbers, as `_read_entry` reads them, so that a row ``3 2`` of a
+    two-column matrix is not taken for a header), then up to a header or a trailer line."""
+    try:
+        h = _parse_header(header)
+    except ValueError:
+        h = None
+    remaining = h["rows"] - (lines.number - header_line) if h else 0
+    cols = h["cols"] if h else -1
+    while (nxt := lines.next()) is not None:
+        if remaining > 0 and len(nxt.split()) == cols and not _is_trailer(nxt):
+            remaining -= 1
+            continue
+        if _looks_like_header(nxt) or _is_trailer(nxt):
+            lines.push_back(nxt)
+            return
+        remaining -= 1
 
 
 def _is_trailer(text: str) -> bool:
@@ -715,10 +766,13 @@ def _check_row_tokens(tokens: list[str], source: str, line: int, cols: int) -> N
                 f"non-integer token {t[:40]!r} in a matrix row: expected {cols} integers "
                 "written as [+-]digits",
             )
-        if not INT64_MIN <= int(t) <= INT64_MAX:
+        if abs(int(t)) > MAX_ABS_INTEGER:
             shown = t if len(t) <= 40 else t[:37] + "..."
             raise KSFormatError(
-                source, line, f"integer {shown} in a matrix row is out of the int64 range"
+                source,
+                line,
+                f"integer {shown} in a matrix row is out of the int64 range made symmetric "
+                "(|x| <= 2**63 - 1)",
             )
 
 
@@ -818,14 +872,18 @@ def _iter_items(
                     raise
                 errors.append(exc)  # type: ignore[union-attr]
                 index += 1
-                while (nxt := lines.next()) is not None:
-                    if _looks_like_header(nxt) or _is_trailer(nxt):
-                        lines.push_back(nxt)
-                        break
+                _skip_rest_of_entry(lines, text, header_line)
                 continue
             index += 1
             yield entry
         _check_trailer_count(trailer_lines, index, display, lines.number)
+    except LineTooLong:
+        raise KSFormatError(
+            display,
+            lines.number + 1,
+            f"a line longer than {MAX_LINE_BYTES} bytes: a KS file holds one header or one "
+            "matrix row per line",
+        ) from None
     except UnicodeDecodeError as exc:  # pragma: no cover - errors="replace" makes this rare
         raise KSFormatError(display, lines.number + 1, f"not a text file: {exc}") from None
     except (OSError, EOFError, zlib.error) as exc:
@@ -850,11 +908,13 @@ def _scan_blocks(
     reader or the end of the stream."""
     from orbitlearn.datasets import _ksscan as S
 
-    hdr, vals = S.new_tables(block_entries, block_entries * 128)
     while True:
         buf, pos, end = lines.window()
         if pos >= end:
             return
+        if lines.tables is None:  # allocated once per stream: the line reader may call often
+            lines.tables = S.new_tables(block_entries, block_entries * 128)
+        hdr, vals = lines.tables
         status, n, nv, stop, nlines = S.scan_block(buf, pos, end, hdr, vals, MAX_ENTRY_SIZE)
         if n:
             table = hdr[:n].copy()
@@ -870,8 +930,10 @@ def _scan_blocks(
         if status == S.SCAN_ANOMALY:
             return
         if status == S.SCAN_FULL and n == 0:  # one entry larger than the value table
-            vals = np.zeros(2 * len(vals), dtype=np.int64)
+            lines.tables = (hdr, np.zeros(2 * len(vals), dtype=np.int64))
         elif status == S.SCAN_PARTIAL and n == 0:  # one entry larger than the window
+            if len(lines.buf) - lines.pos > MAX_LINE_BYTES:
+                return  # a huge entry or line: the line reader reads it, with its bounds
             if not lines.fill():
                 return  # the file ends inside it: the line reader says where
 

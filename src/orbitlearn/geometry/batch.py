@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import multiprocessing as mp
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
@@ -12,6 +12,8 @@ from orbitlearn.geometry import _kernels as K
 from orbitlearn.geometry.fields import HODGE_FIELDS
 from orbitlearn.geometry.normalform import normal_form
 from orbitlearn.geometry.polytope import COORD_LIMIT, as_point_matrix
+from orbitlearn.geometry.reduction import reduced
+from orbitlearn.limits import ENGINE_MAX_LINES
 
 Item = tuple[int, np.ndarray]
 Result = tuple[int, object, str | None]  # (index, value or None, error message or None)
@@ -21,6 +23,10 @@ _HODGE_ERRORS = {
     K.HODGE_NOT_FULL_DIM: "not full-dimensional: the points span a proper affine subspace",
     K.HODGE_ORIGIN_NOT_INTERIOR: "hodge_numbers needs the origin in the interior of the polytope; it is not",
     K.HODGE_NOT_REFLEXIVE: "hodge_numbers needs a reflexive polytope; some facet offset is not 1",
+    K.HODGE_TOO_LARGE: (
+        "too large for the exact engine: its lattice points (or its dual's) lie in a box of more "
+        f"than {ENGINE_MAX_LINES} lattice lines, even after lattice reduction"
+    ),
 }
 
 
@@ -35,6 +41,9 @@ def hodge_record(vertices: np.ndarray) -> dict[str, int]:
             f"Hodge numbers are defined here for 4-polytopes, got dimension {mat.shape[0]}"
         )
     status, h11, h21, mp, mv, np_, nv = K.hodge_kernel(np.ascontiguousarray(mat.T))
+    if status == K.HODGE_TOO_LARGE:  # a GL(4,Z) image with large coordinates: shrink them
+        small = reduced(mat)
+        status, h11, h21, mp, mv, np_, nv = K.hodge_kernel(np.ascontiguousarray(small.T))
     if status != K.HODGE_OK:
         raise GeometryError(_HODGE_ERRORS[status])
     return {
@@ -46,6 +55,9 @@ def hodge_record(vertices: np.ndarray) -> dict[str, int]:
         "n_points": np_,
         "n_vertices": nv,
     }
+
+
+_CAP = np.uint64(2**62)  # extents above every coordinate limit, capped so they fit an int64
 
 
 def _in_kernel_domain(
@@ -62,13 +74,18 @@ def _in_kernel_domain(
     if len(nonempty):  # the largest |value| of each matrix, one reduction for the block
         starts = offsets[nonempty]
         bounds = np.append(starts, starts[-1] + size[nonempty][-1])
+        # |x| as uint64: the lowest int64 is 2**63 there, not the negative number np.abs gives
         if np.all(np.diff(bounds) == size[nonempty]):  # matrices stored back to back
-            extent[nonempty] = np.maximum.reduceat(
-                np.abs(values[bounds[0] : bounds[-1]]), starts - bounds[0]
+            extent[nonempty] = np.minimum(
+                np.maximum.reduceat(
+                    np.abs(values[bounds[0] : bounds[-1]]).view(np.uint64), starts - bounds[0]
+                ),
+                _CAP,
             )
         else:
             for i in nonempty.tolist():
-                extent[i] = np.abs(values[offsets[i] : offsets[i] + size[i]]).max()
+                block = np.abs(values[offsets[i] : offsets[i] + size[i]]).view(np.uint64)
+                extent[i] = min(int(block.max()), int(_CAP))
     limit = np.full(len(d), -1, dtype=np.int64)
     for dim, lim in COORD_LIMIT.items():
         limit[d == dim] = lim
@@ -99,7 +116,10 @@ def hodge_table(
     h11, h21 = res[ok, 1], res[ok, 2]
     out[idx[ok]] = np.column_stack([h11, h21, 2 * (h11 - h21), res[ok, 3:7]])
     for j in np.flatnonzero(~ok).tolist():
-        errors[int(idx[j])] = _HODGE_ERRORS[int(res[j, 0])]
+        if res[j, 0] == K.HODGE_TOO_LARGE:  # one by one, lattice-reduced first
+            plain[idx[j]] = False
+        else:
+            errors[int(idx[j])] = _HODGE_ERRORS[int(res[j, 0])]
     for i in np.flatnonzero(~plain).tolist():  # the one place that words these refusals
         size = int(rows[i] * cols[i])
         m = values[offsets[i] : offsets[i] + size].reshape(int(rows[i]), int(cols[i]))
@@ -216,19 +236,32 @@ def map_polytopes(
 ) -> Iterator[Result]:
     """Apply `func` to each (index, vertices), in order; a GeometryError becomes (index, None, msg).
 
-    With jobs > 1 the chunks go to a pool of worker processes (results still in input order).
+    With jobs > 1 the chunks go to worker processes (`orbitlearn.dist.executor`: results still in
+    input order; a chunk whose worker died is run again, then its entries get the error).
     `func` must be a module-level function so that it can be sent to workers.
     """
+    from orbitlearn.dist import TaskFailed, check_jobs, executor
+
     if jobs < 1:
         raise ValueError(f"jobs must be >= 1, got {jobs}")
+    check_jobs(jobs)
     tasks = ((func, c) for c in _chunks(items, chunk_size))
     if jobs == 1:
         for t in tasks:
             yield from _run_chunk(t)
         return
-    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
-    with ctx.Pool(jobs) as pool:
-        for res in pool.imap(_run_chunk, tasks):
+    sent: deque = deque()
+
+    def tracked():
+        for t in tasks:
+            sent.append(t[1])
+            yield t
+
+    with executor(jobs=jobs) as ex:
+        for res in ex.map(_run_chunk, tracked()):
+            chunk = sent.popleft()
+            if isinstance(res, TaskFailed):
+                res = [(index, None, res.message) for index, _ in chunk]
             yield from res
 
 

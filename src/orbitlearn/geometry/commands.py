@@ -8,13 +8,14 @@ import json
 import sys
 import time
 from collections import deque
+from contextlib import closing
 from pathlib import Path
 
 import numpy as np
 
 from orbitlearn.argtypes import LIMIT_HELP_FIRST, positive_int
 from orbitlearn.datasets.ks import HEADER_MIRROR
-from orbitlearn.dist import CLUSTER_HELP, cluster_spec
+from orbitlearn.dist import CLUSTER_HELP, JOBS_HELP, cluster_spec, jobs_count
 from orbitlearn.errors import GeometryError
 from orbitlearn.geometry.fields import HODGE_FIELDS
 from orbitlearn.progress import progress_bar
@@ -86,7 +87,9 @@ def run_blocks(task, args: argparse.Namespace, trailer: list[str] | None = None)
             in_flight.append(block)
             yield block.compact()
 
-    with executor(args.cluster, args.jobs) as ex:
+    # the compiled engine does not see Ctrl-C: even one job runs in a worker process, which
+    # the driver kills when interrupted
+    with executor(args.cluster, args.jobs, isolated=True) as ex:
         for result in ex.map(task, tasks()):
             yield in_flight.popleft(), result
 
@@ -165,34 +168,39 @@ def run_hodge(args: argparse.Namespace) -> int:
     ok = False
     try:
         bar = progress_bar(desc="hodge", unit=" entries")
-        for block, result in run_blocks(task, args):
-            # the task compared with the headers already; only a failed task is made whole here
-            outcome = (
-                result if isinstance(result, dict) else _hodge_outcome(block, result, args.check)
-            )
-            errors = outcome["errors"]
-            counts["count"] += len(block)
-            counts["computed"] += len(block) - len(errors)
-            for i in sorted(errors):
-                failed.add({**_where(block, i), "message": errors[i]})
-            for i, fields in outcome["diffs"].items():
-                mismatched.add({**_where(block, i), "fields": fields})
-            printing = not args.json and not args.check
-            if writer is not None and "text" in outcome:
-                writer.write_text(outcome["text"], len(block))
-            elif writer is not None or keep_all or printing:
-                rows = _hodge_rows(block, outcome, args.check, args.normal_form)
-                if writer is not None:
-                    writer.write(rows)
-                elif keep_all:
-                    printed.extend(rows)
-                else:
-                    sys.stdout.write(
-                        "".join(
-                            f"{r['index']}\t{_ks_text(r)}\n" for r in rows if r.get("error") is None
+        with closing(run_blocks(task, args)) as results:  # workers killed on any exit
+            for block, result in results:
+                # the task compared with the headers already; only a failed task is made whole here
+                outcome = (
+                    result
+                    if isinstance(result, dict)
+                    else _hodge_outcome(block, result, args.check)
+                )
+                errors = outcome["errors"]
+                counts["count"] += len(block)
+                counts["computed"] += len(block) - len(errors)
+                for i in sorted(errors):
+                    failed.add({**_where(block, i), "message": errors[i]})
+                for i, fields in outcome["diffs"].items():
+                    mismatched.add({**_where(block, i), "fields": fields})
+                printing = not args.json and not args.check
+                if writer is not None and "text" in outcome:
+                    writer.write_text(outcome["text"], len(block))
+                elif writer is not None or keep_all or printing:
+                    rows = _hodge_rows(block, outcome, args.check, args.normal_form)
+                    if writer is not None:
+                        writer.write(rows)
+                    elif keep_all:
+                        printed.extend(rows)
+                    else:
+                        sys.stdout.write(
+                            "".join(
+                                f"{r['index']}\t{_ks_text(r)}\n"
+                                for r in rows
+                                if r.get("error") is None
+                            )
                         )
-                    )
-            bar.update(len(block))
+                bar.update(len(block))
         bar.close()
         ok = True
     finally:
@@ -344,19 +352,22 @@ def run_normal_form(args: argparse.Namespace) -> int:
     count = changed = 0
     bar = progress_bar(desc="normal form", unit=" entries")
     with atomic_write(args.output, "w", encoding="ascii") as fh:
-        for block, result in run_blocks(normal_form_task, args, trailer=trailer):
-            if isinstance(result, TaskFailed):
-                raise task_failure(block, result)
-            errors = result["errors"]
-            if errors:
-                i = min(errors)
-                raise GeometryError(
-                    f"{block.source}:{block.line[i]}: entry {block.index[i]}: {errors[i]}"
-                )
-            changed += result["changed"]
-            fh.write(result["text"])
-            count += len(block)
-            bar.update(len(block))
+        with closing(
+            run_blocks(normal_form_task, args, trailer=trailer)
+        ) as results:  # workers killed on any exit
+            for block, result in results:
+                if isinstance(result, TaskFailed):
+                    raise task_failure(block, result)
+                errors = result["errors"]
+                if errors:
+                    i = min(errors)
+                    raise GeometryError(
+                        f"{block.source}:{block.line[i]}: entry {block.index[i]}: {errors[i]}"
+                    )
+                changed += result["changed"]
+                fh.write(result["text"])
+                count += len(block)
+                bar.update(len(block))
         if args.limit is None and len(args.paths) == 1:
             for line in trailer:
                 fh.write(line + "\n")
@@ -421,32 +432,33 @@ def run_duals(args: argparse.Namespace) -> int:
 
     bar = progress_bar(desc="duals", unit=" entries")
     with atomic_write(args.output, "w", encoding="ascii") as fh:
-        for block, result in run_blocks(duals_task, args):
-            if isinstance(result, TaskFailed):
-                raise task_failure(block, result)
-            forms, records, errors = result
-            header = {f: block.column(f) for f in MIRROR}
-            out = []
-            for i, (nf, rec) in enumerate(zip(forms, records)):
-                index, line = int(block.index[i]), int(block.line[i])
-                if i in errors:
-                    failed.add({"index": index, "line": line, "message": errors[i]})
-                    continue
-                diff = {}
-                for field, swapped in MIRROR.items():
-                    values, present = header[swapped]
-                    if present[i] and int(values[i]) != rec[field]:
-                        diff[field] = [int(values[i]), rec[field]]
-                checked += bool(header["h11"][1][i])
-                if diff:
-                    mismatched.add({"index": index, "line": line, "fields": diff})
-                e = object.__new__(KSEntry)
-                e.__dict__.update(index=index, vertices=nf, transposed=False, line=line,
-                                  facets=None, **rec)  # fmt: skip
-                out.append(e)
-            fh.write(KSBlock.from_entries(out, block.source).to_text())
-            count += len(block)
-            bar.update(len(block))
+        with closing(run_blocks(duals_task, args)) as results:  # workers killed on any exit
+            for block, result in results:
+                if isinstance(result, TaskFailed):
+                    raise task_failure(block, result)
+                forms, records, errors = result
+                header = {f: block.column(f) for f in MIRROR}
+                out = []
+                for i, (nf, rec) in enumerate(zip(forms, records)):
+                    index, line = int(block.index[i]), int(block.line[i])
+                    if i in errors:
+                        failed.add({"index": index, "line": line, "message": errors[i]})
+                        continue
+                    diff = {}
+                    for field, swapped in MIRROR.items():
+                        values, present = header[swapped]
+                        if present[i] and int(values[i]) != rec[field]:
+                            diff[field] = [int(values[i]), rec[field]]
+                    checked += bool(header["h11"][1][i])
+                    if diff:
+                        mismatched.add({"index": index, "line": line, "fields": diff})
+                    e = object.__new__(KSEntry)
+                    e.__dict__.update(index=index, vertices=nf, transposed=False, line=line,
+                                      facets=None, **rec)  # fmt: skip
+                    out.append(e)
+                fh.write(KSBlock.from_entries(out, block.source).to_text())
+                count += len(block)
+                bar.update(len(block))
     bar.close()
     report = {
         "source": args.paths[0] if len(args.paths) == 1 else list(args.paths),
@@ -473,7 +485,8 @@ def run_duals(args: argparse.Namespace) -> int:
         for f in r["failed"]:
             lines.append(f"failed: entry {f['index']} (line {f['line']}): {f['message']}")
         lines.append(
-            f"{r['count']} duals written to {r['output']}; {r['checked']} checked against the "
+            f"{r['written']} of {r['count']} duals written to {r['output']}; {r['checked']} "
+            "checked against the "
             f"source's swapped Hodge numbers and counts, {r['mirror_mismatches']} mirror "
             f"mismatches, {r['failed_count']} failed, {r['seconds']:.2f} s"
         )
@@ -488,7 +501,7 @@ def add_ks_output_arguments(p: argparse.ArgumentParser) -> None:
     duals): input paths, -o, --jobs, --cluster, --limit, --json."""
     p.add_argument("paths", nargs="+", metavar="PATH", help="KS files (plain or .gz; - for stdin)")
     p.add_argument("-o", "--output", required=True, help="output KS file (.gz compresses)")
-    p.add_argument("--jobs", type=positive_int, default=1, help="worker processes (default 1)")
+    p.add_argument("--jobs", type=jobs_count, default=1, help=JOBS_HELP)
     p.add_argument("--cluster", type=cluster_spec, help=CLUSTER_HELP)
     p.add_argument("--limit", type=positive_int, help=LIMIT_HELP_FIRST)
     p.add_argument("--json", action="store_true", help="print a JSON report")
@@ -508,7 +521,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH", help="KS files (plain or .gz; - for stdin)")
     p.add_argument("--check", action="store_true", help="compare with the headers, list mismatches")
     p.add_argument("--json", action="store_true", help="print a JSON report")
-    p.add_argument("--jobs", type=positive_int, default=1, help="worker processes (default 1)")
+    p.add_argument("--jobs", type=jobs_count, default=1, help=JOBS_HELP)
     p.add_argument(
         "--out", help="write one row per entry to FILE (.csv, .jsonl or .parquet), as it goes"
     )

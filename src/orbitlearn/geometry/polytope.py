@@ -11,18 +11,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from math import gcd
+from math import gcd, prod
 
 import numpy as np
 
 from orbitlearn.errors import GeometryError
 from orbitlearn.geometry import _kernels as K
+from orbitlearn.limits import ENGINE_COORD_LIMIT as COORD_LIMIT
+from orbitlearn.limits import ENGINE_MAX_LINES
 
 MIN_DIM = 2
 MAX_DIM = 5
-# largest |coordinate| per dimension for which every intermediate of the int64 arithmetic
-# (Bareiss minors and their products, normals, <u, x>) provably stays below 2**63
-COORD_LIMIT = {2: 10**6, 3: 10**5, 4: 4096, 5: 256}
 
 
 def as_point_matrix(vertices) -> np.ndarray:
@@ -40,10 +39,12 @@ def as_point_matrix(vertices) -> np.ndarray:
         raise GeometryError(
             f"expected a (d, n) matrix with 2 <= d <= 5 rows (columns are points), got {d} rows"
         )
-    if arr.size and int(np.abs(arr).max()) > COORD_LIMIT[d]:
+    # the extent in Python integers: np.abs of the lowest int64 is that same negative number
+    extent = max(abs(int(arr.min())), abs(int(arr.max()))) if arr.size else 0
+    if extent > COORD_LIMIT[d]:
         raise GeometryError(
             f"coordinates up to {COORD_LIMIT[d]} in absolute value are supported in dimension {d} "
-            f"(exact int64 arithmetic), got {int(np.abs(arr).max())}"
+            f"(exact int64 arithmetic), got {extent}"
         )
     if n < d + 1:
         raise GeometryError(
@@ -79,15 +80,38 @@ def unique_rows(a: np.ndarray) -> np.ndarray:
 
 
 def enumerate_lattice_points(
-    normals: np.ndarray, offsets: np.ndarray, box_lo, box_hi
+    normals: np.ndarray, offsets: np.ndarray, box_lo, box_hi, vertices: np.ndarray | None = None
 ) -> np.ndarray:
     """All integer x with <u_f, x> + c_f >= 0 for all f, as an (m, d) array (exact).
 
     The coordinate with the widest range is swept innermost, its integer interval solved from the
     inequalities, so the cost is (box volume of the other d-1 coordinates) x facets + output.
+    When that box exceeds ENGINE_MAX_LINES lines and the `vertices` (n, d) are given, the points
+    are enumerated in a lattice-reduced basis (LLL of the vertex coordinates, a unimodular
+    change of basis U: the points of U·P are U times those of P) and mapped back.
     """
     lo = np.asarray(box_lo, dtype=np.int64)
     hi = np.asarray(box_hi, dtype=np.int64)
+    extents = sorted(int(b) - int(a) + 1 for a, b in zip(lo, hi))
+    lines = prod(extents[:-1])
+    if lines > ENGINE_MAX_LINES and vertices is not None:
+        from orbitlearn.geometry.reduction import box_lines, lll_basis, unimodular_inverse
+
+        u, small = lll_basis(np.asarray(vertices).T)
+        small = np.array(small.tolist(), dtype=np.int64)
+        if box_lines(small) < lines:
+            inv = unimodular_inverse(u)
+            moved = (np.asarray(normals).astype(object) @ inv).astype(np.int64)  # u^T U^-1
+            pts = enumerate_lattice_points(moved, offsets, small.min(axis=1), small.max(axis=1))
+            back = (inv @ pts.T.astype(object)).T.astype(np.int64)
+            if len(back) > 1:
+                back = back[np.lexsort(back.T[::-1])]
+            return np.ascontiguousarray(back)
+    if lines > ENGINE_MAX_LINES:
+        raise GeometryError(
+            f"too large for the exact engine: its lattice points lie in a box of {lines} lattice "
+            f"lines, more than the {ENGINE_MAX_LINES} it scans"
+        )
     order = np.argsort(hi - lo, kind="stable")  # widest last
     inv = np.argsort(order)
     pts = K.lattice_points(
@@ -223,7 +247,11 @@ class LatticePolytope:
     @cached_property
     def _points(self) -> np.ndarray:
         return enumerate_lattice_points(
-            self._normals, self._offsets, self._verts.min(axis=0), self._verts.max(axis=0)
+            self._normals,
+            self._offsets,
+            self._verts.min(axis=0),
+            self._verts.max(axis=0),
+            vertices=self._verts,
         )
 
     def points(self) -> np.ndarray:
@@ -366,7 +394,11 @@ def dual_lattice_points(verts: np.ndarray, normals: np.ndarray) -> np.ndarray:
     """Lattice points of Δ* = {y : <y, v> >= -1 for every vertex v of Δ} (Δ reflexive, so Δ* is
     the hull of the facet normals, which bound the box), as (m, d)."""
     return enumerate_lattice_points(
-        verts, np.ones(len(verts), dtype=np.int64), normals.min(axis=0), normals.max(axis=0)
+        verts,
+        np.ones(len(verts), dtype=np.int64),
+        normals.min(axis=0),
+        normals.max(axis=0),
+        vertices=normals,
     )
 
 

@@ -21,15 +21,23 @@ from orbitlearn.augment import batch_augmenter
 from orbitlearn.averaging import group_average
 from orbitlearn.errors import OrbitlearnError, first_line
 from orbitlearn.groups.claims import Invariance
+from orbitlearn.limits import MAX_SYMMETRIZE_SAMPLES
 from orbitlearn.models.base import Classifier
 from orbitlearn.models.registry import build_model
-from orbitlearn.torch_io import safe_torch_load, save_atomic
+from orbitlearn.torch_io import (
+    content_checksum,
+    non_finite_tensor,
+    safe_torch_load,
+    save_atomic,
+)
 from orbitlearn.train.config import TrainConfig
 from orbitlearn.version import __version__
 
 CHECKPOINT_FORMAT = "orbitlearn-checkpoint/1"
 #: the target of a pipeline built without one (an application names its labels)
 DEFAULT_LABEL = "label"
+#: sha256 of every other field of a single-model payload (`orbitlearn.torch_io.content_checksum`)
+CHECKSUM_FIELD = "checksum"
 
 
 @dataclass(frozen=True)
@@ -94,6 +102,11 @@ class ModelPipeline:
         self._augment_part = augment
         self._symmetry_part = symmetrize_group
         self.symmetrize = int(symmetrize)
+        if not -1 <= self.symmetrize <= MAX_SYMMETRIZE_SAMPLES:
+            raise OrbitlearnError(
+                f"symmetrize must be -1 (all elements) or 0 .. {MAX_SYMMETRIZE_SAMPLES} group "
+                f"elements, got {self.symmetrize}"
+            )
         self.seed = int(seed)
         self._canonicaliser = None if canon is None else canon.build(tuple(model.shape))
         self.metadata: dict[str, Any] = {}
@@ -269,13 +282,22 @@ class ModelPipeline:
 
     def checkpoint_payload(self) -> dict:
         """Everything needed to rebuild this pipeline (what `save` writes)."""
-        return {
+        state = self.model.get_state()
+        bad = non_finite_tensor(state)
+        if bad is not None:
+            raise OrbitlearnError(
+                f"refusing to save a model whose weights are not finite (NaN or inf in {bad}): "
+                "the training diverged; try a lower --lr"
+            )
+        payload = {
             "format": CHECKPOINT_FORMAT,
             "library_version": __version__,
             **self.describe(),
             "metadata": self.metadata,
-            "state": self.model.get_state(),
+            "state": state,
         }
+        payload[CHECKSUM_FIELD] = content_checksum(payload)
+        return payload
 
     def save(self, path: str | Path) -> Path:
         """Write the checkpoint atomically; the path."""
@@ -289,6 +311,7 @@ class ModelPipeline:
         name)` turns the recorded names back into parts (the name registry's `part`), `build`
         the model's name into a model (an application passes its own, with its own models)."""
         _check_payload(payload)
+        _check_contents(payload)
         model = build(
             payload["model"], len(payload["classes"]), tuple(payload["shape"]), payload["config"]
         )
@@ -358,6 +381,24 @@ def _check_payload(payload: dict) -> None:
             raise OrbitlearnError(f"field {key!r} has the wrong kind of value")
     if "state" not in payload:
         raise OrbitlearnError("missing field 'state'")
+
+
+def _check_contents(payload: dict) -> None:
+    """OrbitlearnError unless the classes are distinct and increasing, the checksum (where the
+    payload has one: checkpoints written before it have none) matches the contents, and every
+    weight is finite."""
+    classes = payload["classes"]
+    if any(a >= b for a, b in zip(classes, classes[1:])):
+        raise OrbitlearnError("field 'classes' is not a list of distinct increasing integers")
+    if CHECKSUM_FIELD in payload:
+        body = {k: v for k, v in payload.items() if k != CHECKSUM_FIELD}
+        if payload[CHECKSUM_FIELD] != content_checksum(body):
+            raise OrbitlearnError(
+                "its contents do not match its checksum (the file was changed or damaged)"
+            )
+    bad = non_finite_tensor(payload["state"])
+    if bad is not None:
+        raise OrbitlearnError(f"its weights are not finite (NaN or inf in {bad})")
 
 
 def distinct_pipelines(parts: list[Any]) -> list[ModelPipeline]:

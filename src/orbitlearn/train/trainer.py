@@ -208,6 +208,7 @@ class Trainer:
         try:
             for epoch in range(run.start_epoch, cfg.epochs):
                 row = self._train_epoch(run, data, epoch, augment)
+                _refuse_divergence(run.module, row, epoch, self.config.lr)
                 row.update(self._validate(run, data))
                 row["seconds"] = time.perf_counter() - run.t0
                 run.result.history.append(row)
@@ -447,3 +448,19 @@ class Trainer:
         from tqdm.auto import tqdm
 
         return tqdm(total=total, initial=initial, desc="training", unit="epoch", file=sys.stderr)
+
+
+def _refuse_divergence(module, row: dict, epoch: int, lr: float) -> None:
+    """OrbitlearnError when an epoch's training loss or the weights are no longer finite: a
+    diverged training stops before anything of that epoch is logged or saved."""
+    from orbitlearn.torch_io import non_finite_tensor
+
+    bad = None if math.isfinite(row["train_loss"]) else "the training loss"
+    if bad is None:
+        name = non_finite_tensor(module.state_dict())
+        bad = None if name is None else f"weight {name}"
+    if bad is not None:
+        raise OrbitlearnError(
+            f"training diverged at epoch {epoch} ({bad} is NaN or infinite) and was stopped; "
+            f"nothing of that epoch was saved: try a lower --lr (this run: {lr:g})"
+        )

@@ -65,6 +65,23 @@ def project_matrices(matrices: list, canon: Canonicalizer) -> tuple[list, float]
     return out, seconds
 
 
+def _project_block(block, canon: Canonicalizer) -> tuple[list, float]:
+    """`project_matrices` of a block's entries; an entry it refuses is named by file, line and
+    index (found one by one when the block's projection fails)."""
+    matrices = [block.matrix(i) for i in range(len(block))]
+    try:
+        return project_matrices(matrices, canon)
+    except OrbitlearnError as exc:
+        for i, m in enumerate(matrices):
+            try:
+                canon.project(np.asarray(m)[None])
+            except OrbitlearnError as one:
+                raise OrbitlearnError(
+                    f"{block.source}:{int(block.line[i])}: entry {int(block.index[i])}: {one}"
+                ) from None
+        raise exc
+
+
 def _text(report: dict) -> str:
     return (
         f"canonicalised {report['count']} entries with {report['method']} -> {report['output']}\n"
@@ -96,7 +113,7 @@ def cmd_canon(args: argparse.Namespace) -> int:
             args.paths, limit=args.limit, on_error=args.on_error, errors=errors
         )
         for block in blocks:
-            projected, spent = project_matrices([block.matrix(i) for i in range(len(block))], canon)
+            projected, spent = _project_block(block, canon)
             seconds += spent
             fh.write(block.replace_vertices(projected).to_text())
             count += len(block)

@@ -19,9 +19,12 @@ from orbitlearn.apps.ks.names import (
     VERTEX_MATRIX_GROUPS,
     part,
 )
+from orbitlearn.apps.ks.predict import resolve_model
 from orbitlearn.apps.ks.targets import DEFAULT_TARGET, TARGETS
 from orbitlearn.argtypes import (
+    INTEGER,
     LIMIT_HELP_SAMPLE,
+    group_samples,
     nonnegative_float,
     nonnegative_int,
     positive_float,
@@ -300,12 +303,15 @@ def _select(data: KSDataset, which: str, split_seed: int, limit: int | None) -> 
             raise OrbitlearnError(
                 f"--indices {which}: expected test, val, train, all or a file of entry indices"
             )
-        try:
-            wanted = np.array([int(t) for t in path.read_text().split()], dtype=np.int64)
-        except ValueError:
+        tokens = path.read_text(errors="replace").split()
+        bad = next((t for t in tokens if not INTEGER.fullmatch(t) or len(t) > 19), None)
+        if bad is None:
+            bad = next((t for t in tokens if not 0 <= int(t) < 2**63), None)
+        if bad is not None:
             raise OrbitlearnError(
-                f"{path}: expected whitespace-separated 0-based entry indices"
-            ) from None
+                f"{path}: expected whitespace-separated 0-based entry indices, got {bad[:40]!r}"
+            )
+        wanted = np.array([int(t) for t in tokens], dtype=np.int64)
         lookup = {int(ix): p for p, ix in enumerate(data.indices)}
         missing = [int(w) for w in wanted if int(w) not in lookup]
         if missing:
@@ -334,7 +340,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     """`orbitlearn evaluate`: accuracy, per-class numbers and confusion matrix of a checkpoint on labelled data."""
     from orbitlearn.report import emit
 
-    whole = load_pipeline(args.checkpoint)
+    whole = load_pipeline(resolve_model(args.checkpoint))  # a path or a committed model's name
     pipe = _one_target(whole, args.target).to(args.device)
     pipe.metadata = {**getattr(whole, "metadata", {}), **pipe.metadata}
     data, source = _load_data(args.data, args.on_error, args.errors_to)
@@ -388,7 +394,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
         return cmd_check_point_cloud(args)
 
-    pipe = _one_target(load_pipeline(args.checkpoint), args.target).to(args.device)
+    pipe = _one_target(load_pipeline(resolve_model(args.checkpoint)), args.target).to(args.device)
     data, source = _load_data(args.data, args.on_error, args.errors_to)
     _check_shape(pipe, data, source)
     pos = subsample(np.arange(len(data)), args.limit, args.seed)
@@ -416,6 +422,11 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
     members = []
     for path in args.checkpoints:
         pipe = load_pipeline(path)
+        if not hasattr(pipe, "target"):  # one model per target: not a member of one ensemble
+            raise OrbitlearnError(
+                f"{path}: a multi-target checkpoint ({', '.join(pipe.targets)}) cannot be an "
+                "ensemble member; combine checkpoints that predict one target"
+            )
         members += pipe.members if isinstance(pipe, EnsemblePipeline) else [pipe]
     ensemble = EnsemblePipeline(members)
     ensemble.metadata = {"members": [str(p) for p in args.checkpoints]}
@@ -508,7 +519,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
     report_skipped(skipped, args.errors_to)
     failed += len(skipped)
     if failed:
-        print(f"orbitlearn: {failed} of {count} entries not predicted", file=sys.stderr)
+        read = count + len(skipped)  # the skipped ones were read too
+        print(f"orbitlearn: {failed} of {read} entries not predicted", file=sys.stderr)
     return 1 if failed else 0
 
 
@@ -732,7 +744,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=LIMIT_HELP_SAMPLE + " (default 1000)",
     )
     ck.add_argument(
-        "--samples", type=positive_int, default=8, help="random group elements per input"
+        "--samples", type=group_samples, default=8, help="random group elements per input"
     )
     ck.add_argument("--seed", type=nonnegative_int, default=0)
     ck.add_argument(

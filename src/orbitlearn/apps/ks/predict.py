@@ -16,6 +16,7 @@ column that is not a vertex where the normal form needs vertices).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,13 +25,37 @@ from typing import Any
 import numpy as np
 
 from orbitlearn.errors import GeometryError, OrbitlearnError, first_line
+from orbitlearn.limits import MAX_ABS_INTEGER
 
 #: where the committed models live: models/ next to the source checkout
 COMMITTED_MODELS = Path(__file__).resolve().parents[4] / "models"
 
 
+def integer_refusal(m: np.ndarray) -> str | None:
+    """Why the coordinates of `m` are not integers a model takes (None when they are): floats
+    must be finite whole numbers (1.4 is not silently 1), and |x| <= 2**63 - 1."""
+    if m.dtype.kind == "f":
+        if not np.all(np.isfinite(m)):
+            return "expected integer coordinates, got NaN or an infinity"
+        if not np.all(m == np.round(m)):
+            bad = m[m != np.round(m)].flat[0]
+            return f"expected integer coordinates, got non-integer values such as {float(bad)!r}"
+        if m.size and float(np.abs(m).max()) >= 2.0**63:
+            return "expected integer coordinates with |x| <= 2**63 - 1"
+    elif m.dtype.kind in "iu":
+        if m.size and int(np.abs(m.astype(np.int64)).view(np.uint64).max()) > MAX_ABS_INTEGER:
+            return "expected integer coordinates with |x| <= 2**63 - 1"
+    elif m.dtype.kind != "b":
+        return f"expected integer coordinates, got values of type {m.dtype}"
+    return None
+
+
 def resolve_model(path_or_name: str | Path) -> Path:
     """The checkpoint file of a path, or of a committed model's name (OrbitlearnError if neither)."""
+    if not isinstance(path_or_name, str | os.PathLike):
+        raise OrbitlearnError(
+            f"expected a checkpoint path or a committed model's name, got {path_or_name!r}"
+        )
     path = Path(path_or_name)
     if path.is_file():
         return path
@@ -96,7 +121,7 @@ class Model:
         m = np.asarray(matrix)
         if m.ndim != 2:
             return f"expected a (d, n) matrix, got shape {m.shape}"
-        return self.pipeline.shape_refusal(m.shape)
+        return integer_refusal(m) or self.pipeline.shape_refusal(m.shape)
 
     # ------------------------------------------------------------------ predictions
     def _proba_group(self, batch: np.ndarray) -> dict[str, np.ndarray]:
@@ -157,6 +182,8 @@ class Model:
 
     def _checked(self, X: Any) -> tuple[list[EntryResult], bool]:
         mats, single = self._as_list(X)
+        if not mats:
+            raise OrbitlearnError("nothing to predict: expected at least one (d, n) matrix")
         results = self.predict_each(mats)
         failed = [r for r in results if r.error]
         if failed:

@@ -18,6 +18,7 @@ from orbitlearn.geometry._kernels.hodge import (
     HODGE_NOT_REFLEXIVE,
     HODGE_OK,
     HODGE_ORIGIN_NOT_INTERIOR,
+    HODGE_TOO_LARGE,
     hodge_flat,
     hodge_kernel,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "HODGE_NOT_REFLEXIVE",
     "HODGE_OK",
     "HODGE_ORIGIN_NOT_INTERIOR",
+    "HODGE_TOO_LARGE",
     "distinct_rows",
     "exact_hull",
     "facets_brute_force",

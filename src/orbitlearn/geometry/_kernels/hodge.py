@@ -13,11 +13,28 @@ from orbitlearn.geometry._kernels.points import (
     flat_points,
     vertex_mask,
 )
+from orbitlearn.limits import ENGINE_MAX_LINES
 
 HODGE_OK = 0
 HODGE_NOT_FULL_DIM = 1
 HODGE_ORIGIN_NOT_INTERIOR = 2
 HODGE_NOT_REFLEXIVE = 3
+HODGE_TOO_LARGE = 4  # the point enumeration would scan more than ENGINE_MAX_LINES lattice lines
+_MAX_LINES = ENGINE_MAX_LINES
+
+
+@njit
+def _box_lines(lo: np.ndarray, hi: np.ndarray) -> float:
+    """Lattice lines `_points_widest_last` scans in the box [lo, hi]: the product of all its
+    extents but the widest (as a float: no overflow)."""
+    total = 1.0
+    widest = 0.0
+    for k in range(lo.shape[0]):
+        e = float(hi[k] - lo[k] + 1)
+        total *= e
+        if e > widest:
+            widest = e
+    return total / widest
 
 
 @njit
@@ -57,7 +74,8 @@ def _batyrev_side(points: np.ndarray, normals: np.ndarray) -> int:
 def hodge_kernel(raw: np.ndarray):
     """(status, h11, h21, l(Δ), vertices of Δ, l(Δ*), vertices of Δ*) for the points raw (n, 4).
 
-    status: 0 ok, 1 not full-dimensional, 2 origin not interior, 3 not reflexive.
+    status: 0 ok, 1 not full-dimensional, 2 origin not interior, 3 not reflexive, 4 a box of
+    lattice points too large to scan (more than ENGINE_MAX_LINES lines, for Δ or Δ*).
     """
     pts = distinct_rows(raw)
     normals, offsets, status = exact_hull(pts)
@@ -77,12 +95,16 @@ def hodge_kernel(raw: np.ndarray):
     for k in range(pts.shape[1]):
         lo[k] = verts[:, k].min()
         hi[k] = verts[:, k].max()
-    p_delta, nrm = _points_widest_last(normals, offsets, lo, hi)
+    lo_dual = np.empty(pts.shape[1], dtype=np.int64)
+    hi_dual = np.empty(pts.shape[1], dtype=np.int64)
     for k in range(pts.shape[1]):
-        lo[k] = normals[:, k].min()
-        hi[k] = normals[:, k].max()
+        lo_dual[k] = normals[:, k].min()
+        hi_dual[k] = normals[:, k].max()
+    if _box_lines(lo, hi) > _MAX_LINES or _box_lines(lo_dual, hi_dual) > _MAX_LINES:
+        return HODGE_TOO_LARGE, 0, 0, 0, 0, 0, 0
+    p_delta, nrm = _points_widest_last(normals, offsets, lo, hi)
     ones = np.ones(nv, dtype=np.int64)
-    p_dual, vrt = _points_widest_last(verts, ones, lo, hi)
+    p_dual, vrt = _points_widest_last(verts, ones, lo_dual, hi_dual)
     h21 = _batyrev_side(p_delta, nrm)
     h11 = _batyrev_side(p_dual, vrt)
     return HODGE_OK, h11, h21, p_delta.shape[0], nv, p_dual.shape[0], nf
