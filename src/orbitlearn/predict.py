@@ -29,6 +29,13 @@ from orbitlearn.errors import GeometryError, OrbitlearnError, first_line
 COMMITTED_MODELS = Path(__file__).resolve().parents[2] / "models"
 
 
+def committed_names() -> list[str]:
+    """The names of the committed models (the `.pt` files of the models folder), sorted."""
+    return (
+        sorted(p.stem for p in COMMITTED_MODELS.glob("*.pt")) if COMMITTED_MODELS.is_dir() else []
+    )
+
+
 def resolve_model(path_or_name: str | Path) -> Path:
     """The checkpoint file of a path, or of a committed model's name (OrbitlearnError if neither)."""
     path = Path(path_or_name)
@@ -38,9 +45,7 @@ def resolve_model(path_or_name: str | Path) -> Path:
     candidate = COMMITTED_MODELS / f"{name}.pt"
     if "/" not in name and candidate.is_file():
         return candidate
-    known = (
-        sorted(p.stem for p in COMMITTED_MODELS.glob("*.pt")) if COMMITTED_MODELS.is_dir() else []
-    )
+    known = committed_names()
     raise OrbitlearnError(
         f"{name}: no such checkpoint file, nor a committed model"
         + (f" (committed: {', '.join(known)})" if known else "")
@@ -58,15 +63,32 @@ class EntryResult:
     error: str | None = None
     values: dict[str, int] | None = None
     probas: dict[str, np.ndarray] | None = None
+    #: whether the input lies in the model's training domain (None: the model records none),
+    #: with its descriptors and the reasons when it does not (`orbitlearn.models.domain`)
+    assessment: Any = None
+
+    @property
+    def in_distribution(self) -> bool | None:
+        """True inside the training domain, False outside, None when the model records none."""
+        return None if self.assessment is None else self.assessment.in_distribution
+
+    def probability(self, target: str | None = None) -> float | None:
+        """The class probability of the predicted value (of `target`, default the first)."""
+        if self.probas is None:
+            return None
+        p = self.probas[target] if target is not None else self.proba
+        return float(p.max())
 
 
 class Model:
     """A loaded pipeline (an ensemble, or one per target) that predicts label values; see the
     module docstring."""
 
-    def __init__(self, pipeline: Any, source: str = ""):
+    def __init__(self, pipeline: Any, source: str = "", domain: Any = None):
         self.pipeline = pipeline
         self.source = source
+        #: the `TrainingDomain` of its training data (None: not recorded)
+        self.domain = domain
         parts = getattr(pipeline, "members", None)
         # target -> the pipeline predicting it
         self._parts = dict(parts) if isinstance(parts, dict) else {pipeline.target: pipeline}
@@ -132,12 +154,17 @@ class Model:
                     try:
                         p = self._proba_group(mats[i][None].astype(np.int64))
                     except (GeometryError, ValueError, OrbitlearnError) as exc:
-                        results[i].error = first_line(exc)
+                        # alone in its batch: a "matrix 0: " prefix would name the wrong thing
+                        results[i].error = first_line(exc).removeprefix("matrix 0: ")
                         continue
                     self._fill(results[i], {t: v[0] for t, v in p.items()})
                 continue
             for j, i in enumerate(idx):
                 self._fill(results[i], {t: v[j] for t, v in probs.items()})
+        if self.domain is not None:
+            for r, m in zip(results, mats, strict=True):
+                if r.error is None:
+                    r.assessment = self.domain.assess(m)
         return results
 
     def _as_list(self, X: Any) -> tuple[list[np.ndarray], bool]:
@@ -188,10 +215,20 @@ class Model:
 
 def load_model(path_or_name: str | Path) -> Model:
     """A checkpoint (path) or committed model (name) as a `Model` that predicts label values."""
+    from orbitlearn.models.domain import model_domain
     from orbitlearn.models.ensemble import load_pipeline
 
     path = resolve_model(path_or_name)
-    return Model(load_pipeline(path), source=str(path))
+    pipeline = load_pipeline(path)
+    domain = model_domain(getattr(pipeline, "metadata", {}), path)
+    return Model(pipeline, source=str(path), domain=domain)
 
 
-__all__ = ["COMMITTED_MODELS", "EntryResult", "Model", "load_model", "resolve_model"]
+__all__ = [
+    "COMMITTED_MODELS",
+    "EntryResult",
+    "Model",
+    "committed_names",
+    "load_model",
+    "resolve_model",
+]
