@@ -82,7 +82,11 @@ def is_stdout(path: str | os.PathLike | None) -> bool:
 
 @contextmanager
 def output_stream(
-    path: str | os.PathLike | None, mode: str = "w", *, compress: bool | None = None
+    path: str | os.PathLike | None,
+    mode: str = "w",
+    *,
+    compress: bool | None = None,
+    newline: str | None = None,
 ) -> Iterator[IO[Any]]:
     """Standard output for None or ``-`` (left open), else `atomic_write(path, mode)`."""
     if is_stdout(path):
@@ -92,7 +96,7 @@ def output_stream(
         yield stream
         stream.flush()
         return
-    with atomic_write(path, mode, compress=compress) as fh:  # type: ignore[arg-type]
+    with atomic_write(path, mode, compress=compress, newline=newline) as fh:  # type: ignore[arg-type]
         yield fh
 
 

@@ -1,4 +1,4 @@
-"""`orbitlearn canon PATH --method lex|dirichlet|normal -o OUT`: canonicalise every vertex matrix of a KS file.
+"""`orbitlearn canon PATH --method lex|dirichlet|dirichlet_lex|normal -o OUT`: canonicalise every vertex matrix of a KS file.
 
 The output is a KS file with the same entries, in the same order, with the same headers and
 layout; only each vertex matrix is replaced by π(matrix). The report gives the count and the
@@ -30,22 +30,26 @@ class CanonError(OrbitlearnError):
 
 
 def make_canonicalizer(method: str, seed: int = 0, restarts: int = 0) -> Canonicalizer:
-    """The canonicaliser for a CLI method name (lex, dirichlet, normal)."""
-    from orbitlearn.canon.dirichlet import Dirichlet
-    from orbitlearn.canon.lex import LexCanonical
-    from orbitlearn.canon.normal import PolytopeNormalForm, geometry_normal_forms
+    """The canonicaliser of a method name from the one registry (`canon.methods`); `seed` and
+    `restarts` go to the methods that take them (Dirichlet)."""
+    import inspect
 
-    if method == "lex":
-        return LexCanonical()
-    if method == "dirichlet":
-        return Dirichlet(seed=seed, restarts=restarts)
+    from orbitlearn.canon.methods import canonicalizer_class
+
+    try:
+        cls = canonicalizer_class(method)
+    except KeyError as exc:
+        raise CanonError(exc.args[0]) from None
     if method == "normal":
+        from orbitlearn.canon.normal import geometry_normal_forms
+
         if geometry_normal_forms() is None:
             raise CanonError(
                 "--method normal needs orbitlearn.geometry.normal_forms, which is not installed"
             )
-        return PolytopeNormalForm()
-    raise CanonError(f"unknown method {method!r}: expected lex, dirichlet or normal")
+    accepted = inspect.signature(cls).parameters
+    options = {k: v for k, v in {"seed": seed, "restarts": restarts}.items() if k in accepted}
+    return cls(**options)
 
 
 def project_matrices(matrices: list, canon: Canonicalizer) -> tuple[list, float]:
@@ -79,7 +83,7 @@ def cmd_canon(args: argparse.Namespace) -> int:
     """`orbitlearn canon`: project every entry of a KS file with one canonicaliser and write the result."""
     from orbitlearn.datasets.commands import report_skipped, skipped_entries
     from orbitlearn.datasets.ks import iter_input_blocks
-    from orbitlearn.fileio import atomic_write
+    from orbitlearn.fileio import is_stdout, output_stream
     from orbitlearn.progress import progress_bar
     from orbitlearn.report import emit
 
@@ -91,7 +95,7 @@ def cmd_canon(args: argparse.Namespace) -> int:
     # streamed: one block of entries at a time, written as it goes (renamed into place at the end)
     with (
         skipped_entries(args.errors_to) as errors,
-        atomic_write(args.output, "w", encoding="ascii") as fh,
+        output_stream(args.output, "w") as fh,
     ):
         blocks = iter_input_blocks(
             args.paths, limit=args.limit, on_error=args.on_error, errors=errors
@@ -115,7 +119,7 @@ def cmd_canon(args: argparse.Namespace) -> int:
         "exact": bool(canon.exact),
     }
     report_skipped(errors, args.errors_to)
-    emit(report, args.json, _text)
+    emit(report, args.json, _text, to_stderr=is_stdout(args.output))
     return 0
 
 
@@ -126,13 +130,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="replace every vertex matrix of a KS file by a canonical representative",
         description=(
             "Canonicalise the vertex matrices of a KS file: lex (exact for S_m x S_n), "
-            "dirichlet (approximate, S_m x S_n), normal (exact for GL(d,Z) x S_n). "
+            "dirichlet (approximate, S_m x S_n), dirichlet_lex (Dirichlet, then a lexicographic "
+            "ascent), normal (exact for GL(d,Z) x S_n). "
             "Writes the same entries, order and headers."
         ),
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="KS files (plain or .gz; - for stdin)")
     p.add_argument("--method", choices=METHOD_NAMES, default="lex")
-    p.add_argument("-o", "--output", required=True, help="output KS file (.gz to compress)")
+    p.add_argument(
+        "-o", "--output", required=True, help="output KS file (.gz to compress; - for stdout)"
+    )
     p.add_argument("--limit", type=positive_int, default=None, help=LIMIT_HELP_FIRST)
     p.add_argument(
         "--seed", type=nonnegative_int, default=0, help="seed of the Dirichlet reference point"
