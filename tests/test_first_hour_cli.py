@@ -90,3 +90,14 @@ def test_a_mistyped_flag_gets_the_closest(argv, suggestion, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and suggestion in err
+
+
+def test_trainings_default_to_one_thread():
+    from orbitlearn.cli import build_parser
+    from orbitlearn.train.config import DEFAULT_CLI_THREADS
+
+    parser = build_parser()
+    train = parser.parse_args(["train", "--model", "mlp", "--out", "x"])
+    bench = parser.parse_args(["bench", "ks", "--profile", "quick"])
+    assert train.threads == bench.threads == DEFAULT_CLI_THREADS == 1
+    assert parser.parse_args(["bench", "ks", "--threads", "2"]).threads == 2

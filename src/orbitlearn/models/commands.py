@@ -29,7 +29,14 @@ from orbitlearn.models.evaluation import evaluate_pipeline, invariance_check, tr
 from orbitlearn.models.pipeline import AUGMENT_CHOICES, CANON_CHOICES, ModelPipeline
 from orbitlearn.models.registry import MODEL_NAMES, NETWORK_NAMES, build_model
 from orbitlearn.targets import DEFAULT_TARGET, TARGETS
-from orbitlearn.train.config import PATIENCE_ON, PRECISIONS, TrainConfig, setting_changes
+from orbitlearn.train.config import (
+    DEFAULT_CLI_THREADS,
+    PATIENCE_ON,
+    PRECISIONS,
+    THREADS_HELP,
+    TrainConfig,
+    setting_changes,
+)
 
 
 def _load_data(
@@ -713,7 +720,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="the score --patience watches: the validation score, or the training score (a "
         "training epoch at or above the best so far counts as a gain)",
     )
-    train.add_argument("--threads", type=positive_int, help="torch / xgboost threads")
+    train.add_argument(
+        "--threads", type=positive_int, default=DEFAULT_CLI_THREADS, help=THREADS_HELP
+    )
     add_device(train)
     train.add_argument(
         "--devices",

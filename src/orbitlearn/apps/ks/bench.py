@@ -21,6 +21,7 @@ other profile's run folder, is trained once, and both tables read the same netwo
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -533,8 +534,20 @@ class KSBenchmark:
             log=self.log,
             describe=lambda t: f"{t[0].name} (seed {t[1]}, {t[2]})",
             summary=lambda c: f"test {100 * c['acc']:.2f}% in {c['seconds']:.0f} s",
+            weight=lambda t: self.reference_seconds(*t),
         )
         return self.table(rows)
+
+    def reference_seconds(self, row: RowSpec, seed: int, variant: str) -> float | None:
+        """The cell's seconds in the committed results of a folder of this name
+        (benchmarks/results/<name>/cells in a source checkout; None when absent): how long it is
+        expected to take relative to the others, for the time-left estimate."""
+        committed = Path(__file__).resolve().parents[4] / "benchmarks" / "results" / self.out.name
+        path = committed / "cells" / f"{self.cell_stem(row, seed, variant)}.json"
+        try:
+            return float(json.loads(path.read_text())["seconds"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
 
     def run_on_cluster(
         self,
