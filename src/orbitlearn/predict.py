@@ -1,10 +1,12 @@
 """Using a trained model: `load_model(path_or_name)` and predictions in label units.
 
 `load_model` reads a checkpoint (single pipeline or ensemble; never runs code from it) or one of the
-committed models by name (`ks_h11_best`, `ks_h11_gl4z`), which live in the `models/` folder next to
-the source checkout (they are not shipped inside the wheel). The returned `Model` predicts label
-values (h11), following scikit-learn's `classes_` convention, from one (d, n) matrix, a (B, d, n)
-batch, a list of matrices with different n, or a `KSFile`.
+committed models by name (`committed_names()` lists them; their cards are on the docs' Models
+page).
+The returned `Model` predicts label values (h11 or h21), following scikit-learn's `classes_`
+convention, from one (d, n) matrix, a (B, d, n) batch, a list of matrices with different n, or a
+`KSFile`; `predict_each` also says, per input, the probability of the predicted value and whether
+the input lies in the model's training domain (`orbitlearn.models.domain`).
 
 Which inputs a model takes: every matrix must have the model's dimension d. A model whose pipeline
 is invariant under permutations of the vertices by construction (PointNet, Deep Sets, set
