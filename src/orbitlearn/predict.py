@@ -27,8 +27,29 @@ import numpy as np
 
 from orbitlearn.errors import GeometryError, OrbitlearnError, first_line
 
-#: where the committed models live: models/ next to the source checkout
-COMMITTED_MODELS = Path(__file__).resolve().parents[2] / "models"
+#: the environment variable naming a folder of models (NAME.pt, training_domains.json, README.md)
+MODELS_ENV = "ORBITLEARN_MODELS"
+#: where a wheel installs the committed models, under the installation's data folder
+WHEEL_MODELS = Path("share") / "orbitlearn" / "models"
+
+
+def models_folder() -> Path:
+    """Where the committed models are: $ORBITLEARN_MODELS if set, else `models/` of the source
+    checkout this package runs from, else the installation's share/orbitlearn/models (a wheel
+    ships them there)."""
+    import os
+    import sysconfig
+
+    if os.environ.get(MODELS_ENV):
+        return Path(os.environ[MODELS_ENV])
+    checkout = Path(__file__).resolve().parents[2] / "models"
+    if checkout.is_dir():
+        return checkout
+    return Path(sysconfig.get_path("data")) / WHEEL_MODELS
+
+
+#: the folder of the committed models (see `models_folder`), found once at import
+COMMITTED_MODELS = models_folder()
 
 
 def committed_names() -> list[str]:
@@ -228,9 +249,11 @@ def load_model(path_or_name: str | Path) -> Model:
 
 __all__ = [
     "COMMITTED_MODELS",
+    "MODELS_ENV",
     "EntryResult",
     "Model",
     "committed_names",
     "load_model",
+    "models_folder",
     "resolve_model",
 ]

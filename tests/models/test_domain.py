@@ -83,3 +83,13 @@ def test_domain_box_and_round_trip():
     assert not a.in_distribution and "vertex count 5" in a.reasons[0]
     with pytest.raises(orbitlearn.OrbitlearnError):
         TrainingDomain.of([])
+
+
+def test_the_models_folder_is_found_from_anywhere(tmp_path, monkeypatch):
+    from orbitlearn.predict import MODELS_ENV, WHEEL_MODELS, models_folder
+
+    monkeypatch.setenv(MODELS_ENV, str(tmp_path))
+    assert models_folder() == tmp_path
+    monkeypatch.delenv(MODELS_ENV)
+    found = models_folder()
+    assert (found / "ks_h11_gl4z.pt").is_file() or found.parts[-3:] == WHEEL_MODELS.parts
