@@ -46,3 +46,33 @@ def test_the_tutorial_runs(tmp_path, monkeypatch, capsys):
     )
     for shown in shown_in_page:
         assert shown in out, out
+
+
+README = TUTORIAL.parents[1] / "README.md"
+
+
+def test_the_readme_examples_print_what_it_shows(tmp_path, monkeypatch, capsys):
+    """The README's Python example prints its ```text block; its console examples print the
+    lines shown (timings aside)."""
+    pytest.importorskip("torch")
+    from orbitlearn.cli import main
+
+    text = README.read_text(encoding="utf-8")
+    code = python_blocks(README)[0]
+    shown = re.search(r"^```text\n(.*?)^```", text[text.index(code) :], re.S | re.M).group(1)
+    exec(compile(code, "README.md", "exec"), {"__name__": "readme"})
+    assert capsys.readouterr().out == shown
+    monkeypatch.chdir(tmp_path)
+    console = re.search(r"^```console\n\$ cat quintic.txt\n(.*?)^\$", text, re.S | re.M).group(1)
+    (tmp_path / "quintic.txt").write_text(console)
+    for argv in (
+        ["hodge", "quintic.txt"],
+        ["predict", "--checkpoint", "ks_h11_gl4z", "quintic.txt"],
+        ["predict", "--checkpoint", "ks_h11_gl4z", "quintic.txt", "--exact"],
+    ):
+        assert main(argv) == 0
+        out = capsys.readouterr()
+        first = out.out.splitlines()[0]
+        assert f"$ orbitlearn {' '.join(argv)}\n{first}\n" in text, first
+        for line in out.err.splitlines():
+            assert line in text, line
