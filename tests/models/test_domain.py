@@ -93,3 +93,15 @@ def test_the_models_folder_is_found_from_anywhere(tmp_path, monkeypatch):
     monkeypatch.delenv(MODELS_ENV)
     found = models_folder()
     assert (found / "ks_h11_gl4z.pt").is_file() or found.parts[-3:] == WHEEL_MODELS.parts
+
+
+def test_train_stores_the_training_domain_with_the_model(v26_path, tmp_path, capsys):
+    out = tmp_path / "run"
+    argv = ["train", "--model", "majority", "--data", str(v26_path), "--limit", "60"]
+    assert main([*argv, "--out", str(out), "--json"]) == 0
+    capsys.readouterr()
+    model = orbitlearn.load_model(out / "model.pt")
+    assert model.domain is not None
+    assert model.domain.ranges["vertices"] == [26, 26]
+    quintic = np.array([[1, 0, 0, 0, -1], [0, 1, 0, 0, -1], [0, 0, 1, 0, -1], [0, 0, 0, 1, -1]])
+    assert model.domain.assess(quintic).in_distribution is False

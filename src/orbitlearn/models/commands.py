@@ -274,6 +274,7 @@ def _train(args: argparse.Namespace) -> int:
     if not main_rank:
         return 0
     pipe.metadata = {k: v for k, v in metrics.items() if k not in pipe.describe()}
+    pipe.metadata["training_domain"] = _training_domain(x[parts["train"]], source)
     pipe.save(out / "model.pt")
     write_text_atomic(out / "metrics.json", json.dumps(metrics, indent=2) + "\n")
 
@@ -286,6 +287,18 @@ def _train(args: argparse.Namespace) -> int:
 
     emit(metrics, args.json, text)
     return 0
+
+
+def _training_domain(x_train: np.ndarray, source: str) -> dict | None:
+    """What the model was trained on, stored with it (`orbitlearn.models.domain`); None when the
+    engine can describe none of the training matrices."""
+    from orbitlearn.models.domain import TrainingDomain, describe_many
+
+    described = describe_many(x_train)
+    if not described:
+        return None
+    text = f"train part of {Path(source).name}: {len(described)} polytopes"
+    return TrainingDomain.of(described, description=text).to_dict()
 
 
 def _select(data: KSDataset, which: str, split_seed: int, limit: int | None) -> np.ndarray:

@@ -65,6 +65,38 @@ def descriptors(matrix: np.ndarray, ranges: dict | None = None) -> dict[str, obj
     return out
 
 
+def describe_many(matrices) -> list[dict[str, object]]:
+    """`descriptors` of many matrices (those the engine cannot describe are left out), the
+    point counts of reflexive 4-polytopes from the one-pass compiled Hodge kernel."""
+    from orbitlearn.geometry.batch import hodge_record
+    from orbitlearn.geometry.normalform import normal_form
+
+    out = []
+    for m in matrices:
+        real = _real_columns(m)
+        try:
+            if real.shape[0] != 4:
+                out.append(descriptors(real))
+                continue
+            rec = hodge_record(real)
+            nf = normal_form(real)
+        except (GeometryError, ValueError, OrbitlearnError):
+            try:  # not reflexive, or not 4-dimensional: described without the Hodge kernel
+                out.append(descriptors(real))
+            except (GeometryError, ValueError, OrbitlearnError):
+                pass
+            continue
+        out.append(
+            {
+                "vertices": int(rec["m_vertices"]),
+                "coordinates": [int(nf.min()), int(nf.max())],
+                "points": int(rec["m_points"]),
+                "dual_points": int(rec["n_points"]),
+            }
+        )
+    return out
+
+
 def _outside(values: dict[str, object], ranges: dict[str, list[int]]) -> list[str]:
     """One phrase per descriptor outside its training range."""
     reasons = []
@@ -161,6 +193,7 @@ __all__ = [
     "Assessment",
     "TrainingDomain",
     "committed_domain",
+    "describe_many",
     "descriptors",
     "model_domain",
 ]
