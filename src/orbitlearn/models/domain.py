@@ -46,19 +46,29 @@ def descriptors(matrix: np.ndarray, ranges: dict | None = None) -> dict[str, obj
     """The descriptors of conv(columns of `matrix`): vertices (int), coordinates ([min, max] of the
     normal form), points and dual_points (ints; the dual's only when Δ is reflexive). With
     `ranges`, the lattice points are counted only when vertices and coordinates lie inside (a
-    polytope far outside may have very many points)."""
+    polytope far outside may have very many points). Reflexive 4-polytopes take the one-pass
+    compiled Hodge kernel."""
+    from orbitlearn.geometry.batch import hodge_record
     from orbitlearn.geometry.normalform import normal_form
     from orbitlearn.geometry.polytope import LatticePolytope
 
     real = _real_columns(matrix)
-    poly = LatticePolytope(real)
-    nf = normal_form(poly.vertices)
+    nf = normal_form(real)  # one column per vertex
     out: dict[str, object] = {
-        "vertices": int(poly.n_vertices),
+        "vertices": int(nf.shape[1]),
         "coordinates": [int(nf.min()), int(nf.max())],
     }
     if ranges is not None and _outside(out, ranges):
         return out
+    if real.shape[0] == 4:
+        try:
+            rec = hodge_record(real)
+        except GeometryError:
+            pass  # not reflexive: counted below
+        else:
+            out["points"], out["dual_points"] = int(rec["m_points"]), int(rec["n_points"])
+            return out
+    poly = LatticePolytope(real)
     out["points"] = int(poly.n_points())
     if poly.is_reflexive():
         out["dual_points"] = int(poly.ks_counts()["n_points"])
@@ -66,34 +76,13 @@ def descriptors(matrix: np.ndarray, ranges: dict | None = None) -> dict[str, obj
 
 
 def describe_many(matrices) -> list[dict[str, object]]:
-    """`descriptors` of many matrices (those the engine cannot describe are left out), the
-    point counts of reflexive 4-polytopes from the one-pass compiled Hodge kernel."""
-    from orbitlearn.geometry.batch import hodge_record
-    from orbitlearn.geometry.normalform import normal_form
-
+    """`descriptors` of many matrices; those the engine cannot describe are left out."""
     out = []
     for m in matrices:
-        real = _real_columns(m)
         try:
-            if real.shape[0] != 4:
-                out.append(descriptors(real))
-                continue
-            rec = hodge_record(real)
-            nf = normal_form(real)
+            out.append(descriptors(m))
         except (GeometryError, ValueError, OrbitlearnError):
-            try:  # not reflexive, or not 4-dimensional: described without the Hodge kernel
-                out.append(descriptors(real))
-            except (GeometryError, ValueError, OrbitlearnError):
-                pass
             continue
-        out.append(
-            {
-                "vertices": int(rec["m_vertices"]),
-                "coordinates": [int(nf.min()), int(nf.max())],
-                "points": int(rec["m_points"]),
-                "dual_points": int(rec["n_points"]),
-            }
-        )
     return out
 
 
