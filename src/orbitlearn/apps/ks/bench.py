@@ -47,6 +47,9 @@ from orbitlearn.targets import MIRROR
 from orbitlearn.train.config import TrainConfig
 from orbitlearn.train.devices import describe_device
 
+#: entries of each part on which a variant's projections are compared with the orig ones
+SAME_PROJECTION_CHECKS = 512
+
 VARIANTS = ("orig", "rnd_perm")
 ACC_COLUMNS = ("acc_orig", "acc_rnd_perm", "acc_perm_test", "acc_gl4z_test")
 DEFAULT_TRAIN = {"epochs": 30, "batch_size": 128, "lr": 2e-3, "weight_decay": 1e-4}
@@ -280,17 +283,25 @@ class KSBenchmark:
     def _same_after_projection(
         self, pipe: ModelPipeline, seed: int, variant: str, protocol: str = "ours"
     ) -> bool:
-        """Whether π(train and val inputs of the variant) equals π(the orig ones), entry by entry."""
+        """Whether π(train and val inputs of the variant) equals π(the orig ones), entry by entry,
+        checked on a seeded sample of SAME_PROJECTION_CHECKS entries of each part: π is exact
+        for these groups by construction (and tested), so projecting every permuted input again
+        (28,000 normal forms in the quick profile) only repeats the theorem."""
         if pipe.canon not in ("lex", "normal"):
             return False
         key = (pipe.canon, seed, variant, protocol)
         if key not in self._same_projection:
             moved = self._inputs(seed, variant, protocol)
             orig = self._inputs(seed, "orig", protocol)
-            self._same_projection[key] = all(
-                np.array_equal(pipe.project(moved[part]), pipe.project(orig[part]))
-                for part in ("train", "val")
-            )
+            same = True
+            for part in ("train", "val"):
+                n = len(orig[part])
+                rng = np.random.default_rng(np.random.SeedSequence([seed, n, 11]))
+                idx = np.sort(rng.permutation(n)[:SAME_PROJECTION_CHECKS])
+                same &= len(moved[part]) == n and np.array_equal(
+                    pipe.project(moved[part][idx]), pipe.project(orig[part][idx])
+                )
+            self._same_projection[key] = bool(same)
         return self._same_projection[key]
 
     def _fit(
