@@ -52,11 +52,15 @@ def test_hodge_check_shows_values_and_says_when_nothing_to_compare(bare, tmp_pat
     assert main(["hodge", str(bare), "--check", "--json"]) == 0
     rep = json.loads(capsys.readouterr().out)
     assert rep["checked"] is False and rep["compared"] == 0
+    assert rep["entries"][0]["h11"] == 101 and rep["entries"][0]["matches_header"] is None
     labelled = tmp_path / "labelled.txt"
     labelled.write_text(LABELLED)
     assert main(["hodge", str(labelled), "--check"]) == 0
     text = capsys.readouterr().out
     assert "matches header" in text and "1 compared with their headers: 0 mismatches" in text
+    assert main(["hodge", str(labelled), "--check", "--json"]) == 0
+    rep = json.loads(capsys.readouterr().out)
+    assert rep["checked"] is True and rep["entries"][0]["matches_header"] is True
 
 
 def test_hodge_out_dash_is_json_lines_on_stdout(bare, capsys):

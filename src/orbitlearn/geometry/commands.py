@@ -165,8 +165,8 @@ def run_hodge(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     counts = {"count": 0, "computed": 0, "compared": 0}
     mismatched, failed = Listed(), Listed()
-    printed: list[dict] = []  # --json without --out and --check: every record in the report
-    keep_all = args.json and out is None and not args.check
+    printed: list[dict] = []  # --json without --out: every record in the report
+    keep_all = args.json and out is None  # with --check too: the values compared, per entry
     text_format = fmt if fmt in TEXT_FORMATS else None  # the workers format the rows
     task = functools.partial(
         hodge_task, with_normal_form=args.normal_form, check=args.check, text_format=text_format
