@@ -105,3 +105,12 @@ def test_train_stores_the_training_domain_with_the_model(v26_path, tmp_path, cap
     assert model.domain.ranges["vertices"] == [26, 26]
     quintic = np.array([[1, 0, 0, 0, -1], [0, 1, 0, 0, -1], [0, 0, 1, 0, -1], [0, 0, 0, 1, -1]])
     assert model.domain.assess(quintic).in_distribution is False
+
+
+def test_csv_carries_probability_and_in_distribution(tmp_path, capsys):
+    path = tmp_path / "q.txt"
+    path.write_text(QUINTIC)
+    assert main(["predict", "--checkpoint", "ks_h11_gl4z", str(path), "--csv"]) == 0
+    header, row = capsys.readouterr().out.splitlines()
+    assert header == "index,h11,probability,in_distribution,error"
+    assert row.split(",")[3] == "false"

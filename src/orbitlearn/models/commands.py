@@ -494,7 +494,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
         model = load_model(args.checkpoint)
         model.pipeline.to(args.device)
         targets = model.targets
-    header = ["index", *targets, "error"] + (["top"] if args.top else [])
+    header = ["index", *targets, *_csv_extra(targets, args.exact), "error"]
+    header += ["top"] if args.top else []
     count = failed = outside = 0
     with skipped_entries(args.errors_to) as skipped, output_stream(args.output) as fh:
         if args.json:
@@ -599,6 +600,24 @@ def _prediction_record(index: int, r, targets, model, args: argparse.Namespace) 
     return rec
 
 
+def _csv_extra(targets, exact: bool) -> list[str]:
+    """The CSV columns after the values: the probability of each and in_distribution (the
+    model's), or exact (the engine's)."""
+    if exact:
+        return ["exact"]
+    several = len(targets) > 1
+    return [f"probability_{t}" if several else "probability" for t in targets] + ["in_distribution"]
+
+
+def _csv_cell(value) -> str:
+    """A CSV cell: empty for None, true/false for booleans."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)
+
+
 def _prediction_text(rec: dict, targets, args: argparse.Namespace, first: bool) -> str:
     """A record as written: a JSON list item, a CSV row or a text line."""
     if args.json:
@@ -608,6 +627,7 @@ def _prediction_text(rec: dict, targets, args: argparse.Namespace, first: bool) 
     if args.csv:
         error = str(rec.get("error", "")).replace('"', "'")
         row = [str(rec["index"]), *(str(rec.get(t, "")) for t in targets)]
+        row += [_csv_cell(rec.get(k)) for k in _csv_extra(targets, args.exact)]
         row.append(f'"{error}"' if error else "")
         return ",".join(row + ([top] if args.top else [])) + "\n"
     if "error" in rec:
