@@ -75,6 +75,10 @@ def resolve_model(path_or_name: str | Path) -> Path:
     )
 
 
+class OutsideTrainingDomain(UserWarning):
+    """`Model.predict` / `predict_proba` were given inputs outside the model's training domain."""
+
+
 @dataclass
 class EntryResult:
     """One entry's prediction: its index and label values by target (with class probabilities),
@@ -213,6 +217,19 @@ class Model:
             r = failed[0]
             more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
             raise OrbitlearnError(f"entry {r.index}: {r.error}{more}")
+        outside = [r for r in results if r.in_distribution is False]
+        if outside:
+            import warnings
+
+            first = outside[0]
+            warnings.warn(
+                f"{len(outside)} of {len(results)} inputs lie outside the training domain of "
+                f"{Path(self.source).stem or 'this model'} (entry {first.index}: "
+                f"{'; '.join(first.assessment.reasons)}): those predictions are extrapolation; "
+                "predict_each says which, orbitlearn.geometry computes the exact values",
+                OutsideTrainingDomain,
+                stacklevel=3,
+            )
         return results, single
 
     def predict(self, X: Any) -> Any:
@@ -250,6 +267,7 @@ def load_model(path_or_name: str | Path) -> Model:
 __all__ = [
     "COMMITTED_MODELS",
     "MODELS_ENV",
+    "OutsideTrainingDomain",
     "EntryResult",
     "Model",
     "committed_names",

@@ -114,3 +114,12 @@ def test_csv_carries_probability_and_in_distribution(tmp_path, capsys):
     header, row = capsys.readouterr().out.splitlines()
     assert header == "index,h11,probability,in_distribution,error"
     assert row.split(",")[3] == "false"
+
+
+def test_predict_warns_when_an_input_lies_outside():
+    from orbitlearn.predict import OutsideTrainingDomain
+
+    quintic = np.array([[1, 0, 0, 0, -1], [0, 1, 0, 0, -1], [0, 0, 1, 0, -1], [0, 0, 0, 1, -1]])
+    model = orbitlearn.load_model("ks_h11_gl4z")
+    with pytest.warns(OutsideTrainingDomain, match="1 of 1 inputs lie outside"):
+        assert model.predict(quintic) == 62
