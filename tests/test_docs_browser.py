@@ -7,6 +7,7 @@ file the site does not have."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -35,10 +36,13 @@ class _Page(HTMLParser):
         self.errors = 0  # KaTeX parse errors
         self.links: list[str] = []
         self.em_texts: list[str] = []
+        self.odd_tags: list[str] = []  # text like <u, x> read as an element
         self._open_formulas: list[list[bool]] = []
         self._em: list[str] | None = None
 
     def handle_starttag(self, tag, attrs):
+        if not re.fullmatch(r"[a-z][a-z0-9-]*", tag):
+            self.odd_tags.append(tag)
         a = dict(attrs)
         classes = set((a.get("class") or "").split())
         if tag in ("a", "link") and a.get("href"):
@@ -159,6 +163,8 @@ def test_every_page_renders_its_formulas_and_links(site):
         odd = [t for t in parsed.em_texts if t[:1] in "()" or t[-1:] in "()" or "Σ" in t]
         if odd:
             problems.append(f"{name}: formula text in <em>: {odd[:3]}")
+        if parsed.odd_tags:
+            problems.append(f"{name}: text read as HTML elements: {parsed.odd_tags[:3]}")
         bad = _broken(page, site, parsed.links)
         if bad:
             problems.append(f"{name}: broken links {bad[:5]}")
