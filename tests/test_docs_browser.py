@@ -79,7 +79,7 @@ class _Page(HTMLParser):
             self._em.append(data)
 
 
-def _dump(url: str) -> str:
+def _dump(url: str, profile: Path) -> str:
     """The page's DOM after its scripts ran, from headless Chromium (no network)."""
     out = subprocess.run(
         [
@@ -88,6 +88,11 @@ def _dump(url: str) -> str:
             "--no-sandbox",
             "--disable-gpu",
             "--no-first-run",
+            "--disable-quic",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
             "--allow-file-access-from-files",
             "--proxy-server=127.0.0.1:9",  # nothing outside the site is reachable
             "--virtual-time-budget=10000",
@@ -141,13 +146,17 @@ def _broken(page: Path, site: Path, links: list[str]) -> list[str]:
     return bad
 
 
-def test_every_page_renders_its_formulas_and_links(site):
+def test_every_page_renders_its_formulas_and_links(site, tmp_path):
     pages = sorted(
         p for p in site.rglob("*.html") if "assets" not in p.parts and p.name != "404.html"
     )
     assert len(pages) > 15
     with ThreadPoolExecutor(max_workers=2) as pool:
-        doms = list(pool.map(lambda p: _dump(p.as_uri()), pages))
+        doms = list(
+            pool.map(
+                lambda ip: _dump(ip[1].as_uri(), tmp_path / f"profile{ip[0]}"), enumerate(pages)
+            )
+        )
     problems = []
     typeset = {}
     for page, dom in zip(pages, doms, strict=True):
