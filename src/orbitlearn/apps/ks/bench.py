@@ -32,7 +32,7 @@ import numpy as np
 
 from orbitlearn.apps.ks.rows import Profile, RowSpec, find_row, get_profile
 from orbitlearn.bench.machine import machine_info, source_state
-from orbitlearn.bench.runner import CellStore, run_cells
+from orbitlearn.bench.runner import CellStore, clock, run_cells, time_left
 from orbitlearn.datasets.ks_dataset import KSDataset, subsample
 from orbitlearn.errors import GeometryError, OrbitlearnError
 from orbitlearn.fileio import held_lock
@@ -584,18 +584,25 @@ class KSBenchmark:
             [t for t in pending if t[0].model == "ensemble"],
         ]
         failed: list[str] = []
+        weight = {self.cell_stem(*t): self.reference_seconds(*t) or 1.0 for t in pending}
+        total, done, start = sum(weight.values()), 0.0, time.perf_counter()
         with executor(cluster, retries=1) as ex:
             for wave in waves:
                 specs = [self.task_spec(*t) for t in wave]
-                for (row, seed, variant), cell in zip(wave, ex.map(run_cell_task, specs)):
+                for task, cell in zip(wave, ex.map(run_cell_task, specs)):
+                    row, seed, variant = task
                     name = f"{row.name} (seed {seed}, {variant})"
+                    done += weight[self.cell_stem(*task)]
+                    elapsed = time.perf_counter() - start
+                    left = time_left(elapsed, done, total - done)
+                    where = f"bench ks [{clock(elapsed)} so far, about {clock(left or 0)} left]"
                     if isinstance(cell, TaskFailed):
-                        self.log(f"bench ks: {name}: failed: {cell.message}")
+                        self.log(f"{where}: {name}: failed: {cell.message}")
                         failed.append(name)
                         continue
                     self.store.store(self.cell_stem(row, seed, variant), cell)
                     self.log(
-                        f"bench ks: {name}: test {100 * cell['acc']:.2f}% in {cell['seconds']:.0f} s"
+                        f"{where}: {name}: test {100 * cell['acc']:.2f}% in {cell['seconds']:.0f} s"
                     )
         return failed
 
