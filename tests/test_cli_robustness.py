@@ -689,8 +689,8 @@ def test_diverged_training_exits_non_zero_and_saves_nothing(ksfile, tmp_path, ca
 
 
 def test_a_model_with_nan_weights_is_not_saved(mlp_checkpoint, tmp_path):
-    from orbitlearn.errors import OrbitlearnError
     from orbitlearn.apps.ks.checkpoints import load_pipeline
+    from orbitlearn.errors import OrbitlearnError
 
     pipe = load_pipeline(mlp_checkpoint)
     state = pipe.model.get_state()

@@ -95,9 +95,48 @@ LIMIT_HELP_FIRST = "at most N entries (N >= 1): the first N of the file"
 LIMIT_HELP_SAMPLE = "at most N entries (N >= 1): a seeded random subset of N"
 
 
+_UNRECOGNIZED = "unrecognized arguments: "
+_INVALID_CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)")
+
+
+def did_you_mean(message: str, parser: argparse.ArgumentParser) -> str:
+    """The closest known option or choice to what a usage error says is wrong, as
+    ``"; did you mean --check?"`` (empty when nothing is close), as pip and git suggest."""
+    import difflib
+
+    if message.startswith(_UNRECOGNIZED):
+        options = list(parser._option_string_actions)
+        for token in message[len(_UNRECOGNIZED) :].split():
+            if token.startswith("-"):
+                close = difflib.get_close_matches(token.split("=")[0], options, n=1, cutoff=0.6)
+                if close:
+                    return f"; did you mean {close[0]}?"
+        return ""
+    found = _INVALID_CHOICE.search(message)
+    if found:
+        choices = re.findall(r"'([^']*)'", found.group(2))
+        close = difflib.get_close_matches(found.group(1), choices, n=1, cutoff=0.6)
+        if close:
+            return f"; did you mean {close[0]}?"
+    return ""
+
+
 class OneLineArgumentParser(argparse.ArgumentParser):
-    """An ArgumentParser whose usage errors are one stderr line and exit code 2."""
+    """An ArgumentParser whose usage errors are one stderr line and exit code 2, with the
+    closest option or choice suggested ("did you mean --check?")."""
+
+    #: the most deeply nested parser that has started parsing (a subcommand's): an unknown
+    #: option is reported by the top-level parser but belongs to it
+    _innermost: argparse.ArgumentParser | None = None
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+        """As argparse does, noting this parser as the innermost one parsing."""
+        OneLineArgumentParser._innermost = self
+        return super().parse_known_args(args, namespace)
 
     def error(self, message: str):  # type: ignore[override]
         """Print the usage error as one line (``orbitlearn: error: ...``) and exit with status 2."""
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        inner = OneLineArgumentParser._innermost or self
+        hint = did_you_mean(message, inner)
+        prog = inner.prog if message.startswith(_UNRECOGNIZED) else self.prog
+        self.exit(2, f"{prog}: error: {message}{hint} (see {prog} --help)\n")

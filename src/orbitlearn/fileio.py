@@ -87,6 +87,35 @@ def atomic_write(
         raise
 
 
+#: the path that means standard output wherever a command writes a file
+STDOUT = "-"
+
+
+def is_stdout(path: str | os.PathLike | None) -> bool:
+    """Whether a path to write means standard output (none given, or ``-``)."""
+    return path is None or str(path) == STDOUT
+
+
+@contextmanager
+def output_stream(
+    path: str | os.PathLike | None,
+    mode: str = "w",
+    *,
+    compress: bool | None = None,
+    newline: str | None = None,
+) -> Iterator[IO[Any]]:
+    """Standard output for None or ``-`` (left open), else `atomic_write(path, mode)`."""
+    if is_stdout(path):
+        import sys
+
+        stream = sys.stdout.buffer if mode == "wb" else sys.stdout
+        yield stream
+        stream.flush()
+        return
+    with atomic_write(path, mode, compress=compress, newline=newline) as fh:  # type: ignore[arg-type]
+        yield fh
+
+
 def remove_stale_temps(path: str | os.PathLike) -> list[Path]:
     """Delete the temporary files that killed writers of `path` left behind (their process is
     gone); returns what was removed."""

@@ -27,7 +27,12 @@ _SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".parquet": "parquet"}
 
 
 def format_of(path: str | os.PathLike, given: str | None = None) -> str:
-    """The output format: `given`, else from the file suffix (.csv, .jsonl, .parquet)."""
+    """The output format: `given`, else from the file suffix (.csv, .jsonl, .parquet); JSON lines
+    on standard output (``-``)."""
+    from orbitlearn.fileio import is_stdout
+
+    if given is None and is_stdout(path):
+        return "jsonl"
     if given is not None:
         if given not in FORMATS:
             raise OrbitlearnError(f"--format must be one of {', '.join(FORMATS)}, not {given!r}")
@@ -42,10 +47,11 @@ def format_of(path: str | os.PathLike, given: str | None = None) -> str:
 
 
 class RecordWriter:
-    """Rows of declared columns to one file in `fmt`, batch by batch, renamed into place on close."""
+    """Rows of declared columns to one file in `fmt`, batch by batch, renamed into place on close
+    (``-``: standard output, as they come)."""
 
     def __init__(self, path: str | os.PathLike, columns: Sequence[tuple[str, str]], fmt: str):
-        from orbitlearn.fileio import atomic_write
+        from orbitlearn.fileio import output_stream
 
         self.path = Path(path)
         self.columns = list(columns)
@@ -69,11 +75,11 @@ class RecordWriter:
             }
             self._pa = pa
             self._schema = pa.schema([(n, kinds[k]) for n, k in self.columns])
-            self._context = atomic_write(self.path, "wb", compress=False)
+            self._context = output_stream(path, "wb", compress=False)
             self._fh = self._context.__enter__()
             self._parquet = pq.ParquetWriter(self._fh, self._schema)
         else:
-            self._context = atomic_write(self.path, "w", newline="", compress=False)
+            self._context = output_stream(path, "w", compress=False, newline="")
             self._fh = self._context.__enter__()
             if fmt == "csv":
                 self._csv = csv.writer(self._fh)

@@ -8,9 +8,13 @@ from collections.abc import Callable
 from typing import Any
 
 
-def emit(obj: Any, as_json: bool, text: Callable[[Any], str] | None = None) -> None:
-    """Print a report: JSON with --json, else the human-readable `text(obj)`."""
+def emit(
+    obj: Any, as_json: bool, text: Callable[[Any], str] | None = None, *, to_stderr: bool = False
+) -> None:
+    """Print a report: JSON with --json, else the human-readable `text(obj)`; on stderr when
+    `to_stderr` (the command's data went to standard output: `-o -`)."""
+    stream = sys.stderr if to_stderr else sys.stdout
     if as_json or text is None:
-        sys.stdout.write(json.dumps(obj, indent=None if as_json else 2) + "\n")
+        stream.write(json.dumps(obj, indent=None if as_json else 2) + "\n")
     else:
-        sys.stdout.write(text(obj).rstrip("\n") + "\n")
+        stream.write(text(obj).rstrip("\n") + "\n")

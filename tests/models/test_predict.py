@@ -131,7 +131,8 @@ def test_a_fixed_shape_model_refuses_other_vertex_counts(entries, tmp_path, caps
         == 1
     )
     rows = (tmp_path / "o.csv").read_text().splitlines()
-    assert rows[0] == "index,h11,error" and rows[1].split(",")[1].isdigit()
+    assert rows[0] == "index,h11,probability,in_distribution,error"
+    assert rows[1].split(",")[1].isdigit() and 0 < float(rows[1].split(",")[2]) <= 1
     assert "exactly 26 vertices" in rows[2]
     capsys.readouterr()
 

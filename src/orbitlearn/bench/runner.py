@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import json
+import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -76,6 +77,20 @@ class CellStore:
         return [cells[k] for k in sorted(cells)]
 
 
+def clock(seconds: float) -> str:
+    """A duration as m:ss (h:mm:ss from an hour)."""
+    seconds = max(0, round(seconds))
+    h, rest = divmod(seconds, 3600)
+    m, sec = divmod(rest, 60)
+    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
+
+
+def time_left(elapsed: float, done: float, remaining: float) -> float | None:
+    """Seconds left when `done` units of work took `elapsed` seconds and `remaining` units are
+    left (None before any work is done)."""
+    return None if done <= 0 else elapsed * remaining / done
+
+
 def run_cells(
     tasks: Sequence[T],
     stem: Callable[[T], str],
@@ -87,19 +102,39 @@ def run_cells(
     log: Callable[[str], None] | None = None,
     describe: Callable[[T], str] | None = None,
     summary: Callable[[dict], str] | None = None,
+    weight: Callable[[T], float | None] | None = None,
 ) -> list[T]:
-    """Compute and store every task whose cell is not finished, in order; returns those tasks."""
+    """Compute and store every task whose cell is not finished, in order; returns those tasks.
+
+    Each logged line says which cell of how many, the time spent and about how much is left:
+    the time so far scaled by the work left, a task's work being `weight(task)` (e.g. its
+    seconds in an earlier run; None or no `weight`: the mean of the known ones, or 1)."""
     from orbitlearn.progress import progress
 
     todo = [t for t in tasks if not store.done(stem(t))]
-    for task in progress(todo, total=len(todo), desc=desc, enabled=show_progress):
+    known = [w for w in (weight(t) if weight else None for t in todo) if w is not None]
+    mean = sum(known) / len(known) if known else 1.0
+    weights = [
+        max(w if w is not None else mean, 0.05)
+        for w in (weight(t) if weight else None for t in todo)
+    ]
+    start, done = time.perf_counter(), 0.0
+    for k, task in enumerate(progress(todo, total=len(todo), desc=desc, enabled=show_progress)):
         name = describe(task) if describe else stem(task)
         if log:
-            log(f"{desc}: {name} ...")
+            log(f"{desc} [{k + 1}/{len(todo)}]: {name} ...")
         cell = compute(task)
         store.store(stem(task), cell)
+        done += weights[k]
+        elapsed = time.perf_counter() - start
+        left = time_left(elapsed, done, sum(weights) - done)
         if log:
-            log(f"{desc}: {name}: {summary(cell) if summary else 'done'}")
+            when = f"{clock(elapsed)} so far" + (
+                f", about {clock(left)} left" if left is not None and k + 1 < len(todo) else ""
+            )
+            log(
+                f"{desc} [{k + 1}/{len(todo)}, {when}]: {name}: {summary(cell) if summary else 'done'}"
+            )
     return todo
 
 

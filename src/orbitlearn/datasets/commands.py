@@ -16,7 +16,7 @@ from orbitlearn.argtypes import (
 from orbitlearn.datasets.fetch import fetch_ks, ks_cache_path
 from orbitlearn.datasets.ks import KEPT_ERRORS, KSFile, SkippedEntries, read_ks
 from orbitlearn.datasets.ks_dataset import DEFAULT_FRACTIONS, KSDataset
-from orbitlearn.fileio import atomic_write
+from orbitlearn.fileio import output_stream
 
 
 def add_on_error(parser: argparse.ArgumentParser) -> None:
@@ -42,7 +42,7 @@ def skipped_entries(errors_to: str | None) -> Iterator[SkippedEntries]:
     if errors_to is None:
         yield SkippedEntries()
         return
-    with atomic_write(errors_to, "w") as sink:
+    with output_stream(errors_to, "w") as sink:  # "-": standard output
         yield SkippedEntries(sink=sink)
 
 

@@ -125,7 +125,17 @@ def fetch_ks(
             if tmp.exists():
                 tmp.unlink()
     raise DataNotFoundError(
-        f"could not fetch {name} ({'; '.join(failures)}); download it by hand and put it at {target}"
+        f"could not fetch {name} ({'; '.join(failures)}); {_where_data_goes(target)}"
+    )
+
+
+def _where_data_goes(target: Path) -> str:
+    """Where a KS file is looked for, naming ORBITLEARN_DATA (the usual fix when it is unset)."""
+    if os.environ.get("ORBITLEARN_DATA"):
+        return f"download it by hand and put it at {target} (under $ORBITLEARN_DATA)"
+    return (
+        f"ORBITLEARN_DATA is not set, so it was looked for in {target}: set ORBITLEARN_DATA to the "
+        "folder whose ks/ holds the file, or put it there by hand"
     )
 
 
@@ -136,7 +146,7 @@ def resolve_ks_path(vertices: int = 26, *, download: bool = True) -> Path:
         return path
     if not download:
         raise DataNotFoundError(
-            f"{path} does not exist: run `orbitlearn data fetch ks --vertices {vertices}` "
-            "or set ORBITLEARN_DATA to the folder holding ks/"
+            f"{path} does not exist: run `orbitlearn data fetch ks --vertices {vertices}`; "
+            + _where_data_goes(path)
         )
     return fetch_ks(vertices)

@@ -64,6 +64,22 @@ def sources_digest() -> str:
     return h.hexdigest()[:16]
 
 
+def _say_if_cold(folder: Path) -> None:
+    """On a terminal, one stderr line when the cache holds no compiled kernel yet: the first
+    command that uses the engine then compiles it (which takes a while), which would otherwise look
+    like a hang."""
+    import sys
+
+    if next(folder.rglob("*.nbi"), None) is not None:
+        return
+    if getattr(sys.stderr, "isatty", lambda: False)():
+        print(
+            f"orbitlearn: compiling the exact engine, once (it is cached in {folder})",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
 def configure_cache() -> Path | None:
     """Point numba's cache at a subfolder (named by `sources_digest`) of the first writable
     candidate; None (and a warning) if there is none."""
@@ -76,6 +92,7 @@ def configure_cache() -> Path | None:
             import numba.core.config
 
             numba.core.config.CACHE_DIR = str(folder)
+            _say_if_cold(folder)
             return folder
     tried = ", ".join(str(f) for f in candidates)
     warnings.warn(

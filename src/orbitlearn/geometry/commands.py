@@ -9,7 +9,6 @@ import sys
 import time
 from collections import deque
 from contextlib import closing
-from pathlib import Path
 
 import numpy as np
 
@@ -17,6 +16,7 @@ from orbitlearn.argtypes import LIMIT_HELP_FIRST, positive_int
 from orbitlearn.datasets.ks import HEADER_MIRROR
 from orbitlearn.dist import CLUSTER_HELP, JOBS_HELP, cluster_spec, jobs_count
 from orbitlearn.errors import GeometryError
+from orbitlearn.fileio import is_stdout
 from orbitlearn.geometry.fields import HODGE_FIELDS
 from orbitlearn.progress import progress_bar
 from orbitlearn.records import FORMATS
@@ -30,6 +30,15 @@ def _ks_text(rec: dict) -> str:
         f"M:{rec['m_points']} {rec['m_vertices']} N:{rec['n_points']} {rec['n_vertices']} "
         f"H:{rec['h11']},{rec['h21']} [{rec['euler']}]"
     )
+
+
+def _check_text(rec: dict) -> str:
+    """What --check found for one entry, as a text-line suffix."""
+    if "matches_header" not in rec:
+        return ""
+    return {True: "\tmatches header", False: "\tMISMATCH", None: "\tno header values"}[
+        rec["matches_header"]
+    ]
 
 
 #: how many mismatched and failed entries a report lists one by one (all are counted)
@@ -152,14 +161,14 @@ def run_hodge(args: argparse.Namespace) -> int:
     with --check, compared with the headers."""
     from orbitlearn.records import TEXT_FORMATS, RecordWriter, format_of
 
-    out = Path(args.out) if args.out else None
+    out = args.out or None  # "-": the rows on standard output, the report on stderr
     fmt = format_of(out, args.format) if out is not None else None
     columns = _hodge_columns(args.check, args.normal_form)
     start = time.perf_counter()
-    counts = {"count": 0, "computed": 0}
+    counts = {"count": 0, "computed": 0, "compared": 0}
     mismatched, failed = Listed(), Listed()
-    printed: list[dict] = []  # --json without --out and --check: every record in the report
-    keep_all = args.json and out is None and not args.check
+    printed: list[dict] = []  # --json without --out: every record in the report
+    keep_all = args.json and out is None  # with --check too: the values compared, per entry
     text_format = fmt if fmt in TEXT_FORMATS else None  # the workers format the rows
     task = functools.partial(
         hodge_task, with_normal_form=args.normal_form, check=args.check, text_format=text_format
@@ -179,11 +188,12 @@ def run_hodge(args: argparse.Namespace) -> int:
                 errors = outcome["errors"]
                 counts["count"] += len(block)
                 counts["computed"] += len(block) - len(errors)
+                counts["compared"] += outcome.get("compared", 0)
                 for i in sorted(errors):
                     failed.add({**_where(block, i), "message": errors[i]})
                 for i, fields in outcome["diffs"].items():
                     mismatched.add({**_where(block, i), "fields": fields})
-                printing = not args.json and not args.check
+                printing = not args.json
                 if writer is not None and "text" in outcome:
                     writer.write_text(outcome["text"], len(block))
                 elif writer is not None or keep_all or printing:
@@ -195,7 +205,7 @@ def run_hodge(args: argparse.Namespace) -> int:
                     else:
                         sys.stdout.write(
                             "".join(
-                                f"{r['index']}\t{_ks_text(r)}\n"
+                                f"{r['index']}\t{_ks_text(r)}{_check_text(r)}\n"
                                 for r in rows
                                 if r.get("error") is None
                             )
@@ -212,7 +222,8 @@ def run_hodge(args: argparse.Namespace) -> int:
         **counts,
         "mismatches": mismatched.count,
         "failed_count": failed.count,
-        "checked": bool(args.check),
+        # --check compared something: entries whose header carried a field to compare with
+        "checked": bool(args.check) and counts["compared"] > 0,
         "mismatched": mismatched,
         "failed": failed,
         "seconds": round(seconds, 3),
@@ -222,23 +233,30 @@ def run_hodge(args: argparse.Namespace) -> int:
         "out": str(out) if out else None,
         "format": fmt,
     }
+    # the rows went to standard output (--out -): the report goes to stderr
+    stream = sys.stderr if out is not None and is_stdout(out) else sys.stdout
     if args.json:
         if keep_all:
             report["entries"] = printed
-        json.dump(report, sys.stdout)
-        sys.stdout.write("\n")
+        json.dump(report, stream)
+        stream.write("\n")
     else:
-        w = sys.stdout.write
+        w = stream.write
         for m in mismatched:
             got = ", ".join(f"{k}: header {a} computed {b}" for k, (a, b) in m["fields"].items())
             w(f"mismatch: entry {m['index']} ({m['source']} line {m['line']}): {got}\n")
         for f in failed:
             w(f"failed: entry {f['index']} ({f['source']} line {f['line']}): {f['message']}\n")
         summary = f"{report['count']} entries, {report['computed']} computed"
-        if args.check:
-            summary += f", {report['mismatches']} mismatches with the headers"
+        if args.check and report["checked"]:
+            summary += (
+                f", {report['compared']} compared with their headers: "
+                f"{report['mismatches']} mismatches"
+            )
+        elif args.check:
+            summary += ", nothing to compare: no header carries M:, N: or H: values"
         summary += f", {failed.count} failed, {report['seconds']:.2f} s ({report['per_second']}/s)"
-        if out is not None:
+        if out is not None and not is_stdout(out):
             summary += f"; written to {out}"
         w(summary + "\n")
     return 1 if (mismatched.count or failed.count) else 0
@@ -263,22 +281,30 @@ def _hodge_outcome(block, result, check: bool) -> dict:
             "normal_forms": [None] * n,
         }
     diffs: dict[int, dict] = {}
+    compared = 0
     if check:
         failed = np.zeros(n, dtype=bool)
         failed[list(result["errors"])] = True
+        any_present = np.zeros(n, dtype=bool)
         for k, f in enumerate(FIELDS):
             vals, present = block.column(f)
+            any_present |= present
             got = result["table"][:, k]
             for i in np.flatnonzero(present & (vals != got) & ~failed).tolist():
                 diffs.setdefault(i, {})[f] = [int(vals[i]), int(got[i])]
         diffs = dict(sorted(diffs.items()))
-    return {**result, "diffs": diffs}
+        compared = int((any_present & ~failed).sum())
+        uncompared = np.flatnonzero(~any_present).tolist()
+    else:
+        uncompared = []
+    return {**result, "diffs": diffs, "compared": compared, "uncompared": uncompared}
 
 
 def _hodge_rows(block, outcome: dict, check: bool, with_normal_form: bool) -> list[dict]:
     """One record per entry of `block` from its `_hodge_outcome`."""
     table = outcome["table"].tolist()
     errors, diffs = outcome["errors"], outcome["diffs"]
+    uncompared = set(outcome.get("uncompared", ()))
     rows = []
     for i, (index, line) in enumerate(zip(block.index.tolist(), block.line.tolist())):
         row: dict = {"index": index, "source": block.source, "line": line}
@@ -287,8 +313,8 @@ def _hodge_rows(block, outcome: dict, check: bool, with_normal_form: bool) -> li
             rows.append(row)
             continue
         row.update(zip(FIELDS, table[i]))
-        if check:
-            row["matches_header"] = i not in diffs
+        if check:  # None: the header had nothing to compare with
+            row["matches_header"] = None if i in uncompared else i not in diffs
         if with_normal_form:
             row["normal_form"] = outcome["normal_forms"][i]
         rows.append(row)
@@ -345,13 +371,13 @@ def run_normal_form(args: argparse.Namespace) -> int:
     """Every entry replaced by its normal form, same order and headers, written in KS format as
     it goes (streamed in bounded blocks; the file appears under its name at the end)."""
     from orbitlearn.dist import TaskFailed
-    from orbitlearn.fileio import atomic_write
+    from orbitlearn.fileio import output_stream
 
     start = time.perf_counter()
     trailer: list[str] = []
     count = changed = 0
     bar = progress_bar(desc="normal form", unit=" entries")
-    with atomic_write(args.output, "w", encoding="ascii") as fh:
+    with output_stream(args.output, "w") as fh:
         with closing(
             run_blocks(normal_form_task, args, trailer=trailer)
         ) as results:  # workers killed on any exit
@@ -389,6 +415,7 @@ def run_normal_form(args: argparse.Namespace) -> int:
             f"{r['count']} entries written to {r['output']} "
             f"({r['changed']} changed by the normal form), {r['seconds']:.2f} s"
         ),
+        to_stderr=is_stdout(args.output),
     )
     return 0
 
@@ -423,7 +450,7 @@ def run_duals(args: argparse.Namespace) -> int:
     computed by the engine and checked against the source's swapped one (mirror symmetry)."""
     from orbitlearn.datasets.ks import KSBlock, KSEntry
     from orbitlearn.dist import TaskFailed
-    from orbitlearn.fileio import atomic_write
+    from orbitlearn.fileio import output_stream
 
     start = time.perf_counter()
     count = 0
@@ -431,7 +458,7 @@ def run_duals(args: argparse.Namespace) -> int:
     checked = 0
 
     bar = progress_bar(desc="duals", unit=" entries")
-    with atomic_write(args.output, "w", encoding="ascii") as fh:
+    with output_stream(args.output, "w") as fh:
         with closing(run_blocks(duals_task, args)) as results:  # workers killed on any exit
             for block, result in results:
                 if isinstance(result, TaskFailed):
@@ -492,7 +519,7 @@ def run_duals(args: argparse.Namespace) -> int:
         )
         return "\n".join(lines)
 
-    emit(report, args.json, text)
+    emit(report, args.json, text, to_stderr=is_stdout(args.output))
     return 1 if (mismatched.count or failed.count) else 0
 
 
@@ -500,7 +527,9 @@ def add_ks_output_arguments(p: argparse.ArgumentParser) -> None:
     """The options of the commands that stream KS files into a KS file (normal-form, data
     duals): input paths, -o, --jobs, --cluster, --limit, --json."""
     p.add_argument("paths", nargs="+", metavar="PATH", help="KS files (plain or .gz; - for stdin)")
-    p.add_argument("-o", "--output", required=True, help="output KS file (.gz compresses)")
+    p.add_argument(
+        "-o", "--output", required=True, help="output KS file (.gz compresses; - for stdout)"
+    )
     p.add_argument("--jobs", type=jobs_count, default=1, help=JOBS_HELP)
     p.add_argument("--cluster", type=cluster_spec, help=CLUSTER_HELP)
     p.add_argument("--limit", type=positive_int, help=LIMIT_HELP_FIRST)
@@ -519,11 +548,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         ),
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="KS files (plain or .gz; - for stdin)")
-    p.add_argument("--check", action="store_true", help="compare with the headers, list mismatches")
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="compare with the headers' M:, N:, H: values: each entry's line says whether it "
+        "matches; mismatches listed (headers without values: nothing to compare, said so)",
+    )
     p.add_argument("--json", action="store_true", help="print a JSON report")
     p.add_argument("--jobs", type=jobs_count, default=1, help=JOBS_HELP)
     p.add_argument(
-        "--out", help="write one row per entry to FILE (.csv, .jsonl or .parquet), as it goes"
+        "--out",
+        help="write one row per entry to FILE (.csv, .jsonl or .parquet), as it goes; - for "
+        "stdout (JSON lines unless --format)",
     )
     p.add_argument("--format", choices=FORMATS, help="format of --out (default: from its suffix)")
     p.add_argument("--cluster", type=cluster_spec, help=CLUSTER_HELP)

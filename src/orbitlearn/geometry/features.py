@@ -4,7 +4,7 @@ For a (d, n) matrix whose columns are points of a polytope P = conv(columns), `p
 gives each column a vector of integers that is GL(d,Z)-invariant (x -> gx with g unimodular
 leaves every lattice distance and every edge length unchanged) and permutes with the columns
 (S_n-equivariant): the number of facets at lattice distance 0, 1, ..., 5 and >= 6 from the point
-(<u_f, x> + c_f, a column of the vertex-facet pairing matrix, counted by value), the number of
+(⟨u_f, x⟩ + c_f, a column of the vertex-facet pairing matrix, counted by value), the number of
 edges at the point, their lattice lengths summed, and the longest. For a reflexive 4-polytope
 with n vertices, Σ over edges of (lattice length − 1) is one term of Batyrev's formula,
 h21 = n − 4 + Σ_edges l*(e) + Σ_2-faces l*(θ)(1 + l*(θ*)), so these features hand a model part

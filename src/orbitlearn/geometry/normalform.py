@@ -1,6 +1,6 @@
 """Normal form of lattice polytopes under GL(d, Z) x S_n (the algorithm of PALP's ``poly.x -N``).
 
-1. The pairing matrix PM[f, j] = <u_f, v_j> + c_f is made lexicographically maximal (row-major)
+1. The pairing matrix PM[f, j] = ⟨u_f, v_j⟩ + c_f is made lexicographically maximal (row-major)
    under row and column permutations. The search goes row by row: a state is a sequence of rows
    chosen so far plus an ordered partition of the columns into blocks that those rows cannot tell
    apart; the next row is any unused row, its entries sorted descending inside each block; only

@@ -2,7 +2,7 @@
 
 Convention: a polytope is given by an integer array of shape (d, n) whose *columns* are points
 (like the Kreuzer-Skarke files: 4 rows x 26 columns); 2 <= d <= 5. A facet is stored as a primitive
-integer inner normal u and an integer offset c with <u, x> >= -c on the polytope (equality on the
+integer inner normal u and an integer offset c with ⟨u, x⟩ >= -c on the polytope (equality on the
 facet). Everything is integer arithmetic (a beneath-beyond hull with fraction-free
 determinants): no float hull and no tolerance anywhere.
 """
@@ -55,7 +55,7 @@ def as_point_matrix(vertices) -> np.ndarray:
 
 def exact_facets(pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Facets of conv(pts) for distinct pts of shape (n, d), full-dimensional: (normals (F, d),
-    offsets (F,)) with <u, x> + c >= 0, u primitive; rows sorted lexicographically by (u, c).
+    offsets (F,)) with ⟨u, x⟩ + c >= 0, u primitive; rows sorted lexicographically by (u, c).
 
     Exact beneath-beyond in integer arithmetic (`_kernels.exact_hull`): non-simplicial facets
     are single facets from the start, no float hull is involved.
@@ -82,7 +82,7 @@ def unique_rows(a: np.ndarray) -> np.ndarray:
 def enumerate_lattice_points(
     normals: np.ndarray, offsets: np.ndarray, box_lo, box_hi, vertices: np.ndarray | None = None
 ) -> np.ndarray:
-    """All integer x with <u_f, x> + c_f >= 0 for all f, as an (m, d) array (exact).
+    """All integer x with ⟨u_f, x⟩ + c_f >= 0 for all f, as an (m, d) array (exact).
 
     The coordinate with the widest range is swept innermost, its integer interval solved from the
     inequalities, so the cost is (box volume of the other d-1 coordinates) x facets + output.
@@ -194,12 +194,12 @@ class LatticePolytope:
 
     @property
     def facet_normals(self) -> np.ndarray:
-        """Primitive inner normals u_f, shape (n_facets, d): <u_f, x> >= -c_f on the polytope."""
+        """Primitive inner normals u_f, shape (n_facets, d): ⟨u_f, x⟩ >= -c_f on the polytope."""
         return self._normals.copy()
 
     @property
     def facet_offsets(self) -> np.ndarray:
-        """Offsets c_f, shape (n_facets,): <u_f, x> >= -c_f, equality exactly on facet f."""
+        """Offsets c_f, shape (n_facets,): ⟨u_f, x⟩ >= -c_f, equality exactly on facet f."""
         return self._offsets.copy()
 
     def __repr__(self) -> str:
@@ -208,7 +208,7 @@ class LatticePolytope:
         )
 
     def pairing_matrix(self) -> np.ndarray:
-        """PM[f, j] = <u_f, v_j> + c_f (lattice distance of vertex j from facet f), (n_facets, n_vertices)."""
+        """PM[f, j] = ⟨u_f, v_j⟩ + c_f (lattice distance of vertex j from facet f), (n_facets, n_vertices)."""
         return self._normals @ self._verts.T + self._offsets[:, None]
 
     def incidence_matrix(self) -> np.ndarray:
@@ -220,7 +220,7 @@ class LatticePolytope:
         return bool(np.all(self._offsets > 0))
 
     def is_reflexive(self) -> bool:
-        """Reflexive  <=>  0 interior and every facet is <u_f, x> >= -1 (c_f = 1, u_f primitive)."""
+        """Reflexive  <=>  0 interior and every facet is ⟨u_f, x⟩ >= -1 (c_f = 1, u_f primitive)."""
         return bool(np.all(self._offsets == 1))
 
     def _require_reflexive(self, what: str) -> None:
@@ -234,7 +234,7 @@ class LatticePolytope:
             )
 
     def dual(self) -> LatticePolytope:
-        """Polar Δ* = {y : <y, x> >= -1 on Δ}; for reflexive Δ its vertices are the facet normals."""
+        """Polar Δ* = {y : ⟨y, x⟩ >= -1 on Δ}; for reflexive Δ its vertices are the facet normals."""
         if not self.origin_is_interior():
             raise GeometryError("the polar dual needs the origin in the interior of the polytope")
         if not self.is_reflexive():
@@ -346,8 +346,8 @@ class LatticePolytope:
 
     def hodge_numbers(self, method: str = "fast") -> tuple[int, int]:
         """(h11, h21) of the CY hypersurface of reflexive 4-polytope Δ (Batyrev):
-        h11 = l(Δ*) − 5 − Σ_{facets F*} l*(F*) + Σ_{2-faces θ*} l*(θ*) l*(θ),
-        h21 = l(Δ) − 5 − Σ_{facets F} l*(F) + Σ_{2-faces θ} l*(θ) l*(θ*).
+        `h11 = l(Δ*) − 5 − Σ_{facets F*} l*(F*) + Σ_{2-faces θ*} l*(θ*) l*(θ)`,
+        `h21 = l(Δ) − 5 − Σ_{facets F} l*(F) + Σ_{2-faces θ} l*(θ) l*(θ*)`.
 
         method "fast" counts points by how many facets they lie on (see docs/geometry.md);
         "faces" evaluates the sums literally over the face lattice. Both are exact.
@@ -391,7 +391,7 @@ def _dual_point_count(p: LatticePolytope) -> int:
 
 
 def dual_lattice_points(verts: np.ndarray, normals: np.ndarray) -> np.ndarray:
-    """Lattice points of Δ* = {y : <y, v> >= -1 for every vertex v of Δ} (Δ reflexive, so Δ* is
+    """Lattice points of Δ* = {y : ⟨y, v⟩ >= -1 for every vertex v of Δ} (Δ reflexive, so Δ* is
     the hull of the facet normals, which bound the box), as (m, d)."""
     return enumerate_lattice_points(
         verts,
@@ -423,7 +423,7 @@ def hodge_fast(verts: np.ndarray, normals: np.ndarray, points: np.ndarray):
 
 def _batyrev_side(points: np.ndarray, facet_normals: np.ndarray) -> int:
     """l(P) − 5 − #{x on exactly one facet} + Σ_{x on exactly facets u, w} (gcd(u − w) − 1),
-    for a reflexive 4-polytope P with facets <u, x> >= -1."""
+    for a reflexive 4-polytope P with facets ⟨u, x⟩ >= -1."""
     on = (facet_normals @ points.T) == -1  # (F, P)
     cnt = on.sum(axis=0)
     total = int(points.shape[0]) - 5 - int(np.count_nonzero(cnt == 1))
@@ -451,7 +451,7 @@ def _hodge_faces(p: LatticePolytope) -> tuple[int, int]:
     # faces of Δ* are indexed by facets-of-Δ* = vertices of Δ: a face θ of Δ with facet set S
     # is dual to the face of Δ* with vertex set S, lying on the Δ*-facets listed by θ's vertices.
     dual_faces = dual.faces()
-    # dual facet i is <v_j, y> >= -1 for the vertex v_j of Δ; find j by matching normals
+    # dual facet i is ⟨v_j, y⟩ >= -1 for the vertex v_j of Δ; find j by matching normals
     key = {tuple(v): j for j, v in enumerate(p._verts.tolist())}
     facet_to_vertex = [key[tuple(u)] for u in dual._normals.tolist()]
     lstar_dual = {}

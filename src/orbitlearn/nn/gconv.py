@@ -5,9 +5,9 @@ by the regular representation (`orbitlearn.groups.regular.RegularAction`):
 (ρ(u)f)(g, p) = f(u⁻¹g, R_u⁻¹p). Every convolution is a cross-correlation with circular padding,
 so H and W are kept and the layers commute with periodic shifts as well.
 
-* lifting:  [f ⋆ ψ](g, p)  = Σ_{c,q} f_c(p + q) (R_g ψ)_c(q)
-* group:    [f ⋆ ψ](g, p)  = Σ_{h,c,q} f_c(h, p + q) (R_g ψ_c(g⁻¹h))(q)
-* relaxed:  [f ⋆̃ Ψ](g, p) = Σ_{h,c,q} f_c(h, p + q) (R_g Σ_l w_l(h) ψ_{l,c}(g⁻¹h))(q)
+* lifting: `[f ⋆ ψ](g, p)  = Σ_{c,q} f_c(p + q) (R_g ψ)_c(q)`
+* group: `[f ⋆ ψ](g, p)  = Σ_{h,c,q} f_c(h, p + q) (R_g ψ_c(g⁻¹h))(q)`
+* relaxed: `[f ⋆̃ Ψ](g, p) = Σ_{h,c,q} f_c(h, p + q) (R_g Σ_l w_l(h) ψ_{l,c}(g⁻¹h))(q)`
   (Wang, Walters and Yu, ICML 2022): L filter banks mixed by weights that depend on the group
   element; when w_l(h) does not depend on h it is the strict layer with filter Σ_l w_l ψ_l.
 
@@ -137,7 +137,7 @@ class _GroupLayer(nn.Module):
 
 
 class LiftingConv2d(_GroupLayer):
-    """(B, C, H, W) → (B, C', |G|, H, W): [f ⋆ ψ](g, p) = Σ_{c,q} f_c(p + q)(R_g ψ)_c(q) + b."""
+    """(B, C, H, W) → (B, C', |G|, H, W): `[f ⋆ ψ](g, p) = Σ_{c,q} f_c(p + q)(R_g ψ)_c(q) + b`."""
 
     space_in = "image"
 
@@ -159,7 +159,7 @@ class LiftingConv2d(_GroupLayer):
 
 
 class GroupConv2d(_GroupLayer):
-    """(B, C, |G|, H, W) → (B, C', |G|, H, W): [f ⋆ ψ](g, p) = Σ_{h,c,q} f_c(h, p+q)(R_g ψ_c(g⁻¹h))(q) + b."""
+    """(B, C, |G|, H, W) → (B, C', |G|, H, W): `[f ⋆ ψ](g, p) = Σ_{h,c,q} f_c(h, p+q)(R_g ψ_c(g⁻¹h))(q) + b`."""
 
     def __init__(
         self,
@@ -236,7 +236,7 @@ class _RelaxedLayer(_GroupLayer):
 
 
 class RelaxedGroupConv2d(_RelaxedLayer):
-    """(B, C, |G|, H, W) → (B, C', |G|, H, W): [f ⋆̃ Ψ](g) = Σ_h f(h) ⋆ R_g Σ_l w_l(h) ψ_l(g⁻¹h) + b.
+    """(B, C, |G|, H, W) → (B, C', |G|, H, W): `[f ⋆̃ Ψ](g) = Σ_h f(h) ⋆ R_g Σ_l w_l(h) ψ_l(g⁻¹h) + b`.
 
     `num_filter_banks` = L filter banks ψ_l; the mixing weights w (L, |G|) start equal (then the
     layer is exactly equivariant) and may drift apart in training; `relaxation_penalty()` measures
@@ -256,7 +256,7 @@ class RelaxedGroupConv2d(_RelaxedLayer):
 
 
 class RelaxedLiftingConv2d(_RelaxedLayer):
-    """(B, C, H, W) → (B, C', |G|, H, W): [f ⋆̃ Ψ](g) = f ⋆ R_g Σ_l w_l(g) ψ_l + b.
+    """(B, C, H, W) → (B, C', |G|, H, W): `[f ⋆̃ Ψ](g) = f ⋆ R_g Σ_l w_l(g) ψ_l + b`.
 
     Equal mixing weights over g give the strict `LiftingConv2d` with filter Σ_l w_l ψ_l.
     """

@@ -13,6 +13,17 @@ BatchTransform = Callable[[np.ndarray, np.random.Generator], np.ndarray]
 
 PRECISIONS = ("fp32", "bf16", "fp16")
 
+#: torch / XGBoost threads of a training the command line starts when --threads is not given: the
+#: project's networks are small (batches of 128 matrices of 4 x 26), so a second thread buys
+#: little on an idle machine and costs much when another process holds the other core
+#: (issue 47: several times slower on two threads beside a busy core). More only where a
+#: measurement shows it helps: pass --threads N.
+DEFAULT_CLI_THREADS = 1
+THREADS_HELP = (
+    f"torch / XGBoost threads per training (default {DEFAULT_CLI_THREADS}: small networks gain "
+    "little from more, and lose much when other work shares the cores)"
+)
+
 #: what `patience` watches: the validation score (the default), or the training score, which is
 #: how the published encoder-decoder stopped (an epoch at or above the best so far resets the count)
 PATIENCE_ON = ("val", "train")

@@ -1,4 +1,4 @@
-"""`orbitlearn canon PATH --method lex|dirichlet|normal -o OUT`: canonicalise every vertex matrix of a KS file.
+"""`orbitlearn canon PATH --method lex|dirichlet|dirichlet_lex|normal -o OUT`: canonicalise every vertex matrix of a KS file.
 
 The output is a KS file with the same entries, in the same order, with the same headers and
 layout; only each vertex matrix is replaced by π(matrix). The report gives the count and the
@@ -95,7 +95,7 @@ def cmd_canon(args: argparse.Namespace) -> int:
     """`orbitlearn canon`: project every entry of a KS file with one canonicaliser and write the result."""
     from orbitlearn.datasets.commands import report_skipped, skipped_entries
     from orbitlearn.datasets.ks import iter_input_blocks
-    from orbitlearn.fileio import atomic_write
+    from orbitlearn.fileio import is_stdout, output_stream
     from orbitlearn.progress import progress_bar
     from orbitlearn.report import emit
 
@@ -107,7 +107,7 @@ def cmd_canon(args: argparse.Namespace) -> int:
     # streamed: one block of entries at a time, written as it goes (renamed into place at the end)
     with (
         skipped_entries(args.errors_to) as errors,
-        atomic_write(args.output, "w", encoding="ascii") as fh,
+        output_stream(args.output, "w") as fh,
     ):
         blocks = iter_input_blocks(
             args.paths, limit=args.limit, on_error=args.on_error, errors=errors
@@ -131,7 +131,7 @@ def cmd_canon(args: argparse.Namespace) -> int:
         "exact": bool(canon.exact),
     }
     report_skipped(errors, args.errors_to)
-    emit(report, args.json, _text)
+    emit(report, args.json, _text, to_stderr=is_stdout(args.output))
     return 0
 
 
@@ -142,13 +142,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="replace every vertex matrix of a KS file by a canonical representative",
         description=(
             "Canonicalise the vertex matrices of a KS file: lex (exact for S_m x S_n), "
-            "dirichlet (approximate, S_m x S_n), normal (exact for GL(d,Z) x S_n). "
+            "dirichlet (approximate, S_m x S_n), dirichlet_lex (Dirichlet, then a lexicographic "
+            "ascent), normal (exact for GL(d,Z) x S_n). "
             "Writes the same entries, order and headers."
         ),
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="KS files (plain or .gz; - for stdin)")
     p.add_argument("--method", choices=METHOD_NAMES, default="lex")
-    p.add_argument("-o", "--output", required=True, help="output KS file (.gz to compress)")
+    p.add_argument(
+        "-o", "--output", required=True, help="output KS file (.gz to compress; - for stdout)"
+    )
     p.add_argument("--limit", type=positive_int, default=None, help=LIMIT_HELP_FIRST)
     p.add_argument(
         "--seed", type=nonnegative_int, default=0, help="seed of the Dirichlet reference point"

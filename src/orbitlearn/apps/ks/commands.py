@@ -11,6 +11,7 @@ from orbitlearn.apps.ks.rows import PROFILES, PROTOCOLS
 from orbitlearn.argtypes import nonnegative_int, positive_int
 from orbitlearn.dist import cluster_spec
 from orbitlearn.errors import OrbitlearnError
+from orbitlearn.train.config import DEFAULT_CLI_THREADS, THREADS_HELP
 
 
 def cmd_ks(args: argparse.Namespace) -> int:
@@ -100,7 +101,7 @@ def register(bench_sub: argparse._SubParsersAction) -> None:
         help="run only rows of this protocol: ours (stratified 70/10/20, selection on val) or "
         "reference (the published 80/20 split, selection on the test part)",
     )
-    ks.add_argument("--threads", type=positive_int, help="torch / xgboost threads")
+    ks.add_argument("--threads", type=positive_int, default=DEFAULT_CLI_THREADS, help=THREADS_HELP)
     ks.add_argument(
         "--cluster",
         type=cluster_spec,

@@ -40,7 +40,14 @@ from orbitlearn.fileio import write_text_atomic
 from orbitlearn.groups.lie import LIE_GROUP_NAMES
 from orbitlearn.models.ensemble import EnsemblePipeline
 from orbitlearn.models.evaluation import evaluate_pipeline, invariance_check, transform_inputs
-from orbitlearn.train.config import PATIENCE_ON, PRECISIONS, TrainConfig, setting_changes
+from orbitlearn.train.config import (
+    DEFAULT_CLI_THREADS,
+    PATIENCE_ON,
+    PRECISIONS,
+    THREADS_HELP,
+    TrainConfig,
+    setting_changes,
+)
 
 
 def _load_data(
@@ -278,6 +285,7 @@ def _train(args: argparse.Namespace) -> int:
     if not main_rank:
         return 0
     pipe.metadata = {k: v for k, v in metrics.items() if k not in pipe.describe()}
+    pipe.metadata["training_domain"] = _training_domain(x[parts["train"]], source)
     pipe.save(out / "model.pt")
     write_text_atomic(out / "metrics.json", json.dumps(metrics, indent=2) + "\n")
 
@@ -290,6 +298,18 @@ def _train(args: argparse.Namespace) -> int:
 
     emit(metrics, args.json, text)
     return 0
+
+
+def _training_domain(x_train: np.ndarray, source: str) -> dict | None:
+    """What the model was trained on, stored with it (`orbitlearn.apps.ks.domain`); None when the
+    engine can describe none of the training matrices."""
+    from orbitlearn.apps.ks.domain import TrainingDomain, describe_many
+
+    described = describe_many(x_train)
+    if not described:
+        return None
+    text = f"train part of {Path(source).name}: {len(described)} polytopes"
+    return TrainingDomain.of(described, description=text).to_dict()
 
 
 def _select(data: KSDataset, which: str, split_seed: int, limit: int | None) -> np.ndarray:
@@ -482,33 +502,52 @@ def _add_model_args(p: argparse.ArgumentParser) -> None:
 def cmd_predict(args: argparse.Namespace) -> int:
     """`orbitlearn predict`: label values (and probabilities) of every entry of KS files or stdin,
     streamed block by block and written as they come; entries the model cannot take get an error
-    record. Exit 0 if all were predicted, else 1."""
+    record naming their file line. Each prediction says whether its input lies in the model's
+    training domain (a stderr warning when not); `--exact` answers with the exact engine instead.
+    Exit 0 if all were predicted, else 1."""
     import sys
-    from contextlib import nullcontext
 
     from orbitlearn.apps.ks.predict import load_model
     from orbitlearn.datasets.commands import skipped_entries
     from orbitlearn.datasets.ks import iter_input_blocks
-    from orbitlearn.fileio import atomic_write
+    from orbitlearn.fileio import output_stream
 
-    model = load_model(args.checkpoint)
-    model.pipeline.to(args.device)
-    targets = model.targets
-    header = ["index", *targets, "error"] + (["top"] if args.top else [])
-    count = failed = 0
-    out = atomic_write(args.output, "w") if args.output else nullcontext(sys.stdout)
-    with skipped_entries(args.errors_to) as skipped, out as fh:
+    model = targets = None
+    if args.exact:
+        targets = TARGETS
+    else:
+        from orbitlearn.apps.ks.predict import load_model
+
+        model = load_model(args.checkpoint)
+        model.pipeline.to(args.device)
+        targets = model.targets
+    header = ["index", *targets, *_csv_extra(targets, args.exact), "error"]
+    header += ["top"] if args.top else []
+    count = failed = outside = 0
+    with skipped_entries(args.errors_to) as skipped, output_stream(args.output) as fh:
         if args.json:
             fh.write("[")
         elif args.csv:
             fh.write(",".join(header) + "\n")
         for block in iter_input_blocks(args.paths, on_error=args.on_error, errors=skipped):
             entries = block.entries()
-            results = model.predict_each(e.vertices for e in entries)
             chunk = []
-            for entry, r in zip(entries, results, strict=True):
-                rec = _prediction_record(entry.index, r, targets, model, args)
-                failed += "error" in rec
+            if model is None:
+                recs = [_exact_record(entry) for entry in entries]
+            else:
+                results = model.predict_each(e.vertices for e in entries)
+                recs = [
+                    _prediction_record(entry.index, r, targets, model, args)
+                    for entry, r in zip(entries, results, strict=True)
+                ]
+            for entry, rec in zip(entries, recs, strict=True):
+                where = f"{block.source}:{entry.line}"
+                if "error" in rec:
+                    rec["error"] = f"{where}: {rec['error']}"
+                    failed += 1
+                elif rec.get("in_distribution") is False:
+                    outside += 1
+                    _warn_outside(where, rec, args)
                 chunk.append(_prediction_text(rec, targets, args, first=count == 0))
                 count += 1
             fh.write("".join(chunk))
@@ -518,15 +557,51 @@ def cmd_predict(args: argparse.Namespace) -> int:
             fh.write("\n")
     report_skipped(skipped, args.errors_to)
     failed += len(skipped)
+    if outside > 1:
+        print(
+            f"orbitlearn: warning: {outside} of {count} entries lie outside the model's training "
+            "domain; `orbitlearn hodge FILE` (or predict --exact) computes them exactly",
+            file=sys.stderr,
+        )
     if failed:
         read = count + len(skipped)  # the skipped ones were read too
         print(f"orbitlearn: {failed} of {read} entries not predicted", file=sys.stderr)
     return 1 if failed else 0
 
 
+def _warn_outside(where: str, rec: dict, args: argparse.Namespace) -> None:
+    """One stderr line for an entry outside the training domain (the first few, then a count)."""
+    import sys
+
+    shown = getattr(args, "_warned", 0)
+    args._warned = shown + 1
+    if shown >= 5:
+        return
+    print(
+        f"orbitlearn: warning: {where}: outside the training domain of {args.checkpoint} "
+        f"({'; '.join(rec['outside'])}): the prediction is extrapolation; "
+        "`orbitlearn hodge FILE` or `predict --exact` gives the exact value",
+        file=sys.stderr,
+    )
+
+
+def _exact_record(entry) -> dict:
+    """An entry's Hodge numbers from the exact engine (`--exact`), or its error."""
+    from orbitlearn.errors import GeometryError
+    from orbitlearn.geometry.batch import hodge_record
+
+    try:
+        rec = hodge_record(entry.vertices)
+    except (GeometryError, ValueError) as exc:
+        return {"index": entry.index, "error": str(exc).splitlines()[0]}
+    return {"index": entry.index, **{t: int(rec[t]) for t in TARGETS}, "exact": True}
+
+
 def _prediction_record(index: int, r, targets, model, args: argparse.Namespace) -> dict:
-    """One entry's output record: index and value per target (probabilities, top K) or its error.
-    With several targets the probabilities and top lists are keyed by target."""
+    """One entry's output record: index, value per target with the class probability of that
+    value, whether the input lies in the training domain (and why not), every probability and
+    the top K on request; or its error. With several targets the probabilities are keyed by
+    target."""
     rec: dict = {"index": index}
     if r.error is not None:
         rec["error"] = r.error
@@ -534,6 +609,11 @@ def _prediction_record(index: int, r, targets, model, args: argparse.Namespace) 
     several = len(targets) > 1
     for t in targets:
         rec[t] = r.values[t]
+    for t in targets:
+        rec[f"probability_{t}" if several else "probability"] = round(r.probability(t), 6)
+    rec["in_distribution"] = r.in_distribution
+    if r.assessment is not None and r.assessment.reasons:
+        rec["outside"] = r.assessment.reasons
     for t in targets:
         classes, proba = model._classes[t], r.probas[t]
         if args.proba:
@@ -548,6 +628,24 @@ def _prediction_record(index: int, r, targets, model, args: argparse.Namespace) 
     return rec
 
 
+def _csv_extra(targets, exact: bool) -> list[str]:
+    """The CSV columns after the values: the probability of each and in_distribution (the
+    model's), or exact (the engine's)."""
+    if exact:
+        return ["exact"]
+    several = len(targets) > 1
+    return [f"probability_{t}" if several else "probability" for t in targets] + ["in_distribution"]
+
+
+def _csv_cell(value) -> str:
+    """A CSV cell: empty for None, true/false for booleans."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)
+
+
 def _prediction_text(rec: dict, targets, args: argparse.Namespace, first: bool) -> str:
     """A record as written: a JSON list item, a CSV row or a text line."""
     if args.json:
@@ -557,13 +655,19 @@ def _prediction_text(rec: dict, targets, args: argparse.Namespace, first: bool) 
     if args.csv:
         error = str(rec.get("error", "")).replace('"', "'")
         row = [str(rec["index"]), *(str(rec.get(t, "")) for t in targets)]
+        row += [_csv_cell(rec.get(k)) for k in _csv_extra(targets, args.exact)]
         row.append(f'"{error}"' if error else "")
         return ",".join(row + ([top] if args.top else [])) + "\n"
     if "error" in rec:
         return f"{rec['index']}\terror: {rec['error']}\n"
     values = " ".join(f"{t}={rec[t]}" for t in targets)
+    if rec.get("exact"):
+        return f"{rec['index']}\t{values}\texact\n"
+    probs = " ".join(f"p={rec[k]:.3f}" for k in rec if k.startswith("probability"))
+    place = {True: "in distribution", False: "OUTSIDE the training domain", None: ""}
+    where = place[rec.get("in_distribution")]
     shown = "\t" + " ".join(f"{v}:{p:.3f}" for k in tops for v, p in rec[k]) if tops else ""
-    return f"{rec['index']}\t{values}{shown}\n"
+    return f"{rec['index']}\t{values}\t{probs}" + (f"\t{where}" if where else "") + f"{shown}\n"
 
 
 def add_device(p: argparse.ArgumentParser) -> None:
@@ -590,6 +694,8 @@ def device_spec(text: str) -> str:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the model commands (train, evaluate, check, ensemble, predict)."""
+    from orbitlearn.apps.ks.predict import committed_names
+
     pr = sub.add_parser(
         "predict",
         help="predict h11 (or h21: the model's target) of every entry of KS files or stdin",
@@ -597,7 +703,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     pr.add_argument(
         "--checkpoint",
         required=True,
-        help="a checkpoint file, or a committed model's name (ks_h11_best, ks_h11_gl4z)",
+        help="a checkpoint file, or a committed model's name: " + ", ".join(committed_names()),
     )
     pr.add_argument(
         "paths",
@@ -611,7 +717,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     fmt.add_argument("--json", action="store_true", help="a JSON list, one object per entry")
     fmt.add_argument("--csv", action="store_true", help="CSV, one row per entry")
     pr.add_argument(
-        "-o", "--output", metavar="OUT", help="write here (atomically) instead of stdout"
+        "--exact",
+        action="store_true",
+        help="answer with the exact engine (Batyrev's formula: h11 and h21) instead of the model",
+    )
+    pr.add_argument(
+        "-o", "--output", metavar="OUT", help="write here (atomically; - or none: stdout)"
     )
     add_on_error(pr)
     add_device(pr)
@@ -670,7 +781,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="the score --patience watches: the validation score, or the training score (a "
         "training epoch at or above the best so far counts as a gain)",
     )
-    train.add_argument("--threads", type=positive_int, help="torch / xgboost threads")
+    train.add_argument(
+        "--threads", type=positive_int, default=DEFAULT_CLI_THREADS, help=THREADS_HELP
+    )
     add_device(train)
     train.add_argument(
         "--devices",

@@ -1,10 +1,12 @@
 """Using a trained model: `load_model(path_or_name)` and predictions in label units.
 
 `load_model` reads a checkpoint (single pipeline or ensemble; never runs code from it) or one of the
-committed models by name (`ks_h11_best`, `ks_h11_gl4z`), which live in the `models/` folder next to
-the source checkout (they are not shipped inside the wheel). The returned `Model` predicts label
-values (h11), following scikit-learn's `classes_` convention, from one (d, n) matrix, a (B, d, n)
-batch, a list of matrices with different n, or a `KSFile`.
+committed models by name (`committed_names()` lists them; their cards are on the docs' Models
+page).
+The returned `Model` predicts label values (h11 or h21), following scikit-learn's `classes_`
+convention, from one (d, n) matrix, a (B, d, n) batch, a list of matrices with different n, or a
+`KSFile`; `predict_each` also says, per input, the probability of the predicted value and whether
+the input lies in the model's training domain (`orbitlearn.apps.ks.domain`).
 
 Which inputs a model takes: every matrix must have the model's dimension d. A model whose pipeline
 is invariant under permutations of the vertices by construction (PointNet, Deep Sets, set
@@ -27,8 +29,36 @@ import numpy as np
 from orbitlearn.errors import GeometryError, OrbitlearnError, first_line
 from orbitlearn.limits import MAX_ABS_INTEGER
 
-#: where the committed models live: models/ next to the source checkout
-COMMITTED_MODELS = Path(__file__).resolve().parents[4] / "models"
+#: the environment variable naming a folder of models (NAME.pt, training_domains.json, README.md)
+MODELS_ENV = "ORBITLEARN_MODELS"
+#: where a wheel installs the committed models, under the installation's data folder
+WHEEL_MODELS = Path("share") / "orbitlearn" / "models"
+
+
+def models_folder() -> Path:
+    """Where the committed models are: $ORBITLEARN_MODELS if set, else `models/` of the source
+    checkout this package runs from, else the installation's share/orbitlearn/models (a wheel
+    ships them there)."""
+    import os
+    import sysconfig
+
+    if os.environ.get(MODELS_ENV):
+        return Path(os.environ[MODELS_ENV])
+    checkout = Path(__file__).resolve().parents[4] / "models"
+    if checkout.is_dir():
+        return checkout
+    return Path(sysconfig.get_path("data")) / WHEEL_MODELS
+
+
+#: the folder of the committed models (see `models_folder`), found once at import
+COMMITTED_MODELS = models_folder()
+
+
+def committed_names() -> list[str]:
+    """The names of the committed models (the `.pt` files of the models folder), sorted."""
+    return (
+        sorted(p.stem for p in COMMITTED_MODELS.glob("*.pt")) if COMMITTED_MODELS.is_dir() else []
+    )
 
 
 def integer_refusal(m: np.ndarray) -> str | None:
@@ -63,13 +93,15 @@ def resolve_model(path_or_name: str | Path) -> Path:
     candidate = COMMITTED_MODELS / f"{name}.pt"
     if "/" not in name and candidate.is_file():
         return candidate
-    known = (
-        sorted(p.stem for p in COMMITTED_MODELS.glob("*.pt")) if COMMITTED_MODELS.is_dir() else []
-    )
+    known = committed_names()
     raise OrbitlearnError(
         f"{name}: no such checkpoint file, nor a committed model"
         + (f" (committed: {', '.join(known)})" if known else "")
     )
+
+
+class OutsideTrainingDomain(UserWarning):
+    """`Model.predict` / `predict_proba` were given inputs outside the model's training domain."""
 
 
 @dataclass
@@ -83,15 +115,32 @@ class EntryResult:
     error: str | None = None
     values: dict[str, int] | None = None
     probas: dict[str, np.ndarray] | None = None
+    #: whether the input lies in the model's training domain (None: the model records none),
+    #: with its descriptors and the reasons when it does not (`orbitlearn.apps.ks.domain`)
+    assessment: Any = None
+
+    @property
+    def in_distribution(self) -> bool | None:
+        """True inside the training domain, False outside, None when the model records none."""
+        return None if self.assessment is None else self.assessment.in_distribution
+
+    def probability(self, target: str | None = None) -> float | None:
+        """The class probability of the predicted value (of `target`, default the first)."""
+        if self.probas is None:
+            return None
+        p = self.probas[target] if target is not None else self.proba
+        return float(p.max())
 
 
 class Model:
     """A loaded pipeline (an ensemble, or one per target) that predicts label values; see the
     module docstring."""
 
-    def __init__(self, pipeline: Any, source: str = ""):
+    def __init__(self, pipeline: Any, source: str = "", domain: Any = None):
         self.pipeline = pipeline
         self.source = source
+        #: the `TrainingDomain` of its training data (None: not recorded)
+        self.domain = domain
         parts = getattr(pipeline, "members", None)
         # target -> the pipeline predicting it
         self._parts = dict(parts) if isinstance(parts, dict) else {pipeline.target: pipeline}
@@ -157,12 +206,17 @@ class Model:
                     try:
                         p = self._proba_group(mats[i][None].astype(np.int64))
                     except (GeometryError, ValueError, OrbitlearnError) as exc:
-                        results[i].error = first_line(exc)
+                        # alone in its batch: a "matrix 0: " prefix would name the wrong thing
+                        results[i].error = first_line(exc).removeprefix("matrix 0: ")
                         continue
                     self._fill(results[i], {t: v[0] for t, v in p.items()})
                 continue
             for j, i in enumerate(idx):
                 self._fill(results[i], {t: v[j] for t, v in probs.items()})
+        if self.domain is not None:
+            for r, m in zip(results, mats, strict=True):
+                if r.error is None:
+                    r.assessment = self.domain.assess(m)
         return results
 
     def _as_list(self, X: Any) -> tuple[list[np.ndarray], bool]:
@@ -190,6 +244,19 @@ class Model:
             r = failed[0]
             more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
             raise OrbitlearnError(f"entry {r.index}: {r.error}{more}")
+        outside = [r for r in results if r.in_distribution is False]
+        if outside:
+            import warnings
+
+            first = outside[0]
+            warnings.warn(
+                f"{len(outside)} of {len(results)} inputs lie outside the training domain of "
+                f"{Path(self.source).stem or 'this model'} (entry {first.index}: "
+                f"{'; '.join(first.assessment.reasons)}): those predictions are extrapolation; "
+                "predict_each says which, orbitlearn.geometry computes the exact values",
+                OutsideTrainingDomain,
+                stacklevel=3,
+            )
         return results, single
 
     def predict(self, X: Any) -> Any:
@@ -216,9 +283,22 @@ class Model:
 def load_model(path_or_name: str | Path) -> Model:
     """A checkpoint (path) or committed model (name) as a `Model` that predicts label values."""
     from orbitlearn.apps.ks.checkpoints import load_pipeline
+    from orbitlearn.apps.ks.domain import model_domain
 
     path = resolve_model(path_or_name)
-    return Model(load_pipeline(path), source=str(path))
+    pipeline = load_pipeline(path)
+    domain = model_domain(getattr(pipeline, "metadata", {}), path)
+    return Model(pipeline, source=str(path), domain=domain)
 
 
-__all__ = ["COMMITTED_MODELS", "EntryResult", "Model", "load_model", "resolve_model"]
+__all__ = [
+    "COMMITTED_MODELS",
+    "MODELS_ENV",
+    "OutsideTrainingDomain",
+    "EntryResult",
+    "Model",
+    "committed_names",
+    "load_model",
+    "models_folder",
+    "resolve_model",
+]
