@@ -79,13 +79,17 @@ def train_model(profile: HeatProfile, name: str, data: HeatData, seed: int):
         device=profile.device,
     )
     objective = mse()
-    if name == "relaxed_gcnn" and profile.penalty > 0:
+    if name.startswith("relaxed_") and profile.penalty > 0:
         base_loss, alpha = objective.loss, profile.penalty
+        if name == "relaxed_gcnn":
+            penalty = relaxation_penalty
+        else:
+            from orbitlearn.apps.heat.steerable import steerable_relaxation_penalty as penalty
 
         def loss(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
             if not out.requires_grad:  # validation: the score and loss of the fit alone
                 return base_loss(out, y)
-            return base_loss(out, y) + alpha * relaxation_penalty(model)
+            return base_loss(out, y) + alpha * penalty(model)
 
         objective = Objective(objective.name, loss, objective.score, float_targets=True)
     trainer = Trainer(cfg, show_progress=False)
@@ -126,8 +130,11 @@ def _rmse(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.sqrt(np.mean((np.asarray(a, np.float64) - np.asarray(b, np.float64)) ** 2)))
 
 
-def evaluate(profile: HeatProfile, model, data: HeatData) -> dict:
-    """One-step and rollout RMSE on held-out fields; ε under C4 and D4 of the model and of S."""
+def evaluate(profile: HeatProfile, model, data: HeatData, seed: int = 0) -> dict:
+    """One-step and rollout RMSE on held-out fields; ε under C4 and D4 of the model and of S;
+    ε under SO(2) of both on windowed smooth fields (`orbitlearn.apps.heat.so2`), with the
+    grid's round-trip error and the model's ε against the angle."""
+    from orbitlearn.apps.heat.so2 import eps_against_angle, so2_epsilon, so2_fields
     from orbitlearn.groups import C4, D4
     from orbitlearn.symmetry import equivariance_error
 
@@ -142,6 +149,9 @@ def evaluate(profile: HeatProfile, model, data: HeatData) -> dict:
     c4 = equivariance_error(f, C4(), C4(), xe)
     d4 = equivariance_error(f, D4(), D4(), xe)
     target = equivariance_error(data.sim, C4(), C4(), xe.astype(np.float64))
+    xs = so2_fields(profile, seed)
+    so2 = so2_epsilon(f, xs, profile, seed)
+    so2_target = so2_epsilon(data.sim, xs.astype(np.float64), profile, seed, adversarial=False)
     return {
         "rmse": rmse,
         "rollout_rmse": errs[-1],
@@ -150,6 +160,11 @@ def evaluate(profile: HeatProfile, model, data: HeatData) -> dict:
         "epsilon_mean": c4.mean_rel,
         "epsilon_d4": d4.max_rel,
         "epsilon_target": target.max_rel,
+        "epsilon_so2": so2["eps_so2"],
+        "epsilon_so2_adversarial": so2["eps_so2_adv"],
+        "epsilon_so2_grid": so2["eps_so2_grid"],
+        "epsilon_so2_target": so2_target["eps_so2"],
+        "so2_curve": eps_against_angle(f, xs, profile),
         "picture": {
             "u0": data.rollouts[0, 0, 0].tolist(),
             "truth": data.rollouts[0, -1, 0].tolist(),
@@ -165,6 +180,10 @@ def _cell_profile(profile: HeatProfile) -> dict:
         d.pop(key)
     if d["unroll"] == 1:  # cells run before `unroll` existed (one-step loss) stay valid
         d.pop("unroll")
+    defaults = HeatProfile(name="")
+    for key in ("so2_samples", "so2_length"):  # likewise for the SO(2) settings at their defaults
+        if d[key] == getattr(defaults, key):
+            d.pop(key)
     return d  # (the cell store keeps it as JSON data)
 
 
@@ -172,14 +191,32 @@ def _level_key(level: float) -> str:
     return f"{level:g}".replace(".", "p")
 
 
+#: what a cell measured before ε under SO(2) existed lacks (such a cell is run again)
+SO2_KEY = "epsilon_so2"
+
+
+class _HeatCellStore(CellStore):
+    """A CellStore that, unless told otherwise, treats a cell without ε under SO(2) as unfinished."""
+
+    def __init__(self, folder, identity, require_so2: bool):
+        super().__init__(folder, identity=identity)
+        self.require_so2 = require_so2
+
+    def _valid(self, cell: dict) -> bool:
+        return super()._valid(cell) and (not self.require_so2 or SO2_KEY in cell)
+
+
 class HeatBenchmark:
     """Runs (model, level, seed) cells of a profile, caching finished cells under `out/cells`
-    (a cell is reused while the settings it depends on, `_cell_profile`, are unchanged)."""
+    (a cell is reused while the settings it depends on, `_cell_profile`, are unchanged, and it
+    has ε under SO(2); `require_so2=False` also reads older cells, for rebuilding reports)."""
 
-    def __init__(self, profile: HeatProfile, out: str | Path | None = None):
+    def __init__(
+        self, profile: HeatProfile, out: str | Path | None = None, *, require_so2: bool = True
+    ):
         self.profile = profile
         self.out = Path(out) if out is not None else None
-        self.store = CellStore(self.out, identity=_cell_profile(profile))
+        self.store = _HeatCellStore(self.out, _cell_profile(profile), require_so2)
         self._data: tuple[tuple[float, int], HeatData] | None = None
 
     @staticmethod
@@ -227,7 +264,7 @@ class HeatBenchmark:
             "breaking": float(level),
             "seed": int(seed),
             **info,
-            **evaluate(p, model, data),
+            **evaluate(p, model, data, seed),
             "seconds": time.perf_counter() - t0,
         }
 
@@ -283,12 +320,27 @@ def aggregate(cells: list[dict]) -> list[dict]:
                 "eps_max_rel_std": eps_sd,
                 "eps_max_rel_d4": stat("epsilon_d4")[0],
                 "eps_max_rel_target": stat("epsilon_target")[0],
+                **_so2_columns(cs),
                 "params": int(round(stat("params")[0])),
                 "n_seeds": len(cs),
                 "seconds": stat("seconds")[0],
             }
         )
     return rows
+
+
+def _so2_columns(cs: list[dict]) -> dict:
+    """The SO(2) ε columns of one row (means over seeds; empty for cells measured before them)."""
+    if not all("epsilon_so2" in c for c in cs):
+        return {}
+    v = np.array([c["epsilon_so2"] for c in cs])
+    return {
+        "eps_so2": float(v.mean()),
+        "eps_so2_std": float(v.std(ddof=1)) if len(v) > 1 else 0.0,
+        "eps_so2_adv": float(np.mean([c["epsilon_so2_adversarial"] for c in cs])),
+        "eps_so2_grid": float(np.mean([c["epsilon_so2_grid"] for c in cs])),
+        "eps_so2_target": float(np.mean([c["epsilon_so2_target"] for c in cs])),
+    }
 
 
 def run_heat_bench(
