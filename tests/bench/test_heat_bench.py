@@ -274,3 +274,27 @@ def test_cells_without_so2_epsilon_are_run_again(mini_run, tmp_path):
     assert HeatBenchmark(prof, folder).pending() == [(0.0, 0)]
     old = HeatBenchmark(prof, folder, require_so2=False)
     assert old.pending() == [] and len(old.cells()) == len(MINI_MODELS) * 2
+
+
+def test_angle_figure_script_reads_only_a_results_file(mini_run, tmp_path, capsys):
+    import importlib.util
+    import shutil
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "heat_so2_angle.py"
+    spec = importlib.util.spec_from_file_location("heat_so2_angle_script", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    assert script.main([str(tmp_path)]) == 2  # no results.json: no figure
+    assert "no " in capsys.readouterr().err
+    out, _ = mini_run
+    folder = tmp_path / "run"
+    shutil.copytree(out, folder)
+    cells = json.loads((folder / "results.json").read_text())["cells"]
+    found = script.curves(cells)
+    assert set(found) == set(script.ROWS) & set(MINI_MODELS)
+    for c in found.values():
+        assert c["degrees"][0] == 0 and c["degrees"][-1] == 90
+        assert c["eps"][0] == 0 and "target" in c  # no rotation, no error
+    assert script.main([str(folder)]) == 0
+    assert (folder / "eps_so2_angle.png").stat().st_size > 0

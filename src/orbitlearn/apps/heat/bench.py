@@ -165,6 +165,7 @@ def evaluate(profile: HeatProfile, model, data: HeatData, seed: int = 0) -> dict
         "epsilon_so2_grid": so2["eps_so2_grid"],
         "epsilon_so2_target": so2_target["eps_so2"],
         "so2_curve": eps_against_angle(f, xs, profile),
+        "so2_curve_target": eps_against_angle(data.sim, xs.astype(np.float64), profile)["eps"],
         "picture": {
             "u0": data.rollouts[0, 0, 0].tolist(),
             "truth": data.rollouts[0, -1, 0].tolist(),
