@@ -7,12 +7,16 @@ y = x + net(x) with (nearly) the same number of parameters:
 * ``persistence``: y = x (no training; the floor any model must beat);
 * ``cnn``: circular CNN; ``cnn_aug``: the same trained on randomly rotated pairs (ρ(g)x, ρ(g)y);
 * ``gcnn``: lifting + group convolutions (strict, p4 by default);
-* ``relaxed_gcnn``: relaxed lifting + relaxed group convolutions, loss MSE + α·Σ|w_l(h) − w_l(h')|.
+* ``relaxed_gcnn``: relaxed lifting + relaxed group convolutions, loss MSE + α·Σ|w_l(h) − w_l(h')|;
+* ``steerable_c8``, ``steerable_c16``, ``steerable_so2``, ``relaxed_steerable``: steerable CNNs
+  (e2cnn, `orbitlearn.apps.heat.steerable`), the relaxed one with the same penalty.
 
 Measured per model, level and seed on held-out fields: one-step RMSE, rollout RMSE after T
 model steps, and the equivariance error ε = max_g ‖f(ρ(g)x) − ρ(g)f(x)‖ / ‖ρ(g)f(x)‖ under the
 point group's rotations (C4) and under D4, beside the same ε of the true map S (table columns ``eps_max_rel``, ``eps_max_rel_d4``,
-``eps_max_rel_target``).
+``eps_max_rel_target``), and under SO(2) on windowed smooth fields (``eps_so2``, ``eps_so2_adv``,
+the grid's round-trip error ``eps_so2_grid`` and the true map's ``eps_so2_target``;
+`orbitlearn.apps.heat.so2`).
 
 Every finished (model, level, seed) cell is a JSON file under ``<out>/cells`` and is never
 rerun, so a long profile can be built over several runs; the table is rebuilt from the cells.
