@@ -298,3 +298,16 @@ def test_angle_figure_script_reads_only_a_results_file(mini_run, tmp_path, capsy
         assert c["eps"][0] == 0 and "target" in c  # no rotation, no error
     assert script.main([str(folder)]) == 0
     assert (folder / "eps_so2_angle.png").stat().st_size > 0
+
+
+def test_missing_e2cnn_is_a_user_error_before_any_training(tmp_path, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "e2cnn" else real(name, *a)
+    )
+    prof = get_profile("mini", models=("cnn", "steerable_so2"))
+    with pytest.raises(OrbitlearnError, match="steerable_so2 need e2cnn"):
+        HeatBenchmark(prof, tmp_path).run(show_progress=False)
+    assert not (tmp_path / "cells").exists()  # nothing was trained

@@ -35,6 +35,7 @@ from orbitlearn.apps.heat.data import HeatData, make_data
 from orbitlearn.apps.heat.profile import MODELS, HeatProfile, get_profile
 from orbitlearn.augment import batch_augmenter
 from orbitlearn.bench.runner import CellStore, run_cells
+from orbitlearn.errors import OrbitlearnError
 
 
 def _augmenter(group_name: str):
@@ -274,7 +275,9 @@ class HeatBenchmark:
         }
 
     def run(self, show_progress: bool | None = None) -> list[dict]:
-        """Run every missing cell; returns all cells of the profile."""
+        """Run every missing cell; returns all cells of the profile (a user error before any
+        training when a pending steerable row needs e2cnn and it is not installed)."""
+        self._check_steerable()
         run_cells(
             self.tasks(),
             lambda t: self.cell_stem(*t),
@@ -284,6 +287,24 @@ class HeatBenchmark:
             show_progress=show_progress,
         )
         return self.cells()
+
+    def _check_steerable(self) -> None:
+        import importlib.util
+
+        from orbitlearn.apps.heat.rotations import STEERABLE_ROWS
+
+        wanted = sorted(
+            {
+                m
+                for m, lv, s in self.tasks()
+                if m in STEERABLE_ROWS and not self.store.done(self.cell_stem(m, lv, s))
+            }
+        )
+        if wanted and importlib.util.find_spec("e2cnn") is None:
+            raise OrbitlearnError(
+                f"the rows {', '.join(wanted)} need e2cnn: pip install 'orbitlearn[steerable]' "
+                "(or leave them out with --models)"
+            )
 
     def cells(self) -> list[dict]:
         """The finished cells of the profile, by model, level and seed."""
