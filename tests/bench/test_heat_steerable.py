@@ -69,12 +69,16 @@ def test_quarter_turns_are_exact_on_the_grid(name):
     equivariance_error(_random(name), C4(), C4(), x).assert_below(1e-5)
 
 
-@pytest.mark.parametrize("name", ["steerable_c8", "steerable_c16"])
+@pytest.mark.parametrize("name", ["steerable_c8", "steerable_c16", "steerable_so2"])
 def test_rotations_of_the_row_group_are_near_the_grid_error(name):
-    """At the row's own angles (45° for C8, 22.5° and 67.5° for C16), ε is within 10× the
-    interpolation's round-trip error and 5× below a plain CNN's; a CNN fails both."""
+    """At the row's own angles (45° for C8, 22.5° and 67.5° for C16, 30° and 45° for SO(2)), ε
+    is within 10× the interpolation's round-trip error and 5× below a plain CNN's; a CNN fails
+    both."""
     sym = STEERABLE_ROWS[name].symmetry
-    degrees = tuple(360.0 * k / sym.order for k in range(1, sym.order // 4))
+    if sym.order is None:
+        degrees = (30.0, 45.0)
+    else:
+        degrees = tuple(360.0 * k / sym.order for k in range(1, sym.order // 4))
     x = so2_fields(PROFILE, 0)
     steer = eps_against_angle(_random(name), x, PROFILE, degrees)
     cnn = eps_against_angle(_random("cnn"), x, PROFILE, degrees)
@@ -132,3 +136,26 @@ def test_fields_for_so2_are_windowed_and_rotate_accurately():
     act = rotation_action()
     g = SO2().exp(np.array([0.7]))
     assert act.round_trip_error(g, x) < 0.01
+
+
+def test_norm_relu_commutes_with_rotating_every_vector_field():
+    from orbitlearn.apps.heat.steerable import NormReLU
+
+    torch.manual_seed(0)
+    layer = NormReLU(width=3, frequencies=2)
+    with torch.no_grad():
+        layer.bias.uniform_(0, 0.5)
+    x = torch.randn(2, 3 + 3 * 2 * 2, 4, 4)
+    th = 0.7
+    rot = torch.tensor([[math.cos(th), -math.sin(th)], [math.sin(th), math.cos(th)]])
+
+    def turn(
+        y,
+    ):  # rotate each 2-vector field by θ (a frequency-k field would turn by kθ: same test)
+        v = y[:, 3:].reshape(2, -1, 2, 4, 4)
+        return torch.cat(
+            [y[:, :3], torch.einsum("ij,bfjhw->bfihw", rot, v).reshape(2, -1, 4, 4)], 1
+        )
+
+    torch.testing.assert_close(layer(turn(x)), turn(layer(x)))
+    assert not torch.allclose(layer(x), x)  # it does something

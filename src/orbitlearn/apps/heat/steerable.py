@@ -3,9 +3,9 @@ relaxed (Wang, Walters & Yu 2022), each declaring the rotation group it is built
 
 A steerable convolution K ⋆ f with K(R_θ p) = ρ_out(θ) K(p) ρ_in(θ)⁻¹ is equivariant under the
 rotations θ of its group: C_N (fields in the regular representation, pointwise ReLU) or SO(2)
-(band-limited irreps 0…L, a norm nonlinearity). On the grid the kernel is sampled, so the
-equivariance is exact for quarter turns (the sampled basis is invariant under rot90) and
-approximate for other angles. Rows:
+(band-limited irreps 0…L, ReLU on scalars and a norm nonlinearity on vectors, `NormReLU`). On
+the grid the kernel is sampled, so the equivariance is exact for quarter turns (the sampled basis
+is invariant under rot90) and approximate for other angles. Rows:
 
 * ``steerable_c8``, ``steerable_c16``: regular C8 / C16 fields;
 * ``steerable_so2``: SO(2) fields of frequencies 0…`SO2_FREQUENCY`;
@@ -151,9 +151,10 @@ class SteerableFieldNet(nn.Module):
         order = spec.symmetry.order
         gs = _gspace(order)
         self.in_type = enn.FieldType(gs, [gs.trivial_repr] * channels)
-        if order is None:  # band-limited SO(2) fields: frequencies 0…L, norm nonlinearity
-            field = [gs.irrep(k) for k in range(SO2_FREQUENCY + 1)]
-            hidden = enn.FieldType(gs, field * width)
+        if order is None:  # band-limited SO(2) fields: frequencies 0…L, `NormReLU`
+            # grouped by frequency: fields of one size side by side keep the nonlinearity fast
+            field = [gs.irrep(k) for k in range(SO2_FREQUENCY + 1) for _ in range(width)]
+            hidden = enn.FieldType(gs, field)
         else:
             hidden = enn.FieldType(gs, [gs.regular_repr] * width)
         types = [self.in_type] + [hidden] * (depth - 1) + [self.in_type]
@@ -164,7 +165,7 @@ class SteerableFieldNet(nn.Module):
             else:
                 layers.append(_Plain(_conv(t_in, t_out, kernel_size)))
             if i < depth - 1:
-                layers.append(_Plain(_nonlinearity(t_out, order)))
+                layers.append(_nonlinearity(t_out, order, width))
         self.net = nn.Sequential(*layers)
         _own_buffers(self)
         last = self.net[-1]
@@ -204,11 +205,30 @@ def _own_buffers(module: nn.Module) -> None:
                 m._buffers[name] = buf.clone()
 
 
-def _nonlinearity(field_type, order: int | None):
-    enn = _e2cnn().nn
+class NormReLU(nn.Module):
+    """The SO(2) fields' nonlinearity on channels laid out as `width` scalars, then `width`
+    2-vectors per frequency 1…L: ReLU on the scalars, v ↦ v·relu(‖v‖ − b)/‖v‖ on each vector
+    (b learned per field). Rotations act on a vector by an orthogonal 2 × 2 matrix and keep ‖v‖,
+    so this commutes with them (e2cnn's NormNonLinearity computes the same for the vectors, but
+    through a norm reduction that is slow on the CPU)."""
+
+    def __init__(self, width: int, frequencies: int):
+        super().__init__()
+        self.width, self.frequencies = int(width), int(frequencies)
+        self.bias = nn.Parameter(torch.zeros(self.width * self.frequencies))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        b, w, h, wd = x.shape[0], self.width, x.shape[-2], x.shape[-1]
+        v = x[:, w:].reshape(b, -1, 2, h, wd)
+        norm = torch.sqrt((v * v).sum(dim=2, keepdim=True) + 1e-12)
+        scale = torch.relu(norm - self.bias[None, :, None, None, None]) / norm
+        return torch.cat([torch.relu(x[:, :w]), (v * scale).reshape(b, -1, h, wd)], dim=1)
+
+
+def _nonlinearity(field_type, order: int | None, width: int) -> nn.Module:
     if order is None:
-        return enn.NormNonLinearity(field_type, function="n_relu", bias=True)
-    return enn.ReLU(field_type)
+        return NormReLU(width, SO2_FREQUENCY)
+    return _Plain(_e2cnn().nn.ReLU(field_type))
 
 
 def steerable_relaxation_penalty(module: nn.Module) -> torch.Tensor:
@@ -217,4 +237,4 @@ def steerable_relaxation_penalty(module: nn.Module) -> torch.Tensor:
     return torch.stack(terms).sum() if terms else torch.zeros(())
 
 
-__all__ = ["RelaxedR2Conv", "SteerableFieldNet", "steerable_relaxation_penalty"]
+__all__ = ["NormReLU", "RelaxedR2Conv", "SteerableFieldNet", "steerable_relaxation_penalty"]
