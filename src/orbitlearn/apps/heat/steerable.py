@@ -20,6 +20,8 @@ extra ``steerable``; importing this module without it raises an OrbitlearnError 
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import torch
 from torch import nn
@@ -146,6 +148,21 @@ class SteerableFieldNet(nn.Module):
         banks: int = 2,
     ):
         super().__init__()
+        with warnings.catch_warnings():
+            # e2cnn's basis sampling calls torch in ways torch now warns about (uint8 masks,
+            # meshgrid without indexing=); harmless here, and noisy in every benchmark run
+            warnings.filterwarnings("ignore", message=".*(uint8|meshgrid).*", category=UserWarning)
+            self._build(spec, width, depth, kernel_size, channels, banks)
+
+    def _build(
+        self,
+        spec: SteerableSpec,
+        width: int,
+        depth: int,
+        kernel_size: int,
+        channels: int,
+        banks: int,
+    ) -> None:
         enn = _e2cnn().nn
         self.spec = spec
         order = spec.symmetry.order
