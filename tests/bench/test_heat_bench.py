@@ -18,21 +18,37 @@ from orbitlearn.errors import OrbitlearnError
 CONTRACT = {"model", "breaking", "rmse", "eps_max_rel"}
 
 
+def _mini_models() -> tuple[str, ...]:
+    """Every row; without e2cnn (the `steerable` extra) the rows that do not need it."""
+    import importlib.util
+
+    from orbitlearn.apps.heat.profile import MODELS
+    from orbitlearn.apps.heat.rotations import STEERABLE_ROWS
+
+    if importlib.util.find_spec("e2cnn") is not None:
+        return MODELS
+    return tuple(m for m in MODELS if m not in STEERABLE_ROWS)
+
+
+MINI_MODELS = _mini_models()
+
+
 @pytest.fixture(scope="module")
 def mini_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("heat")
-    rows = run_heat_bench("mini", out=out)
+    rows = run_heat_bench("mini", out=out, models=MINI_MODELS)
     return out, rows
 
 
 def test_rows_follow_the_contract(mini_run):
     _, rows = mini_run
-    assert {r["model"] for r in rows} == {"persistence", "cnn", "cnn_aug", "gcnn", "relaxed_gcnn"}
+    assert {r["model"] for r in rows} == set(MINI_MODELS)
     assert {r["breaking"] for r in rows} == {0.0, 1.0}
     for r in rows:
         assert CONTRACT <= set(r)
         assert np.isfinite(r["rmse"]) and r["rmse"] > 0
         assert r["eps_max_rel"] >= 0
+        assert r["eps_so2_adv"] >= r["eps_so2"] > 0 and r["eps_so2_grid"] > 0
     by = {(r["model"], r["breaking"]): r for r in rows}
     # measured, not assumed: the strict G-CNN is C4-equivariant, the plain CNN is not
     assert by[("gcnn", 0.0)]["eps_max_rel"] < 1e-5
@@ -52,7 +68,7 @@ def test_reports_are_written(mini_run):
         assert (out / name).stat().st_size > 0, name
     with open(out / "table.csv") as fh:
         table = list(csv.DictReader(fh))
-    assert CONTRACT <= set(table[0])
+    assert CONTRACT | {"eps_so2", "eps_so2_grid"} <= set(table[0])
     assert len(table) == len(rows)
     info = json.loads((out / "results.json").read_text())
     assert {"cpu", "cores", "versions", "git_commit"} <= set(info["machine"])
@@ -60,9 +76,9 @@ def test_reports_are_written(mini_run):
 
 def test_finished_cells_are_not_rerun(mini_run):
     out, rows = mini_run
-    bench = HeatBenchmark(get_profile("mini"), out)
+    bench = HeatBenchmark(get_profile("mini", models=MINI_MODELS), out)
     assert bench.pending() == []
-    again = run_heat_bench("mini", out=out)
+    again = run_heat_bench("mini", out=out, models=MINI_MODELS)
     assert again == rows
 
 
@@ -173,11 +189,13 @@ def test_unrolled_module_feeds_each_prediction_back():
 
 
 def test_unroll_trains_every_model_and_is_validated(tmp_path):
-    rows = run_heat_bench(get_profile("mini", unroll=2, levels=(1.0,)), out=tmp_path)
-    assert {r["model"] for r in rows} == {"persistence", "cnn", "cnn_aug", "gcnn", "relaxed_gcnn"}
+    prof = get_profile("mini", unroll=2, levels=(1.0,), models=MINI_MODELS)
+    rows = run_heat_bench(prof, out=tmp_path)
+    assert {r["model"] for r in rows} == set(MINI_MODELS)
     assert all(np.isfinite(r["rmse"]) for r in rows)
     # a different training loss is a different cell: the one-step cells are not reused
-    assert HeatBenchmark(get_profile("mini", levels=(1.0,)), tmp_path).pending() == [(1.0, 0)]
+    one_step = get_profile("mini", levels=(1.0,), models=MINI_MODELS)
+    assert HeatBenchmark(one_step, tmp_path).pending() == [(1.0, 0)]
     for bad in (0, 1.5, True):
         with pytest.raises(OrbitlearnError, match="unroll"):
             get_profile("mini", unroll=bad)
@@ -238,3 +256,58 @@ def test_benchmark_script_shares_the_cli_options(tmp_path, capsys):
     assert (tmp_path / "table.csv").exists()
     assert script.main(argv + ["--unroll", "2", "--set", "unroll=3"]) == 2
     assert "given twice" in capsys.readouterr().err
+
+
+def test_cells_without_so2_epsilon_are_run_again(mini_run, tmp_path):
+    """A cell measured before ε under SO(2) existed is pending (its model must be retrained),
+    but still readable for rebuilding an old folder's reports."""
+    import shutil
+
+    out, _ = mini_run
+    folder = tmp_path / "old"
+    shutil.copytree(out, folder)
+    prof = get_profile("mini", models=MINI_MODELS)
+    stem = HeatBenchmark.cell_stem("cnn", 0.0, 0)
+    path = folder / "cells" / f"{stem}.json"
+    cell = json.loads(path.read_text())
+    path.write_text(json.dumps({k: v for k, v in cell.items() if k != "epsilon_so2"}))
+    assert HeatBenchmark(prof, folder).pending() == [(0.0, 0)]
+    old = HeatBenchmark(prof, folder, require_so2=False)
+    assert old.pending() == [] and len(old.cells()) == len(MINI_MODELS) * 2
+
+
+def test_angle_figure_script_reads_only_a_results_file(mini_run, tmp_path, capsys):
+    import importlib.util
+    import shutil
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "heat_so2_angle.py"
+    spec = importlib.util.spec_from_file_location("heat_so2_angle_script", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    assert script.main([str(tmp_path)]) == 2  # no results.json: no figure
+    assert "no " in capsys.readouterr().err
+    out, _ = mini_run
+    folder = tmp_path / "run"
+    shutil.copytree(out, folder)
+    cells = json.loads((folder / "results.json").read_text())["cells"]
+    found = script.curves(cells)
+    assert set(found) == set(script.ROWS) & set(MINI_MODELS)
+    for c in found.values():
+        assert c["degrees"][0] == 0 and c["degrees"][-1] == 90
+        assert c["eps"][0] == 0 and "target" in c  # no rotation, no error
+    assert script.main([str(folder)]) == 0
+    assert (folder / "eps_so2_angle.png").stat().st_size > 0
+
+
+def test_missing_e2cnn_is_a_user_error_before_any_training(tmp_path, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "e2cnn" else real(name, *a)
+    )
+    prof = get_profile("mini", models=("cnn", "steerable_so2"))
+    with pytest.raises(OrbitlearnError, match="steerable_so2 need e2cnn"):
+        HeatBenchmark(prof, tmp_path).run(show_progress=False)
+    assert not (tmp_path / "cells").exists()  # nothing was trained

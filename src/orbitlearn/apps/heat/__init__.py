@@ -1,6 +1,7 @@
 """The heat-equation benchmark: profiles (`profile`), seeded data (`data`), the field networks
-(`models`), training, evaluation and the resumable run (`bench`), reports (`report`) and
-`orbitlearn bench heat` (`commands`)."""
+(`models`; the steerable rows in `rotations` and `steerable`), ε under SO(2) (`so2`), training,
+evaluation and the resumable run (`bench`), reports (`report`) and `orbitlearn bench heat`
+(`commands`)."""
 
 from orbitlearn._lazy import lazy_exports
 

@@ -7,12 +7,16 @@ y = x + net(x) with (nearly) the same number of parameters:
 * ``persistence``: y = x (no training; the floor any model must beat);
 * ``cnn``: circular CNN; ``cnn_aug``: the same trained on randomly rotated pairs (ρ(g)x, ρ(g)y);
 * ``gcnn``: lifting + group convolutions (strict, p4 by default);
-* ``relaxed_gcnn``: relaxed lifting + relaxed group convolutions, loss MSE + α·Σ|w_l(h) − w_l(h')|.
+* ``relaxed_gcnn``: relaxed lifting + relaxed group convolutions, loss MSE + α·Σ|w_l(h) − w_l(h')|;
+* ``steerable_c8``, ``steerable_c16``, ``steerable_so2``, ``relaxed_steerable``: steerable CNNs
+  (e2cnn, `orbitlearn.apps.heat.steerable`), the relaxed one with the same penalty.
 
 Measured per model, level and seed on held-out fields: one-step RMSE, rollout RMSE after T
 model steps, and the equivariance error ε = max_g ‖f(ρ(g)x) − ρ(g)f(x)‖ / ‖ρ(g)f(x)‖ under the
 point group's rotations (C4) and under D4, beside the same ε of the true map S (table columns ``eps_max_rel``, ``eps_max_rel_d4``,
-``eps_max_rel_target``).
+``eps_max_rel_target``), and under SO(2) on windowed smooth fields (``eps_so2``, ``eps_so2_adv``,
+the grid's round-trip error ``eps_so2_grid`` and the true map's ``eps_so2_target``;
+`orbitlearn.apps.heat.so2`).
 
 Every finished (model, level, seed) cell is a JSON file under ``<out>/cells`` and is never
 rerun, so a long profile can be built over several runs; the table is rebuilt from the cells.
@@ -31,6 +35,7 @@ from orbitlearn.apps.heat.data import HeatData, make_data
 from orbitlearn.apps.heat.profile import MODELS, HeatProfile, get_profile
 from orbitlearn.augment import batch_augmenter
 from orbitlearn.bench.runner import CellStore, run_cells
+from orbitlearn.errors import OrbitlearnError
 
 
 def _augmenter(group_name: str):
@@ -79,13 +84,17 @@ def train_model(profile: HeatProfile, name: str, data: HeatData, seed: int):
         device=profile.device,
     )
     objective = mse()
-    if name == "relaxed_gcnn" and profile.penalty > 0:
+    if name.startswith("relaxed_") and profile.penalty > 0:
         base_loss, alpha = objective.loss, profile.penalty
+        if name == "relaxed_gcnn":
+            penalty = relaxation_penalty
+        else:
+            from orbitlearn.apps.heat.steerable import steerable_relaxation_penalty as penalty
 
         def loss(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
             if not out.requires_grad:  # validation: the score and loss of the fit alone
                 return base_loss(out, y)
-            return base_loss(out, y) + alpha * relaxation_penalty(model)
+            return base_loss(out, y) + alpha * penalty(model)
 
         objective = Objective(objective.name, loss, objective.score, float_targets=True)
     trainer = Trainer(cfg, show_progress=False)
@@ -126,8 +135,11 @@ def _rmse(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.sqrt(np.mean((np.asarray(a, np.float64) - np.asarray(b, np.float64)) ** 2)))
 
 
-def evaluate(profile: HeatProfile, model, data: HeatData) -> dict:
-    """One-step and rollout RMSE on held-out fields; ε under C4 and D4 of the model and of S."""
+def evaluate(profile: HeatProfile, model, data: HeatData, seed: int = 0) -> dict:
+    """One-step and rollout RMSE on held-out fields; ε under C4 and D4 of the model and of S;
+    ε under SO(2) of both on windowed smooth fields (`orbitlearn.apps.heat.so2`), with the
+    grid's round-trip error and the model's ε against the angle."""
+    from orbitlearn.apps.heat.so2 import eps_against_angle, so2_epsilon, so2_fields
     from orbitlearn.groups import C4, D4
     from orbitlearn.symmetry import equivariance_error
 
@@ -142,6 +154,9 @@ def evaluate(profile: HeatProfile, model, data: HeatData) -> dict:
     c4 = equivariance_error(f, C4(), C4(), xe)
     d4 = equivariance_error(f, D4(), D4(), xe)
     target = equivariance_error(data.sim, C4(), C4(), xe.astype(np.float64))
+    xs = so2_fields(profile, seed)
+    so2 = so2_epsilon(f, xs, profile, seed)
+    so2_target = so2_epsilon(data.sim, xs.astype(np.float64), profile, seed, adversarial=False)
     return {
         "rmse": rmse,
         "rollout_rmse": errs[-1],
@@ -150,6 +165,12 @@ def evaluate(profile: HeatProfile, model, data: HeatData) -> dict:
         "epsilon_mean": c4.mean_rel,
         "epsilon_d4": d4.max_rel,
         "epsilon_target": target.max_rel,
+        "epsilon_so2": so2["eps_so2"],
+        "epsilon_so2_adversarial": so2["eps_so2_adv"],
+        "epsilon_so2_grid": so2["eps_so2_grid"],
+        "epsilon_so2_target": so2_target["eps_so2"],
+        "so2_curve": eps_against_angle(f, xs, profile),
+        "so2_curve_target": eps_against_angle(data.sim, xs.astype(np.float64), profile)["eps"],
         "picture": {
             "u0": data.rollouts[0, 0, 0].tolist(),
             "truth": data.rollouts[0, -1, 0].tolist(),
@@ -165,6 +186,10 @@ def _cell_profile(profile: HeatProfile) -> dict:
         d.pop(key)
     if d["unroll"] == 1:  # cells run before `unroll` existed (one-step loss) stay valid
         d.pop("unroll")
+    defaults = HeatProfile(name="")
+    for key in ("so2_samples", "so2_length"):  # likewise for the SO(2) settings at their defaults
+        if d[key] == getattr(defaults, key):
+            d.pop(key)
     return d  # (the cell store keeps it as JSON data)
 
 
@@ -172,14 +197,32 @@ def _level_key(level: float) -> str:
     return f"{level:g}".replace(".", "p")
 
 
+#: what a cell measured before ε under SO(2) existed lacks (such a cell is run again)
+SO2_KEY = "epsilon_so2"
+
+
+class _HeatCellStore(CellStore):
+    """A CellStore that, unless told otherwise, treats a cell without ε under SO(2) as unfinished."""
+
+    def __init__(self, folder, identity, require_so2: bool):
+        super().__init__(folder, identity=identity)
+        self.require_so2 = require_so2
+
+    def _valid(self, cell: dict) -> bool:
+        return super()._valid(cell) and (not self.require_so2 or SO2_KEY in cell)
+
+
 class HeatBenchmark:
     """Runs (model, level, seed) cells of a profile, caching finished cells under `out/cells`
-    (a cell is reused while the settings it depends on, `_cell_profile`, are unchanged)."""
+    (a cell is reused while the settings it depends on, `_cell_profile`, are unchanged, and it
+    has ε under SO(2); `require_so2=False` also reads older cells, for rebuilding reports)."""
 
-    def __init__(self, profile: HeatProfile, out: str | Path | None = None):
+    def __init__(
+        self, profile: HeatProfile, out: str | Path | None = None, *, require_so2: bool = True
+    ):
         self.profile = profile
         self.out = Path(out) if out is not None else None
-        self.store = CellStore(self.out, identity=_cell_profile(profile))
+        self.store = _HeatCellStore(self.out, _cell_profile(profile), require_so2)
         self._data: tuple[tuple[float, int], HeatData] | None = None
 
     @staticmethod
@@ -227,12 +270,14 @@ class HeatBenchmark:
             "breaking": float(level),
             "seed": int(seed),
             **info,
-            **evaluate(p, model, data),
+            **evaluate(p, model, data, seed),
             "seconds": time.perf_counter() - t0,
         }
 
     def run(self, show_progress: bool | None = None) -> list[dict]:
-        """Run every missing cell; returns all cells of the profile."""
+        """Run every missing cell; returns all cells of the profile (a user error before any
+        training when a pending steerable row needs e2cnn and it is not installed)."""
+        self._check_steerable()
         run_cells(
             self.tasks(),
             lambda t: self.cell_stem(*t),
@@ -242,6 +287,24 @@ class HeatBenchmark:
             show_progress=show_progress,
         )
         return self.cells()
+
+    def _check_steerable(self) -> None:
+        import importlib.util
+
+        from orbitlearn.apps.heat.rotations import STEERABLE_ROWS
+
+        wanted = sorted(
+            {
+                m
+                for m, lv, s in self.tasks()
+                if m in STEERABLE_ROWS and not self.store.done(self.cell_stem(m, lv, s))
+            }
+        )
+        if wanted and importlib.util.find_spec("e2cnn") is None:
+            raise OrbitlearnError(
+                f"the rows {', '.join(wanted)} need e2cnn: pip install 'orbitlearn[steerable]' "
+                "(or leave them out with --models)"
+            )
 
     def cells(self) -> list[dict]:
         """The finished cells of the profile, by model, level and seed."""
@@ -283,12 +346,27 @@ def aggregate(cells: list[dict]) -> list[dict]:
                 "eps_max_rel_std": eps_sd,
                 "eps_max_rel_d4": stat("epsilon_d4")[0],
                 "eps_max_rel_target": stat("epsilon_target")[0],
+                **_so2_columns(cs),
                 "params": int(round(stat("params")[0])),
                 "n_seeds": len(cs),
                 "seconds": stat("seconds")[0],
             }
         )
     return rows
+
+
+def _so2_columns(cs: list[dict]) -> dict:
+    """The SO(2) ε columns of one row (means over seeds; empty for cells measured before them)."""
+    if not all("epsilon_so2" in c for c in cs):
+        return {}
+    v = np.array([c["epsilon_so2"] for c in cs])
+    return {
+        "eps_so2": float(v.mean()),
+        "eps_so2_std": float(v.std(ddof=1)) if len(v) > 1 else 0.0,
+        "eps_so2_adv": float(np.mean([c["epsilon_so2_adversarial"] for c in cs])),
+        "eps_so2_grid": float(np.mean([c["epsilon_so2_grid"] for c in cs])),
+        "eps_so2_target": float(np.mean([c["epsilon_so2_target"] for c in cs])),
+    }
 
 
 def run_heat_bench(

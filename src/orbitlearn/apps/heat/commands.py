@@ -87,10 +87,12 @@ def register(bench_sub: argparse._SubParsersAction) -> None:
 
     p = bench_sub.add_parser(
         "heat",
-        help="CNN / augmented CNN / G-CNN / relaxed G-CNN on the heat equation with broken symmetry",
+        help="CNN / augmented CNN / (relaxed) G-CNN / (relaxed) steerable CNN on the heat equation "
+        "with broken symmetry",
         description=(
             "Learn u_t -> u_{t+dt} of a periodic heat equation at several symmetry-breaking levels; "
-            "report one-step and rollout RMSE and the measured equivariance error of every model."
+            "report one-step and rollout RMSE and the measured equivariance error of every model "
+            "(under C4, D4 and SO(2))."
         ),
     )
     p.add_argument(

@@ -4,7 +4,9 @@
 * ``gcnn``: lifting + group convolutions + mean pooling over the group (exactly equivariant under
   the point group of p4/p4m and periodic shifts);
 * ``relaxed_gcnn``: the same with relaxed lifting and group convolutions (Wang, Walters and Yu 2022):
-  exactly equivariant at initialisation, free to break the rotations where the data does.
+  exactly equivariant at initialisation, free to break the rotations where the data does;
+* the steerable rows of `orbitlearn.apps.heat.rotations.STEERABLE_ROWS` (``steerable_c8``,
+  ``steerable_c16``, ``steerable_so2``, ``relaxed_steerable``; e2cnn, `orbitlearn.apps.heat.steerable`).
 
 The residual y = x + net(x) keeps every symmetry of net (the identity is equivariant); the last
 layer starts at zero, so every model starts as y = x (this made the G-CNNs train far more reliably).
@@ -17,6 +19,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from orbitlearn.apps.heat.rotations import STEERABLE_ROWS
 from orbitlearn.nn.gconv import (
     GroupConv2d,
     GroupPool,
@@ -25,7 +28,7 @@ from orbitlearn.nn.gconv import (
     RelaxedLiftingConv2d,
 )
 
-FIELD_MODELS = ("cnn", "gcnn", "relaxed_gcnn")
+FIELD_MODELS = ("cnn", "gcnn", "relaxed_gcnn", *STEERABLE_ROWS)
 
 
 def count_params(module: nn.Module) -> int:
@@ -98,6 +101,11 @@ def _make(
         return Residual(_zero_last(_gcnn(width, depth, kernel_size, channels, group, None)))
     if name == "relaxed_gcnn":
         return Residual(_zero_last(_gcnn(width, depth, kernel_size, channels, group, banks)))
+    if name in STEERABLE_ROWS:  # the last layer starts at zero inside SteerableFieldNet
+        from orbitlearn.apps.heat.steerable import SteerableFieldNet
+
+        net = SteerableFieldNet(STEERABLE_ROWS[name], width, depth, kernel_size, channels, banks)
+        return Residual(net)
     raise ValueError(f"unknown field model {name!r}; expected one of {', '.join(FIELD_MODELS)}")
 
 

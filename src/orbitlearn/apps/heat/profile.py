@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from orbitlearn.apps.heat.rotations import STEERABLE_ROWS
 from orbitlearn.bench.runner import pick_profile
 from orbitlearn.errors import OrbitlearnError
 from orbitlearn.groups.regular import GROUP_NAMES
 
-MODELS = ("persistence", "cnn", "cnn_aug", "gcnn", "relaxed_gcnn")
+#: every row of the benchmark, in table order: the grid models, then the steerable rows
+MODELS = ("persistence", "cnn", "cnn_aug", "gcnn", "relaxed_gcnn", *STEERABLE_ROWS)
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,10 @@ class HeatProfile:
     rollout_steps: int = 10
     n_rollouts: int = 16
     eps_inputs: int = 16
+    # ε under SO(2) (`orbitlearn.apps.heat.so2`): uniform angles besides SO(2)'s testing elements,
+    # and the correlation length of the windowed smooth fields it is measured on
+    so2_samples: int = 16
+    so2_length: float = 0.2
     threads: int | None = 2
     device: str = "cpu"  # where torch trains (not part of a cell's identity)
     dt: float = 0.1
@@ -71,6 +77,7 @@ PROFILES: dict[str, HeatProfile] = {
         rollout_steps=3,
         n_rollouts=2,
         eps_inputs=2,
+        so2_samples=2,
         threads=1,
     ),
     "quick": HeatProfile(name="quick"),

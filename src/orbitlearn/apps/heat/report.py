@@ -2,7 +2,11 @@
 results.json and results.md.
 
 ε columns are named by what they measure: ``eps_max_rel`` = max_g ‖f(ρ(g)x) − ρ(g)f(x)‖ /
-‖ρ(g)f(x)‖ under C4 (``eps_max_rel_d4`` under D4, ``eps_max_rel_target`` of the true map S).
+‖ρ(g)f(x)‖ under C4 (``eps_max_rel_d4`` under D4, ``eps_max_rel_target`` of the true map S);
+``eps_so2`` the same under SO(2), rotations by uniform angles on windowed smooth fields
+(`orbitlearn.apps.heat.so2`; ``eps_so2_adv`` after the adversarial search over θ,
+``eps_so2_grid`` the interpolation's own round-trip error on those fields, ``eps_so2_target``
+the true map's ε under SO(2)). Rows from cells measured before ε under SO(2) leave those empty.
 """
 
 from __future__ import annotations
@@ -29,6 +33,11 @@ TABLE_COLUMNS = (
     "eps_max_rel_std",
     "eps_max_rel_d4",
     "eps_max_rel_target",
+    "eps_so2",
+    "eps_so2_std",
+    "eps_so2_adv",
+    "eps_so2_grid",
+    "eps_so2_target",
     "params",
     "n_seeds",
     "seconds",
@@ -42,18 +51,30 @@ def _fmt(mean: float, std: float, n: int, digits: int = 4) -> str:
 
 
 def markdown_table(rows: list[dict]) -> str:
-    """The results as a Markdown table (mean ± std over seeds when there are several)."""
-    lines = [
-        "| model | breaking | params | one-step RMSE | rollout RMSE | ε max rel (C4) | ε max rel (D4) | ε max rel of the true map |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
-    ]
+    """The results as a Markdown table (mean ± std over seeds when there are several); the SO(2)
+    columns only when some row has them."""
+    so2 = any("eps_so2" in r for r in rows)
+    head = "| model | breaking | params | one-step RMSE | rollout RMSE | ε max rel (C4) | ε max rel (D4) | ε max rel of the true map |"
+    rule = "|---|---:|---:|---:|---:|---:|---:|---:|"
+    if so2:
+        head += " ε SO(2) | ε SO(2) adversarial | grid round trip | ε SO(2) of the true map |"
+        rule += "---:|---:|---:|---:|"
+    lines = [head, rule]
     for r in rows:
         n = r["n_seeds"]
-        lines.append(
+        line = (
             f"| {r['model']} | {r['breaking']:g} | {r['params']} | "
             f"{_fmt(r['rmse'], r['rmse_std'], n)} | {_fmt(r['rollout_rmse'], r['rollout_rmse_std'], n)} | "
             f"{_fmt(r['eps_max_rel'], r['eps_max_rel_std'], n, 4)} | {r['eps_max_rel_d4']:.4f} | {r['eps_max_rel_target']:.4f} |"
         )
+        if so2 and "eps_so2" in r:
+            line += (
+                f" {_fmt(r['eps_so2'], r['eps_so2_std'], n, 4)} | {r['eps_so2_adv']:.4f} |"
+                f" {r['eps_so2_grid']:.4f} | {r['eps_so2_target']:.4f} |"
+            )
+        elif so2:
+            line += " — | — | — | — |"
+        lines.append(line)
     return "\n".join(lines) + "\n"
 
 
@@ -102,7 +123,9 @@ def write_reports(
         + f"; parameter budget {p.params} "
         f"(depth {p.depth}, kernel {p.kernel_size}, group {p.group}, {p.banks} filter banks, "
         f"penalty α = {p.penalty:g}); rollout RMSE after {p.rollout_steps} steps on {p.n_rollouts} "
-        f"held-out fields; ε on {p.eps_inputs} test fields; seeds {list(p.seeds)}. "
+        f"held-out fields; ε on {p.eps_inputs} test fields (under SO(2): {p.eps_inputs} windowed "
+        f"fields of correlation length {p.so2_length:g}, {p.so2_samples} uniform angles + "
+        f"SO(2)'s testing elements, then the adversarial search); seeds {list(p.seeds)}. "
         f"Compute: {total:.0f} s.\n\n"
         + markdown_table(rows)
         + "\n![errors](errors.png)\n\n![fields](fields.png)\n\n## Machine\n\n"
