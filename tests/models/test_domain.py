@@ -11,6 +11,7 @@ import pytest
 
 import orbitlearn
 from orbitlearn.apps.ks.domain import TrainingDomain, descriptors
+from orbitlearn.apps.ks.names import part
 from orbitlearn.cli import main
 from orbitlearn.datasets.ks import iter_ks
 from orbitlearn.models.evaluation import transform_inputs
@@ -57,11 +58,15 @@ def test_training_polytopes_and_their_lattice_images_are_inside(v26_path):
     model = orbitlearn.load_model("ks_h11_gl4z")
     assert model.domain is not None
     x = np.stack([e.vertices for e, _ in zip(iter_ks(v26_path), range(6))]).astype(np.int64)
-    for moved in (x, transform_inputs(x, "gl4z", seed=3), transform_inputs(x, "perm", seed=4)):
+    for moved in (
+        x,
+        transform_inputs(x, part("group", "gl4z"), seed=3),
+        transform_inputs(x, part("group", "perm"), seed=4),
+    ):
         results = model.predict_each(list(moved))
         assert all(r.in_distribution is True for r in results), [r.assessment for r in results]
     # the descriptors are GL(4,Z) x S_n invariants: equal on every image
-    gl = transform_inputs(x, "gl4z", seed=5)
+    gl = transform_inputs(x, part("group", "gl4z"), seed=5)
     assert [descriptors(m) for m in x] == [descriptors(m) for m in gl]
 
 
