@@ -8,7 +8,7 @@ only) and must be a point-cloud payload, written by `save_point_cloud_model`:
      "input_shapes": [...] (optional), "input_names": [...] (optional)}
 
 NAME is a key of `POINT_CLOUD_NETWORKS` (``"egnn"``: `orbitlearn.nn.EGNN`, ``"egnn_layer"``),
-built as NETWORKS[NAME](**config) and loaded with the state dict; an application adds its own
+built as `NETWORKS[NAME](**config)` and loaded with the state dict; an application adds its own
 network with `register_point_cloud_network(name, factory)`. The module is called as
 module(*inputs); `output_index` picks one output of a tuple (e.g. 1: the positions of an EGNN's
 (h, x, v)). Roles are "position", "vector" or "scalar"; when `input_roles` is missing they are
