@@ -920,6 +920,31 @@ def test_disk_full_while_saving_a_checkpoint_is_one_line(ksfile, tmp_path, capsy
     assert not [p for p in out.iterdir() if p.suffix in (".pt", ".tmp")]
 
 
+def test_a_failed_save_says_the_run_folder_holds_an_earlier_model(
+    ksfile, tmp_path, capsys, monkeypatch
+):
+    """A run whose model.pt cannot be written over an earlier run's: one line saying that the
+    model.pt left there is the earlier run's (its run.json / metrics.csv describe the new one),
+    and that model.pt is untouched."""
+    out = tmp_path / "run"
+    args = ["train", "--model", "mlp", "--data", ksfile, "--epochs", "1", "--out", out]
+    assert run(capsys, *args)[0] == 0
+    before = (out / "model.pt").read_bytes()
+
+    real_save = torch.save
+
+    def full(obj, fh, *a, **k):  # the disk fills up when the model itself is written
+        if "model.pt" not in str(getattr(fh, "name", fh)):
+            return real_save(obj, fh, *a, **k)
+        raise RuntimeError("[enforce fail at inline_container.cc:603] . unexpected pos 64 vs 0")
+
+    monkeypatch.setattr(torch, "save", full)
+    code, _, err = run(capsys, *args[:-4], "--epochs", "2", "--out", out)
+    assert_one_line_error(code, err)
+    assert "model.pt there is an earlier run's" in err and "not saved" in err
+    assert (out / "model.pt").read_bytes() == before
+
+
 def test_a_failed_write_names_the_file(tmp_path):
     import errno
 

@@ -35,7 +35,7 @@ from orbitlearn.argtypes import (
 from orbitlearn.datasets.commands import add_on_error, read_with_progress, report_skipped
 from orbitlearn.datasets.fetch import sha256_of
 from orbitlearn.datasets.ks_dataset import KSDataset, load_ks, subsample
-from orbitlearn.errors import OrbitlearnError
+from orbitlearn.errors import OrbitlearnError, first_line
 from orbitlearn.fileio import write_text_atomic
 from orbitlearn.groups.lie import LIE_GROUP_NAMES
 from orbitlearn.models.ensemble import EnsemblePipeline
@@ -117,6 +117,25 @@ def _check_run_identity(out: Path, identity: dict, resume: bool, write: bool = T
         return
     if write:
         write_text_atomic(path, json.dumps(identity, indent=2) + "\n")
+
+
+def _save_run_model(pipe, out: Path) -> None:
+    """OUT/model.pt; when it cannot be written, one line that also says what the folder now
+    holds (run.json and metrics.csv describe this run; a model.pt there is an earlier run's)."""
+    path = out / "model.pt"
+    earlier = path.exists()
+    try:
+        pipe.save(path)
+    except (OrbitlearnError, OSError) as exc:
+        held = (
+            f"the model.pt there is an earlier run's, while its {RUN_IDENTITY_FILE} and "
+            "metrics.csv describe this one"
+            if earlier
+            else f"its {RUN_IDENTITY_FILE} and metrics.csv describe this run, which has no model.pt"
+        )
+        raise OrbitlearnError(
+            f"{first_line(exc)}; this run was not saved in {out}: {held}"
+        ) from None
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -286,7 +305,7 @@ def _train(args: argparse.Namespace) -> int:
         return 0
     pipe.metadata = {k: v for k, v in metrics.items() if k not in pipe.describe()}
     pipe.metadata["training_domain"] = _training_domain(x[parts["train"]], source)
-    pipe.save(out / "model.pt")
+    _save_run_model(pipe, out)
     write_text_atomic(out / "metrics.json", json.dumps(metrics, indent=2) + "\n")
 
     def text(m: dict) -> str:
