@@ -1,0 +1,188 @@
+"""The resumable N-body benchmark: one cell per (row, seed), trained and stored one at a time.
+
+A cell is `cells/<row>_e<epochs>_s<seed>.json` (test MSE at the best validation epoch, the
+validation curve, seconds, parameters, machine and commit) plus its best weights,
+`weights/<stem>.pt` (small, committed, so every later measurement — ε, moved copies, timing — is
+made from them). A training interrupted mid-way continues from `state/<stem>.pt` (not committed).
+Rows with `trained_as` reuse another row's weights and train nothing.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import torch
+
+from orbitlearn.apps.nbody.profile import PRIORITY, NBodyProfile, cell_stem, get_profile
+from orbitlearn.apps.nbody.rows import ROWS, Row, train_mode
+from orbitlearn.bench.runner import CellStore, run_cells
+
+
+def build_row_model(row: Row, profile: NBodyProfile) -> torch.nn.Module:
+    """The row's network (shrunk to `profile.hidden` features in tests)."""
+    if profile.hidden is None:
+        return row.build()
+    from orbitlearn.apps.nbody import models, symmetric
+
+    base = {
+        "gnn": lambda: models.GNN(hidden=profile.hidden, layers=2),
+        "egnn": lambda: models.EGNN(hidden=profile.hidden, layers=2),
+        "best": lambda: models.EGNNPlus(hidden=profile.hidden, layers=2),
+        "rf": lambda: models.RadialField(hidden=profile.hidden, layers=2),
+        "linear": models.LinearDynamics,
+    }
+    if row.name in base:
+        return base[row.name]()
+    inner = models.GNN(hidden=profile.hidden, layers=2)
+    if row.name == "gnn_pca":
+        return symmetric.CanonicalFrame(inner)
+    if row.name == "gnn_fa":
+        return symmetric.FrameAveraged(inner)
+    return inner
+
+
+class NBodyBenchmark:
+    """Cells of one profile in `out` (default benchmarks/results/nbody)."""
+
+    def __init__(self, profile: NBodyProfile, out: str | Path):
+        self.profile = profile
+        self.out = Path(out)
+        self.store = CellStore(self.out, identity=profile.identity())
+        self._parts = None
+        from orbitlearn.bench.machine import source_state
+
+        self.source = source_state()
+
+    def parts(self):
+        if self._parts is None:
+            from orbitlearn.datasets.nbody import load_nbody
+
+            p = load_nbody(max_train=self.profile.max_train)
+            if self.profile.max_eval is not None:
+                p = {
+                    k: (v if k == "train" else v.head(self.profile.max_eval)) for k, v in p.items()
+                }
+            self._parts = p
+        return self._parts
+
+    def tasks(self) -> list[tuple[str, int]]:
+        """(row, seed) in run order: every row's first seed, then PRIORITY rows' other seeds, then
+        the rest seed by seed."""
+        rows = [r for r in self.profile.rows if not ROWS[r].trained_as]
+        first, rest = self.profile.seeds[:1], self.profile.seeds[1:]
+        order = [(r, s) for s in first for r in rows]
+        order += [(r, s) for r in PRIORITY if r in rows for s in rest]
+        order += [(r, s) for s in rest for r in rows if r not in PRIORITY]
+        return order
+
+    def stem(self, task: tuple[str, int]) -> str:
+        return cell_stem(task[0], self.profile.epochs, task[1])
+
+    def weights_path(self, stem: str) -> Path:
+        return self.out / "weights" / f"{stem}.pt"
+
+    def run_cell(self, task: tuple[str, int], log=None) -> dict:
+        from orbitlearn.apps.nbody.models import count_parameters
+        from orbitlearn.apps.nbody.train import TrainConfig, train
+        from orbitlearn.bench.machine import machine_info
+        from orbitlearn.torch_io import save_atomic
+
+        name, seed = task
+        row = ROWS[name]
+        torch.manual_seed(seed)
+        model = build_row_model(row, self.profile)
+        cfg = TrainConfig(
+            lr=row.lr,
+            epochs=self.profile.epochs,
+            schedule=row.schedule,
+            warmup=row.warmup,
+            clip=row.clip,
+            augment=row.augment,
+            compile=self.profile.compile,
+            seed=seed,
+        )
+        stem = self.stem(task)
+        (self.out / "state").mkdir(parents=True, exist_ok=True)
+        rec = train(model, self.parts(), cfg, self.out / "state" / f"{stem}.pt", log, train_mode)
+        save_atomic(
+            {"row": name, "seed": seed, "hidden": self.profile.hidden, "state": model.state_dict()},
+            self.weights_path(stem),
+        )
+        return {
+            "row": name,
+            "seed": seed,
+            "epochs": self.profile.epochs,
+            "config": cfg.as_dict(),
+            "mse": rec["best_test"],
+            "val_mse": rec["best_val"],
+            "best_epoch": rec["best_epoch"],
+            "curve": rec["curve"],
+            "train_seconds": rec["seconds"],
+            "params": count_parameters(model),
+            "machine": machine_info(self.source),
+        }
+
+    def run(self, log=None, show_progress: bool | None = None) -> list[dict]:
+        run_cells(
+            self.tasks(),
+            self.stem,
+            lambda t: self.run_cell(t, log),
+            self.store,
+            desc="nbody",
+            show_progress=show_progress,
+            log=log,
+            summary=lambda c: f"test MSE {c['mse']:.5f} at epoch {c['best_epoch']}",
+        )
+        return self.store.all()
+
+
+def load_cell_model(out: Path, cell: dict, profile: NBodyProfile, row_name: str | None = None):
+    """The network of a finished cell with its best weights (wrapped for `row_name`'s evaluation
+    when that row reuses the cell's weights)."""
+    from orbitlearn.torch_io import safe_torch_load
+
+    row = ROWS[cell["row"]]
+    model = build_row_model(row, replace(profile, hidden=profile.hidden))
+    st = safe_torch_load(
+        out / "weights" / f"{cell_stem(cell['row'], cell['epochs'], cell['seed'])}.pt"
+    )
+    model.load_state_dict(st["state"])
+    model.eval()
+    train_mode(model, False)
+    target = ROWS[row_name] if row_name else row
+    return target.wrap_eval(model) if target.wrap_eval else model
+
+
+def run_nbody_bench(
+    profile: str | NBodyProfile = "quick",
+    out: str | Path = "benchmarks/results/nbody",
+    seeds: tuple[int, ...] | None = None,
+    rows: tuple[str, ...] | None = None,
+    epochs: int | None = None,
+    log=None,
+    report: bool = True,
+) -> list[dict]:
+    """Run (or resume) a profile's missing cells, then write the reports; returns the cells."""
+    prof = get_profile(profile) if isinstance(profile, str) else profile
+    changes = {k: v for k, v in (("seeds", seeds), ("rows", rows), ("epochs", epochs)) if v}
+    prof = replace(prof, **changes)
+    if log is None:
+        log = lambda s: print(f"orbitlearn: {s}", file=sys.stderr, flush=True)  # noqa: E731
+    torch.set_num_threads(1)
+    bench = NBodyBenchmark(prof, out)
+    cells = bench.run(log=log)
+    if report:
+        from orbitlearn.apps.nbody.report import write_reports
+
+        write_reports(Path(out), prof)
+    return cells
+
+
+__all__ = [
+    "NBodyBenchmark",
+    "build_row_model",
+    "load_cell_model",
+    "run_nbody_bench",
+]
