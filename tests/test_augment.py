@@ -79,3 +79,21 @@ def test_functional_and_dataset_wrapper():
     xi, yi = ds[2]
     assert yi == 2
     np.testing.assert_array_equal(LexCanonical().project(xi[None]), LexCanonical().project(x[2:3]))
+
+
+def test_haar_augmentation_of_point_clouds_moves_a_tuple_jointly():
+    import torch
+
+    from orbitlearn.groups import E3, point_cloud_inputs
+
+    action = point_cloud_inputs(E3(), "scalar", "position", "vector")
+    q, x, v = torch.randn(4, 5, 1), torch.randn(4, 5, 3), torch.randn(4, 5, 3)
+    aug = RandomAction(action, seed=0)
+    q2, x2, v2 = aug((q, x, v))
+    assert torch.equal(q2, q)
+    for b, g in enumerate(aug.last_elements):
+        r, t = torch.as_tensor(g[:3, :3]).float(), torch.as_tensor(g[:3, 3]).float()
+        assert torch.allclose(x2[b], x[b] @ r.T + t, atol=1e-5)
+        assert torch.allclose(v2[b], v[b] @ r.T, atol=1e-5)
+    again = RandomAction(action, seed=0)
+    assert torch.equal(again((q, x, v))[1], x2)

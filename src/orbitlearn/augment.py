@@ -4,6 +4,10 @@
 With ``batched=True`` (default) the input is a batch (B, ...) and every item gets its own
 random element; with ``batched=False`` it is one sample (no batch axis) and gets one element.
 The same seed gives the same sequence of elements, call after call.
+
+For a continuous group the elements are Haar-random (`LieGroup.sample`: uniform rotations,
+Gaussian translations), e.g. ``RandomAction(PointCloud(E3()), seed)`` on (B, n, 3) batches; a
+`Joint` action moves a tuple of batches (positions, velocities, charges) with one element per item.
 """
 
 from __future__ import annotations
@@ -19,15 +23,23 @@ from orbitlearn.groups.backend import is_torch
 from orbitlearn.rng import check_random_state
 
 
+def _batch_size(x: Any) -> int:
+    """B of a batch, or of the first array of a tuple of batches (a joint action's input)."""
+    return int((x[0] if isinstance(x, (tuple, list)) else x).shape[0])
+
+
 def random_action(
     x: Any, group: Action, rng: int | np.random.Generator | None = None, batched: bool = True
 ) -> tuple[Any, list[Element]]:
     """(ρ(g_b) x_b for each item, [g_b]) with g_b ~ G; one element for all when `batched` is False."""
     gen = check_random_state(rng)
     if batched:
-        gs = group.sample(int(x.shape[0]), gen)
+        gs = group.sample(_batch_size(x), gen)
         return group.act_batch(gs, x), gs
     g = group.sample(1, gen)[0]
+    if isinstance(x, (tuple, list)):  # a joint action on several inputs
+        one = tuple(xi.unsqueeze(0) if is_torch(xi) else np.asarray(xi)[None] for xi in x)
+        return tuple(y[0] for y in group.act(g, one)), [g]
     if is_torch(x):
         return group.act(g, x.unsqueeze(0))[0], [g]
     return group.act(g, np.asarray(x)[None])[0], [g]
@@ -84,8 +96,8 @@ class RandomAction:
                 return x
             y, self.last_elements = random_action(x, self.group, self.rng, batched=False)
             return y
-        gs = self.group.sample(int(x.shape[0]), self.rng)
-        keep = self.rng.random(int(x.shape[0])) >= self.p
+        gs = self.group.sample(_batch_size(x), self.rng)
+        keep = self.rng.random(_batch_size(x)) >= self.p
         e = self.group.identity()
         gs = [e if k else g for g, k in zip(gs, keep, strict=True)]
         self.last_elements = gs

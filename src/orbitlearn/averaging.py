@@ -5,6 +5,10 @@ behind `orbitlearn.nn.Symmetrized` and the symmetrised pipelines of `orbitlearn.
 
 over a set S of elements: all of a finite group (then f̄ is exactly invariant, or equivariant when
 `output_action` is given) or a sample (Monte Carlo: approximately so).
+
+`frame_average` is the same average over an input-dependent set, the 2^d PCA sign frames of a
+point cloud (`orbitlearn.frames`; Puny et al. 2022): exactly E(d)-invariant or -equivariant on
+inputs whose covariance eigenvalues are distinct.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from orbitlearn.frames import PCAFrames, sign_frames
 from orbitlearn.groups.action import Action
 from orbitlearn.groups.algebra import Element
 from orbitlearn.groups.backend import is_torch
@@ -67,4 +72,53 @@ def group_average(
     return total / len(elements)
 
 
-__all__ = ["group_average"]
+def frame_average(
+    f: Callable[..., Any],
+    inputs: Sequence[Any],
+    roles_in: Sequence[str],
+    roles_out: Sequence[str] | str,
+    frames: PCAFrames,
+) -> Any:
+    """(1/2^d) Σ_S ρ_out(g_S)⁻¹ f(ρ_in(g_S) x) over the sign frames g_S: x ↦ (x − c) U S.
+
+    `inputs` are the model's arguments (each (B, n, d) for "position"/"vector", any shape for
+    "scalar"), moved by their role; the output (one array, or a tuple when `roles_out` is a
+    sequence) is moved back by its role(s). f is called once on the 2^d frames stacked along
+    the batch axis.
+    """
+    single = isinstance(roles_out, str)
+    outs_roles = [roles_out] if single else list(roles_out)
+    first = inputs[0]
+    d = frames.axes.shape[-1]
+    signs = sign_frames(d)
+    if is_torch(first):
+        import torch
+
+        signs = torch.as_tensor(signs, dtype=frames.axes.dtype, device=frames.axes.device)
+        cat = torch.cat
+    else:
+        import numpy as np
+
+        signs = signs.astype(frames.axes.dtype)
+        cat = np.concatenate
+    n = first.shape[0]
+    k = len(signs)
+    moved = [
+        cat([frames.to_frame(x, role, signs=s) for s in signs], 0)
+        for x, role in zip(inputs, roles_in, strict=True)
+    ]
+    y = f(*moved)
+    ys = [y] if single else list(y)
+    out = []
+    for yi, role in zip(ys, outs_roles, strict=True):
+        parts = [
+            frames.from_frame(yi[j * n : (j + 1) * n], role, signs=s) for j, s in enumerate(signs)
+        ]
+        total = parts[0]
+        for part in parts[1:]:
+            total = total + part
+        out.append(total / k)
+    return out[0] if single else tuple(out)
+
+
+__all__ = ["frame_average", "group_average"]

@@ -11,6 +11,13 @@ the input dtype before f sees it). Nothing here prints; `SymmetryReport.assert_b
 `f` may be a numpy callable, a scikit-learn estimator (predict_proba if it has one, else
 predict; given x reshaped to (B, -1)) or a torch module (run in eval mode without gradients,
 its training mode restored afterwards). Any other callable is called as is.
+
+Inputs and outputs may be tuples of arrays (positions, velocities, charges) moved by a `Joint`
+action: f is then called as f(*x), and norms run over all the arrays of an item together.
+
+For a continuous group (`LieGroup`) with no `elements` given, the errors are measured over the
+group's `testing_elements()` and `n_samples` Haar samples; `orbitlearn.lie_error` adds the
+adversarial search and the Lie derivative.
 """
 
 from __future__ import annotations
@@ -130,10 +137,29 @@ def _is_torch_module(f: Any) -> bool:
     )
 
 
-def _to_numpy64(y: Any) -> np.ndarray:
+def _to_numpy64(y: Any) -> Any:
+    if isinstance(y, (tuple, list)):
+        return tuple(_to_numpy64(c) for c in y)
     if is_torch(y):
         y = y.detach().cpu().numpy()
     return np.asarray(y, dtype=np.float64)
+
+
+def _call(f: Callable[..., Any], x: Any) -> Any:
+    """f(*x) for a tuple of inputs, f(x) otherwise."""
+    return f(*x) if isinstance(x, tuple) else f(x)
+
+
+def batch_size(y: Any) -> int:
+    """B of an array, or of the first array of a tuple."""
+    return int(len(y[0]) if isinstance(y, tuple) else len(y))
+
+
+def tree_sub(a: Any, b: Any) -> Any:
+    """a − b, array by array for tuples."""
+    if isinstance(a, tuple):
+        return tuple(tree_sub(u, v) for u, v in zip(a, b, strict=True))
+    return np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64)
 
 
 def as_numpy_function(f: Any) -> Callable[[Any], np.ndarray]:
@@ -145,13 +171,17 @@ def as_numpy_function(f: Any) -> Callable[[Any], np.ndarray]:
         dtype = params[0].dtype if params else torch.get_default_dtype()
         device = params[0].device if params else torch.device("cpu")
 
-        def call_module(x: Any) -> np.ndarray:
+        def to_tensor(x: Any) -> Any:
+            if isinstance(x, tuple):
+                return tuple(to_tensor(c) for c in x)
             t = x if is_torch(x) else torch.as_tensor(np.asarray(x))
             if not t.dtype.is_floating_point:
                 t = t.to(dtype)
-            t = t.to(device)
+            return t.to(device)
+
+        def call_module(x: Any) -> np.ndarray:
             with torch.no_grad():
-                return _to_numpy64(f(t))
+                return _to_numpy64(_call(f, to_tensor(x)))
 
         return call_module
     if hasattr(f, "predict_proba") or hasattr(f, "predict"):
@@ -164,7 +194,7 @@ def as_numpy_function(f: Any) -> Callable[[Any], np.ndarray]:
         return call_estimator
     if not callable(f):
         raise TypeError(f"expected a callable, estimator or torch module, got {type(f).__name__}")
-    return lambda x: _to_numpy64(f(x))
+    return lambda x: _to_numpy64(_call(f, x))
 
 
 class _EvalMode:
@@ -185,8 +215,28 @@ class _EvalMode:
             self.f.train(self.was_training)
 
 
+def _upcast(x: Any) -> Any:
+    if isinstance(x, tuple):
+        return tuple(_upcast(c) for c in x)
+    if is_torch(x):
+        return x.double() if x.dtype.is_floating_point else x
+    xa = np.asarray(x)
+    return xa.astype(np.float64) if np.issubdtype(xa.dtype, np.floating) else xa
+
+
+def _downcast(y: Any, like: Any) -> Any:
+    if isinstance(y, tuple):
+        return tuple(_downcast(a, b) for a, b in zip(y, like, strict=True))
+    if is_torch(like):
+        return y.to(like.dtype) if like.dtype.is_floating_point else y
+    la = np.asarray(like)
+    return np.asarray(y).astype(la.dtype) if np.issubdtype(la.dtype, np.floating) else y
+
+
 def _act_precise(group: Action, g: Element, x: Any) -> Any:
     """ρ(g)x computed exactly on integers, in float64 on floats, returned in x's dtype."""
+    if isinstance(x, tuple):
+        return _downcast(group.act(g, _upcast(x)), x)
     if is_torch(x):
         if x.dtype.is_floating_point:
             return group.act(g, x.double()).to(x.dtype)
@@ -205,12 +255,20 @@ def _choose_elements(
 ) -> tuple[list[Element], bool]:
     if elements is not None:
         return list(elements), False
+    testing = getattr(group.group, "testing_elements", None)
+    if testing is not None:  # a continuous group: its testing elements and Haar samples
+        drawn = group.sample(n_samples or DEFAULT_SAMPLES, check_random_state(rng))
+        return [*testing(), *drawn], False
     if n_samples is None and group.is_small(EXHAUSTIVE_LIMIT):
         return group.elements(), True
     return group.sample(n_samples or DEFAULT_SAMPLES, check_random_state(rng)), False
 
 
-def _rownorm(a: np.ndarray) -> np.ndarray:
+def _rownorm(a: Any) -> np.ndarray:
+    """The Euclidean norm of every item (over all the arrays of a tuple together)."""
+    if isinstance(a, tuple):
+        return np.sqrt(sum(_rownorm(c) ** 2 for c in a))
+    a = np.asarray(a, dtype=np.float64)
     return np.sqrt((a.reshape(len(a), -1) ** 2).sum(axis=1))
 
 
@@ -237,9 +295,9 @@ def invariance_error(
     with _EvalMode(f):
         ref = fn(x)
         ref_norm = np.maximum(_rownorm(ref), tiny)
-        abs_e = np.empty((len(gs), len(ref)))
+        abs_e = np.empty((len(gs), batch_size(ref)))
         for k, g in enumerate(gs):
-            abs_e[k] = _rownorm(fn(_act_precise(group, g, x)) - ref)
+            abs_e[k] = _rownorm(tree_sub(fn(_act_precise(group, g, x)), ref))
     return SymmetryReport("invariance", group.name, gs, abs_e, abs_e / ref_norm, exhaustive)
 
 
@@ -270,11 +328,11 @@ def equivariance_error(
     rho_out = group_out.act if isinstance(group_out, Action) else group_out
     with _EvalMode(f):
         fx = fn(x)
-        abs_e = np.empty((len(gs), len(fx)))
+        abs_e = np.empty((len(gs), batch_size(fx)))
         rel_e = np.empty_like(abs_e)
         for k, g in enumerate(gs):
-            target = np.asarray(rho_out(g, fx), dtype=np.float64)
-            abs_e[k] = _rownorm(fn(_act_precise(group_in, g, x)) - target)
+            target = _to_numpy64(rho_out(g, fx))
+            abs_e[k] = _rownorm(tree_sub(fn(_act_precise(group_in, g, x)), target))
             rel_e[k] = abs_e[k] / np.maximum(_rownorm(target), tiny)
     name = (
         group_in.name

@@ -20,6 +20,9 @@ TOLERANCES = {"float16": 1e-2, "bfloat16": 2e-2, "float32": 1e-5, "float64": 1e-
 
 
 def _dtype_name(x: Any) -> str:
+    if isinstance(x, tuple):  # the first float array of a tuple of inputs
+        floats = [c for c in x if "float" in _dtype_name(c)]
+        return _dtype_name(floats[0] if floats else x[0])
     return str(getattr(x, "dtype", np.asarray(x).dtype)).removeprefix("torch.")
 
 
@@ -36,14 +39,19 @@ def declared_symmetry(module: Any) -> Invariance | Equivariance:
     return sym
 
 
-def _output_shape(module: Any, x: Any) -> tuple[int, ...]:
+def _shape(x: Any) -> Any:
+    """x's shape, or the tuple of shapes of a tuple of inputs."""
+    return tuple(tuple(c.shape) for c in x) if isinstance(x, tuple) else tuple(x.shape)
+
+
+def _output_shape(module: Any, x: Any) -> Any:
     import torch
 
     was_training = module.training
     module.eval()
     try:
         with torch.no_grad():
-            return tuple(module(x).shape)
+            return _shape(module(*x) if isinstance(x, tuple) else module(x))
     finally:
         module.train(was_training)
 
@@ -68,12 +76,12 @@ def assert_equivariant(
         raise TypeError("a claim of invariance under everything cannot be checked by sampling")
     tol = rtol if rtol is not None else TOLERANCES.get(_dtype_name(x), 1e-5)
     if isinstance(sym, Invariance):
-        action = sym.action.bind(tuple(x.shape))  # type: ignore[union-attr]
-        action.check_shape(tuple(x.shape))
+        action = sym.action.bind(_shape(x))  # type: ignore[union-attr]
+        action.check_shape(_shape(x))
         report = invariance_error(module, action, x, n_samples=n_samples, rng=rng)
     else:
-        bound = sym.bind(tuple(x.shape), _output_shape(module, x))
-        bound.action_in.check_shape(tuple(x.shape))
+        bound = sym.bind(_shape(x), _output_shape(module, x))
+        bound.action_in.check_shape(_shape(x))
         report = equivariance_error(
             module, bound.action_in, bound.action_out, x, n_samples=n_samples, rng=rng
         )

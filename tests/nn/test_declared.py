@@ -81,6 +81,22 @@ CASES = {
             -3, 4, (5, 3, n), generator=torch.Generator().manual_seed(8)
         ).double(),
     ),
+    "egnn_layer": (
+        lambda: onn.EGNNLayer(4, 8, velocity=True),
+        lambda n: tuple(
+            torch.randn(2, n, c, generator=torch.Generator().manual_seed(9 + c)) for c in (4, 3, 3)
+        ),
+    ),
+    "egnn": (
+        lambda: onn.EGNN(4, 8, 2),
+        lambda n: tuple(
+            torch.randn(2, n, c, generator=torch.Generator().manual_seed(12 + c)) for c in (4, 3)
+        ),
+    ),
+    "frame_averaging": (
+        lambda: onn.FrameAveraging(nn.Sequential(nn.Flatten(), nn.LazyLinear(2))),
+        lambda n: torch.randn(3, n, 3, generator=torch.Generator().manual_seed(15)),
+    ),
 }
 SIZES = (1, 5, 9)
 

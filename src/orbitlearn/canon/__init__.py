@@ -4,6 +4,7 @@
 * `Dirichlet` — approximate: ascent to a local maximum of ⟨x0, g·x⟩ over generators.
 * `PolytopeNormalForm` — exact for GL(d,Z) × S_n, via `orbitlearn.geometry.normal_forms`.
 * `LexAscentDirichlet` — approximate: the published study's lexicographic hill climb ("+ π").
+* `PCAFrame` — point clouds (B, n, d): the PCA frame, exact for E(d) on non-degenerate inputs.
 
 `invariance_rate(canon, group, batch, rng)` measures the share of inputs with π(g·x) = π(x).
 The names below are imported on first use (scikit-learn comes with them).
@@ -17,6 +18,7 @@ _EXPORTS = {
     "Dirichlet": "dirichlet",
     "PolytopeNormalForm": "normal",
     "LexAscentDirichlet": "lexascent",
+    "PCAFrame": "pca",
     "invariance_rate": "base",
     "METHODS": "methods",
 }

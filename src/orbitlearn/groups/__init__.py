@@ -5,7 +5,9 @@ translations, direct products): elements, products, inverses, sampling and subgr
 `orbitlearn.groups.action` and `.concrete` say where and how a group moves an array: permuting an
 axis, matrices on a coordinate axis, rotations and flips of a grid, shifts, and products of those
 on disjoint axes (`Permutation`, `SignedPermutation`, `GLnZ`, `C4`, `D4`, `CyclicShift`,
-`Product`); `.regular` the regular representation of p4/p4m on feature maps. Elements are plain
+`Product`); `.lie` the continuous groups (`SO2`, `O2`, `SO3`, `O3`, `SE2`, `E2`, `SE3`, `E3`,
+`Translations`: float matrices with a Lie algebra, Haar sampling and testing elements) and
+`.pointcloud` their actions on point clouds (`PointCloud`, `Joint`); `.regular` the regular representation of p4/p4m on feature maps. Elements are plain
 data (index arrays, integer matrices, tuples for products). ``act(g, x)`` applies one element to
 every item of a batch; ``act_batch(gs, x)`` applies ``gs[b]`` to ``x[b]``. Axes are negative
 (counted from the end), so leading batch axes are free.
@@ -37,6 +39,19 @@ from orbitlearn.groups.concrete import (
     Product,
     SignedPermutation,
 )
+from orbitlearn.groups.lie import (
+    E2,
+    E3,
+    O2,
+    O3,
+    SE2,
+    SE3,
+    SO2,
+    SO3,
+    LieGroup,
+    Translations,
+)
+from orbitlearn.groups.pointcloud import Joint, PointCloud, point_cloud_inputs
 from orbitlearn.groups.registry import GROUPS, get_group
 
 __all__ = [
@@ -52,6 +67,17 @@ __all__ = [
     "TranslationGroup",
     "DirectProduct",
     "integer_inverse",
+    # Lie groups
+    "LieGroup",
+    "SO2",
+    "O2",
+    "SO3",
+    "O3",
+    "SE2",
+    "E2",
+    "SE3",
+    "E3",
+    "Translations",
     # actions
     "Action",
     "Permutation",
@@ -61,6 +87,9 @@ __all__ = [
     "D4",
     "CyclicShift",
     "Product",
+    "PointCloud",
+    "Joint",
+    "point_cloud_inputs",
     "is_torch",
     # names
     "GROUPS",

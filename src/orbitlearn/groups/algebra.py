@@ -4,10 +4,11 @@ A `Group` here knows nothing of arrays: where and how it moves an input is an `A
 (`orbitlearn.groups.action`). Elements are plain data (int64 arrays, numpy ints, tuples of them
 for direct products). Two groups are equal when they are the same group by value
 (`SymmetricGroup(4) == SymmetricGroup(4)`), so two actions of one group can be recognised as
-such, and `is_subgroup_of` compares groups under their standard embeddings:
-
-    Trivial ≤ every group;  S_n ≤ B_n ≤ GL(n,Z) (permutation and signed permutation matrices);
-    C_n ≤ D_n;  a direct product ≤ another factor by factor.
+such, and `is_subgroup_of` compares groups under the declared embeddings of
+`orbitlearn.groups.embeddings` (one table: S_n ≤ B_n ≤ GL(n,Z), C_n ≤ D_n ≤ O(2), ...);
+Trivial ≤ every group, and a direct product ≤ another factor by factor. Continuous groups
+(`LieGroup`, SO(3), E(3), ...) live in `orbitlearn.groups.lie`; their elements are float
+matrices, compared to within `ELEMENT_ATOL`.
 
 `SymmetricGroup(None)` is "S_n for whatever n the input has": a declaration (a set layer takes
 sets of any size) that becomes a concrete group once an input shape is known.
@@ -24,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from orbitlearn.groups.embeddings import embeds
 from orbitlearn.rng import check_random_state
 
 Element = Any  # plain data: an int64 array, a numpy int, or a tuple of them for products
@@ -31,19 +33,39 @@ Element = Any  # plain data: an int64 array, a numpy int, or a tuple of them for
 MAX_ENUMERATE = 100_000
 
 
-def elements_equal(g: Any, h: Any) -> bool:
-    """Equality of elements as data (arrays compared entry by entry, tuples factor by factor)."""
+#: absolute tolerance of equality between float elements (rotations computed two ways)
+ELEMENT_ATOL = 1e-9
+#: decimals a float element is rounded to for its hashable key
+KEY_DECIMALS = 9
+
+
+def elements_equal(g: Any, h: Any, atol: float = ELEMENT_ATOL) -> bool:
+    """Equality of elements as data: integer arrays entry by entry, float arrays to within `atol`,
+    tuples factor by factor."""
     if isinstance(g, tuple):
-        return isinstance(h, tuple) and len(g) == len(h) and all(map(elements_equal, g, h))
-    return bool(np.array_equal(np.asarray(g), np.asarray(h)))
+        return (
+            isinstance(h, tuple)
+            and len(g) == len(h)
+            and all(elements_equal(a, b, atol) for a, b in zip(g, h, strict=True))
+        )
+    a, b = np.asarray(g), np.asarray(h)
+    if a.shape != b.shape:
+        return False
+    if np.issubdtype(a.dtype, np.floating) or np.issubdtype(b.dtype, np.floating):
+        return bool(np.allclose(a, b, rtol=0.0, atol=atol))
+    return bool(np.array_equal(a, b))
 
 
 def element_key(g: Any) -> Any:
-    """A hashable key of an element (equal elements, equal keys)."""
+    """A hashable key of an element: equal integer elements have equal keys; float elements are
+    rounded to `KEY_DECIMALS` first (two float elements that differ by rounding noise usually share
+    a key; when they straddle a rounding boundary they get two keys, which only costs a bucket)."""
     if isinstance(g, tuple):
         return tuple(element_key(c) for c in g)
     a = np.asarray(g)
-    return (a.shape, a.tobytes())
+    if np.issubdtype(a.dtype, np.floating):
+        a = np.round(a.astype(np.float64), KEY_DECIMALS) + 0.0  # + 0.0 turns -0.0 into 0.0
+    return (a.shape, a.dtype.kind, a.tobytes())
 
 
 class Group(ABC):
@@ -111,13 +133,13 @@ class Group(ABC):
         return self.order() == 1
 
     def equal(self, g: Element, h: Element) -> bool:
-        """Equality of elements as data."""
+        """Equality of elements as data (float elements to within `ELEMENT_ATOL`)."""
         return elements_equal(g, h)
 
     # ---------------------------------------------------------------- subgroups
     def is_subgroup_of(self, other: Group) -> bool:
-        """Whether self ≤ other under the standard embeddings (see the module docstring)."""
-        return self.is_trivial() or self == other
+        """Whether self ≤ other under the declared embeddings (`orbitlearn.groups.embeddings`)."""
+        return self.is_trivial() or self == other or embeds(self.key(), other.key())
 
 
 class Trivial(Group):
@@ -189,15 +211,6 @@ class SymmetricGroup(Group):
         for p in itertools.permutations(range(self._need_n())):
             yield np.asarray(p, dtype=np.int64)
 
-    def is_subgroup_of(self, other: Group) -> bool:
-        if self.is_trivial():
-            return True
-        if isinstance(other, SymmetricGroup):
-            return other.n is None or self.n == other.n
-        if isinstance(other, (HyperoctahedralGroup, GLZ)):
-            return self.n is not None and self.n == other.n
-        return False
-
 
 # ====================================================================== matrix groups
 
@@ -243,7 +256,8 @@ class _IntegerMatrixGroup(Group):
         return np.eye(self.n, dtype=np.int64)
 
     def compose(self, g: Element, h: Element) -> Element:
-        return np.asarray(g, dtype=np.int64) @ np.asarray(h, dtype=np.int64)
+        # promoted, never cast down: a float matrix times an integer one stays float
+        return np.asarray(g) @ np.asarray(h)
 
 
 class HyperoctahedralGroup(_IntegerMatrixGroup):
@@ -278,9 +292,6 @@ class HyperoctahedralGroup(_IntegerMatrixGroup):
         for perm in itertools.permutations(range(self.n)):
             for signs in itertools.product((1, -1), repeat=self.n):
                 yield self.make(np.asarray(perm), np.asarray(signs))
-
-    def is_subgroup_of(self, other: Group) -> bool:
-        return isinstance(other, (HyperoctahedralGroup, GLZ)) and other.n == self.n
 
 
 class GLZ(_IntegerMatrixGroup):
@@ -322,9 +333,6 @@ class GLZ(_IntegerMatrixGroup):
             out.append(g)
         return out
 
-    def is_subgroup_of(self, other: Group) -> bool:
-        return isinstance(other, GLZ) and other.n == self.n
-
 
 # ====================================================================== rotations, reflections
 
@@ -359,11 +367,6 @@ class CyclicGroup(Group):
     def _iter_elements(self) -> Iterator[Element]:
         for k in range(self.n):
             yield np.int64(k)
-
-    def is_subgroup_of(self, other: Group) -> bool:
-        if self.is_trivial():
-            return True
-        return isinstance(other, (CyclicGroup, DihedralGroup)) and other.n == self.n
 
 
 class DihedralGroup(Group):
@@ -404,9 +407,6 @@ class DihedralGroup(Group):
         for f in range(2):
             for k in range(self.n):
                 yield np.array([k, f], dtype=np.int64)
-
-    def is_subgroup_of(self, other: Group) -> bool:
-        return isinstance(other, DihedralGroup) and other.n == self.n
 
 
 class TranslationGroup(Group):
@@ -492,6 +492,7 @@ class DirectProduct(Group):
 
 
 __all__ = [
+    "ELEMENT_ATOL",
     "MAX_ENUMERATE",
     "GLZ",
     "CyclicGroup",

@@ -43,39 +43,64 @@ def take_batch(x: ArrayLike, index: np.ndarray, axis: int) -> ArrayLike:
     return np.take_along_axis(x, full, axis=ax)
 
 
-def matmul_axis(g: np.ndarray, x: ArrayLike, axis: int) -> ArrayLike:
-    """Left multiplication along one axis: out[..., i, ...] = Σ_j g[i, j] x[..., j, ...]."""
+def result_dtype(g: np.ndarray, x: ArrayLike) -> Any:
+    """The dtype of ρ(g)x: x's float dtype when x is float (computed in float64, stored back),
+    else the matrix's (an integer input moved by float rotations becomes float64, never cast
+    down to integers). Returned as a numpy dtype, or a torch dtype for tensors."""
+    g_float = np.issubdtype(np.asarray(g).dtype, np.floating)
     if is_torch(x):
         import torch
 
         if x.dtype.is_floating_point:
-            m = torch.as_tensor(np.asarray(g, dtype=np.float64), device=x.device)
-            y = torch.movedim(x.double(), axis, -1) @ m.T
-            return torch.movedim(y, -1, axis).to(x.dtype)
-        m = torch.as_tensor(np.asarray(g, dtype=np.int64), device=x.device)
-        y = torch.movedim(x.long(), axis, -1) @ m.T
-        return torch.movedim(y, -1, axis).to(x.dtype)
+            return x.dtype
+        return torch.float64 if g_float else torch.int64
+    xd = np.asarray(x).dtype
+    if np.issubdtype(xd, np.floating):
+        return xd
+    return np.dtype(np.float64) if g_float else np.dtype(np.int64)
+
+
+def _work(out_dtype: Any) -> Any:
+    """The dtype products are computed in: float64 for float outputs, int64 for integer ones."""
+    if not isinstance(out_dtype, np.dtype):  # a torch dtype
+        import torch
+
+        return torch.float64 if out_dtype.is_floating_point else torch.int64
+    return np.float64 if np.issubdtype(out_dtype, np.floating) else np.int64
+
+
+def matmul_axis(g: np.ndarray, x: ArrayLike, axis: int) -> ArrayLike:
+    """Left multiplication along one axis: out[..., i, ...] = Σ_j g[i, j] x[..., j, ...].
+
+    Dtypes follow `result_dtype` (float matrices on integer arrays give float64)."""
+    out = result_dtype(g, x)
+    work = _work(out)
+    if is_torch(x):
+        import torch
+
+        m = torch.as_tensor(np.asarray(g), device=x.device).to(work)
+        y = torch.movedim(x.to(work), axis, -1) @ m.T
+        return torch.movedim(y, -1, axis).to(out)
     xa = np.asarray(x)
-    work = np.float64 if np.issubdtype(xa.dtype, np.floating) else np.int64
-    y = np.moveaxis(xa.astype(work, copy=False), axis, -1) @ np.asarray(g, dtype=work).T
-    return np.moveaxis(y, -1, axis).astype(xa.dtype, copy=False)
+    y = np.moveaxis(xa.astype(work, copy=False), axis, -1) @ np.asarray(g).astype(work).T
+    return np.moveaxis(y, -1, axis).astype(out, copy=False)
 
 
 def matmul_axis_batch(gs: np.ndarray, x: ArrayLike, axis: int) -> ArrayLike:
     """Per-item left multiplication: out[b, ..., i, ...] = Σ_j gs[b, i, j] x[b, ..., j, ...]."""
+    out = result_dtype(gs, x)
+    work = _work(out)
     if is_torch(x):
         import torch
 
-        work = torch.float64 if x.dtype.is_floating_point else torch.int64
         m = torch.as_tensor(np.asarray(gs), device=x.device).to(work)
         xm = torch.movedim(x.to(work), axis, -1)
         y = torch.einsum("bij,b...j->b...i", m, xm)
-        return torch.movedim(y, -1, axis).to(x.dtype)
+        return torch.movedim(y, -1, axis).to(out)
     xa = np.asarray(x)
-    work = np.float64 if np.issubdtype(xa.dtype, np.floating) else np.int64
     xm = np.moveaxis(xa.astype(work, copy=False), axis, -1)
-    y = np.einsum("bij,b...j->b...i", np.asarray(gs, dtype=work), xm)
-    return np.moveaxis(y, -1, axis).astype(xa.dtype, copy=False)
+    y = np.einsum("bij,b...j->b...i", np.asarray(gs).astype(work), xm)
+    return np.moveaxis(y, -1, axis).astype(out, copy=False)
 
 
 def rot90(x: ArrayLike, k: int, axes: tuple[int, int]) -> ArrayLike:

@@ -79,7 +79,7 @@ class Permutation(Action):
 
 
 class _MatrixAction(Action):
-    """n x n integer matrices acting on one axis by left multiplication: x ↦ g x."""
+    """n x n matrices acting on one axis by left multiplication: x ↦ g x (dtypes promoted)."""
 
     kind = "axis-linear"
 
@@ -101,11 +101,8 @@ class _MatrixAction(Action):
 
     def act_batch(self, gs: Sequence[Element], x: ArrayLike) -> ArrayLike:
         check_one_per_item(len(gs), x)
-        m = (
-            np.stack([np.asarray(g, dtype=np.int64) for g in gs])
-            if len(gs)
-            else np.zeros((0, self.n, self.n), np.int64)
-        )
+        # stacked as they are: float elements stay float (promoted, never cast to int64)
+        m = np.stack([np.asarray(g) for g in gs]) if len(gs) else np.zeros((0, self.n, self.n))
         return matmul_axis_batch(m, x, self.axis)
 
 

@@ -3,11 +3,15 @@
 Every layer declares its symmetry as data in `symmetry` (an `Invariance` or `Equivariance` of
 `orbitlearn.groups.claims`), which `orbitlearn.testing.assert_equivariant` checks. Set layers
 work on (B, n, C) with the set axis -2 (any n) and take `mask` (B, n), True for real elements.
+Point-cloud layers (`EGNNLayer`, `EGNN`) take (h, x[, v]) and are E(d)-equivariant;
+`FrameAveraging` makes any model exactly E(d)-invariant or -equivariant by PCA sign frames.
 """
 
 from orbitlearn.nn.attention import AttentionPooling, SetAttentionBlock
 from orbitlearn.nn.canonicalize import CanonicalizeModule
+from orbitlearn.nn.egnn import EGNN, EGNNLayer
 from orbitlearn.nn.exchangeable import ExchangeableMatrixLayer
+from orbitlearn.nn.frame_averaging import FrameAveraging
 from orbitlearn.nn.gconv import (
     GroupConv2d,
     GroupPool,
@@ -41,7 +45,11 @@ __all__ = [
     "RelaxedLiftingConv2d",
     "GroupPool",
     "relaxation_penalty",
+    # point clouds (E(n))
+    "EGNNLayer",
+    "EGNN",
     # wrappers
     "Symmetrized",
+    "FrameAveraging",
     "CanonicalizeModule",
 ]
