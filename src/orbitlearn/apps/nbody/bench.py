@@ -150,7 +150,7 @@ def load_cell_model(out: Path, cell: dict, profile: NBodyProfile, row_name: str 
     )
     model.load_state_dict(st["state"])
     model.eval()
-    train_mode(model, False)
+    train_mode(model, False, None)
     target = ROWS[row_name] if row_name else row
     return target.wrap_eval(model) if target.wrap_eval else model
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import torch
 from torch import nn
 
 from orbitlearn.apps.nbody import models, symmetric
@@ -105,10 +106,12 @@ ROWS: dict[str, Row] = {
 }
 
 
-def train_mode(model: nn.Module, on: bool) -> None:
-    """Frame averagers draw one frame per example while training and average all 8 otherwise."""
+def train_mode(model: nn.Module, on: bool, generator: torch.Generator | None = None) -> None:
+    """Frame averagers draw one frame per example (from `generator`) while training and average
+    all 8 otherwise."""
     if isinstance(model, symmetric.FrameAveraged):
         model.sample_frames = on
+        model.generator = generator
 
 
 __all__ = ["PUBLISHED", "ROWS", "Row", "train_mode"]

@@ -1,71 +1,53 @@
-"""Three of the four ways to E(3) around any N-body backbone f(loc, vel, charges) → loc.
+"""Three of the four ways to E(3) around any N-body backbone f(loc, vel, charges) → loc, on the core's
+groups, actions and PCA frames.
 
-E(3) acts on an input by x ↦ xR + t, v ↦ vR, q ↦ q (R ∈ O(3), row vectors) and on the output by
-y ↦ yR + t. With c the centroid of x:
+E(3) acts on an input by `point_cloud_inputs(E3(), "position", "vector", "scalar")` (x ↦ xRᵀ + t,
+v ↦ vRᵀ, q ↦ q) and on the output by `PointCloud(E3())`. With c the centroid and U S the PCA axes
+of x under signs S (`orbitlearn.frames`):
 
-- `haar_move`: one Haar-random O(3) element and a Gaussian shift per example (augmentation).
-- `CanonicalFrame`: f((x − c)U, vU, q)Uᵀ + c with U the PCA axes of x, each axis's sign fixed by
-  the third moment of the points along it (canonicalisation: one frame).
-- `FrameAveraged`: the mean of that over the 8 sign choices of the PCA axes (frame averaging,
-  Puny et al. 2022); in training one frame drawn at random per example (`sample_frames`).
-- `HaarAveraged`: the mean of g⁻¹ f(g(x − c), gv, q) + c over k Haar samples g (Monte Carlo
+- `haar_move`: one Haar-random O(3) element and a N(0, 1) shift per example, the same for the
+  input and the target (augmentation, `orbitlearn.augment.random_action`).
+- `CanonicalFrame`: f((x − c)US, vUS, q)(US)ᵀ + c with S from the core's third-moment sign rule
+  (canonicalisation: one frame).
+- `FrameAveraged`: the mean of that over all 8 sign choices (`orbitlearn.averaging.frame_average`;
+  Puny et al. 2022); in training one S drawn at random per example (`sample_frames`).
+- `HaarAveraged`: the mean of g⁻¹ f(g(x − c), gv, q) + c over k Haar samples g ∈ O(3) (Monte Carlo
   symmetrisation; exact only as k → ∞).
 
-PCA frames are computed in float64 (eigenvectors of the 3 × 3 covariance; degenerate spectra,
-which random point clouds avoid, leave the frame undefined).
+Frames are computed in float64 from the float32 inputs, the backbone runs in its own dtype.
 """
 
 from __future__ import annotations
 
-import itertools
-
+import numpy as np
 import torch
 from torch import nn
 
-#: the 8 sign patterns of three axes, (8, 3)
-SIGNS = torch.tensor(list(itertools.product((1.0, -1.0), repeat=3)))
+from orbitlearn.averaging import frame_average
+from orbitlearn.frames import pca_frames, sign_frames
+from orbitlearn.groups import E3, O3, PointCloud, point_cloud_inputs
+
+#: E(3) on the inputs (positions, velocities, charges) and on the output (positions)
+INPUT_ACTION = point_cloud_inputs(E3(), "position", "vector", "scalar")
+OUTPUT_ACTION = PointCloud(E3(), "position")
+#: E(3) on (positions, velocities, target positions): the same element moves all three
+_TRAINING_ACTION = point_cloud_inputs(E3(), "position", "vector", "position")
+_ROLES_IN = ("position", "vector", "scalar")
 
 
-def random_orthogonal(batch: int, generator: torch.Generator | None = None, dtype=torch.float32):
-    """(batch, 3, 3) Haar-random elements of O(3) (QR of a Gaussian, signs of R's diagonal fixed)."""
-    a = torch.randn(batch, 3, 3, generator=generator, dtype=torch.float64)
-    q, r = torch.linalg.qr(a)
-    q = q * torch.sign(torch.diagonal(r, dim1=-2, dim2=-1)).unsqueeze(-2)
-    return q.to(dtype)
+def haar_move(loc, vel, target, rng: np.random.Generator):
+    """The batch moved by one random E(3) element per example (Haar O(3), N(0, 1) shift)."""
+    from orbitlearn.augment import random_action
+
+    moved, _ = random_action((loc, vel, target), _TRAINING_ACTION, rng)
+    return moved
 
 
-def haar_move(loc, vel, target, generator=None, shift: float = 1.0):
-    """The batch moved by one random E(3) element per example: R Haar on O(3), t ~ N(0, shift²)."""
-    b = loc.shape[0]
-    rot = random_orthogonal(b, generator, loc.dtype)
-    t = shift * torch.randn(b, 1, 3, generator=generator, dtype=torch.float64).to(loc.dtype)
-    return loc @ rot + t, vel @ rot, target @ rot + t
+def _float_backbone(backbone: nn.Module, dtype: torch.dtype):
+    def f(loc, vel, charges):
+        return backbone(loc.to(dtype), vel.to(dtype), charges.to(dtype)).double()
 
-
-def pca_axes(loc: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """(centroid (B, 1, 3), axes U (B, 3, 3) as columns, float64) of each point cloud."""
-    x = loc.double()
-    c = x.mean(1, keepdim=True)
-    p = x - c
-    _, u = torch.linalg.eigh(p.transpose(1, 2) @ p)
-    return c, u
-
-
-def canonical_axes(loc: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """The PCA axes with each sign chosen so the third moment along it is ≥ 0."""
-    c, u = pca_axes(loc)
-    proj = (loc.double() - c) @ u
-    s = torch.sign((proj**3).sum(1, keepdim=True))
-    s = torch.where(s == 0, torch.ones_like(s), s)
-    return c, u * s
-
-
-def _in_frame(f, loc, vel, charges, c, u):
-    """f seen through the frame (c, u): f((x − c)u, vu, q)uᵀ + c, in the input's dtype."""
-    dt = loc.dtype
-    uf = u.to(dt)
-    y = f((loc - c.to(dt)) @ uf, vel @ uf, charges)
-    return y @ uf.transpose(1, 2) + c.to(dt)
+    return f
 
 
 class CanonicalFrame(nn.Module):
@@ -76,13 +58,18 @@ class CanonicalFrame(nn.Module):
         self.backbone = backbone
 
     def forward(self, loc, vel, charges):
-        c, u = canonical_axes(loc)
-        return _in_frame(self.backbone, loc, vel, charges, c, u)
+        fr = pca_frames(loc.double())
+        y = self.backbone(
+            fr.to_frame(loc.double()).to(loc.dtype),
+            fr.to_frame(vel.double(), "vector").to(loc.dtype),
+            charges,
+        )
+        return fr.from_frame(y.double()).to(loc.dtype)
 
 
 class FrameAveraged(nn.Module):
-    """Mean of the backbone over the 8 PCA sign frames (exact E(3)); `sample_frames=True` (used in
-    training) draws one of the 8 per example instead."""
+    """Mean of the backbone over the 8 PCA sign frames (exact E(3)); with `sample_frames` (set in
+    training) one of the 8, drawn per example from `generator`, instead."""
 
     def __init__(self, backbone: nn.Module):
         super().__init__()
@@ -91,25 +78,19 @@ class FrameAveraged(nn.Module):
         self.generator: torch.Generator | None = None
 
     def forward(self, loc, vel, charges):
-        c, u = pca_axes(loc)
-        b, n = loc.shape[:2]
+        fr = pca_frames(loc.double())
         if self.sample_frames:
-            pick = torch.randint(0, 8, (b,), generator=self.generator)
-            return _in_frame(self.backbone, loc, vel, charges, c, u * SIGNS[pick].double()[:, None])
-        frames = u.unsqueeze(1) * SIGNS.double()[None, :, None, :]  # (B, 8, 3, 3)
-
-        def rep(t):
-            return t.unsqueeze(1).expand(b, 8, *t.shape[1:]).reshape(b * 8, *t.shape[1:])
-
-        y = _in_frame(
-            self.backbone,
-            rep(loc),
-            rep(vel),
-            rep(charges),
-            rep(c),
-            frames.reshape(b * 8, 3, 3),
-        )
-        return y.reshape(b, 8, n, 3).mean(1)
+            signs = torch.as_tensor(sign_frames(3))
+            s = signs[torch.randint(0, 8, (loc.shape[0],), generator=self.generator)]
+            y = self.backbone(
+                fr.to_frame(loc.double(), signs=s).to(loc.dtype),
+                fr.to_frame(vel.double(), "vector", signs=s).to(loc.dtype),
+                charges,
+            )
+            return fr.from_frame(y.double(), signs=s).to(loc.dtype)
+        inputs = (loc.double(), vel.double(), charges.double())
+        f = _float_backbone(self.backbone, loc.dtype)
+        return frame_average(f, inputs, _ROLES_IN, "position", fr).to(loc.dtype)
 
 
 class HaarAveraged(nn.Module):
@@ -119,26 +100,27 @@ class HaarAveraged(nn.Module):
         super().__init__()
         self.backbone = backbone
         self.k = k
-        self.generator = torch.Generator().manual_seed(seed)
+        self.rng = np.random.default_rng(seed)
 
     def forward(self, loc, vel, charges):
         b, n = loc.shape[:2]
-        rot = random_orthogonal(b * self.k, self.generator, torch.float64)
-        c = loc.double().mean(1, keepdim=True)
+        rot = torch.as_tensor(O3().sample_array(b * self.k, self.rng))  # (bk, 3, 3), float64
 
         def rep(t):
             return t.unsqueeze(1).expand(b, self.k, *t.shape[1:]).reshape(-1, *t.shape[1:])
 
-        y = _in_frame(self.backbone, rep(loc), rep(vel), rep(charges), rep(c), rot)
-        return y.reshape(b, self.k, n, 3).mean(1)
+        c = loc.double().mean(1, keepdim=True)
+        x = (rep(loc).double() - rep(c)) @ rot.mT
+        v = rep(vel).double() @ rot.mT
+        y = self.backbone(x.to(loc.dtype), v.to(loc.dtype), rep(charges)).double() @ rot + rep(c)
+        return y.reshape(b, self.k, n, 3).mean(1).to(loc.dtype)
 
 
 __all__ = [
+    "INPUT_ACTION",
+    "OUTPUT_ACTION",
     "CanonicalFrame",
     "FrameAveraged",
     "HaarAveraged",
-    "canonical_axes",
     "haar_move",
-    "pca_axes",
-    "random_orthogonal",
 ]

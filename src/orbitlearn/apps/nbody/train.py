@@ -77,15 +77,15 @@ def train(
     cfg: TrainConfig,
     state_path: str | Path | None = None,
     log: Callable[[str], None] | None = None,
-    train_mode: Callable[[nn.Module, bool], None] | None = None,
+    train_mode: Callable[[nn.Module, bool, torch.Generator | None], None] | None = None,
 ) -> dict:
     """Train `model` (in place) and return the record: best validation epoch, its val and test MSE,
     the validation curve, seconds; the model ends with its best-validation weights.
 
     With `state_path`, the state (weights, optimiser, curve, best weights) is saved after every
-    validation and a later call with the same path continues from it. `train_mode(model, on)` is
-    called before training (on=True) and before evaluation (on=False), e.g. to switch a frame
-    averager between sampled and full frames."""
+    validation and a later call with the same path continues from it. `train_mode(model, on, gen)`
+    is called before each epoch's training (on=True, with the epoch's torch generator) and before
+    evaluation (on=False), e.g. to switch a frame averager between sampled and full frames."""
     from orbitlearn.torch_io import safe_torch_load, save_atomic
 
     torch.manual_seed(cfg.seed)
@@ -119,8 +119,9 @@ def train(
         gen = torch.Generator().manual_seed(cfg.seed * 1_000_003 + epoch)
         for g in opt.param_groups:
             g["lr"] = _lr_at(cfg, epoch)
+        rng = np.random.default_rng([cfg.seed, epoch])
         if train_mode:
-            train_mode(model, True)
+            train_mode(model, True, gen)
         model.train()
         perm = torch.randperm(len(tr[0]), generator=gen)[:n]
         loss_sum = 0.0
@@ -130,7 +131,7 @@ def train(
             if cfg.augment:
                 from orbitlearn.apps.nbody.symmetric import haar_move
 
-                loc, vel, y = haar_move(loc, vel, y, gen)
+                loc, vel, y = haar_move(loc, vel, y, rng)
             opt.zero_grad(set_to_none=True)
             loss = ((run(loc, vel, q) - y) ** 2).mean()
             loss.backward()
@@ -140,7 +141,7 @@ def train(
             loss_sum += loss.item()
         if epoch % cfg.val_every == 0 or epoch == cfg.epochs - 1:
             if train_mode:
-                train_mode(model, False)
+                train_mode(model, False, None)
             model.eval()
             v, t = mse(run, va), mse(run, te)
             rec["curve"].append([epoch, loss_sum / (n // cfg.batch), v, t])
