@@ -165,6 +165,26 @@ def published_path() -> Path:
     return Path(root) / PUBLISHED_FILE
 
 
+def read_npz_head(path: str | Path, key: str, count: int | None = None) -> np.ndarray:
+    """The first `count` rows (all with None) of array `key` of an .npz, decompressing no further."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf, zf.open(f"{key}.npy") as fh:
+        version = np.lib.format.read_magic(fh)
+        read_header = (
+            np.lib.format.read_array_header_1_0
+            if version == (1, 0)
+            else np.lib.format.read_array_header_2_0
+        )
+        shape, fortran, dtype = read_header(fh)
+        if fortran:
+            raise OrbitlearnError(f"{path}: {key} is stored in Fortran order")
+        rows = shape[0] if count is None else min(count, shape[0])
+        per_row = int(np.prod(shape[1:], dtype=np.int64)) * dtype.itemsize
+        data = fh.read(rows * per_row)
+    return np.frombuffer(data, dtype=dtype).reshape((rows, *shape[1:])).copy()
+
+
 def split_from_arrays(
     arrays, split: str, input_frame: int = INPUT_FRAME, target_frame: int = TARGET_FRAME
 ) -> NBodySplit:
@@ -190,10 +210,14 @@ def load_nbody(
     path = published_path() if path is None else Path(path)
     if not path.is_file():
         raise DataNotFoundError(f"{path}: no such file (the N-body set; see its README)")
-    with np.load(path) as z:
-        parts = {s: split_from_arrays(z, s, input_frame, target_frame) for s in SPLITS}
-    if max_train is not None:
-        parts["train"] = parts["train"].head(max_train)
+    parts = {}
+    for split in SPLITS:
+        count = max_train if split == "train" else None
+        arrays = {
+            f"{k}_{split}": read_npz_head(path, f"{k}_{split}", count)
+            for k in ("loc", "vel", "charges")
+        }
+        parts[split] = split_from_arrays(arrays, split, input_frame, target_frame)
     return parts
 
 
@@ -205,6 +229,7 @@ __all__ = [
     "energy",
     "load_nbody",
     "published_path",
+    "read_npz_head",
     "simulate",
     "split_from_arrays",
 ]
