@@ -90,9 +90,27 @@ class SymmetryReport:
         """The group element with the largest relative error."""
         return self.worst(relative=True)[1]
 
+    @property
+    def eps_sampled(self) -> float:
+        """(a) for a continuous group: the largest relative error over testing and Haar elements."""
+        return self.max_rel
+
+    @property
+    def eps_adversarial(self) -> float | None:
+        """(b): the adversarial search's largest relative error (None when not run)."""
+        return self.meta.get("eps_adversarial")
+
+    @property
+    def eps_lie(self) -> float | None:
+        """(c): the largest relative Lie derivative (None when not run)."""
+        return self.meta.get("eps_lie")
+
     def summary(self) -> dict[str, Any]:
-        """JSON-friendly numbers."""
-        return {
+        """JSON-friendly numbers (with eps_adversarial / eps_lie when they were measured)."""
+        extra = {
+            k: self.meta[k] for k in ("eps_sampled", "eps_adversarial", "eps_lie") if k in self.meta
+        }
+        return extra | {
             "kind": self.kind,
             "group": self.group,
             "n_elements": len(self.elements),
@@ -119,6 +137,20 @@ class SymmetryReport:
                 f"{self.kind} error under {self.group}: max {which} error {worst:.3e} >= {eps:.3e} "
                 f"(mean {float(e.mean()):.3e}) over {len(self.elements)} {scope} elements x "
                 f"{e.shape[1]} inputs; worst at input {b}, element {_fmt(g)}"
+            )
+        if not relative:
+            return
+        adv = self.meta.get("eps_adversarial")
+        if adv is not None and not adv < eps:
+            raise AssertionError(
+                f"{self.kind} error under {self.group}: the adversarial search found relative "
+                f"error {adv:.3e} >= {eps:.3e} at input {self.meta.get('worst_adversarial_input')}, "
+                f"element {_fmt(self.meta.get('worst_adversarial_element'))}"
+            )
+        lie = self.meta.get("eps_lie")
+        if lie is not None and not lie < eps:
+            raise AssertionError(
+                f"{self.kind} error under {self.group}: relative Lie derivative {lie:.3e} >= {eps:.3e}"
             )
 
 

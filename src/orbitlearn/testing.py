@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 
 from orbitlearn.groups.claims import Equivariance, Invariance
+from orbitlearn.groups.lie import LieGroup
+from orbitlearn.lie_error import continuous_error
 from orbitlearn.symmetry import SymmetryReport, equivariance_error, invariance_error
 
 #: largest relative error allowed for an exactly symmetric map, by the input's float type
@@ -64,12 +66,18 @@ def assert_equivariant(
     n_samples: int | None = None,
     rng: int | np.random.Generator | None = 0,
     rtol: float | None = None,
+    adversarial: bool = True,
+    lie: bool = True,
 ) -> SymmetryReport:
     """Check module(ρ_in(g)x) against module(x) (invariance) or ρ_out(g)module(x) (equivariance).
 
     `symmetry` defaults to the module's declaration. Small groups are checked element by element,
     large ones on `n_samples` (default 16) elements drawn with `rng`. `rtol` defaults to the
     tolerance of x's dtype. Returns the `SymmetryReport` when the check passes.
+
+    For a continuous group (`LieGroup`) the check is the three measures of
+    `orbitlearn.lie_error.continuous_error`: testing elements and Haar samples, then (unless
+    turned off) an adversarial search and the Lie derivative, each below the tolerance.
     """
     sym = symmetry if symmetry is not None else declared_symmetry(module)
     if isinstance(sym, Invariance) and sym.everything:
@@ -78,7 +86,31 @@ def assert_equivariant(
     if isinstance(sym, Invariance):
         action = sym.action.bind(_shape(x))  # type: ignore[union-attr]
         action.check_shape(_shape(x))
-        report = invariance_error(module, action, x, n_samples=n_samples, rng=rng)
+        if isinstance(action.group, LieGroup):
+            report = continuous_error(
+                module,
+                action,
+                None,
+                x,
+                n_samples=n_samples,
+                rng=rng,
+                adversarial=adversarial,
+                lie=lie,
+            )
+        else:
+            report = invariance_error(module, action, x, n_samples=n_samples, rng=rng)
+    elif isinstance(sym.action_in.group, LieGroup):
+        sym.action_in.check_shape(_shape(x))
+        report = continuous_error(
+            module,
+            sym.action_in,
+            sym.action_out,
+            x,
+            n_samples=n_samples,
+            rng=rng,
+            adversarial=adversarial,
+            lie=lie,
+        )
     else:
         bound = sym.bind(_shape(x), _output_shape(module, x))
         bound.action_in.check_shape(_shape(x))

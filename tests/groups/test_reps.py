@@ -7,28 +7,28 @@ import pytest
 
 from orbitlearn.groups import E3, O2, O3, SE2, SE3, SO2, SO3
 from orbitlearn.groups.reps import (
-    Determinant,
+    DeterminantRep,
     DirectSum,
     RepAction,
     SO2Irrep,
     SO3Irrep,
-    Standard,
+    StandardRep,
     TensorProduct,
-    Trivial,
+    TrivialRep,
     irreps,
 )
 
 REPS = {
-    "trivial_so3": lambda: Trivial(SO3()),
-    "standard_se3": lambda: Standard(SE3()),
-    "det_o3": lambda: Determinant(O3()),
-    "det_o2": lambda: Determinant(O2()),
+    "trivial_so3": lambda: TrivialRep(SO3()),
+    "standard_se3": lambda: StandardRep(SE3()),
+    "det_o3": lambda: DeterminantRep(O3()),
+    "det_o2": lambda: DeterminantRep(O2()),
     "so2_k3": lambda: SO2Irrep(SO2(), 3),
     "so2_k0": lambda: SO2Irrep(SE2(), 0),
     "so3_l2": lambda: SO3Irrep(SO3(), 2),
     "o3_l3_odd": lambda: SO3Irrep(O3(), 3, -1),
     "e3_l1_even": lambda: SO3Irrep(E3(), 1, 1),
-    "sum": lambda: DirectSum(SO3Irrep(O3(), 0, 1), SO3Irrep(O3(), 1, -1), Determinant(O3())),
+    "sum": lambda: DirectSum(SO3Irrep(O3(), 0, 1), SO3Irrep(O3(), 1, -1), DeterminantRep(O3())),
     "tensor": lambda: TensorProduct(SO3Irrep(SO3(), 1), SO3Irrep(SO3(), 2)),
     "irreps": lambda: irreps("2x0e + 1o + 2e"),
 }
@@ -59,7 +59,7 @@ def test_so2_frequency_and_sizes():
     m = SO2Irrep(SO2(), 3)(r)[0]
     assert np.allclose(m, SO2().exp(np.array([3 * th])))
     assert irreps("2x0e + 1o + 2e").size == 2 + 3 + 5
-    assert Standard(SE3()).size == 4 and (Standard(SO3()) @ Standard(SO3())).size == 9
+    assert StandardRep(SE3()).size == 4 and (StandardRep(SO3()) @ StandardRep(SO3())).size == 9
     with pytest.raises(ValueError, match="parity"):
         SO3Irrep(O3(), 1)
 
@@ -71,17 +71,19 @@ def test_so3_irrep_1_is_the_rotation_and_parity_odd_flips():
     assert np.allclose(SO3Irrep(O3(), 1, 1)(-r), r, atol=1e-13)
 
 
-@pytest.mark.parametrize("l", range(4))
+@pytest.mark.parametrize("degree", range(4))
 @pytest.mark.parametrize("parity", [1, -1])
-def test_so3_irreps_agree_with_e3nn(l, parity):
+def test_so3_irreps_agree_with_e3nn(degree, parity):
     torch = pytest.importorskip("torch")
     o3 = pytest.importorskip("e3nn.o3")
-    rs = np.concatenate([O3().sample_array(8, np.random.default_rng(l)), O3().testing_elements()])
-    mine = SO3Irrep(O3(), l, parity)(rs)
+    rs = np.concatenate(
+        [O3().sample_array(8, np.random.default_rng(degree)), O3().testing_elements()]
+    )
+    mine = SO3Irrep(O3(), degree, parity)(rs)
     before = torch.get_default_dtype()
     torch.set_default_dtype(torch.float64)  # e3nn builds its angles in the default dtype
     try:
-        irrep = o3.Irrep(l, parity)
+        irrep = o3.Irrep(degree, parity)
         ref = np.stack([irrep.D_from_matrix(torch.as_tensor(r)).numpy() for r in rs])
     finally:
         torch.set_default_dtype(before)

@@ -3,9 +3,9 @@
 A `Rep` maps a batch of elements (B, D_g, D_g) (or a list of them) to (B, D, D) matrices with
 ρ(gh) = ρ(g)ρ(h), and an algebra matrix A (..., D_g, D_g) to dρ(A) = d/ds ρ(exp(sA)) at s = 0:
 
-    Trivial        ρ(g) = 1
-    Standard       ρ(g) = g (the defining matrices; homogeneous ones for groups with translations)
-    Determinant    ρ(g) = det R (the parity of O(d), E(d); 1 on SO(d))
+    TrivialRep        ρ(g) = 1
+    StandardRep       ρ(g) = g (the defining matrices; homogeneous ones for groups with translations)
+    DeterminantRep    ρ(g) = det R (the parity of O(d), E(d); 1 on SO(d))
     SO2Irrep(k)    rotation by kθ (2x2; k = 0 is trivial, 1x1)
     SO3Irrep(l)    the real Wigner matrices D^l (l ≤ 3), times det R^p for parity p (O3Irrep)
     DirectSum      block diagonal;  TensorProduct  Kronecker products
@@ -76,7 +76,7 @@ class Rep:
         return self.name
 
 
-class Trivial(Rep):
+class TrivialRep(Rep):
     """ρ(g) = 1 (1x1), dρ = 0."""
 
     def __init__(self, group: LieGroup):
@@ -89,7 +89,7 @@ class Trivial(Rep):
         return np.zeros((len(a), 1, 1))
 
 
-class Standard(Rep):
+class StandardRep(Rep):
     """ρ(g) = g, the defining (D_g x D_g) matrices; dρ(A) = A."""
 
     def __init__(self, group: LieGroup):
@@ -102,7 +102,7 @@ class Standard(Rep):
         return a.copy()
 
 
-class Determinant(Rep):
+class DeterminantRep(Rep):
     """ρ(g) = det R (±1, the parity); dρ = 0 (the algebra of so(d) is traceless)."""
 
     def __init__(self, group: LieGroup):
@@ -152,12 +152,12 @@ def _sphere_integral(a: int, b: int, c: int) -> float:
     return 2 * g((a + 1) / 2) * g((b + 1) / 2) * g((c + 1) / 2) / g((a + b + c + 3) / 2)
 
 
-def _real_harmonics_standard(l: int) -> list[dict[tuple[int, int, int], float]]:
+def _real_harmonics_standard(degree: int) -> list[dict[tuple[int, int, int], float]]:
     """Real solid harmonics of degree l, polar axis Z, m = −l..l, as {(a, b, c): coef} in (X, Y, Z).
 
     From r^l P_l^|m| written with the binomial expansion of (X ± iY)^|m| (no Condon-Shortley sign)."""
     out = []
-    for m in range(-l, l + 1):
+    for m in range(-degree, degree + 1):
         am = abs(m)
         poly: dict[tuple[int, int, int], float] = {}
         # Re / Im of (X + iY)^|m|
@@ -172,14 +172,14 @@ def _real_harmonics_standard(l: int) -> list[dict[tuple[int, int, int], float]]:
         # d^|m|/dt^|m| P_l(t) as a polynomial in Z with r² = X² + Y² + Z² (homogenised)
         # P_l(t) = Σ_k (-1)^k (2l-2k)! / (2^l k! (l-k)! (l-2k)!) t^(l-2k)
         zr = {}
-        for k in range((l - am) // 2 + 1):
-            p = l - 2 * k
+        for k in range((degree - am) // 2 + 1):
+            p = degree - 2 * k
             if p < am:
                 continue
             c = (
                 (-1) ** k
-                * math.factorial(2 * l - 2 * k)
-                / (2**l * math.factorial(k) * math.factorial(l - k) * math.factorial(p))
+                * math.factorial(2 * degree - 2 * k)
+                / (2**degree * math.factorial(k) * math.factorial(degree - k) * math.factorial(p))
                 * math.factorial(p)
                 / math.factorial(p - am)
             )
@@ -200,10 +200,10 @@ def _real_harmonics_standard(l: int) -> list[dict[tuple[int, int, int], float]]:
 
 
 @cache
-def _e3nn_basis(l: int) -> tuple[tuple[tuple[tuple[int, int, int], float], ...], ...]:
+def _e3nn_basis(degree: int) -> tuple[tuple[tuple[tuple[int, int, int], float], ...], ...]:
     """The degree-l basis in (x, y, z): the standard one with (X, Y, Z) = (z, x, y), normalised."""
     basis = []
-    for poly in _real_harmonics_standard(l):
+    for poly in _real_harmonics_standard(degree):
         moved = {(b, c, a): v for (a, b, c), v in poly.items()}  # X=z, Y=x, Z=y → powers of x,y,z
         norm = math.sqrt(
             sum(
@@ -216,10 +216,10 @@ def _e3nn_basis(l: int) -> tuple[tuple[tuple[tuple[int, int, int], float], ...],
     return tuple(basis)
 
 
-def _eval(l: int, x: np.ndarray) -> np.ndarray:
+def _eval(degree: int, x: np.ndarray) -> np.ndarray:
     """The basis at points x (..., 3) → (..., 2l+1)."""
     cols = []
-    for poly in _e3nn_basis(l):
+    for poly in _e3nn_basis(degree):
         val = np.zeros(x.shape[:-1])
         for (a, b, c), v in poly:
             val = val + v * x[..., 0] ** a * x[..., 1] ** b * x[..., 2] ** c
@@ -227,10 +227,10 @@ def _eval(l: int, x: np.ndarray) -> np.ndarray:
     return np.stack(cols, -1)
 
 
-def _eval_grad(l: int, x: np.ndarray) -> np.ndarray:
+def _eval_grad(degree: int, x: np.ndarray) -> np.ndarray:
     """Gradients of the basis at points x (..., 3) → (..., 2l+1, 3)."""
-    out = np.zeros((*x.shape[:-1], 2 * l + 1, 3))
-    for m, poly in enumerate(_e3nn_basis(l)):
+    out = np.zeros((*x.shape[:-1], 2 * degree + 1, 3))
+    for m, poly in enumerate(_e3nn_basis(degree)):
         for (a, b, c), v in poly:
             pw = (a, b, c)
             for axis in range(3):
@@ -245,10 +245,10 @@ def _eval_grad(l: int, x: np.ndarray) -> np.ndarray:
 
 
 @cache
-def _probe(l: int) -> tuple[np.ndarray, np.ndarray]:
+def _probe(degree: int) -> tuple[np.ndarray, np.ndarray]:
     """Fixed generic points and the pseudo-inverse of the basis there (D = Y(RX) Y(X)⁺)."""
-    pts = np.random.default_rng(12345).normal(size=(4 * (2 * l + 1), 3))
-    return pts, np.linalg.pinv(_eval(l, pts).T)
+    pts = np.random.default_rng(12345).normal(size=(4 * (2 * degree + 1), 3))
+    return pts, np.linalg.pinv(_eval(degree, pts).T)
 
 
 class SO3Irrep(Rep):
@@ -258,23 +258,23 @@ class SO3Irrep(Rep):
     +1 / −1 (e3nn's "e" / "o"): of O(3) or E(3), with ρ(g) = D^l(det(R) R) · parity^[det R < 0].
     """
 
-    def __init__(self, group: LieGroup, l: int, parity: int | None = None):
+    def __init__(self, group: LieGroup, degree: int, parity: int | None = None):
         if group.d != 3 or not group.has_rotations:
             raise ValueError(f"SO3Irrep needs a group of rotations of space, not {group}")
-        if not 0 <= int(l) <= MAX_L:
-            raise ValueError(f"SO3 irreps are built for 0 <= l <= {MAX_L}, got {l}")
+        if not 0 <= int(degree) <= MAX_L:
+            raise ValueError(f"SO3 irreps are built for 0 <= degree <= {MAX_L}, got {degree}")
         if group.has_reflections and parity is None:
             raise ValueError(f"{group} has reflections: give parity=+1 (even) or -1 (odd)")
-        self.group, self.l, self.parity = group, int(l), parity
-        self.size = 2 * self.l + 1
-        self.name = f"{self.l}" + ("" if parity is None else ("e" if parity > 0 else "o"))
+        self.group, self.degree, self.parity = group, int(degree), parity
+        self.size = 2 * self.degree + 1
+        self.name = f"{self.degree}" + ("" if parity is None else ("e" if parity > 0 else "o"))
 
     def matrices(self, g: np.ndarray) -> np.ndarray:
         r, _ = split(g, 3)
         det = np.sign(np.linalg.det(r))
         rot = r * det[:, None, None]
-        pts, pinv = _probe(self.l)
-        moved = _eval(self.l, np.einsum("bij,nj->bni", rot, pts))  # Y(R X), (B, N, 2l+1)
+        pts, pinv = _probe(self.degree)
+        moved = _eval(self.degree, np.einsum("bij,nj->bni", rot, pts))  # Y(R X), (B, N, 2l+1)
         d = np.einsum("bnm,nk->bmk", moved, pinv)
         if self.parity is not None:
             d = d * np.where(det < 0, float(self.parity), 1.0)[:, None, None]
@@ -282,8 +282,8 @@ class SO3Irrep(Rep):
 
     def algebra(self, a: np.ndarray) -> np.ndarray:
         omega = a[:, :3, :3]
-        pts, pinv = _probe(self.l)
-        grads = _eval_grad(self.l, pts)  # (N, 2l+1, 3)
+        pts, pinv = _probe(self.degree)
+        grads = _eval_grad(self.degree, pts)  # (N, 2l+1, 3)
         vel = np.einsum("bij,nj->bni", omega, pts)  # Ω X
         dy = np.einsum("nmi,bni->bnm", grads, vel)
         return np.einsum("bnm,nk->bmk", dy, pinv)
@@ -358,9 +358,9 @@ def irreps(spec: str | Any, group: LieGroup | None = None) -> DirectSum:
         m = _IRREP.match(term)
         if not m:
             raise ValueError(f"cannot read irreps term {term!r} of {spec!r}")
-        mul, l, p = int(m.group(1) or 1), int(m.group(2)), m.group(3)
+        mul, degree, p = int(m.group(1) or 1), int(m.group(2)), m.group(3)
         parity = None if not group.has_reflections else (1 if p != "o" else -1)
-        parts += [SO3Irrep(group, l, parity)] * mul
+        parts += [SO3Irrep(group, degree, parity)] * mul
     return DirectSum(*parts)
 
 
@@ -403,14 +403,14 @@ class RepAction(Action):
 
 __all__ = [
     "MAX_L",
-    "Determinant",
+    "DeterminantRep",
     "DirectSum",
     "Rep",
     "RepAction",
     "SO2Irrep",
     "SO3Irrep",
-    "Standard",
+    "StandardRep",
     "TensorProduct",
-    "Trivial",
+    "TrivialRep",
     "irreps",
 ]

@@ -87,7 +87,9 @@ class EGNNLayer(nn.Module):
         hj = h[:, None, :, :].expand(b, n, n, h.shape[-1])
         m = self.phi_e(torch.cat([hi, hj, dist2], -1)) * e
         count = e.sum(2).clamp(min=1.0)  # n_i − 1 real neighbours, (B, n, 1)
-        unit = rel / (dist2.sqrt() + 1.0)
+        # the norm only where there is an edge: sqrt has no derivative at 0 (the diagonal)
+        dist = torch.where(edges[..., None], dist2, torch.ones_like(dist2)).sqrt()
+        unit = rel / (dist + 1.0)
         delta = (unit * self.phi_x(m) * e).sum(2) / count
         node = mask[..., None].to(x.dtype) if mask is not None else None
         if node is not None:
