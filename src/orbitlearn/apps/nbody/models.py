@@ -169,6 +169,17 @@ class EGNNPlus(EGNN):
         super().__init__(hidden, layers, plus=True)
 
 
+class Ensemble(nn.Module):
+    """The mean prediction of several networks (E(3)-equivariant when every member is)."""
+
+    def __init__(self, members: list[nn.Module]):
+        super().__init__()
+        self.members = nn.ModuleList(members)
+
+    def forward(self, loc, vel, charges):
+        return torch.stack([m(loc, vel, charges) for m in self.members]).mean(0)
+
+
 def count_parameters(model: nn.Module) -> int:
     """Trainable parameters."""
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
@@ -176,6 +187,7 @@ def count_parameters(model: nn.Module) -> int:
 
 __all__ = [
     "EGNN",
+    "Ensemble",
     "GNN",
     "EGNNPlus",
     "LinearDynamics",
