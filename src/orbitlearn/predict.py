@@ -186,11 +186,19 @@ class Model:
         return out[0] if len(self.targets) == 1 else out
 
 
-def load_model(path_or_name: str | Path) -> Model:
-    """A checkpoint (path) or committed model (name) as a `Model` that predicts label values."""
+def load_model(path_or_name: str | Path) -> Any:
+    """A checkpoint (path) or committed model (name) as a `Model` that predicts label values (an
+    `NBodyModel` predicting positions for checkpoints of kind "nbody")."""
     from orbitlearn.models.ensemble import load_pipeline
 
     path = resolve_model(path_or_name)
+    from orbitlearn.torch_io import safe_torch_load
+
+    ckpt = safe_torch_load(path)
+    if isinstance(ckpt, dict) and ckpt.get("kind") == "nbody":  # an N-body network
+        from orbitlearn.apps.nbody.predictor import NBodyModel
+
+        return NBodyModel.from_checkpoint(ckpt, source=str(path))
     return Model(load_pipeline(path), source=str(path))
 
 

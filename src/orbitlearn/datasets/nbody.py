@@ -205,14 +205,16 @@ def load_nbody(
     input_frame: int = INPUT_FRAME,
     target_frame: int = TARGET_FRAME,
     max_train: int | None = None,
+    max_eval: int | None = None,
 ) -> dict[str, NBodySplit]:
-    """The published task by split name ('train', 'valid', 'test'), float64 arrays."""
+    """The published task by split name ('train', 'valid', 'test'), float64 arrays; the first
+    `max_train` training and `max_eval` validation and test simulations when given."""
     path = published_path() if path is None else Path(path)
     if not path.is_file():
         raise DataNotFoundError(f"{path}: no such file (the N-body set; see its README)")
     parts = {}
     for split in SPLITS:
-        count = max_train if split == "train" else None
+        count = max_train if split == "train" else max_eval
         arrays = {
             f"{k}_{split}": read_npz_head(path, f"{k}_{split}", count)
             for k in ("loc", "vel", "charges")

@@ -59,12 +59,9 @@ class NBodyBenchmark:
         if self._parts is None:
             from orbitlearn.datasets.nbody import load_nbody
 
-            p = load_nbody(max_train=self.profile.max_train)
-            if self.profile.max_eval is not None:
-                p = {
-                    k: (v if k == "train" else v.head(self.profile.max_eval)) for k, v in p.items()
-                }
-            self._parts = p
+            self._parts = load_nbody(
+                max_train=self.profile.max_train, max_eval=self.profile.max_eval
+            )
         return self._parts
 
     def tasks(self) -> list[tuple[str, int]]:

@@ -25,10 +25,12 @@ class NBodyProfile:
     max_eval: int | None = None  # None: all 2000 validation and test simulations
     compile: bool = True
     hidden: int | None = None  # None: the published sizes (tests shrink them)
+    eps_starts: int = 3  # adversarial ε: Nelder-Mead starts and evaluations per start (report)
+    eps_evals: int = 120
 
     def identity(self) -> dict:
         d = asdict(self)
-        for k in ("name", "seeds", "rows", "compile"):
+        for k in ("name", "seeds", "rows", "compile", "eps_starts", "eps_evals"):
             d.pop(k)
         return d
 
@@ -36,7 +38,15 @@ class NBodyProfile:
 PROFILES = {
     # the test suite's: seconds, not meaningful numbers
     "smoke": NBodyProfile(
-        "smoke", epochs=2, seeds=(0,), max_train=200, max_eval=100, compile=False
+        "smoke",
+        epochs=2,
+        seeds=(0,),
+        max_train=200,
+        max_eval=100,
+        compile=False,
+        hidden=8,
+        eps_starts=1,
+        eps_evals=20,
     ),
     # what a shared 2-core CPU session can afford: 300 epochs a cell (the published budget is 10,000)
     "quick": NBodyProfile("quick", epochs=300),

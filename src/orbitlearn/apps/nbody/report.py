@@ -64,11 +64,20 @@ def _forward_ms(model, tensors, reps: int = 10) -> float:
     return 1e3 * statistics.median(times)
 
 
-def _epsilon(model, tensors) -> dict:
+def _epsilon(model, tensors, profile: NBodyProfile) -> dict:
     from orbitlearn.lie_error import continuous_error
 
     x = tuple(t[:EPS_INPUTS] for t in tensors[:3])
-    rep = continuous_error(model, INPUT_ACTION, OUTPUT_ACTION, x, n_samples=EPS_SAMPLES, rng=0)
+    rep = continuous_error(
+        model,
+        INPUT_ACTION,
+        OUTPUT_ACTION,
+        x,
+        n_samples=EPS_SAMPLES,
+        rng=0,
+        n_starts=profile.eps_starts,
+        max_evals=profile.eps_evals,
+    )
     return {
         "eps_sampled": rep.eps_sampled,
         "eps_adversarial": rep.eps_adversarial,
@@ -104,9 +113,7 @@ def evaluate(out: Path, profile: NBodyProfile, log=None) -> list[dict]:
     torch.set_num_threads(1)
     store = CellStore(out, identity=profile.identity())
     cells = {(c["row"], c["seed"]): c for c in store.all()}
-    parts = load_nbody(max_train=profile.max_train)
-    if profile.max_eval is not None:
-        parts["test"] = parts["test"].head(profile.max_eval)
+    parts = load_nbody(max_train=1, max_eval=profile.max_eval)
     test = as_tensors(parts["test"])
     moved = _moved(test)
     records = []
@@ -137,7 +144,7 @@ def evaluate(out: Path, profile: NBodyProfile, log=None) -> list[dict]:
             "params": count_parameters(first),
             "forward_ms": _forward_ms(first, test),
             "epochs": profile.epochs,
-            **_epsilon(first, test),
+            **_epsilon(first, test, profile),
         }
         own = [c for _, _, c in models if c is not None]
         if own and row.trained_as is None:

@@ -78,12 +78,13 @@ def train(
     state_path: str | Path | None = None,
     log: Callable[[str], None] | None = None,
     train_mode: Callable[[nn.Module, bool, torch.Generator | None], None] | None = None,
+    save_every_s: float = 30.0,
 ) -> dict:
     """Train `model` (in place) and return the record: best validation epoch, its val and test MSE,
     the validation curve, seconds; the model ends with its best-validation weights.
 
-    With `state_path`, the state (weights, optimiser, curve, best weights) is saved after every
-    validation and a later call with the same path continues from it. `train_mode(model, on, gen)`
+    With `state_path`, the state (weights, optimiser, curve, best weights) is saved after a
+    validation at most every `save_every_s` seconds (and at the end), and a later call with the same path continues from it. `train_mode(model, on, gen)`
     is called before each epoch's training (on=True, with the epoch's torch generator) and before
     evaluation (on=False), e.g. to switch a frame averager between sampled and full frames."""
     from orbitlearn.torch_io import safe_torch_load, save_atomic
@@ -154,7 +155,9 @@ def train(
                     f"test {t:.5f} (best val {rec['best_val']:.5f} at {rec['best_epoch']})"
                 )
             now = time.perf_counter()
-            if state_path is not None and (now - last_save > 30 or epoch == cfg.epochs - 1):
+            if state_path is not None and (
+                now - last_save >= save_every_s or epoch == cfg.epochs - 1
+            ):
                 rec["seconds"] += now - t0
                 t0 = now
                 save_atomic(
