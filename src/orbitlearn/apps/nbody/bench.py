@@ -20,6 +20,11 @@ from orbitlearn.apps.nbody.rows import ROWS, Row, train_mode
 from orbitlearn.bench.runner import CellStore, run_cells
 
 
+def row_epochs(row: Row, profile: NBodyProfile) -> int:
+    """A row's training budget: its own (`Row.epochs`, capped by the profile's) or the profile's."""
+    return profile.epochs if row.epochs is None else min(row.epochs, profile.epochs)
+
+
 def build_row_model(row: Row, profile: NBodyProfile) -> torch.nn.Module:
     """The row's network (shrunk to `profile.hidden` features in tests)."""
     if profile.hidden is None:
@@ -75,7 +80,11 @@ class NBodyBenchmark:
         return order
 
     def stem(self, task: tuple[str, int]) -> str:
-        return cell_stem(task[0], self.profile.epochs, task[1])
+        return cell_stem(task[0], self.epochs(task[0]), task[1])
+
+    def epochs(self, row: str) -> int:
+        """The row's own budget where it fixes one (a recipe), else the profile's."""
+        return row_epochs(ROWS[row], self.profile)
 
     def weights_path(self, stem: str) -> Path:
         return self.out / "weights" / f"{stem}.pt"
@@ -92,7 +101,7 @@ class NBodyBenchmark:
         model = build_row_model(row, self.profile)
         cfg = TrainConfig(
             lr=row.lr,
-            epochs=self.profile.epochs,
+            epochs=self.epochs(name),
             schedule=row.schedule,
             warmup=row.warmup,
             clip=row.clip,
@@ -110,7 +119,7 @@ class NBodyBenchmark:
         return {
             "row": name,
             "seed": seed,
-            "epochs": self.profile.epochs,
+            "epochs": self.epochs(name),
             "config": cfg.as_dict(),
             "mse": rec["best_test"],
             "val_mse": rec["best_val"],
@@ -181,5 +190,6 @@ __all__ = [
     "NBodyBenchmark",
     "build_row_model",
     "load_cell_model",
+    "row_epochs",
     "run_nbody_bench",
 ]

@@ -85,10 +85,17 @@ def checkpoint(arch: dict, states: list[dict], meta: dict) -> dict:
 def publish(out: Path, profile, row: str, arch: dict, path: Path, ensemble: bool) -> dict:
     """Write `path` from the finished cells of `row` in `out`: all its seeds averaged when
     `ensemble`, else the seed with the lowest validation MSE. Returns the meta written."""
+    from orbitlearn.apps.nbody.bench import row_epochs
+    from orbitlearn.apps.nbody.rows import ROWS
     from orbitlearn.bench.runner import CellStore
     from orbitlearn.torch_io import safe_torch_load, save_atomic
 
-    cells = [c for c in CellStore(out, identity=profile.identity()).all() if c["row"] == row]
+    epochs = row_epochs(ROWS[row], profile)
+    cells = [
+        c
+        for c in CellStore(out, identity=profile.identity()).all()
+        if c["row"] == row and c["epochs"] == epochs
+    ]
     if not cells:
         raise OrbitlearnError(f"no finished cells of row {row!r} in {out}")
     chosen = (

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from orbitlearn.apps.nbody.bench import load_cell_model
+from orbitlearn.apps.nbody.bench import load_cell_model, row_epochs
 from orbitlearn.apps.nbody.models import Ensemble, count_parameters
 from orbitlearn.apps.nbody.profile import NBodyProfile
 from orbitlearn.apps.nbody.rows import ROWS
@@ -96,7 +96,11 @@ def _row_models(name: str, cells: dict, out: Path, profile: NBodyProfile) -> lis
     """[(seed, model, cell)] for a row: its own cells, or those of the row it reuses."""
     row = ROWS[name]
     source = row.trained_as or name
-    found = sorted((c["seed"], c) for c in cells.values() if c["row"] == source)
+    epochs = row_epochs(ROWS[source], profile)
+    found = sorted(
+        ((c["seed"], c) for c in cells.values() if c["row"] == source and c["epochs"] == epochs),
+        key=lambda sc: sc[0],
+    )
     models = [(s, load_cell_model(out, c, profile, name), c) for s, c in found]
     if row.ensemble:
         if len(models) < 2:
@@ -112,7 +116,7 @@ def evaluate(out: Path, profile: NBodyProfile, log=None) -> list[dict]:
 
     torch.set_num_threads(1)
     store = CellStore(out, identity=profile.identity())
-    cells = {(c["row"], c["seed"]): c for c in store.all()}
+    cells = {(c["row"], c["epochs"], c["seed"]): c for c in store.all()}
     parts = load_nbody(max_train=1, max_eval=profile.max_eval)
     test = as_tensors(parts["test"])
     moved = _moved(test)
@@ -143,7 +147,7 @@ def evaluate(out: Path, profile: NBodyProfile, log=None) -> list[dict]:
             "mse_moved": float(np.mean([mse(m, moved) for _, m, _ in models])),
             "params": count_parameters(first),
             "forward_ms": _forward_ms(first, test),
-            "epochs": profile.epochs,
+            "epochs": row_epochs(ROWS[row.trained_as or name], profile),
             **_epsilon(first, test, profile),
         }
         own = [c for _, _, c in models if c is not None]
