@@ -15,37 +15,10 @@ from pathlib import Path
 
 import torch
 
+from orbitlearn.apps.nbody.networks import build_row_model, row_epochs
 from orbitlearn.apps.nbody.profile import PRIORITY, NBodyProfile, cell_stem, get_profile
-from orbitlearn.apps.nbody.rows import ROWS, Row, train_mode
+from orbitlearn.apps.nbody.rows import ROWS, train_mode
 from orbitlearn.bench.runner import CellStore, run_cells
-
-
-def row_epochs(row: Row, profile: NBodyProfile) -> int:
-    """A row's training budget: its own (`Row.epochs`, capped by the profile's) or the profile's."""
-    return profile.epochs if row.epochs is None else min(row.epochs, profile.epochs)
-
-
-def build_row_model(row: Row, profile: NBodyProfile) -> torch.nn.Module:
-    """The row's network (shrunk to `profile.hidden` features in tests)."""
-    if profile.hidden is None:
-        return row.build()
-    from orbitlearn.apps.nbody import models, symmetric
-
-    base = {
-        "gnn": lambda: models.GNN(hidden=profile.hidden, layers=2),
-        "egnn": lambda: models.EGNN(hidden=profile.hidden, layers=2),
-        "best": lambda: models.EGNNPlus(hidden=profile.hidden, layers=2),
-        "rf": lambda: models.RadialField(hidden=profile.hidden, layers=2),
-        "linear": models.LinearDynamics,
-    }
-    if row.name in base:
-        return base[row.name]()
-    inner = models.GNN(hidden=profile.hidden, layers=2)
-    if row.name == "gnn_pca":
-        return symmetric.CanonicalFrame(inner)
-    if row.name == "gnn_fa":
-        return symmetric.FrameAveraged(inner)
-    return inner
 
 
 class NBodyBenchmark:
@@ -61,6 +34,7 @@ class NBodyBenchmark:
         self.source = source_state()
 
     def parts(self):
+        """The task's splits (loaded once, cut to the profile's sizes)."""
         if self._parts is None:
             from orbitlearn.datasets.nbody import load_nbody
 
@@ -80,6 +54,7 @@ class NBodyBenchmark:
         return order
 
     def stem(self, task: tuple[str, int]) -> str:
+        """The cell's file stem: <row>_e<epochs>_s<seed>."""
         return cell_stem(task[0], self.epochs(task[0]), task[1])
 
     def epochs(self, row: str) -> int:
@@ -87,9 +62,11 @@ class NBodyBenchmark:
         return row_epochs(ROWS[row], self.profile)
 
     def weights_path(self, stem: str) -> Path:
+        """Where a finished cell's best weights are kept."""
         return self.out / "weights" / f"{stem}.pt"
 
     def run_cell(self, task: tuple[str, int], log=None) -> dict:
+        """Train one (row, seed) (resuming its state file), store its weights, return its cell."""
         from orbitlearn.apps.nbody.models import count_parameters
         from orbitlearn.apps.nbody.train import TrainConfig, train
         from orbitlearn.bench.machine import machine_info
@@ -131,6 +108,7 @@ class NBodyBenchmark:
         }
 
     def run(self, log=None, show_progress: bool | None = None) -> list[dict]:
+        """Run every missing cell in order, storing each; returns all finished cells."""
         run_cells(
             self.tasks(),
             self.stem,
@@ -142,23 +120,6 @@ class NBodyBenchmark:
             summary=lambda c: f"test MSE {c['mse']:.5f} at epoch {c['best_epoch']}",
         )
         return self.store.all()
-
-
-def load_cell_model(out: Path, cell: dict, profile: NBodyProfile, row_name: str | None = None):
-    """The network of a finished cell with its best weights (wrapped for `row_name`'s evaluation
-    when that row reuses the cell's weights)."""
-    from orbitlearn.torch_io import safe_torch_load
-
-    row = ROWS[cell["row"]]
-    model = build_row_model(row, replace(profile, hidden=profile.hidden))
-    st = safe_torch_load(
-        out / "weights" / f"{cell_stem(cell['row'], cell['epochs'], cell['seed'])}.pt"
-    )
-    model.load_state_dict(st["state"])
-    model.eval()
-    train_mode(model, False, None)
-    target = ROWS[row_name] if row_name else row
-    return target.wrap_eval(model) if target.wrap_eval else model
 
 
 def run_nbody_bench(
@@ -188,8 +149,5 @@ def run_nbody_bench(
 
 __all__ = [
     "NBodyBenchmark",
-    "build_row_model",
-    "load_cell_model",
-    "row_epochs",
     "run_nbody_bench",
 ]

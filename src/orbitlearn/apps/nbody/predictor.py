@@ -46,6 +46,7 @@ class NBodyModel:
 
     @classmethod
     def from_checkpoint(cls, ckpt: dict, source: str = "") -> NBodyModel:
+        """The model of a checkpoint dict (one network, or the ensemble of its members)."""
         members = []
         for state in ckpt["members"]:
             net = _build(ckpt["arch"])
@@ -85,7 +86,7 @@ def checkpoint(arch: dict, states: list[dict], meta: dict) -> dict:
 def publish(out: Path, profile, row: str, arch: dict, path: Path, ensemble: bool) -> dict:
     """Write `path` from the finished cells of `row` in `out`: all its seeds averaged when
     `ensemble`, else the seed with the lowest validation MSE. Returns the meta written."""
-    from orbitlearn.apps.nbody.bench import row_epochs
+    from orbitlearn.apps.nbody.networks import row_epochs
     from orbitlearn.apps.nbody.rows import ROWS
     from orbitlearn.bench.runner import CellStore
     from orbitlearn.torch_io import safe_torch_load, save_atomic

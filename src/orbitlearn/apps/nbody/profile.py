@@ -29,6 +29,7 @@ class NBodyProfile:
     eps_evals: int = 120
 
     def identity(self) -> dict:
+        """What a cell's numbers depend on (stored with it; cells of another identity are redone)."""
         d = asdict(self)
         for k in ("name", "seeds", "rows", "compile", "eps_starts", "eps_evals"):
             d.pop(k)
@@ -61,6 +62,7 @@ def get_profile(name: str) -> NBodyProfile:
 
 
 def cell_stem(row: str, epochs: int, seed: int) -> str:
+    """<row>_e<epochs>_s<seed>: a cell's file stem."""
     return f"{row}_e{epochs}_s{seed}"
 
 

@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from orbitlearn.apps.nbody.bench import load_cell_model, row_epochs
 from orbitlearn.apps.nbody.models import Ensemble, count_parameters
+from orbitlearn.apps.nbody.networks import load_cell_model, row_epochs
 from orbitlearn.apps.nbody.profile import NBodyProfile
 from orbitlearn.apps.nbody.rows import ROWS
 from orbitlearn.apps.nbody.symmetric import INPUT_ACTION, OUTPUT_ACTION, haar_move

@@ -41,6 +41,7 @@ class TrainConfig:
     seed: int = 0
 
     def as_dict(self) -> dict:
+        """The settings as a plain dict (stored in state files and cells)."""
         return asdict(self)
 
 
