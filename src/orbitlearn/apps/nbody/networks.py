@@ -12,8 +12,11 @@ from orbitlearn.apps.nbody.rows import ROWS, Row, train_mode
 
 
 def row_epochs(row: Row, profile: NBodyProfile) -> int:
-    """A row's training budget: its own (`Row.epochs`, capped by the profile's) or the profile's."""
-    return profile.epochs if row.epochs is None else min(row.epochs, profile.epochs)
+    """A row's training budget: its own (`Row.epochs`, capped by `profile.max_row_epochs`) or the
+    profile's."""
+    if row.epochs is None:
+        return profile.epochs
+    return row.epochs if profile.max_row_epochs is None else min(row.epochs, profile.max_row_epochs)
 
 
 def build_row_model(row: Row, profile: NBodyProfile) -> torch.nn.Module:
@@ -31,6 +34,8 @@ def build_row_model(row: Row, profile: NBodyProfile) -> torch.nn.Module:
     }
     if row.name in base:
         return base[row.name]()
+    if row.name.startswith("best"):
+        return base["best"]()
     inner = models.GNN(hidden=profile.hidden, layers=2)
     if row.name == "gnn_pca":
         return symmetric.CanonicalFrame(inner)

@@ -7,7 +7,18 @@ from dataclasses import asdict, dataclass
 from orbitlearn.bench.runner import pick_profile
 
 #: rows in the order their cells are run (the references that set the bar first)
-ORDER = ("egnn", "best", "gnn", "linear", "rf", "gnn_aug", "gnn_pca", "gnn_fa", "best_short")
+ORDER = (
+    "egnn",
+    "best",
+    "gnn",
+    "linear",
+    "rf",
+    "gnn_aug",
+    "gnn_pca",
+    "gnn_fa",
+    "best_short",
+    "gnn_aug_long",
+)
 #: after every row's first seed: these rows' further seeds first (the best model's three seeds
 #: make its ensemble), then everything else seed-major
 PRIORITY = ("best", "egnn")
@@ -25,6 +36,7 @@ class NBodyProfile:
     max_eval: int | None = None  # None: all 2000 validation and test simulations
     compile: bool = True
     hidden: int | None = None  # None: the published sizes (tests shrink them)
+    max_row_epochs: int | None = None  # caps the budget a row's recipe fixes (test profiles)
     eps_starts: int = 3  # adversarial ε: Nelder-Mead starts and evaluations per start (report)
     eps_evals: int = 120
 
@@ -46,6 +58,7 @@ PROFILES = {
         max_eval=100,
         compile=False,
         hidden=8,
+        max_row_epochs=2,
         eps_starts=1,
         eps_evals=20,
     ),

@@ -46,6 +46,8 @@ TABLE_COLUMNS = (
     "epochs",
     "train_s",
     "best_epoch",
+    "val_mse",
+    "exact",
 )
 EPS_INPUTS = 32
 EPS_SAMPLES = 16
@@ -119,6 +121,7 @@ def evaluate(out: Path, profile: NBodyProfile, log=None) -> list[dict]:
     cells = {(c["row"], c["epochs"], c["seed"]): c for c in store.all()}
     parts = load_nbody(max_train=1, max_eval=profile.max_eval)
     test = as_tensors(parts["test"])
+    valid = as_tensors(parts["valid"])
     moved = _moved(test)
     records = []
     for name, row in ROWS.items():
@@ -129,8 +132,10 @@ def evaluate(out: Path, profile: NBodyProfile, log=None) -> list[dict]:
             log(f"report: {name} ({len(models)} networks)")
         if row.trained_as is None:
             mses = [c["mse"] for _, _, c in models]
+            vals = [c["val_mse"] for _, _, c in models]
         else:
             mses = [mse(m, test) for _, m, _ in models]
+            vals = [mse(m, valid) for _, m, _ in models]
         first = models[0][1]
         rec = {
             "row": name,
@@ -144,6 +149,8 @@ def evaluate(out: Path, profile: NBodyProfile, log=None) -> list[dict]:
             "mse": float(np.mean(mses)),
             "mse_std": float(np.std(mses, ddof=1)) if len(mses) > 1 else None,
             "published_mse": row.published_mse,
+            "val_mse": float(np.mean(vals)),
+            "exact": row.exact,
             "mse_moved": float(np.mean([mse(m, moved) for _, m, _ in models])),
             "params": count_parameters(first),
             "forward_ms": _forward_ms(first, test),
