@@ -1,5 +1,6 @@
-"""Copy the N-body benchmark's networks into models/: `nbody_best` (the best row: its finished
-seeds averaged when there are two or more, else its one seed) and `nbody_gnn` (the plain GNN
+"""Copy the N-body benchmark's networks into models/: `nbody_best` (the exactly E(3)-equivariant
+row with the lowest validation MSE in table.csv, gnn_aug_long_fa_ens: the 800-epoch Haar-augmented
+GNN seeds, each frame-averaged over the 8 PCA sign frames, averaged) and `nbody_gnn` (the plain GNN
 reference row, the seed with the lowest validation MSE), each with a JSON card (its cells' test
 and validation MSE, budget, commit).
 
@@ -20,7 +21,11 @@ from orbitlearn.fileio import write_text_atomic
 ROOT = Path(__file__).resolve().parents[1]
 #: name → (row, architecture, average every seed)
 PUBLISHED = {
-    "nbody_best": ("best", {"backbone": "EGNN", "hidden": 64, "layers": 4}, True),
+    "nbody_best": (
+        "gnn_aug_long",
+        {"backbone": "GNN", "hidden": 64, "layers": 4, "wrapper": "FrameAveraged"},
+        True,
+    ),
     "nbody_gnn": ("gnn", {"backbone": "GNN", "hidden": 64, "layers": 4}, False),
 }
 

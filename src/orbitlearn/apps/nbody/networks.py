@@ -28,14 +28,13 @@ def build_row_model(row: Row, profile: NBodyProfile) -> torch.nn.Module:
     base = {
         "gnn": lambda: models.GNN(hidden=profile.hidden, layers=2),
         "egnn": lambda: models.EGNN(hidden=profile.hidden, layers=2),
-        "best": lambda: models.EGNNPlus(hidden=profile.hidden, layers=2),
         "rf": lambda: models.RadialField(hidden=profile.hidden, layers=2),
         "linear": models.LinearDynamics,
     }
     if row.name in base:
         return base[row.name]()
-    if row.name.startswith("best"):
-        return base["best"]()
+    if row.name.startswith("egnn_cosine"):
+        return base["egnn"]()
     inner = models.GNN(hidden=profile.hidden, layers=2)
     if row.name == "gnn_pca":
         return symmetric.CanonicalFrame(inner)

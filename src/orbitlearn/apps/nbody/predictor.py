@@ -1,6 +1,7 @@
 """Committed N-body networks: checkpoints of kind "nbody" and the model `load_model` returns for them.
 
-A checkpoint holds the architecture (`arch`: backbone name and sizes), one state dict per member
+A checkpoint holds the architecture (`arch`: backbone name and sizes, and optionally a `wrapper`
+put around each member after loading, e.g. "FrameAveraged"), one state dict per member
 (several: an ensemble, predictions averaged) and what was measured (`meta`). `NBodyModel.predict
 (loc, vel, charges)` takes (B, n, 3), (B, n, 3), (B, n) arrays and returns the positions 1000
 integrator steps later, (B, n, 3) float64. `publish` writes one from finished benchmark cells.
@@ -14,7 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from orbitlearn.apps.nbody import models
+from orbitlearn.apps.nbody import models, symmetric
 from orbitlearn.errors import OrbitlearnError
 
 KIND = "nbody"
@@ -26,6 +27,9 @@ BACKBONES = {
     "EGNN": models.EGNN,
     "EGNNPlus": models.EGNNPlus,
 }
+
+#: ways to E(3) a checkpoint may put around its backbone (applied after the weights are loaded)
+WRAPPERS = {"FrameAveraged": symmetric.FrameAveraged, "CanonicalFrame": symmetric.CanonicalFrame}
 
 
 def _build(arch: dict) -> nn.Module:
@@ -47,11 +51,15 @@ class NBodyModel:
     @classmethod
     def from_checkpoint(cls, ckpt: dict, source: str = "") -> NBodyModel:
         """The model of a checkpoint dict (one network, or the ensemble of its members)."""
+        arch = ckpt["arch"]
+        wrapper = arch.get("wrapper")
+        if wrapper is not None and wrapper not in WRAPPERS:
+            raise OrbitlearnError(f"unknown wrapper {wrapper!r} in N-body checkpoint")
         members = []
         for state in ckpt["members"]:
-            net = _build(ckpt["arch"])
+            net = _build(arch)
             net.load_state_dict(state)
-            members.append(net)
+            members.append(WRAPPERS[wrapper](net) if wrapper else net)
         network = members[0] if len(members) == 1 else models.Ensemble(members)
         return cls(network, ckpt.get("meta", {}), source)
 
@@ -121,4 +129,4 @@ def publish(out: Path, profile, row: str, arch: dict, path: Path, ensemble: bool
     return meta
 
 
-__all__ = ["BACKBONES", "KIND", "NBodyModel", "checkpoint", "publish"]
+__all__ = ["BACKBONES", "KIND", "WRAPPERS", "NBodyModel", "checkpoint", "publish"]
