@@ -43,7 +43,7 @@ class NBodyProfile:
     def identity(self) -> dict:
         """What a cell's numbers depend on (stored with it; cells of another identity are redone)."""
         d = asdict(self)
-        for k in ("name", "seeds", "rows", "compile", "eps_starts", "eps_evals"):
+        for k in ("name", "seeds", "rows", "compile", "max_row_epochs", "eps_starts", "eps_evals"):
             d.pop(k)
         return d
 
