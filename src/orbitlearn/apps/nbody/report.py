@@ -221,7 +221,7 @@ def plot_curves(out: Path, profile: NBodyProfile) -> Path | None:
     ax.set_yscale("log")
     ax.set_xlabel("epoch")
     ax.set_ylabel("validation MSE")
-    ax.set_title(f"N-body, {profile.epochs}-epoch budget (faint: seeds > 0)")
+    ax.set_title(f"N-body, profile {profile.name}: validation MSE (faint: seeds > 0)")
     ax.legend(fontsize=7)
     ax.grid(alpha=0.3, which="both")
     fig.tight_layout()
