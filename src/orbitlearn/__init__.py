@@ -16,7 +16,7 @@ __all__ = [
 def __getattr__(name: str):
     """`load_model` imported on first use (it brings numpy and the model zoo)."""
     if name == "load_model":
-        from orbitlearn.apps.ks.predict import load_model
+        from orbitlearn.apps.loading import load_model
 
         return load_model
     raise AttributeError(f"module 'orbitlearn' has no attribute {name!r}")

@@ -75,6 +75,7 @@ def _add_stats(sub: argparse._SubParsersAction) -> None:
 def _add_bench(sub: argparse._SubParsersAction) -> None:
     from orbitlearn.apps.heat import commands as heat_commands
     from orbitlearn.apps.ks import commands as ks_commands
+    from orbitlearn.apps.nbody import commands as nbody_commands
 
     bench = sub.add_parser(
         "bench", help="run a benchmark and write its results (CSV, Markdown, PNG)"
@@ -82,6 +83,7 @@ def _add_bench(sub: argparse._SubParsersAction) -> None:
     bench_sub = bench.add_subparsers(dest="bench_command", metavar="BENCHMARK", required=True)
     ks_commands.register(bench_sub)
     heat_commands.register(bench_sub)
+    nbody_commands.register(bench_sub)
 
 
 _SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [

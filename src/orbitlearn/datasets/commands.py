@@ -230,3 +230,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     fetch.add_argument("--json", action="store_true", help="print the result as JSON")
     fetch.set_defaults(func=cmd_fetch)
+
+    from orbitlearn.datasets.nbody_commands import register_simulate
+
+    register_simulate(dsub)

@@ -1,0 +1,197 @@
+"""The N-body networks on dense, batched graphs: every tensor is (B, n, ...) or (B, n, n, ...).
+
+All take loc, vel (B, n, 3) and charges (B, n) and return predicted positions (B, n, 3). Edges are
+all ordered pairs i ≠ j (a fully connected graph, as in the published experiment); the diagonal is
+masked. Layer sizes and inputs follow the EGNN paper's N-body setup (4 layers, 64 features):
+
+- `LinearDynamics`: x + t·v with one learned t (E(3)-equivariant).
+- `GNN`: message passing on (x, v) as plain features, edge input q_i q_j (not equivariant).
+- `RadialField`: x_i ← x_i + mean_j (x_i − x_j) φ(|x_ij|, q_i q_j, |x_ij⁰|²) + ψ(|v_i|) v_i.
+- `EGNN`: h from |v|, messages φ_e(h_i, h_j, |x_ij|², q_i q_j, |x_ij⁰|²), x_i ← x_i + mean_j x_ij
+  φ_x(m_ij) + φ_v(h_i) v_i, h_i ← h_i + φ_h(h_i, Σ_j m_ij) (velocities as in the paper).
+- `EGNNPlus`: EGNN whose messages also see the relative velocity (x_ij·v_ij, |v_ij|², v_i·v_j) and
+  whose position update also moves along v_ij; still exactly E(3)-equivariant.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+def _mlp(sizes: list[int], last_act: bool = False) -> nn.Sequential:
+    layers: list[nn.Module] = []
+    for i in range(len(sizes) - 1):
+        layers.append(nn.Linear(sizes[i], sizes[i + 1]))
+        if i < len(sizes) - 2 or last_act:
+            layers.append(nn.SiLU())
+    return nn.Sequential(*layers)
+
+
+def _small_head(hidden: int, gain: float = 0.001) -> nn.Sequential:
+    """Linear → SiLU → Linear(→1, no bias) with a tiny last layer (a gentle start for x updates)."""
+    last = nn.Linear(hidden, 1, bias=False)
+    nn.init.xavier_uniform_(last.weight, gain=gain)
+    return nn.Sequential(nn.Linear(hidden, hidden), nn.SiLU(), last)
+
+
+def off_diagonal(n: int, device=None, dtype=torch.float32) -> torch.Tensor:
+    """(n, n, 1) mask, 0 on the diagonal and 1 elsewhere."""
+    return (1.0 - torch.eye(n, device=device, dtype=dtype)).unsqueeze(-1)
+
+
+class PairLinear(nn.Module):
+    """Linear map of cat(h_i, h_j, e_ij) for all pairs, computed as A h_i + B h_j + C e_ij + b."""
+
+    def __init__(self, node_dim: int, edge_dim: int, out: int):
+        super().__init__()
+        self.src = nn.Linear(node_dim, out, bias=True)
+        self.dst = nn.Linear(node_dim, out, bias=False)
+        self.edge = nn.Linear(edge_dim, out, bias=False) if edge_dim else None
+
+    def forward(self, h: torch.Tensor, e: torch.Tensor | None) -> torch.Tensor:
+        z = self.src(h).unsqueeze(2) + self.dst(h).unsqueeze(1)
+        return z if self.edge is None else z + self.edge(e)
+
+
+class LinearDynamics(nn.Module):
+    """x + t·v with one learned scalar t (started at 0.7, near the least-squares value)."""
+
+    def __init__(self):
+        super().__init__()
+        self.t = nn.Parameter(torch.tensor(0.7))
+
+    def forward(self, loc, vel, charges):
+        return loc + self.t * vel
+
+
+class GNN(nn.Module):
+    """Plain message passing: h⁰ = W[x, v]; m_ij = φ_e(h_i, h_j, q_i q_j); h_i += φ_h(h_i, Σ m);
+    output a decoder of h (absolute positions; no symmetry)."""
+
+    def __init__(self, hidden: int = 64, layers: int = 4, in_dim: int = 6):
+        super().__init__()
+        self.embed = nn.Linear(in_dim, hidden)
+        self.edge_in = nn.ModuleList(PairLinear(hidden, 1, hidden) for _ in range(layers))
+        self.edge_out = nn.ModuleList(_mlp([hidden, hidden], last_act=True) for _ in range(layers))
+        self.node = nn.ModuleList(_mlp([2 * hidden, hidden, hidden]) for _ in range(layers))
+        self.decode = _mlp([hidden, hidden, 3])
+
+    def forward(self, loc, vel, charges):
+        n = loc.shape[1]
+        mask = off_diagonal(n, loc.device, loc.dtype)
+        qq = (charges.unsqueeze(2) * charges.unsqueeze(1)).unsqueeze(-1)
+        h = self.embed(torch.cat([loc, vel], -1))
+        for ein, eout, node in zip(self.edge_in, self.edge_out, self.node):
+            m = eout(torch.nn.functional.silu(ein(h, qq))) * mask
+            h = h + node(torch.cat([h, m.sum(2)], -1))
+        return self.decode(h)
+
+
+class RadialField(nn.Module):
+    """x_i ← x_i + mean_j x_ij φ(|x_ij|, q_i q_j, |x_ij⁰|²) + ψ(|v_i|) v_i, `layers` times (φ ends
+    in tanh, as in the published model)."""
+
+    def __init__(self, hidden: int = 64, layers: int = 4):
+        super().__init__()
+        self.phi = nn.ModuleList()
+        self.psi = nn.ModuleList()
+        for _ in range(layers):
+            last = nn.Linear(hidden, 1, bias=False)
+            nn.init.xavier_uniform_(last.weight, gain=0.001)
+            self.phi.append(nn.Sequential(nn.Linear(3, hidden), nn.SiLU(), last, nn.Tanh()))
+            self.psi.append(_mlp([1, hidden, 1]))
+
+    def forward(self, loc, vel, charges):
+        n = loc.shape[1]
+        mask = off_diagonal(n, loc.device, loc.dtype)
+        qq = (charges.unsqueeze(2) * charges.unsqueeze(1)).unsqueeze(-1)
+        speed = vel.norm(dim=-1, keepdim=True)
+        d0 = ((loc.unsqueeze(2) - loc.unsqueeze(1)) ** 2).sum(-1, keepdim=True)
+        x = loc
+        for phi, psi in zip(self.phi, self.psi):
+            diff = x.unsqueeze(2) - x.unsqueeze(1)
+            r = ((diff**2).sum(-1, keepdim=True) + 1e-12).sqrt()  # 1e-12: finite gradient at i = j
+            w = phi(torch.cat([r, qq, d0], -1)) * mask
+            x = x + (diff * w).sum(2) / (n - 1) + psi(speed) * vel
+        return x
+
+
+class EGNN(nn.Module):
+    """E(n)-equivariant GNN with velocities (Satorras et al. 2021, N-body variant), dense.
+
+    With `plus=True` the messages also see x_ij·v_ij, |v_ij|², v_i·v_j and the positions also move
+    along v_ij (`EGNNPlus`)."""
+
+    def __init__(self, hidden: int = 64, layers: int = 4, plus: bool = False):
+        super().__init__()
+        self.plus = plus
+        edge_dim = 2 + 1 + (3 if plus else 0)  # q_i q_j, |x_ij⁰|², |x_ij|² (+ velocity invariants)
+        self.embed = nn.Linear(1, hidden)
+        self.edge_in = nn.ModuleList(PairLinear(hidden, edge_dim, hidden) for _ in range(layers))
+        self.edge_out = nn.ModuleList(_mlp([hidden, hidden], last_act=True) for _ in range(layers))
+        self.coord = nn.ModuleList(_small_head(hidden) for _ in range(layers))
+        self.coord_v = nn.ModuleList(_small_head(hidden) for _ in range(layers)) if plus else None
+        self.vel = nn.ModuleList(_mlp([hidden, hidden, 1]) for _ in range(layers))
+        self.node = nn.ModuleList(_mlp([2 * hidden, hidden, hidden]) for _ in range(layers))
+
+    def forward(self, loc, vel, charges):
+        n = loc.shape[1]
+        mask = off_diagonal(n, loc.device, loc.dtype)
+        qq = (charges.unsqueeze(2) * charges.unsqueeze(1)).unsqueeze(-1)
+        diff0 = loc.unsqueeze(2) - loc.unsqueeze(1)
+        fixed = [qq, (diff0**2).sum(-1, keepdim=True)]
+        if self.plus:
+            vdiff = vel.unsqueeze(2) - vel.unsqueeze(1)
+            vv = (vel.unsqueeze(2) * vel.unsqueeze(1)).sum(-1, keepdim=True)
+            fixed += [(vdiff**2).sum(-1, keepdim=True), vv]
+        h = self.embed(vel.norm(dim=-1, keepdim=True))
+        x = loc
+        for k in range(len(self.node)):
+            diff = diff0 if k == 0 else x.unsqueeze(2) - x.unsqueeze(1)
+            e = [*fixed, (diff**2).sum(-1, keepdim=True)]
+            if self.plus:
+                e.append((diff * vdiff).sum(-1, keepdim=True))
+            m = self.edge_out[k](torch.nn.functional.silu(self.edge_in[k](h, torch.cat(e, -1))))
+            m = m * mask
+            shift = diff * self.coord[k](m)
+            if self.plus:
+                shift = shift + vdiff * self.coord_v[k](m)
+            x = x + shift.sum(2) / (n - 1) + self.vel[k](h) * vel
+            h = h + self.node[k](torch.cat([h, m.sum(2)], -1))
+        return x
+
+
+class EGNNPlus(EGNN):
+    """`EGNN` with relative-velocity invariants and moves along v_ij (see the module docstring)."""
+
+    def __init__(self, hidden: int = 64, layers: int = 4):
+        super().__init__(hidden, layers, plus=True)
+
+
+class Ensemble(nn.Module):
+    """The mean prediction of several networks (E(3)-equivariant when every member is)."""
+
+    def __init__(self, members: list[nn.Module]):
+        super().__init__()
+        self.members = nn.ModuleList(members)
+
+    def forward(self, loc, vel, charges):
+        return torch.stack([m(loc, vel, charges) for m in self.members]).mean(0)
+
+
+def count_parameters(model: nn.Module) -> int:
+    """Trainable parameters."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+__all__ = [
+    "EGNN",
+    "Ensemble",
+    "GNN",
+    "EGNNPlus",
+    "LinearDynamics",
+    "RadialField",
+    "count_parameters",
+    "off_diagonal",
+]
