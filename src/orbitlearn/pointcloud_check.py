@@ -9,7 +9,8 @@ only) and must be a point-cloud payload, written by `save_point_cloud_model`:
 
 NAME is a key of `POINT_CLOUD_NETWORKS` (``"egnn"``: `orbitlearn.nn.EGNN`, ``"egnn_layer"``),
 built as `NETWORKS[NAME](**config)` and loaded with the state dict; an application adds its own
-network with `register_point_cloud_network(name, factory)`. The module is called as
+network with `register_point_cloud_network(name, factory)`, or a reader of its own checkpoint
+kind with `register_point_cloud_reader(kind, reader)`. The module is called as
 module(*inputs); `output_index` picks one output of a tuple (e.g. 1: the positions of an EGNN's
 (h, x, v)). Roles are "position", "vector" or "scalar"; when `input_roles` is missing they are
 read from the module's declared symmetry (`PointCloud` / `Joint` actions).
@@ -63,6 +64,16 @@ POINT_CLOUD_NETWORKS: dict[str, Callable[..., Any]] = {"egnn": _egnn, "egnn_laye
 def register_point_cloud_network(name: str, factory: Callable[..., Any]) -> None:
     """Let checkpoints name `factory` (called with the checkpoint's config) as `name`."""
     POINT_CLOUD_NETWORKS[name] = factory
+
+
+#: readers of applications' checkpoints by their "kind" field: payload -> PointCloudModel
+POINT_CLOUD_READERS: dict[str, Callable[[dict], Any]] = {}
+
+
+def register_point_cloud_reader(kind: str, reader: Callable[[dict], Any]) -> None:
+    """Let `check --group` read checkpoints whose payload says ``"kind": kind`` (an application's
+    own format) through `reader(payload)`, which returns a `PointCloudModel`."""
+    POINT_CLOUD_READERS[kind] = reader
 
 
 class PointCloudCheckpointError(OrbitlearnError, ValueError):
@@ -166,6 +177,8 @@ def load_point_cloud_model(path: str | Path) -> PointCloudModel:
 
     p = Path(path)
     payload = safe_torch_load(p)
+    if isinstance(payload, dict) and payload.get("kind") in POINT_CLOUD_READERS:
+        return POINT_CLOUD_READERS[payload["kind"]](payload)
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise PointCloudCheckpointError(
             f"{p}: not a point-cloud checkpoint (expected a {FORMAT!r} payload; see "

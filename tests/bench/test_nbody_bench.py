@@ -261,3 +261,18 @@ def test_simulate_command_user_error_is_one_line(tmp_path, capsys):
     )
     assert code == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_check_command_measures_the_committed_best_model_under_e3(capsys):
+    """`orbitlearn check --checkpoint nbody_best --group e3`: the three ε of an application's
+    point-cloud checkpoint (read through its registered reader), all below float32's tolerance."""
+    from orbitlearn.cli import main
+
+    code = main(
+        ["check", "--checkpoint", "nbody_best", "--group", "e3", "--json", "--limit", "2",
+         "--samples", "2"]
+    )  # fmt: skip
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0 and report["group"] == "E(3)" and report["count"] == 2
+    for key in ("eps_sampled", "eps_adversarial", "eps_lie"):
+        assert 0 <= report[key] < 1e-5, (key, report[key])

@@ -26,4 +26,12 @@ def load_model(path_or_name: str | Path) -> Any:
     return ks.load_model(path)
 
 
-__all__ = ["load_model"]
+def register_point_cloud_readers() -> None:
+    """Let `orbitlearn check --group e3` read the applications' point-cloud checkpoints (N-body)."""
+    from orbitlearn.apps.nbody.predictor import as_point_cloud
+    from orbitlearn.pointcloud_check import register_point_cloud_reader
+
+    register_point_cloud_reader("nbody", as_point_cloud)
+
+
+__all__ = ["load_model", "register_point_cloud_readers"]

@@ -429,7 +429,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     from orbitlearn.report import emit
 
     if args.group in LIE_GROUP_NAMES:  # a point-cloud model under a continuous group
+        from orbitlearn.apps.loading import register_point_cloud_readers
         from orbitlearn.pointcloud_check import cmd_check_point_cloud
+
+        register_point_cloud_readers()
+        args.checkpoint = str(resolve_model(args.checkpoint))  # a path or a committed model's name
 
         return cmd_check_point_cloud(args)
 

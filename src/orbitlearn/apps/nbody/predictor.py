@@ -86,6 +86,20 @@ class NBodyModel:
         return f"NBodyModel({self.meta.get('row', '?')}, from {self.source or 'memory'})"
 
 
+def as_point_cloud(ckpt: dict):
+    """A checkpoint of kind "nbody" as the point-cloud model `orbitlearn check --group e3` measures:
+    (positions, velocities, charges) of 5 particles → positions."""
+    from orbitlearn.pointcloud_check import PointCloudModel
+
+    return PointCloudModel(
+        NBodyModel.from_checkpoint(ckpt).network,
+        input_roles=("position", "vector", "scalar"),
+        output_roles="position",
+        input_shapes=((5, 3), (5, 3), (5,)),
+        input_names=("loc", "vel", "charges"),
+    )
+
+
 def checkpoint(arch: dict, states: list[dict], meta: dict) -> dict:
     """The checkpoint dict (plain tensors, numbers and strings: loadable with weights_only)."""
     return {"kind": KIND, "arch": dict(arch), "members": list(states), "meta": dict(meta)}
