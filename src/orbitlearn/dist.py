@@ -55,6 +55,40 @@ def check_jobs(jobs: int) -> int:
     return jobs
 
 
+def usable_cores() -> int:
+    """The logical cores this process may run on (its CPU affinity where the system has one)."""
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def busy_cores(sample_seconds: float = 0.3) -> float:
+    """How many cores' worth of work the whole machine is doing now: the non-idle share of two
+    /proc/stat readings `sample_seconds` apart times the core count (the 1-minute load average
+    where /proc/stat is absent, which lags by about a minute)."""
+    import os
+    import time
+
+    def read() -> tuple[int, int]:
+        with open("/proc/stat") as f:
+            fields = [int(x) for x in f.readline().split()[1:]]
+        idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+        return sum(fields), idle
+
+    try:
+        total0, idle0 = read()
+        time.sleep(sample_seconds)
+        total1, idle1 = read()
+    except (OSError, ValueError, IndexError):
+        return float(os.getloadavg()[0]) if hasattr(os, "getloadavg") else 0.0
+    if total1 <= total0:
+        return 0.0
+    return (os.cpu_count() or 1) * (1.0 - (idle1 - idle0) / (total1 - total0))
+
+
 def jobs_count(text: str) -> int:
     """An argparse type: a number of worker processes, 1 <= N <= MAX_JOBS."""
     from orbitlearn.argtypes import positive_int
@@ -63,6 +97,18 @@ def jobs_count(text: str) -> int:
     if value > MAX_JOBS:
         raise argparse.ArgumentTypeError(f"at most {MAX_JOBS} worker processes, got {value}")
     return value
+
+
+def jobs_or_auto(text: str) -> int | str:
+    """An argparse type: a number of worker processes (see `jobs_count`) or ``auto``."""
+    return "auto" if text == "auto" else jobs_count(text)
+
+
+def auto_jobs(tasks: int) -> int:
+    """How many worker processes ``--jobs auto`` runs `tasks` independent tasks in: one per core
+    this process may use that the machine is not busy on now, at most one per task, at least 1."""
+    free = usable_cores() - busy_cores()
+    return max(1, min(tasks, MAX_JOBS, int(free + 0.5)))
 
 
 @dataclass(frozen=True)

@@ -294,17 +294,22 @@ def test_a_mirror_row_names_the_recipe_it_is_trained_as():
 def test_protocol_option_selects_rows(small_file, tmp_path, capsys):
     out = tmp_path / "bench"
     args = ["bench", "ks", "--profile", "smoke", "--data", str(small_file), "--out", str(out)]
+    args += ["--jobs", "1"]
     assert main([*args, "--protocol", "reference", "--report-only", "--json", "--quiet"]) == 0
     assert main([*args, "--rows", "majority", "--protocol", "reference", "--quiet"]) == 2
     assert "no rows of protocol" in capsys.readouterr().err
 
 
-def test_cells_on_a_local_dask_cluster_equal_the_serial_run(bench_run, small_file, tmp_path):
-    pytest.importorskip("distributed")
+@pytest.mark.parametrize(
+    "spread", [["--cluster", "local:2"], ["--jobs", "2"]], ids=["dask-local", "worker-processes"]
+)
+def test_cells_run_side_by_side_equal_the_serial_run(bench_run, small_file, tmp_path, spread):
+    if "--cluster" in spread:
+        pytest.importorskip("distributed")
     serial = {r["row"]: r for r in bench_run[1]}
     out = tmp_path / "cluster"
     args = ["bench", "ks", "--profile", "smoke", "--data", str(small_file), "--out", str(out)]
-    assert main([*args, "--threads", "1", "--cluster", "local:2", "--quiet"]) == 0
+    assert main([*args, "--threads", "1", *spread, "--quiet"]) == 0
     table = json.loads((out / "rows" / f"{slug('majority')}.json").read_text())
     assert table["row"] == "majority"
     cells = sorted(p.name for p in (out / "cells").glob("*.json"))

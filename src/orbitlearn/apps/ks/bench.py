@@ -592,12 +592,14 @@ class KSBenchmark:
         seeds: Sequence[int] | None = None,
         show_progress: bool | None = None,
         cluster: str | None = None,
+        jobs: int = 1,
     ) -> list[dict]:
         """Run every missing cell of the given rows and seeds (all by default), storing each as it
         lands; the table. With `cluster` (``local:N`` or ``tcp://HOST:PORT``) the cells are Dask
-        tasks (see `run_on_cluster`)."""
-        if cluster is not None:
-            self.run_on_cluster(cluster, rows, seeds)
+        tasks, with `jobs` > 1 they run side by side in that many local worker processes (see
+        `run_on_cluster`); otherwise one after another in this process."""
+        if cluster is not None or jobs > 1:
+            self.run_on_cluster(cluster, rows, seeds, jobs=jobs)
             return self.table(rows)
         run_cells(
             self.pending(rows, seeds),
@@ -626,23 +628,29 @@ class KSBenchmark:
 
     def run_on_cluster(
         self,
-        cluster: str,
+        cluster: str | None,
         rows: Sequence[RowSpec] | None = None,
         seeds: Sequence[int] | None = None,
+        jobs: int = 1,
     ) -> list[str]:
-        """The missing cells as independent Dask tasks, in two waves: every learned row first, then
-        the ensembles (which reuse their members' trained pipelines). Each worker builds this
-        benchmark once (same data, profile, folder, split, threads) and computes cells; the
-        driver stores each cell atomically as it lands. A cell that fails (after one retry) is
-        logged and left missing, so the next run retries it. Returns the failed cells' names.
+        """The missing cells as independent tasks on a Dask `cluster`, or (`cluster` None) in
+        `jobs` local worker processes forked from this one, in two waves: every learned row
+        first, then the ensembles (which reuse their members' trained pipelines). Each worker
+        builds this benchmark once (same data, profile, folder, split, threads; forked workers
+        inherit this one) and computes cells; the driver stores each cell atomically as it
+        lands. A cell that fails (after one retry) is logged and left missing, so the next run
+        retries it. Returns the failed cells' names.
 
         Workers read and write the same folder (training states, saved pipelines), so they must
-        share its file system: the processes of ``local:N``, or a cluster on a shared disk."""
+        share its file system: local processes, or a cluster on a shared disk."""
         from orbitlearn.dist import TaskFailed, executor
 
-        if self.data_source is False:
+        if cluster is not None and self.data_source is False:
             raise OrbitlearnError("bench ks --cluster needs the data as a file (--data or v26)")
         pending = self.pending(rows, seeds)
+        if cluster is None and pending:
+            # forked workers find this benchmark under the key their task names
+            _WORKER_BENCHES[_bench_key(self.task_spec(*pending[0]))] = self
         waves = [
             [t for t in pending if t[0].model != "ensemble"],
             [t for t in pending if t[0].model == "ensemble"],
@@ -650,7 +658,7 @@ class KSBenchmark:
         failed: list[str] = []
         weight = {self.cell_stem(*t): self.reference_seconds(*t) or 1.0 for t in pending}
         total, done, start = sum(weight.values()), 0.0, time.perf_counter()
-        with executor(cluster, retries=1) as ex:
+        with executor(cluster, jobs, retries=1) as ex:
             for wave in waves:
                 specs = [self.task_spec(*t) for t in wave]
                 for task, cell in zip(wave, ex.map(run_cell_task, specs)):
@@ -765,6 +773,12 @@ def select_rows(profile: Profile, names: Sequence[str] | None) -> list[RowSpec]:
 _WORKER_BENCHES: dict[tuple, KSBenchmark] = {}
 
 
+def _bench_key(spec: dict) -> tuple:
+    """What decides the benchmark a task's cell belongs to (everything but the cell)."""
+    names = ("data", "profile", "out", "split_seed", "threads", "device", "save_models")
+    return (*(spec[k] for k in names), spec["mirror_runs"])
+
+
 def run_cell_task(spec: dict) -> dict:
     """One cell of `KSBenchmark.run_on_cluster`, in a worker process: the benchmark is built once
     per worker (data read from `spec["data"]`, or the cached v26 when None) and reused."""
@@ -772,8 +786,7 @@ def run_cell_task(spec: dict) -> dict:
     from orbitlearn.datasets.ks import read_ks
     from orbitlearn.datasets.ks_dataset import load_ks
 
-    key = tuple(spec[k] for k in ("data", "profile", "out", "split_seed", "threads", "device"))
-    key += (spec["save_models"], spec["mirror_runs"])
+    key = _bench_key(spec)
     bench = _WORKER_BENCHES.get(key)
     if bench is None:
         data = (

@@ -9,7 +9,7 @@ from pathlib import Path
 from orbitlearn.apps.ks.model_commands import add_device
 from orbitlearn.apps.ks.rows import PROFILES, PROTOCOLS
 from orbitlearn.argtypes import nonnegative_int, positive_int
-from orbitlearn.dist import cluster_spec
+from orbitlearn.dist import cluster_spec, jobs_or_auto
 from orbitlearn.errors import OrbitlearnError
 from orbitlearn.train.config import DEFAULT_CLI_THREADS, THREADS_HELP
 
@@ -51,7 +51,14 @@ def cmd_ks(args: argparse.Namespace) -> int:
     if args.report_only:
         table = bench.table(rows)
     else:
-        table = bench.run(rows, seeds, cluster=args.cluster)
+        jobs = args.jobs
+        if jobs == "auto":
+            from orbitlearn.dist import auto_jobs
+
+            jobs = 1 if args.cluster else auto_jobs(len(bench.pending(rows, seeds)))
+        if jobs > 1 and not args.cluster:
+            log(f"bench ks: cells side by side in {jobs} worker processes (--jobs)")
+        table = bench.run(rows, seeds, cluster=args.cluster, jobs=jobs)
     paths = write_reports(bench, bench.table(include_unrun=True))
     log(f"bench ks: reports in {out} ({', '.join(p.name for p in paths.values())})")
     records = [
@@ -107,6 +114,14 @@ def register(bench_sub: argparse._SubParsersAction) -> None:
         type=cluster_spec,
         help="run the missing cells as Dask tasks: local:N worker processes, or tcp://HOST:PORT "
         "(workers sharing this folder's disk); threads per cell default to 1",
+    )
+    ks.add_argument(
+        "--jobs",
+        type=jobs_or_auto,
+        default="auto",
+        help="run the missing cells side by side in this many local worker processes, each "
+        "with --threads threads (default auto: one per core not busy when the run starts, "
+        "measured in benchmarks/results/main-job; 1 = one after another in this process)",
     )
     add_device(ks)
     ks.add_argument(
