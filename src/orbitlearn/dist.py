@@ -65,30 +65,6 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def busy_cores(sample_seconds: float = 0.3) -> float:
-    """How many cores' worth of work the whole machine is doing now: the non-idle share of two
-    /proc/stat readings `sample_seconds` apart times the core count (the 1-minute load average
-    where /proc/stat is absent, which lags by about a minute)."""
-    import os
-    import time
-
-    def read() -> tuple[int, int]:
-        with open("/proc/stat") as f:
-            fields = [int(x) for x in f.readline().split()[1:]]
-        idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
-        return sum(fields), idle
-
-    try:
-        total0, idle0 = read()
-        time.sleep(sample_seconds)
-        total1, idle1 = read()
-    except (OSError, ValueError, IndexError):
-        return float(os.getloadavg()[0]) if hasattr(os, "getloadavg") else 0.0
-    if total1 <= total0:
-        return 0.0
-    return (os.cpu_count() or 1) * (1.0 - (idle1 - idle0) / (total1 - total0))
-
-
 def jobs_count(text: str) -> int:
     """An argparse type: a number of worker processes, 1 <= N <= MAX_JOBS."""
     from orbitlearn.argtypes import positive_int
@@ -106,9 +82,9 @@ def jobs_or_auto(text: str) -> int | str:
 
 def auto_jobs(tasks: int) -> int:
     """How many worker processes ``--jobs auto`` runs `tasks` independent tasks in: one per core
-    this process may use that the machine is not busy on now, at most one per task, at least 1."""
-    free = usable_cores() - busy_cores()
-    return max(1, min(tasks, MAX_JOBS, int(free + 0.5)))
+    this process may use, at most one per task, at least 1. (On the 2-core machine of
+    benchmarks/results/main-job, two workers beat one both idle and beside a CPU-bound process.)"""
+    return max(1, min(tasks, MAX_JOBS, usable_cores()))
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ def test_clock_and_time_left():
     assert clock(0) == "0:00" and clock(75.4) == "1:15" and clock(3725) == "1:02:05"
     assert time_left(10.0, 0.0, 5.0) is None
     assert time_left(10.0, 2.0, 6.0) == 30.0
+    # no estimate from the first sliver of the work (it also paid for loading and compiling)
+    assert time_left(10.0, 0.5, 9.5) is None and time_left(10.0, 1.0, 9.0) == 90.0
 
 
 def test_run_cells_logs_position_and_time_left_by_weight():

@@ -85,10 +85,18 @@ def clock(seconds: float) -> str:
     return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
 
 
+#: no time-left estimate before this share of the work is done: the first cells also pay for
+#: loading the data and compiling the engine, and scaled up they promised half an hour for a
+#: four-minute run
+ESTIMATE_AFTER_SHARE = 0.1
+
+
 def time_left(elapsed: float, done: float, remaining: float) -> float | None:
     """Seconds left when `done` units of work took `elapsed` seconds and `remaining` units are
-    left (None before any work is done)."""
-    return None if done <= 0 else elapsed * remaining / done
+    left (None before `ESTIMATE_AFTER_SHARE` of the work is done)."""
+    if done <= 0 or done < ESTIMATE_AFTER_SHARE * (done + remaining):
+        return None
+    return elapsed * remaining / done
 
 
 def run_cells(

@@ -658,6 +658,7 @@ class KSBenchmark:
         failed: list[str] = []
         weight = {self.cell_stem(*t): self.reference_seconds(*t) or 1.0 for t in pending}
         total, done, start = sum(weight.values()), 0.0, time.perf_counter()
+        finished = 0
         with executor(cluster, jobs, retries=1) as ex:
             for wave in waves:
                 specs = [self.task_spec(*t) for t in wave]
@@ -665,9 +666,13 @@ class KSBenchmark:
                     row, seed, variant = task
                     name = f"{row.name} (seed {seed}, {variant})"
                     done += weight[self.cell_stem(*task)]
+                    finished += 1
                     elapsed = time.perf_counter() - start
                     left = time_left(elapsed, done, total - done)
-                    where = f"bench ks [{clock(elapsed)} so far, about {clock(left or 0)} left]"
+                    estimate = "" if left is None else f", about {clock(left)} left"
+                    where = (
+                        f"bench ks [{finished}/{len(pending)}, {clock(elapsed)} so far{estimate}]"
+                    )
                     if isinstance(cell, TaskFailed):
                         self.log(f"{where}: {name}: failed: {cell.message}")
                         failed.append(name)
