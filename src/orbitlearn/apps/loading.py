@@ -15,15 +15,15 @@ from typing import Any
 def load_model(path_or_name: str | Path) -> Any:
     """The model of a checkpoint path or a committed model's name, by the checkpoint's kind."""
     from orbitlearn.apps.ks import predict as ks
-    from orbitlearn.torch_io import safe_torch_load
+    from orbitlearn.models.pipeline import read_checkpoint
 
     path = ks.resolve_model(path_or_name)
-    payload = safe_torch_load(path)
-    if isinstance(payload, dict) and payload.get("kind") == "nbody":
+    payload = read_checkpoint(path)  # read once, whichever application reads it
+    if payload.get("kind") == "nbody":
         from orbitlearn.apps.nbody.predictor import NBodyModel
 
         return NBodyModel.from_checkpoint(payload, source=str(path))
-    return ks.load_model(path)
+    return ks.load_model(path, payload)
 
 
 def register_point_cloud_readers() -> None:

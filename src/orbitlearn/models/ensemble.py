@@ -129,13 +129,18 @@ Reader = Callable[[dict, Callable[[dict], Any]], Any]
 
 
 def load_pipeline(
-    path: str | Path, resolve: Resolver, readers: Mapping[str, Reader] | None = None
+    path: str | Path,
+    resolve: Resolver,
+    readers: Mapping[str, Reader] | None = None,
+    payload: dict | None = None,
 ) -> Any:
     """Read a single-model or an ensemble checkpoint written by `save`, or a kind in `readers`;
-    `resolve` turns recorded part names into parts (see `ModelPipeline.from_payload`)."""
+    `resolve` turns recorded part names into parts (see `ModelPipeline.from_payload`). `payload`:
+    the file's contents when the caller has read them already (`read_checkpoint`)."""
     readers = dict(readers or {})
     path = Path(path)
-    payload = read_checkpoint(path)
+    if payload is None:
+        payload = read_checkpoint(path)
     with checkpoint_contents(path):
         pipe = pipeline_from_payload(payload, resolve, readers)
     if pipe is None:

@@ -105,9 +105,10 @@ def pipeline_from_payload(payload: dict) -> Any:
     return _from_any(payload, resolve, READERS)
 
 
-def load_pipeline(path: str | Path) -> Any:
-    """Read a single-model, an ensemble, a mirror or a multi-target checkpoint written by `save`."""
-    return _load_any(path, resolve, READERS)
+def load_pipeline(path: str | Path, payload: dict | None = None) -> Any:
+    """Read a single-model, an ensemble, a mirror or a multi-target checkpoint written by `save`
+    (`payload`: its contents, when already read)."""
+    return _load_any(path, resolve, READERS, payload)
 
 
 __all__ = ["READERS", "ks_pipeline", "load_pipeline", "pipeline_from_payload", "resolve"]

@@ -280,13 +280,14 @@ class Model:
         return out[0] if len(self.targets) == 1 else out
 
 
-def load_model(path_or_name: str | Path) -> Model:
-    """A checkpoint (path) or committed model (name) as a `Model` that predicts label values."""
+def load_model(path_or_name: str | Path, payload: dict | None = None) -> Model:
+    """A checkpoint (path) or committed model (name) as a `Model` that predicts label values
+    (`payload`: the checkpoint's contents, when the caller has read them already)."""
     from orbitlearn.apps.ks.checkpoints import load_pipeline
     from orbitlearn.apps.ks.domain import model_domain
 
     path = resolve_model(path_or_name)
-    pipeline = load_pipeline(path)
+    pipeline = load_pipeline(path, payload)
     domain = model_domain(getattr(pipeline, "metadata", {}), path)
     return Model(pipeline, source=str(path), domain=domain)
 
