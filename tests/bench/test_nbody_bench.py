@@ -44,7 +44,16 @@ EXACT = {
     "egnn_plus": lambda: models.EGNNPlus(16, 2),
     "pca": lambda: symmetric.CanonicalFrame(models.GNN(16, 2)),
     "fa": lambda: symmetric.FrameAveraged(models.GNN(16, 2)),
+    "tfn": lambda: _tensor_field().TensorFieldNetwork(channels=4, layers=2),
+    "se3_transformer": lambda: _tensor_field().SE3Transformer(channels=4, degrees=2, layers=2),
 }
+
+
+def _tensor_field():
+    pytest.importorskip("e3nn")
+    from orbitlearn.apps.nbody import tensor_field
+
+    return tensor_field
 
 
 @pytest.mark.parametrize("name", list(EXACT))
@@ -70,6 +79,34 @@ def test_egnn_is_exact_by_all_three_measures(parts):
         rng=0,
     )
     assert max(rep.eps_sampled, rep.eps_adversarial, rep.eps_lie) < 1e-5
+
+
+def test_tensor_field_network_is_exact_by_all_three_measures(parts):
+    from orbitlearn.lie_error import continuous_error
+
+    torch.manual_seed(0)
+    rep = continuous_error(
+        EXACT["tfn"](),
+        INPUT_ACTION,
+        OUTPUT_ACTION,
+        _inputs(parts["test"], 4),
+        n_samples=4,
+        rng=0,
+    )
+    assert max(rep.eps_sampled, rep.eps_adversarial, rep.eps_lie) < 1e-5
+
+
+def test_the_e3nn_rows_hold_the_published_settings():
+    _tensor_field()
+    from orbitlearn.apps.nbody.rows import ROWS
+
+    tfn, se3 = ROWS["tfn"].build(), ROWS["se3_transformer"].build()
+    # published: TFN nf 32 over degrees 0-1 (16 channels each), lr 1e-3; SE(3)-Transformer nf 64
+    # over degrees 0-2 (21 each), lr 5e-3; 4 layers both
+    assert str(tfn.layers[-1].irreps_out) == "16x0e+16x1o" and len(tfn.layers) + 1 == 4
+    assert str(se3.layers[-1].value.irreps_out) == "21x0e+21x1o+21x2e" and len(se3.layers) == 3
+    assert (ROWS["tfn"].lr, ROWS["se3_transformer"].lr) == (1e-3, 5e-3)
+    assert ROWS["tfn"].published_mse == 0.0155 and ROWS["se3_transformer"].published_mse == 0.0244
 
 
 def test_plain_gnn_and_monte_carlo_are_not_exact(parts):

@@ -33,6 +33,11 @@ def build_row_model(row: Row, profile: NBodyProfile) -> torch.nn.Module:
     }
     if row.name in base:
         return base[row.name]()
+    if row.name in ("tfn", "se3_transformer"):
+        from orbitlearn.apps.nbody.tensor_field import SE3Transformer, TensorFieldNetwork
+
+        cls = TensorFieldNetwork if row.name == "tfn" else SE3Transformer
+        return cls(channels=max(1, profile.hidden // 4), degrees=2, layers=2)
     if row.name.startswith("egnn_cosine"):
         return base["egnn"]()
     inner = models.GNN(hidden=profile.hidden, layers=2)

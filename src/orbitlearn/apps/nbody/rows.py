@@ -41,6 +41,18 @@ class Row:
     epochs: int | None = None  # a budget that is part of the recipe (None: the profile's)
 
 
+def _tfn() -> nn.Module:
+    from orbitlearn.apps.nbody.tensor_field import TensorFieldNetwork
+
+    return TensorFieldNetwork()
+
+
+def _se3_transformer() -> nn.Module:
+    from orbitlearn.apps.nbody.tensor_field import SE3Transformer
+
+    return SE3Transformer()
+
+
 def _fa_gnn() -> nn.Module:
     return symmetric.FrameAveraged(models.GNN())
 
@@ -58,6 +70,17 @@ ROWS: dict[str, Row] = {
         Row("gnn", "GNN", PUBLISHED, models.GNN, 1e-3, 0.0107),
         Row("rf", "Radial Field", PUBLISHED, models.RadialField, 2e-4, 0.0104, exact=True),
         Row("egnn", "EGNN", PUBLISHED, models.EGNN, 5e-4, 0.0071, exact=True),
+        # the published lr of the TFN and SE(3)-Transformer runs: the EGNN repository's README
+        Row("tfn", "Tensor Field Network (e3nn)", PUBLISHED, _tfn, 1e-3, 0.0155, exact=True),
+        Row(
+            "se3_transformer",
+            "SE(3)-Transformer (e3nn)",
+            PUBLISHED,
+            _se3_transformer,
+            5e-3,
+            0.0244,
+            exact=True,
+        ),
         Row(
             "gnn_aug",
             "GNN + Haar E(3) augmentation",

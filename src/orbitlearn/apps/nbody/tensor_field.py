@@ -1,0 +1,172 @@
+"""Tensor Field Network and SE(3)-Transformer for the N-body task, built on e3nn (extra ``e3nn``).
+
+Both follow the design the EGNN paper ran for its Table 2 (Fuchs et al.'s implementation, as
+configured in vgsatorras/egnn): node inputs the charge (a scalar, irrep 0e) and the velocity (a
+vector, 1o); every ordered pair i ≠ j an edge with r_ij = x_j − x_i; 4 layers; the prediction
+x_i + (a 1o output). Hidden features hold `channels` copies of each irrep of degree < `degrees`
+(0e, 1o, 2e, …: the parities of the spherical harmonics, so reflections are respected too and the
+model is E(3)-, not only SE(3)-equivariant). The published settings: TFN `degrees=2`,
+`channels=16` (nf 32 / degree 2), lr 1e-3; SE(3)-Transformer `degrees=3`, `channels=21`
+(nf 64 / degree 3), lr 5e-3.
+
+* `TFNConv`: m_ij = W(|r_ij|) ⊗ (h_j, Y(r_ij)) — an e3nn tensor product of the neighbour's
+  features with the spherical harmonics of r_ij, its weights from a radial MLP of |r_ij| — averaged
+  over j, plus a linear self-interaction of h_i.
+* `SE3Attention`: values and keys as TFN messages, a query a linear map of h_i; weights
+  softmax_j(q_i · k_ij / √dim) (the dot product of two features of the same irreps is invariant:
+  the real Wigner matrices are orthogonal), output Σ_j α_ij v_ij plus a linear map of h_i.
+* Between layers `e3nn.nn.NormActivation` (each irrep scaled by a function of its norm, as in
+  Fuchs et al.'s norm nonlinearity); the last layer a `TFNConv` to one 1o output.
+
+Dense and batched: (B, n, ·) tensors; the B·n·(n − 1) edges are flattened for e3nn.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from orbitlearn.errors import OrbitlearnError
+
+
+def _e3nn():
+    try:
+        import e3nn  # noqa: F401
+        from e3nn import nn as enn
+        from e3nn import o3
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise OrbitlearnError(
+            "the TFN and SE(3)-Transformer rows need e3nn: pip install 'orbitlearn[e3nn]'"
+        ) from exc
+    return o3, enn
+
+
+def hidden_irreps(channels: int, degrees: int) -> str:
+    """`channels` copies of each irrep l < `degrees` with the parity of Y^l: 0e, 1o, 2e, …"""
+    return " + ".join(f"{channels}x{d}{'e' if d % 2 == 0 else 'o'}" for d in range(degrees))
+
+
+def _edges(loc: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Indices (i, j) of the n(n − 1) ordered pairs i ≠ j and r_ij = x_j − x_i, (B, E, 3)."""
+    n = loc.shape[1]
+    i, j = torch.nonzero(~torch.eye(n, dtype=torch.bool, device=loc.device), as_tuple=True)
+    return i, j, loc[:, j] - loc[:, i]
+
+
+class _Radial(nn.Module):
+    """|r| ↦ tensor-product weights: a 2-hidden-layer ReLU MLP of width 32 (Fuchs et al.'s radial
+    function, without their layer norms)."""
+
+    def __init__(self, out: int, hidden: int = 32):
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Linear(1, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
+            nn.Linear(hidden, out),
+        )  # fmt: skip
+
+    def forward(self, dist: torch.Tensor) -> torch.Tensor:
+        return self.net(dist)
+
+
+class TFNConv(nn.Module):
+    """One tensor-field convolution between irreps features (see the module docstring)."""
+
+    def __init__(self, irreps_in: str, irreps_out: str, sh_degree: int):
+        super().__init__()
+        o3, _ = _e3nn()
+        self.irreps_in, self.irreps_out = o3.Irreps(irreps_in), o3.Irreps(irreps_out)
+        self.irreps_sh = o3.Irreps.spherical_harmonics(sh_degree)
+        self.tp = o3.FullyConnectedTensorProduct(
+            self.irreps_in, self.irreps_sh, self.irreps_out, shared_weights=False
+        )
+        self.radial = _Radial(self.tp.weight_numel)
+        self.self_interaction = o3.Linear(self.irreps_in, self.irreps_out)
+
+    def messages(self, h: torch.Tensor, sh: torch.Tensor, dist: torch.Tensor, j: torch.Tensor):
+        """m_ij for every edge: (B, E, irreps_out.dim)."""
+        hj = h[:, j]
+        return self.tp(hj, sh, self.radial(dist))
+
+    def forward(self, h, sh, dist, i, j, n):
+        m = self.messages(h, sh, dist, j)
+        out = torch.zeros(h.shape[0], n, m.shape[-1], dtype=m.dtype, device=m.device)
+        out = out.index_add(1, i, m) / (n - 1)
+        return out + self.self_interaction(h)
+
+
+class SE3Attention(nn.Module):
+    """One SE(3)-Transformer attention layer (see the module docstring)."""
+
+    def __init__(self, irreps_in: str, irreps_out: str, sh_degree: int):
+        super().__init__()
+        o3, _ = _e3nn()
+        self.value = TFNConv(irreps_in, irreps_out, sh_degree)
+        self.key = TFNConv(irreps_in, irreps_out, sh_degree)
+        self.query = o3.Linear(o3.Irreps(irreps_in), o3.Irreps(irreps_out))
+        self.skip = o3.Linear(o3.Irreps(irreps_in), o3.Irreps(irreps_out))
+        self.scale = float(o3.Irreps(irreps_out).dim) ** -0.5
+
+    def forward(self, h, sh, dist, i, j, n):
+        v = self.value.messages(h, sh, dist, j)  # (B, E, D)
+        k = self.key.messages(h, sh, dist, j)
+        q = self.query(h)[:, i]  # the receiving node's query on each edge
+        logits = (q * k).sum(-1) * self.scale  # (B, E), invariant
+        # softmax over the n − 1 edges into each node: edges are grouped by i, n − 1 each
+        b = h.shape[0]
+        alpha = torch.softmax(logits.view(b, n, n - 1), dim=-1).view(b, -1, 1)
+        out = torch.zeros(b, n, v.shape[-1], dtype=v.dtype, device=v.device)
+        return out.index_add(1, i, alpha * v) + self.skip(h)
+
+
+class _FieldNet(nn.Module):
+    """Shared skeleton: input (charge 0e, velocity 1o) → `layers − 1` hidden layers, each followed
+    by a norm nonlinearity → a TFN convolution to one 1o vector, added to the positions."""
+
+    def __init__(self, layer: type, channels: int, degrees: int, layers: int):
+        super().__init__()
+        o3, enn = _e3nn()
+        if layers < 2 or degrees < 1 or channels < 1:
+            raise ValueError("need layers >= 2, degrees >= 1 and channels >= 1")
+        self.sh_degree = degrees - 1
+        hidden = hidden_irreps(channels, degrees)
+        sizes = ["1x0e + 1x1o"] + [hidden] * (layers - 1)
+        self.layers = nn.ModuleList(
+            layer(a, b, self.sh_degree) for a, b in zip(sizes[:-1], sizes[1:])
+        )
+        self.acts = nn.ModuleList(
+            enn.NormActivation(o3.Irreps(hidden), torch.sigmoid, bias=True)
+            for _ in range(layers - 1)
+        )
+        self.out = TFNConv(hidden, "1x1o", self.sh_degree)
+
+    def forward(self, loc, vel, charges):
+        o3, _ = _e3nn()
+        b, n, _ = loc.shape
+        i, j, rel = _edges(loc)
+        dist = rel.norm(dim=-1, keepdim=True)
+        sh = o3.spherical_harmonics(
+            list(range(self.sh_degree + 1)), rel, normalize=True, normalization="component"
+        )
+        h = torch.cat([charges.reshape(b, n, 1).to(loc.dtype), vel], dim=-1)
+        for layer, act in zip(self.layers, self.acts):
+            h = act(layer(h, sh, dist, i, j, n))
+        return loc + self.out(h, sh, dist, i, j, n)
+
+
+class TensorFieldNetwork(_FieldNet):
+    """TFN (Thomas et al. 2018) as run in the EGNN paper's Table 2 (published: degrees 2, 16
+    channels, 4 layers, lr 1e-3)."""
+
+    def __init__(self, channels: int = 16, degrees: int = 2, layers: int = 4):
+        super().__init__(TFNConv, channels, degrees, layers)
+
+
+class SE3Transformer(_FieldNet):
+    """SE(3)-Transformer (Fuchs et al. 2020) as run in the EGNN paper's Table 2 (published:
+    degrees 3, 21 channels, 4 layers, one head, lr 5e-3)."""
+
+    def __init__(self, channels: int = 21, degrees: int = 3, layers: int = 4):
+        super().__init__(SE3Attention, channels, degrees, layers)
+
+
+__all__ = ["SE3Attention", "SE3Transformer", "TFNConv", "TensorFieldNetwork", "hidden_irreps"]
