@@ -1,7 +1,7 @@
 """N-body networks on one CPU thread: training-step and forward time, eager against torch.compile,
 and how the fully connected dense graph's cost grows with the particle count.
 
-    python benchmarks/nbody_speed.py [--parts step,scale] [--reps 20]
+    python benchmarks/nbody_speed.py [--parts step,scale] [--reps 20] [--out FOLDER]
 
 * step: one Adam step on a batch of 100 five-particle systems (the published batch), each network
   eager and compiled (`torch.compile`, default inductor backend), the variants interleaved
@@ -9,7 +9,8 @@ and how the fully connected dense graph's cost grows with the particle count.
   Seconds per epoch = 30 steps (3000 training simulations).
 * scale: forward and training-step time for n = 5, 20, 100, 500 particles (random systems as
   the simulator draws them), batch max(1, 2500 / n²) so every run holds about the same number of
-  edges as the published batch; reported per system.
+  edges as the published batch; reported per system. Also the EGNN on a k-nearest-neighbour
+  graph (k = 16: O(n k) messages), where a fully connected graph gets too dear.
 
 Writes benchmarks/results/nbody-speed/results.json and results.md with the machine record.
 """
@@ -29,6 +30,10 @@ from orbitlearn.bench.runner import write_results
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "results" / "nbody-speed"
 NETWORKS = {"GNN": models.GNN, "EGNN": models.EGNN, "RadialField": models.RadialField}
+#: the scale part also times the EGNN on a k-nearest-neighbour graph (messages from the 16 nearest
+#: particles; the fully connected graph where n − 1 <= 16)
+KNN = 16
+SCALE_NETWORKS = {**NETWORKS, f"EGNN, {KNN} nearest": lambda: models.EGNN(neighbours=KNN)}
 
 
 def _batch(b: int, n: int, seed: int = 0):
@@ -96,7 +101,7 @@ def scale_part(reps: int) -> list[dict]:
     for n in (5, 20, 100, 500):
         b = max(1, 2500 // (n * n))
         batch = _batch(b, n)
-        for name, cls in NETWORKS.items():
+        for name, cls in SCALE_NETWORKS.items():
             torch.manual_seed(0)
             net = cls()
             step = _step_fn(net, net)
@@ -122,6 +127,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--parts", default="step,scale")
     ap.add_argument("--reps", type=int, default=20)
+    ap.add_argument("--out", default=str(OUT), help="results folder (default %(default)s)")
     args = ap.parse_args()
     torch.set_num_threads(1)
     rows: list[dict] = []
@@ -149,8 +155,8 @@ def main() -> None:
     scale = [r for r in rows if r["part"] == "scale"]
     if scale:
         md += [
-            "Fully connected graph, eager: time per system against particle count "
-            "(batch max(1, 2500 / n²)).",
+            "Eager: time per system against particle count (batch max(1, 2500 / n²)); every "
+            f"network on the fully connected graph, and the EGNN on the {KNN} nearest particles.",
             "",
             "| network | particles | batch | forward ms / system | train step ms / system |",
             "|---|---|---|---|---|",
@@ -160,7 +166,7 @@ def main() -> None:
             f"{r['forward_ms_per_system']:.2f} | {r['step_ms_per_system']:.2f} |"
             for r in scale
         ]
-    path = write_results(OUT, rows, md)
+    path = write_results(Path(args.out), rows, md)
     print(path.read_text())
 
 

@@ -81,6 +81,27 @@ def test_egnn_is_exact_by_all_three_measures(parts):
     assert max(rep.eps_sampled, rep.eps_adversarial, rep.eps_lie) < 1e-5
 
 
+def test_egnn_on_a_nearest_neighbour_graph_is_exact_and_the_dense_one_at_k_n_minus_1():
+    torch.manual_seed(0)
+    net = models.EGNN(16, 2)
+    g = torch.Generator().manual_seed(1)
+    loc, vel = torch.randn(3, 12, 3, generator=g), torch.randn(3, 12, 3, generator=g)
+    q = torch.sign(torch.randn(3, 12, generator=g))
+    dense = net(loc, vel, q)
+    full = net._forward_knn(loc, vel, q, models.nearest(loc, 11))  # every other particle
+    assert torch.allclose(full, dense, atol=1e-5)
+    net.neighbours = 4
+    sparse = net(loc, vel, q)
+    assert (sparse - dense).abs().max() > 1e-3  # another graph, another function
+    rep = equivariance_error(net, INPUT_ACTION, OUTPUT_ACTION, (loc, vel, q), n_samples=8, rng=0)
+    assert rep.max_rel < 1e-5
+    idx = models.nearest(loc, 4)
+    d = torch.cdist(loc, loc)
+    for b, i in ((0, 0), (2, 7)):  # the 4 smallest distances to other particles
+        others = torch.cat([d[b, i, :i], d[b, i, i + 1 :]])
+        assert torch.allclose(d[b, i, idx[b, i]].sort().values, others.sort().values[:4])
+
+
 def test_tensor_field_network_is_exact_by_all_three_measures(parts):
     from orbitlearn.lie_error import continuous_error
 
