@@ -54,8 +54,12 @@ def cmd_ks(args: argparse.Namespace) -> int:
         jobs = args.jobs
         if jobs == "auto":
             from orbitlearn.dist import auto_jobs
+            from orbitlearn.train.devices import resolve_device
 
-            jobs = 1 if args.cluster else auto_jobs(len(bench.pending(rows, seeds)))
+            # an accelerator is one device for all cells (and must not be forked): one process
+            on_cpu = resolve_device(args.device).type == "cpu"
+            pending = len(bench.pending(rows, seeds))
+            jobs = auto_jobs(pending) if on_cpu and not args.cluster else 1
         if jobs > 1 and not args.cluster:
             log(f"bench ks: cells side by side in {jobs} worker processes (--jobs)")
         table = bench.run(rows, seeds, cluster=args.cluster, jobs=jobs)
@@ -120,8 +124,9 @@ def register(bench_sub: argparse._SubParsersAction) -> None:
         type=jobs_or_auto,
         default="auto",
         help="run the missing cells side by side in this many local worker processes, each "
-        "with --threads threads (default auto: one per usable core, which was faster on 2 cores "
-        "both idle and beside a busy process; 1 = one after another in this process)",
+        "with --threads threads (default auto: one per usable core when torch computes on the "
+        "CPU, which was faster on 2 cores both idle and beside a busy process, else 1; 1 = one "
+        "after another in this process)",
     )
     add_device(ks)
     ks.add_argument(
