@@ -54,8 +54,8 @@ def markdown_table(rows: list[dict]) -> str:
     """The results as a Markdown table (mean ± std over seeds when there are several); the SO(2)
     columns only when some row has them."""
     so2 = any("eps_so2" in r for r in rows)
-    head = "| model | breaking | params | one-step RMSE | rollout RMSE | ε max rel (C4) | ε max rel (D4) | ε max rel of the true map |"
-    rule = "|---|---:|---:|---:|---:|---:|---:|---:|"
+    head = "| model | breaking | params | seeds | one-step RMSE | rollout RMSE | ε max rel (C4) | ε max rel (D4) | ε max rel of the true map |"
+    rule = "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
     if so2:
         head += " ε SO(2) | ε SO(2) adversarial | grid round trip | ε SO(2) of the true map |"
         rule += "---:|---:|---:|---:|"
@@ -63,7 +63,7 @@ def markdown_table(rows: list[dict]) -> str:
     for r in rows:
         n = r["n_seeds"]
         line = (
-            f"| {r['model']} | {r['breaking']:g} | {r['params']} | "
+            f"| {r['model']} | {r['breaking']:g} | {r['params']} | {n} | "
             f"{_fmt(r['rmse'], r['rmse_std'], n)} | {_fmt(r['rollout_rmse'], r['rollout_rmse_std'], n)} | "
             f"{_fmt(r['eps_max_rel'], r['eps_max_rel_std'], n, 4)} | {r['eps_max_rel_d4']:.4f} | {r['eps_max_rel_target']:.4f} |"
         )
