@@ -88,7 +88,9 @@ def test_egnn_on_a_nearest_neighbour_graph_is_exact_and_the_dense_one_at_k_n_min
     loc, vel = torch.randn(3, 12, 3, generator=g), torch.randn(3, 12, 3, generator=g)
     q = torch.sign(torch.randn(3, 12, generator=g))
     dense = net(loc, vel, q)
-    full = net._forward_knn(loc, vel, q, models.nearest(loc, 11))  # every other particle
+    idx = models.nearest(loc, 11)  # every other particle, as a neighbour graph
+    net.neighbours = 11
+    full = net._layers(loc, vel, q, lambda t: models.gather_nodes(t, idx), None)
     assert torch.allclose(full, dense, atol=1e-5)
     net.neighbours = 4
     sparse = net(loc, vel, q)

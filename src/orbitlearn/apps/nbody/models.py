@@ -49,8 +49,11 @@ class PairLinear(nn.Module):
         self.dst = nn.Linear(node_dim, out, bias=False)
         self.edge = nn.Linear(edge_dim, out, bias=False) if edge_dim else None
 
-    def forward(self, h: torch.Tensor, e: torch.Tensor | None) -> torch.Tensor:
-        z = self.src(h).unsqueeze(2) + self.dst(h).unsqueeze(1)
+    def forward(self, h: torch.Tensor, e: torch.Tensor | None, at=None) -> torch.Tensor:
+        """All pairs (i, j), or with `at` (a map (B, n, F) → (B, n, k, F) to each node's
+        neighbours) the pairs of that graph."""
+        dst = self.dst(h)
+        z = self.src(h).unsqueeze(2) + (dst.unsqueeze(1) if at is None else at(dst))
         return z if self.edge is None else z + self.edge(e)
 
 
@@ -158,61 +161,41 @@ class EGNN(nn.Module):
     def forward(self, loc, vel, charges):
         n = loc.shape[1]
         if self.neighbours is not None and self.neighbours < n - 1:
-            return self._forward_knn(loc, vel, charges, nearest(loc, self.neighbours))
-        mask = off_diagonal(n, loc.device, loc.dtype)
-        qq = (charges.unsqueeze(2) * charges.unsqueeze(1)).unsqueeze(-1)
-        diff0 = loc.unsqueeze(2) - loc.unsqueeze(1)
-        fixed = [qq, (diff0**2).sum(-1, keepdim=True)]
-        if self.plus:
-            vdiff = vel.unsqueeze(2) - vel.unsqueeze(1)
-            vv = (vel.unsqueeze(2) * vel.unsqueeze(1)).sum(-1, keepdim=True)
-            fixed += [(vdiff**2).sum(-1, keepdim=True), vv]
-        h = self.embed(vel.norm(dim=-1, keepdim=True))
-        x = loc
-        for k in range(len(self.node)):
-            diff = diff0 if k == 0 else x.unsqueeze(2) - x.unsqueeze(1)
-            e = [*fixed, (diff**2).sum(-1, keepdim=True)]
-            if self.plus:
-                e.append((diff * vdiff).sum(-1, keepdim=True))
-            m = self.edge_out[k](torch.nn.functional.silu(self.edge_in[k](h, torch.cat(e, -1))))
-            m = m * mask
-            shift = diff * self.coord[k](m)
-            if self.plus:
-                shift = shift + vdiff * self.coord_v[k](m)
-            x = x + shift.sum(2) / (n - 1) + self.vel[k](h) * vel
-            h = h + self.node[k](torch.cat([h, m.sum(2)], -1))
-        return x
+            idx = nearest(loc, self.neighbours)
+            return self._layers(loc, vel, charges, lambda t: gather_nodes(t, idx), None)
+        return self._layers(loc, vel, charges, None, off_diagonal(n, loc.device, loc.dtype))
 
-    def _forward_knn(self, loc, vel, charges, idx):
-        """The same layers on the k-nearest-neighbour graph `idx` (B, n, k): messages only along
-        its edges, means over k."""
-        k_nb = idx.shape[-1]
+    def _layers(self, loc, vel, charges, at, mask):
+        """The layers on all pairs i ≠ j (`at` None, `mask` the off-diagonal) or on a graph: `at`
+        maps (B, n, F) to each node's k neighbours (B, n, k, F), no mask; means over the edges."""
 
-        def at(t: torch.Tensor) -> torch.Tensor:  # (B, n, F) at the neighbours
-            return gather_nodes(t, idx)
+        def other(t: torch.Tensor) -> torch.Tensor:  # t_j on every edge (i, j)
+            return t.unsqueeze(1) if at is None else at(t)
 
+        count = loc.shape[1] - 1 if at is None else self.neighbours
         q = charges.unsqueeze(-1)
-        qq = q.unsqueeze(2) * at(q)
-        diff0 = loc.unsqueeze(2) - at(loc)
+        qq = q.unsqueeze(2) * other(q)
+        diff0 = loc.unsqueeze(2) - other(loc)
         fixed = [qq, (diff0**2).sum(-1, keepdim=True)]
         if self.plus:
-            vdiff = vel.unsqueeze(2) - at(vel)
-            vv = (vel.unsqueeze(2) * at(vel)).sum(-1, keepdim=True)
+            vdiff = vel.unsqueeze(2) - other(vel)
+            vv = (vel.unsqueeze(2) * other(vel)).sum(-1, keepdim=True)
             fixed += [(vdiff**2).sum(-1, keepdim=True), vv]
         h = self.embed(vel.norm(dim=-1, keepdim=True))
         x = loc
         for k in range(len(self.node)):
-            diff = diff0 if k == 0 else x.unsqueeze(2) - at(x)
+            diff = diff0 if k == 0 else x.unsqueeze(2) - other(x)
             e = [*fixed, (diff**2).sum(-1, keepdim=True)]
             if self.plus:
                 e.append((diff * vdiff).sum(-1, keepdim=True))
-            pair = self.edge_in[k]
-            z = pair.src(h).unsqueeze(2) + at(pair.dst(h)) + pair.edge(torch.cat(e, -1))
+            z = self.edge_in[k](h, torch.cat(e, -1), at)
             m = self.edge_out[k](torch.nn.functional.silu(z))
+            if mask is not None:
+                m = m * mask
             shift = diff * self.coord[k](m)
             if self.plus:
                 shift = shift + vdiff * self.coord_v[k](m)
-            x = x + shift.sum(2) / k_nb + self.vel[k](h) * vel
+            x = x + shift.sum(2) / count + self.vel[k](h) * vel
             h = h + self.node[k](torch.cat([h, m.sum(2)], -1))
         return x
 
