@@ -138,15 +138,15 @@ class _FieldNet(nn.Module):
             for _ in range(layers - 1)
         )
         self.out = TFNConv(hidden, "1x1o", self.sh_degree)
+        self.sh = o3.SphericalHarmonics(
+            o3.Irreps.spherical_harmonics(self.sh_degree), normalize=True, normalization="component"
+        )
 
     def forward(self, loc, vel, charges):
-        o3, _ = _e3nn()
         b, n, _ = loc.shape
         i, j, rel = _edges(loc)
         dist = rel.norm(dim=-1, keepdim=True)
-        sh = o3.spherical_harmonics(
-            list(range(self.sh_degree + 1)), rel, normalize=True, normalization="component"
-        )
+        sh = self.sh(rel)
         h = torch.cat([charges.reshape(b, n, 1).to(loc.dtype), vel], dim=-1)
         for layer, act in zip(self.layers, self.acts):
             h = act(layer(h, sh, dist, i, j, n))
