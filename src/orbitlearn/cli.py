@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 
 from orbitlearn.argtypes import OneLineArgumentParser
 from orbitlearn.errors import OrbitlearnError
+from orbitlearn.extras import missing_extra_text
 from orbitlearn.version import __version__
 
 EXIT_USER_ERROR = 2
@@ -127,29 +128,6 @@ def _interrupted_in_compiled_code(exc: SystemError) -> bool:
     return "KeyboardInterrupt" in str(exc)
 
 
-#: optional dependencies and the extra that installs each
-OPTIONAL_EXTRAS = {
-    "torch": "ml",
-    "sklearn": "ml",
-    "xgboost": "ml",
-    "matplotlib": "ml",
-    "mkdocs": "docs",
-    "mkdocstrings": "docs",
-    "dask": "dist",
-    "distributed": "dist",
-    "pyarrow": "dist",
-}
-
-
-def missing_extra_text(exc: ModuleNotFoundError) -> str | None:
-    """One line naming the extra to install for a missing optional dependency (None otherwise)."""
-    top = (exc.name or "").split(".")[0]
-    extra = OPTIONAL_EXTRAS.get(top)
-    if extra is None:
-        return None
-    return f"this command needs {top}, an optional dependency: pip install 'orbitlearn[{extra}]'"
-
-
 #: the argument names (argparse dests) of the files a command writes and of those it reads
 OUTPUT_ARGS = {"out": "--out", "output": "-o/--output", "errors_to": "--errors-to"}
 INPUT_ARGS = ("paths", "path", "data", "checkpoint", "checkpoints", "indices", "config")
@@ -213,7 +191,7 @@ def _main(args: list[str]) -> int:
         print(f"orbitlearn: error: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
     except ModuleNotFoundError as exc:
-        text = missing_extra_text(exc)
+        text = missing_extra_text(exc.name)
         if text is None:
             raise
         print(f"orbitlearn: error: {text}", file=sys.stderr)

@@ -26,6 +26,7 @@ from itertools import islice
 from typing import Any
 
 from orbitlearn.errors import OrbitlearnError
+from orbitlearn.extras import import_optional
 from orbitlearn.limits import MAX_JOBS
 
 _CLUSTER_RE = re.compile(r"local:(?P<n>[1-9][0-9]{0,3})|tcp://[A-Za-z0-9_.\-\[\]:]+:[0-9]{1,5}")
@@ -307,12 +308,8 @@ def executor(
         return
     import logging
 
-    try:
-        from dask.distributed import Client, LocalCluster
-    except ModuleNotFoundError as exc:
-        raise OrbitlearnError(
-            f"--cluster needs {exc.name}, an optional dependency: pip install 'orbitlearn[dist]'"
-        ) from None
+    distributed = import_optional("dask.distributed", "--cluster")
+    Client, LocalCluster = distributed.Client, distributed.LocalCluster
     import orbitlearn.geometry._jit  # noqa: F401  (workers inherit the kernel cache folder)
 
     m = re.fullmatch(r"local:(\d+)", cluster)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from orbitlearn.errors import OrbitlearnError
+from orbitlearn.extras import import_optional
 
 FORMATS = ("csv", "jsonl", "parquet")
 #: the formats whose rows are plain text lines (`rows_text`): worker processes can format them
@@ -59,14 +60,8 @@ class RecordWriter:
         self.format = fmt
         self.count = 0
         if fmt == "parquet":
-            try:
-                import pyarrow as pa
-                import pyarrow.parquet as pq
-            except ModuleNotFoundError:
-                raise OrbitlearnError(
-                    "--format parquet needs pyarrow, an optional dependency: "
-                    "pip install 'orbitlearn[dist]'"
-                ) from None
+            pa = import_optional("pyarrow", "--format parquet")
+            pq = import_optional("pyarrow.parquet", "--format parquet")
             kinds = {
                 "int": pa.int64(),
                 "str": pa.string(),

@@ -308,6 +308,7 @@ def test_missing_e2cnn_is_a_user_error_before_any_training(tmp_path, monkeypatch
         importlib.util, "find_spec", lambda name, *a: None if name == "e2cnn" else real(name, *a)
     )
     prof = get_profile("mini", models=("cnn", "steerable_so2"))
-    with pytest.raises(OrbitlearnError, match="steerable_so2 need e2cnn"):
+    wanted = r"--models steerable_so2 needs e2cnn, .*orbitlearn\[steerable\]. \(or leave"
+    with pytest.raises(OrbitlearnError, match=wanted):
         HeatBenchmark(prof, tmp_path).run(show_progress=False)
     assert not (tmp_path / "cells").exists()  # nothing was trained

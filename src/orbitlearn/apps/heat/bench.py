@@ -35,7 +35,7 @@ from orbitlearn.apps.heat.data import HeatData, make_data
 from orbitlearn.apps.heat.profile import MODELS, HeatProfile, get_profile
 from orbitlearn.augment import batch_augmenter
 from orbitlearn.bench.runner import CellStore, run_cells
-from orbitlearn.errors import OrbitlearnError
+from orbitlearn.extras import require_installed
 
 
 def _augmenter(group_name: str):
@@ -289,8 +289,6 @@ class HeatBenchmark:
         return self.cells()
 
     def _check_steerable(self) -> None:
-        import importlib.util
-
         from orbitlearn.apps.heat.rotations import STEERABLE_ROWS
 
         wanted = sorted(
@@ -300,10 +298,9 @@ class HeatBenchmark:
                 if m in STEERABLE_ROWS and not self.store.done(self.cell_stem(m, lv, s))
             }
         )
-        if wanted and importlib.util.find_spec("e2cnn") is None:
-            raise OrbitlearnError(
-                f"the rows {', '.join(wanted)} need e2cnn: pip install 'orbitlearn[steerable]' "
-                "(or leave them out with --models)"
+        if wanted:
+            require_installed(
+                "e2cnn", f"--models {' '.join(wanted)}", "or leave those rows out of --models"
             )
 
     def cells(self) -> list[dict]:

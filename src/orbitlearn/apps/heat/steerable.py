@@ -27,17 +27,12 @@ import torch
 from torch import nn
 
 from orbitlearn.apps.heat.rotations import SO2_FREQUENCY, RotationSymmetry, SteerableSpec
-from orbitlearn.errors import OrbitlearnError
+from orbitlearn.extras import import_optional
 
 
 def _e2cnn():
     """e2cnn, made to run with numpy 2 (see `_patch_numpy2`), or a user error naming the extra."""
-    try:
-        import e2cnn
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise OrbitlearnError(
-            "the steerable rows need e2cnn: pip install 'orbitlearn[steerable]'"
-        ) from exc
+    e2cnn = import_optional("e2cnn", "the steerable rows")
     _patch_numpy2()
     return e2cnn
 

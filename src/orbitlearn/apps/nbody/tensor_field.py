@@ -26,19 +26,13 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from orbitlearn.errors import OrbitlearnError
+from orbitlearn.extras import import_optional
 
 
 def _e3nn():
-    try:
-        import e3nn  # noqa: F401
-        from e3nn import nn as enn
-        from e3nn import o3
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise OrbitlearnError(
-            "the TFN and SE(3)-Transformer rows need e3nn: pip install 'orbitlearn[e3nn]'"
-        ) from exc
-    return o3, enn
+    """e3nn's o3 and nn, or a user error naming the extra."""
+    needed_by = "the TFN and SE(3)-Transformer rows"
+    return import_optional("e3nn.o3", needed_by), import_optional("e3nn.nn", needed_by)
 
 
 def hidden_irreps(channels: int, degrees: int) -> str:
