@@ -17,9 +17,11 @@ from orbitlearn.apps.heat.models import build_field_model, count_params  # noqa:
 from orbitlearn.apps.heat.profile import MODELS, get_profile  # noqa: E402
 from orbitlearn.apps.heat.rotations import STEERABLE_ROWS  # noqa: E402
 from orbitlearn.apps.heat.so2 import (  # noqa: E402
+    disk_mask,
     disk_window,
     eps_against_angle,
     rotation_action,
+    so2_disk_epsilon,
     so2_epsilon,
     so2_fields,
 )
@@ -126,6 +128,24 @@ def test_so2_epsilon_reports_the_adversarial_search_and_is_seeded():
     b = so2_epsilon(m, x, PROFILE, 1)
     assert a == b
     assert a["eps_so2_adv"] >= a["eps_so2"] > 0
+
+
+def test_the_disk_reading_has_no_floor_and_still_sees_broken_symmetry():
+    from orbitlearn.apps.heat.data import make_data
+
+    x = so2_fields(PROFILE, 0).astype(np.float64)
+    # the identity: 0 on the disk (the windowed reading is not, by the grid's interpolation)
+    assert so2_disk_epsilon(lambda v: v, x, PROFILE, 0) == 0.0
+    assert so2_epsilon(lambda v: v, x, PROFILE, 0, adversarial=False)["eps_so2"] > 1e-3
+    # the true map: below the windowed reading at level 0, large at level 1
+    eps = {lv: so2_disk_epsilon(make_data(PROFILE, lv, 0).sim, x, PROFILE, 0) for lv in (0.0, 1.0)}
+    windowed = so2_epsilon(make_data(PROFILE, 0.0, 0).sim, x, PROFILE, 0, adversarial=False)
+    assert 0 < eps[0.0] < windowed["eps_so2"] and eps[1.0] > 0.2, (eps, windowed)
+    # a C4-equivariant map that is not SO(2)-equivariant (a torch module) is seen at 45°
+    m = _random("cnn")
+    assert so2_disk_epsilon(m, so2_fields(PROFILE, 1), PROFILE, 1) > 0.02
+    mask = disk_mask(16)
+    assert mask[8, 8] == 1 and mask[0, 0] == 0 and mask.sum() < (disk_window(16) > 0).sum()
 
 
 def test_fields_for_so2_are_windowed_and_rotate_accurately():
