@@ -16,7 +16,8 @@ stand before it and after the previous annotation of that block. `src:` names on
 records, separated by ";" (or an alias, defined anywhere in the document by
 `<!-- alias NAME: REFERENCE -->`): a path under benchmarks/results/ (or models/...;
 `git:COMMIT:PATH` for a results file as committed at an earlier commit), a table.csv row
-after "#" (the row's name or its slug; "@reference" picks the protocol), a JSON path after "#"
+after "#" (the row's name or its slug, the `model` column where there is no `row`; "@reference"
+picks the protocol), a JSON path after "#"
 (keys joined by "."; a cell's per-epoch `curve` is read only when named, `#curve`), and "*"
 globs (any of the files). Each covered figure must equal, at the
 precision printed, a number of one of the named records (a fraction is read in % too); a mean ±
@@ -227,15 +228,21 @@ def _csv_record(path: Path, row: dict) -> Record:
         except (TypeError, ValueError):
             continue
     seeds = {}
-    if "seeds" in row and row["seeds"]:
-        n = int(row["seeds"])
+    count = row.get("seeds") or row.get("n_seeds")  # n_seeds: the heat and N-body tables
+    if count:
+        n = int(count)
         seeds = {k.removesuffix("_std"): n for k in values}
         for k, v in row.items():  # per-column counts where a column averages fewer runs
             if k.startswith("seeds_") and v:  # seeds_rnd_perm: the acc_rnd_perm column
                 for col in seeds:
                     if col.endswith(k.removeprefix("seeds_")):
                         seeds[col] = int(v)
-    return Record(f"{_shown(path)}#{row.get('row', '')}", values, seeds)
+    return Record(f"{_shown(path)}#{_row_name(row)}", values, seeds)
+
+
+def _row_name(row: dict) -> str:
+    """A table.csv row's name: its `row` column, or `model` in the heat and N-body tables."""
+    return row.get("row") or row.get("model") or ""
 
 
 def _resolve_path(spec: str) -> list[Path]:
@@ -291,7 +298,7 @@ def _read(path: Path, key: str) -> list[Record]:
             for r in rows
             if not key
             or (
-                name.strip() in (r.get("row"), _slug(r.get("row", "")))
+                name.strip() in (_row_name(r), _slug(_row_name(r)))
                 and (not protocol or r.get("protocol") == protocol)
             )
         ]

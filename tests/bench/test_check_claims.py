@@ -132,3 +132,18 @@ def test_the_documents_are_traced(script, doc):
     too; its figures are traced where it is written)."""
     n, failures = script.check_document(ROOT / doc, script.published_table())
     assert n > 0 and failures == [], "\n".join(map(str, failures[:20]))
+
+
+def test_a_model_table_row_is_named_by_its_model_and_counted_by_n_seeds(script, tmp_path):
+    """The heat and N-body tables name a row by `model` and count its seeds in `n_seeds`."""
+    table = tmp_path / "table.csv"
+    table.write_text(
+        "model,breaking,rollout_rmse,rollout_rmse_std,n_seeds\nsteer,0,0.0010,0.0005,3\n"
+    )
+    ok = f"It gets 0.0010 ± 0.0005 (3 seeds) <!-- src: {table}#steer -->.\n"
+    wrong_count = f"It gets 0.0010 ± 0.0005 (2 seeds) <!-- src: {table}#steer -->.\n"
+    wrong_row = f"It gets 0.0010 ± 0.0005 (3 seeds) <!-- src: {table}#other -->.\n"
+    assert _check(script, tmp_path, ok) == (1, [])
+    assert len(_check(script, tmp_path, wrong_count)[1]) == 1
+    (failure,) = _check(script, tmp_path, wrong_row)[1]
+    assert "names no record" in failure.reason
