@@ -179,3 +179,25 @@ def test_norm_relu_commutes_with_rotating_every_vector_field():
 
     torch.testing.assert_close(layer(turn(x)), turn(layer(x)))
     assert not torch.allclose(layer(x), x)  # it does something
+
+
+def test_the_disk_comparison_script_reports_means_and_ratios_to_the_gcnn():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "heat_so2_disk.py"
+    spec = importlib.util.spec_from_file_location("heat_so2_disk_script", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    rows = [
+        {"model": m, "seed": s, "eps_so2_windowed": w, "eps_so2_disk": d}
+        for m, s, w, d in [
+            ("gcnn", 0, 0.02, 0.016),
+            ("gcnn", 1, 0.02, 0.018),
+            ("steerable_so2", 0, 0.01, 0.008),
+            ("steerable_so2", 1, 0.012, 0.009),
+        ]
+    ]
+    lines = script.table_lines(rows)
+    (row,) = [line for line in lines if line.startswith("| steerable_so2 | 2 |")]
+    assert "0.0110 ± 0.0014" in row and "| 0.55 | 0.50 |" in row
