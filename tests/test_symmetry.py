@@ -164,3 +164,18 @@ def test_integer_inputs_stay_exact():
         lambda x: (seen.append(x.dtype), x.sum(axis=(1, 2)))[1], g, x, n_samples=2, rng=0
     )
     assert all(d == np.int64 for d in seen)
+
+
+def test_a_torch_module_takes_numpy_views_with_negative_strides():
+    """A quarter turn by np.rot90 is a view with negative strides, which torch cannot wrap."""
+    from orbitlearn.symmetry import as_numpy_function
+
+    torch.manual_seed(0)
+    conv = torch.nn.Conv2d(1, 1, 3, padding=1)
+    x = np.random.default_rng(0).normal(size=(2, 1, 5, 5)).astype(np.float32)
+    turned = np.rot90(x, 1, axes=(-2, -1))
+    assert any(s < 0 for s in turned.strides)
+    out = as_numpy_function(conv)(turned)
+    with torch.no_grad():
+        expected = conv(torch.as_tensor(turned.copy())).numpy()
+    assert out.dtype == np.float64 and np.array_equal(out, expected.astype(np.float64))

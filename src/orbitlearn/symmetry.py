@@ -206,7 +206,7 @@ def as_numpy_function(f: Any) -> Callable[[Any], np.ndarray]:
         def to_tensor(x: Any) -> Any:
             if isinstance(x, tuple):
                 return tuple(to_tensor(c) for c in x)
-            t = x if is_torch(x) else torch.as_tensor(np.asarray(x))
+            t = x if is_torch(x) else torch.as_tensor(np.ascontiguousarray(x))
             if not t.dtype.is_floating_point:
                 t = t.to(dtype)
             return t.to(device)
