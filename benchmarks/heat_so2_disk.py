@@ -88,6 +88,13 @@ def table_lines(rows: list[dict]) -> list[str]:
     return lines
 
 
+def write_table(out: Path, rows: list[dict]) -> None:
+    """OUT/table.md from the rows, also printed."""
+    text = "\n".join(table_lines(rows)) + "\n"
+    write_text_atomic(out / "table.md", text)
+    print(text, end="")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", nargs="+", default=["gcnn", "steerable_so2"], choices=MODELS)
@@ -98,9 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = ap.parse_args(argv)
     if args.report_only:
-        rows = json.loads((args.out / "results.json").read_text())["rows"]
-        write_text_atomic(args.out / "table.md", "\n".join(table_lines(rows)) + "\n")
-        print("\n".join(table_lines(rows)))
+        write_table(args.out, json.loads((args.out / "results.json").read_text())["rows"])
         return 0
     profile = dataclasses.replace(get_profile("full"), threads=1)
     rows = []
@@ -137,9 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     write_text_atomic(
         args.out / "results.json", json.dumps({**meta, "rows": rows}, indent=1) + "\n"
     )
-    lines = table_lines(rows)
-    write_text_atomic(args.out / "table.md", "\n".join(lines) + "\n")
-    print("\n".join(lines))
+    write_table(args.out, rows)
     return 0
 
 

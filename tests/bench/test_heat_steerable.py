@@ -22,6 +22,7 @@ from orbitlearn.apps.heat.so2 import (  # noqa: E402
     eps_against_angle,
     rotation_action,
     so2_disk_epsilon,
+    so2_elements,
     so2_epsilon,
     so2_fields,
 )
@@ -146,6 +147,16 @@ def test_the_disk_reading_has_no_floor_and_still_sees_broken_symmetry():
     assert so2_disk_epsilon(m, so2_fields(PROFILE, 1), PROFILE, 1) > 0.02
     mask = disk_mask(16)
     assert mask[8, 8] == 1 and mask[0, 0] == 0 and mask.sum() < (disk_window(16) > 0).sum()
+
+
+def test_the_disk_reading_uses_the_angles_of_the_windowed_one():
+    from orbitlearn.lie_error import sampled_error
+
+    x = so2_fields(PROFILE, 2)
+    act = rotation_action()
+    core = sampled_error(lambda v: v, act, act, x, n_samples=PROFILE.so2_samples, rng=2).elements
+    ours = so2_elements(PROFILE, 2)
+    assert len(ours) == len(core) and all(np.allclose(a, b) for a, b in zip(ours, core))
 
 
 def test_fields_for_so2_are_windowed_and_rotate_accurately():

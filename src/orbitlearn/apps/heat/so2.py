@@ -118,38 +118,32 @@ def disk_mask(n: int, share: float = DISK_SHARE) -> np.ndarray:
     return (np.hypot(ii, jj) <= share * c).astype(np.float64)
 
 
-def _numpy_map(f: Any) -> Any:
-    """f as a numpy function on float32 batches (a torch module runs without gradients)."""
-    try:
-        from torch import nn
-    except ImportError:  # pragma: no cover
-        nn = None
-    if nn is not None and isinstance(f, nn.Module):
-        import torch
+def so2_elements(profile: HeatProfile, seed: int) -> list:
+    """The rotations `so2_epsilon` samples: SO(2)'s testing elements and `so2_samples` uniform
+    angles drawn from `seed` (the core's rule for a continuous group, `equivariance_error`)."""
+    from orbitlearn.rng import check_random_state
 
-        def run(x):
-            with torch.no_grad():
-                return f(torch.as_tensor(np.ascontiguousarray(x, np.float32))).numpy()
-
-        return run
-    return f
+    act = rotation_action()
+    return [
+        *act.group.testing_elements(),
+        *act.sample(profile.so2_samples, check_random_state(seed)),
+    ]
 
 
 def so2_disk_epsilon(
     f: Any, x: np.ndarray, profile: HeatProfile, seed: int, share: float = DISK_SHARE
 ) -> float:
     """max_{θ, x} ‖m·(f(ρ(θ)x) − ρ(θ)f(x))‖ / ‖m·ρ(θ)f(x)‖ over the same angles as `so2_epsilon`
-    (SO(2)'s testing elements and `so2_samples` uniform angles drawn from `seed`)."""
-    from orbitlearn.rng import check_random_state
+    (`so2_elements`). f: a torch module (fed x in x's dtype) or a numpy function."""
+    from orbitlearn.symmetry import as_numpy_function
 
     act = rotation_action()
-    gs = [*act.group.testing_elements(), *act.sample(profile.so2_samples, check_random_state(seed))]
-    g_f = _numpy_map(f)
+    fn = as_numpy_function(f)
     m = disk_mask(profile.grid, share)
-    fx = np.asarray(g_f(x), np.float64)
+    fx = fn(x)
     worst = 0.0
-    for g in gs:
-        left = m * np.asarray(g_f(act.act(g, x)), np.float64)
+    for g in so2_elements(profile, seed):
+        left = m * fn(act.act(g, x))
         right = m * np.asarray(act.act(g, fx), np.float64)
         num = np.sqrt(((left - right) ** 2).reshape(len(x), -1).sum(axis=1))
         den = np.sqrt((right**2).reshape(len(x), -1).sum(axis=1))
@@ -183,6 +177,7 @@ __all__ = [
     "eps_against_angle",
     "rotation_action",
     "so2_disk_epsilon",
+    "so2_elements",
     "so2_epsilon",
     "so2_fields",
 ]
