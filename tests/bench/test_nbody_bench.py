@@ -223,6 +223,45 @@ def test_smoke_profile_resumes_without_training_again(smoke_out):
     assert all(bench.store.done(bench.stem(t)) for t in bench.tasks())
 
 
+def test_data_profile_keeps_the_gradient_steps_and_old_identities():
+    from orbitlearn.apps.nbody.data_efficiency import data_profile
+    from orbitlearn.apps.nbody.profile import get_profile
+
+    quick = get_profile("quick")
+    p = data_profile(100, quick)
+    assert (p.max_train, p.epochs, p.val_every) == (100, 9000, 150)
+    assert (p.epochs // p.val_every) == (quick.epochs // quick.val_every)  # as often validated
+    assert (p.max_train // 100) * p.epochs == (quick.max_train // 100) * quick.epochs  # equal steps
+    # cells stored before val_every existed keep their identity; a changed one enters it
+    assert "val_every" not in quick.identity() and p.identity()["val_every"] == 150
+    with pytest.raises(ValueError, match="divide"):
+        data_profile(700, quick)
+
+
+def test_data_efficiency_trains_each_size_and_reuses_the_main_cells(smoke_out, tmp_path):
+    import csv
+
+    from orbitlearn.apps.nbody.data_efficiency import DATA_ROWS, run_data_efficiency
+
+    out = tmp_path / "data"
+    recs = run_data_efficiency(out, smoke_out, seeds=(0,), sizes=(100, 200), base="smoke")
+    assert {(r["row"], r["n_train"]) for r in recs} == {
+        (row, n) for row in DATA_ROWS for n in (100, 200)
+    }
+    cell = json.loads((out / "n100" / "cells" / "egnn_e4_s0.json").read_text())
+    assert cell["config"]["val_every"] == 10 and [c[0] for c in cell["curve"]] == [0, 3]
+    main = json.loads((smoke_out / "cells" / "egnn_e2_s0.json").read_text())
+    at200 = next(r for r in recs if r["row"] == "egnn" and r["n_train"] == 200)
+    assert at200["mse"] == main["mse"] and at200["n_seeds"] == 1
+    with open(out / "table.csv", newline="") as fh:
+        assert len(list(csv.DictReader(fh))) == 6
+    assert (out / "data_efficiency.png").stat().st_size > 0
+    # resumable: a second run finds every cell and trains nothing
+    before = (out / "n100" / "cells" / "egnn_e4_s0.json").stat().st_mtime_ns
+    run_data_efficiency(out, smoke_out, seeds=(0,), sizes=(100, 200), base="smoke")
+    assert (out / "n100" / "cells" / "egnn_e4_s0.json").stat().st_mtime_ns == before
+
+
 def test_publish_and_load_model_round_trip(smoke_out, tmp_path):
     from orbitlearn import load_model
     from orbitlearn.apps.nbody.predictor import publish

@@ -85,6 +85,7 @@ class NBodyBenchmark:
             augment=row.augment,
             compile=self.profile.compile,
             seed=seed,
+            val_every=self.profile.val_every,
         )
         stem = self.stem(task)
         (self.out / "state").mkdir(parents=True, exist_ok=True)

@@ -21,6 +21,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from orbitlearn.apps.nbody.profile import PUBLISHED_VAL_EVERY
 from orbitlearn.datasets.nbody import NBodySplit
 
 
@@ -32,7 +33,7 @@ class TrainConfig:
     epochs: int
     batch: int = 100
     weight_decay: float = 1e-12
-    val_every: int = 5
+    val_every: int = PUBLISHED_VAL_EVERY
     schedule: str = "constant"  # or "cosine" (linear warm-up over `warmup` epochs, then to 0)
     warmup: int = 0
     clip: float | None = None  # gradient-norm clip
