@@ -40,6 +40,8 @@ def build_row_model(row: Row, profile: NBodyProfile) -> torch.nn.Module:
         return cls(channels=max(1, profile.hidden // 4), degrees=2, layers=2)
     if row.name.startswith("egnn_cosine"):
         return base["egnn"]()
+    if row.name.startswith("rf_"):
+        return base["rf"]()
     inner = models.GNN(hidden=profile.hidden, layers=2)
     if row.name == "gnn_pca":
         return symmetric.CanonicalFrame(inner)

@@ -18,6 +18,7 @@ ORDER = (
     "gnn_fa",
     "egnn_cosine150",
     "gnn_aug_long",
+    "rf_long",
 )
 #: the e3nn rows (Tensor Field Network, SE(3)-Transformer): the TFN after the others in quick;
 #: the SE(3)-Transformer (over ten times a TFN step on the CPU) in full only
