@@ -7,7 +7,8 @@ gradient steps as the 3000-simulation cell: epochs × 3000 / n, validated as oft
 published ones. Equal steps keep the comparison about data: a 100-simulation run given 300 epochs
 would take 30 times fewer steps and be undertrained rather than short of data.
 
-The cells of size n live in ``OUT/n<n>/`` (resumable, like the main benchmark's); the 3000-simulation
+The cells of size n live in ``OUT/n<n>/`` (resumable, like the main benchmark's; only the cells'
+JSON is committed, their weights and resume states stay local); the 3000-simulation
 points are the main benchmark's own cells (``benchmarks/results/nbody``), not retrained. Writes
 ``OUT/table.csv``, ``OUT/table.md`` and ``OUT/data_efficiency.png``.
 """
