@@ -516,9 +516,9 @@ def published_columns_known(published: dict) -> list[Failure]:
     for path in sorted(RESULTS.rglob("table.csv")):
         with path.open(newline="") as fh:
             for row in csv.DictReader(fh):
-                for col in ("published_orig", "published_rnd_perm"):
+                for col in ("published_orig", "published_rnd_perm", "published_mse"):
                     v = row.get(col)
-                    if v and not any(close(_number(v), 2, p) for p in values):
+                    if v and not any(close(_number(v), max(2, _places(v)), p) for p in values):
                         rel = str(path.relative_to(ROOT))
                         out.append(
                             Failure(rel, 0, v, f"{col} of {row['row']!r} not in {PUBLISHED.name}")

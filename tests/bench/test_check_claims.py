@@ -147,3 +147,15 @@ def test_a_model_table_row_is_named_by_its_model_and_counted_by_n_seeds(script, 
     assert len(_check(script, tmp_path, wrong_count)[1]) == 1
     (failure,) = _check(script, tmp_path, wrong_row)[1]
     assert "names no record" in failure.reason
+
+
+def test_published_mse_columns_must_be_in_the_published_table(script, tmp_path, monkeypatch):
+    """The N-body table's published_mse column is held to the one table of published figures."""
+    (tmp_path / "nb").mkdir()
+    (tmp_path / "nb" / "table.csv").write_text(
+        "row,mse,published_mse\ngnn,0.0135,0.0107\negnn,0.0080,0.0333\nours,0.0042,\n"
+    )
+    monkeypatch.setattr(script, "RESULTS", tmp_path)
+    monkeypatch.setattr(script, "ROOT", tmp_path)
+    (failure,) = script.published_columns_known(script.published_table())
+    assert failure.figure == "0.0333" and "published_mse of 'egnn'" in failure.reason
