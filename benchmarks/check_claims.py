@@ -228,7 +228,8 @@ def _csv_record(path: Path, row: dict) -> Record:
         except (TypeError, ValueError):
             continue
     seeds = {}
-    count = row.get("seeds") or row.get("n_seeds")  # n_seeds: the heat and N-body tables
+    # n_seeds: the heat and N-body tables (the N-body `seeds` column lists the seeds)
+    count = row.get("n_seeds") or row.get("seeds")
     if count:
         n = int(count)
         seeds = {k.removesuffix("_std"): n for k in values}

@@ -210,6 +210,7 @@ def test_smoke_profile_writes_the_contract(smoke_out):
         assert float(rows[name]["eps_lie"]) < 1e-5
         assert float(rows[name]["mse_moved"]) == pytest.approx(float(rows[name]["mse"]), rel=1e-2)
     assert float(rows["egnn"]["published_mse"]) == 0.0071
+    assert rows["egnn"]["seeds"] == "0" and rows["egnn"]["n_seeds"] == "1"
     assert (smoke_out / "val_curves.png").stat().st_size > 0
     cell = json.loads((smoke_out / "cells" / "egnn_e2_s0.json").read_text())
     assert cell["machine"]["cpu"] and cell["epochs"] == 2

@@ -48,6 +48,7 @@ TABLE_COLUMNS = (
     "best_epoch",
     "val_mse",
     "exact",
+    "n_seeds",
 )
 EPS_INPUTS = 32
 EPS_SAMPLES = 16
@@ -137,15 +138,13 @@ def evaluate(out: Path, profile: NBodyProfile, log=None) -> list[dict]:
             mses = [mse(m, test) for _, m, _ in models]
             vals = [mse(m, valid) for _, m, _ in models]
         first = models[0][1]
+        seeds = [s for seed, _, _ in models for s in (seed if isinstance(seed, tuple) else [seed])]
         rec = {
             "row": name,
             "label": row.label,
             "protocol": row.protocol,
-            "seeds": " ".join(
-                str(s)
-                for seed, _, _ in models
-                for s in (seed if isinstance(seed, tuple) else [seed])
-            ),
+            "seeds": " ".join(str(s) for s in seeds),
+            "n_seeds": len(seeds),  # an ensemble: the seeds of its members
             "mse": float(np.mean(mses)),
             "mse_std": float(np.std(mses, ddof=1)) if len(mses) > 1 else None,
             "published_mse": row.published_mse,
