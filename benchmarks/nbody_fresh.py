@@ -19,7 +19,13 @@ import torch
 
 from orbitlearn import load_model
 from orbitlearn.bench.runner import write_results
-from orbitlearn.datasets.nbody import NBodySplit, load_nbody, simulate, split_from_arrays
+from orbitlearn.datasets.nbody import (
+    NBodySplit,
+    constant_velocity_mse,
+    load_nbody,
+    simulate,
+    split_from_arrays,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = ("nbody_best", "nbody_gnn")
@@ -45,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for label, part in sets.items():
         row = {"test_set": label, "sims": len(part)}
-        row["constant_velocity"] = float(np.mean((part.loc + part.vel - part.target) ** 2))
+        row["constant_velocity"] = constant_velocity_mse(part)
         for name, model in models.items():
             row[name] = mse(model, part)
         rows.append(row)

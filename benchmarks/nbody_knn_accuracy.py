@@ -17,13 +17,12 @@ import argparse
 import json
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from orbitlearn.apps.nbody import models
 from orbitlearn.apps.nbody.train import TrainConfig, train
 from orbitlearn.bench.runner import write_results
-from orbitlearn.datasets.nbody import simulate, split_from_arrays
+from orbitlearn.datasets.nbody import constant_velocity_mse, simulate, split_from_arrays
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "results" / "nbody-knn-accuracy"
@@ -61,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     net = models.EGNN(neighbours=k)
     cfg = TrainConfig(lr=5e-4, epochs=args.epochs, compile=True, seed=args.seed)
     rec = train(net, data, cfg, log=lambda s: print(s, flush=True))
-    baseline = float(np.mean((data["test"].loc + data["test"].vel - data["test"].target) ** 2))
+    baseline = constant_velocity_mse(data["test"])
     entry = {
         "graph": "fully connected" if k is None else f"{k} nearest",
         "particles": args.particles,

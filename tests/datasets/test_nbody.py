@@ -113,3 +113,16 @@ def test_user_errors(tmp_path):
         load_nbody(tmp_path / "missing.npz")
     with pytest.raises(OrbitlearnError):
         simulate(1, steps=150, sample_every=100)
+
+
+def test_constant_velocity_yardstick_over_the_published_horizon():
+    from orbitlearn.datasets.nbody import HORIZON, NBodySplit, constant_velocity_mse
+
+    assert HORIZON == 1.0  # frames 30 → 40, 100 steps a frame, Δt = 0.001
+    rng = np.random.default_rng(0)
+    loc, vel = rng.normal(size=(2, 4, 5, 3))
+    q = np.ones((4, 5))
+    assert constant_velocity_mse(NBodySplit(loc, vel, q, loc + vel)) == 0.0
+    off = NBodySplit(loc, vel, q, loc + vel + 0.5)
+    assert constant_velocity_mse(off) == pytest.approx(0.25)
+    assert constant_velocity_mse(NBodySplit(loc, vel, q, loc + 2 * vel), t=2.0) == 0.0

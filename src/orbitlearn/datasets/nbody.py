@@ -32,6 +32,8 @@ STEPS = 5000
 SAMPLE_EVERY = 100
 INPUT_FRAME = 30
 TARGET_FRAME = 40
+#: time between the input and the target frame of the published task (1000 steps of DT)
+HORIZON = (TARGET_FRAME - INPUT_FRAME) * SAMPLE_EVERY * DT
 PUBLISHED_FILE = "nbody/charged5_small.npz"
 SPLITS = ("train", "valid", "test")
 #: the generator's charge types and their probabilities (the zero charge is never drawn)
@@ -157,6 +159,12 @@ class NBodySplit:
         return NBodySplit(self.loc[:k], self.vel[:k], self.charges[:k], self.target[:k])
 
 
+def constant_velocity_mse(part: NBodySplit, t: float = HORIZON) -> float:
+    """MSE of the constant-velocity guess x + t·v against the target: a yardstick for a test set
+    (t: the time between input and target frames)."""
+    return float(np.mean((part.loc + t * part.vel - part.target) ** 2))
+
+
 def published_path() -> Path:
     """Where the published file is: ``$ORBITLEARN_DATA/nbody/charged5_small.npz``."""
     root = os.environ.get("ORBITLEARN_DATA")
@@ -225,8 +233,10 @@ def load_nbody(
 
 __all__ = [
     "DT",
+    "HORIZON",
     "NBodySplit",
     "Trajectories",
+    "constant_velocity_mse",
     "coulomb_forces",
     "energy",
     "load_nbody",
