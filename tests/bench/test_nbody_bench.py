@@ -235,6 +235,8 @@ def test_data_profile_keeps_the_gradient_steps_and_old_identities():
     assert (p.max_train // 100) * p.epochs == (quick.max_train // 100) * quick.epochs  # equal steps
     # cells stored before val_every existed keep their identity; a changed one enters it
     assert "val_every" not in quick.identity() and p.identity()["val_every"] == 150
+    # at the base's own size the profile is the base's: the main table's cells are its points
+    assert data_profile(3000, quick).identity() == quick.identity()
     with pytest.raises(ValueError, match="divide"):
         data_profile(700, quick)
 

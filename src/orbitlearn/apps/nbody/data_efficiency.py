@@ -60,9 +60,10 @@ def data_profile(n: int, base: str | NBodyProfile = "quick") -> NBodyProfile:
     )
 
 
-def size_folder(out: Path, n: int) -> Path:
-    """Where the cells of training size n are kept."""
-    return Path(out) / f"n{n}"
+def size_folder(out: str | Path, main_out: str | Path, n: int, base: NBodyProfile) -> Path:
+    """Where the cells of training size n are kept: the main benchmark's folder at the base's own
+    size (`data_profile` there has the base's identity, so its cells are the main table's)."""
+    return Path(main_out) if n == base.max_train else Path(out) / f"n{n}"
 
 
 def run_data_efficiency(
@@ -76,14 +77,14 @@ def run_data_efficiency(
     """Train the missing cells (seed by seed, smallest size first), then write the reports."""
     from orbitlearn.apps.nbody.bench import NBodyBenchmark
 
-    out = Path(out)
     full = get_profile(base)
     for seed in seeds:
         for n in sizes:
-            if n == full.max_train:
-                continue  # the main benchmark's cells
+            folder = size_folder(out, main_out, n, full)
+            if folder == Path(main_out):
+                continue  # the main benchmark's cells, not retrained here
             prof = replace(data_profile(n, full), seeds=(seed,))
-            NBodyBenchmark(prof, size_folder(out, n)).run(log=log)
+            NBodyBenchmark(prof, folder).run(log=log)
     return write_reports(out, main_out, sizes, base)
 
 
@@ -92,9 +93,8 @@ def collect(out: Path, main_out: Path, sizes=DATA_SIZES, base: str = "quick") ->
     full = get_profile(base)
     records = []
     for n in sizes:
-        prof = full if n == full.max_train else data_profile(n, full)
-        folder = Path(main_out) if n == full.max_train else size_folder(out, n)
-        cells = CellStore(folder, identity=prof.identity()).all()
+        prof = data_profile(n, full)
+        cells = CellStore(size_folder(out, main_out, n, full), identity=prof.identity()).all()
         for row in DATA_ROWS:
             mine = sorted(
                 (c for c in cells if c["row"] == row and c["epochs"] == prof.epochs),
