@@ -132,6 +132,23 @@ def test_the_e3nn_rows_hold_the_published_settings():
     assert ROWS["tfn"].published_mse == 0.0155 and ROWS["se3_transformer"].published_mse == 0.0244
 
 
+def test_every_row_shrinks_to_the_same_network_kind():
+    """`Row.build(hidden)` is the published network (`build()`) made smaller: the same module
+    types in the same nesting (wrappers included), fewer parameters (the linear row has one)."""
+    _tensor_field()
+    from orbitlearn.apps.nbody.rows import ROWS
+
+    def kinds(m):
+        return [type(x).__name__ for x in m.modules() if not isinstance(x, torch.nn.ModuleList)]
+
+    for name, row in ROWS.items():
+        big, small = row.build(), row.build(8)
+        assert type(big) is type(small), name
+        assert set(kinds(small)) == set(kinds(big)), name
+        n_big, n_small = (sum(p.numel() for p in m.parameters()) for m in (big, small))
+        assert n_small < n_big or n_big == 1, name
+
+
 def test_plain_gnn_and_monte_carlo_are_not_exact(parts):
     torch.manual_seed(0)
     gnn = models.GNN(16, 2)

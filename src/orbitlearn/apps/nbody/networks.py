@@ -20,34 +20,8 @@ def row_epochs(row: Row, profile: NBodyProfile) -> int:
 
 
 def build_row_model(row: Row, profile: NBodyProfile) -> torch.nn.Module:
-    """The row's network (shrunk to `profile.hidden` features in tests)."""
-    if profile.hidden is None:
-        return row.build()
-    from orbitlearn.apps.nbody import models, symmetric
-
-    base = {
-        "gnn": lambda: models.GNN(hidden=profile.hidden, layers=2),
-        "egnn": lambda: models.EGNN(hidden=profile.hidden, layers=2),
-        "rf": lambda: models.RadialField(hidden=profile.hidden, layers=2),
-        "linear": models.LinearDynamics,
-    }
-    if row.name in base:
-        return base[row.name]()
-    if row.name in ("tfn", "se3_transformer"):
-        from orbitlearn.apps.nbody.tensor_field import SE3Transformer, TensorFieldNetwork
-
-        cls = TensorFieldNetwork if row.name == "tfn" else SE3Transformer
-        return cls(channels=max(1, profile.hidden // 4), degrees=2, layers=2)
-    if row.name.startswith("egnn_cosine"):
-        return base["egnn"]()
-    if row.name.startswith("rf_"):
-        return base["rf"]()
-    inner = models.GNN(hidden=profile.hidden, layers=2)
-    if row.name == "gnn_pca":
-        return symmetric.CanonicalFrame(inner)
-    if row.name == "gnn_fa":
-        return symmetric.FrameAveraged(inner)
-    return inner
+    """The row's network at the profile's size (`profile.hidden`; None: the published size)."""
+    return row.build(profile.hidden)
 
 
 def load_cell_model(out: Path, cell: dict, profile: NBodyProfile, row_name: str | None = None):

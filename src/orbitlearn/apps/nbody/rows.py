@@ -20,14 +20,20 @@ from orbitlearn.apps.nbody import models, symmetric
 PUBLISHED = "published (Satorras et al. 2021): Adam, batch 100, wd 1e-12, published lr"
 
 
+#: a row's network: `build()` at the published size, `build(hidden)` shrunk to `hidden` features and
+#: two layers (the tests' size); one function per backbone, so a row's two sizes cannot disagree
+Build = Callable[..., nn.Module]
+
+
 @dataclass(frozen=True)
 class Row:
-    """One row: `build()` gives the network trained (and scored) for it."""
+    """One row: `build()` gives the network trained (and scored) for it, `build(hidden)` the same
+    network shrunk for tests."""
 
     name: str
     label: str
     protocol: str
-    build: Callable[[], nn.Module]
+    build: Build
     lr: float
     published_mse: float | None = None
     schedule: str = "constant"
@@ -41,47 +47,68 @@ class Row:
     epochs: int | None = None  # a budget that is part of the recipe (None: the profile's)
 
 
-def _tfn() -> nn.Module:
+def _sized(cls: type[nn.Module]) -> Build:
+    """`cls` at its defaults (the published size: 64 features, 4 layers), or given `hidden`,
+    with that many features and 2 layers."""
+
+    def build(hidden: int | None = None) -> nn.Module:
+        return cls() if hidden is None else cls(hidden=hidden, layers=2)
+
+    return build
+
+
+_gnn, _rf, _egnn = _sized(models.GNN), _sized(models.RadialField), _sized(models.EGNN)
+
+
+def _linear(hidden: int | None = None) -> nn.Module:
+    return models.LinearDynamics()  # one parameter: nothing to shrink
+
+
+def _small_tensor_field(hidden: int | None) -> dict:
+    """The tensor-field networks' options: their defaults, or a quarter of `hidden` channels of
+    degrees up to 2 in 2 layers."""
+    return {} if hidden is None else {"channels": max(1, hidden // 4), "degrees": 2, "layers": 2}
+
+
+def _tfn(hidden: int | None = None) -> nn.Module:
     from orbitlearn.apps.nbody.tensor_field import TensorFieldNetwork
 
-    return TensorFieldNetwork()
+    return TensorFieldNetwork(**_small_tensor_field(hidden))
 
 
-def _se3_transformer() -> nn.Module:
+def _se3_transformer(hidden: int | None = None) -> nn.Module:
     from orbitlearn.apps.nbody.tensor_field import SE3Transformer
 
-    return SE3Transformer()
+    return SE3Transformer(**_small_tensor_field(hidden))
 
 
-def _fa_gnn() -> nn.Module:
-    return symmetric.FrameAveraged(models.GNN())
+def _pca_gnn(hidden: int | None = None) -> nn.Module:
+    return symmetric.CanonicalFrame(_gnn(hidden))
 
 
-def _egnn_published_size() -> nn.Module:
-    return models.EGNN(hidden=64, layers=4)
+def _fa_gnn(hidden: int | None = None) -> nn.Module:
+    return symmetric.FrameAveraged(_gnn(hidden))
 
 
 ROWS: dict[str, Row] = {
     r.name: r
     for r in [
-        Row(
-            "linear", "Linear (x + t·v)", PUBLISHED, models.LinearDynamics, 5e-4, 0.0819, exact=True
-        ),
-        Row("gnn", "GNN", PUBLISHED, models.GNN, 1e-3, 0.0107),
-        Row("rf", "Radial Field", PUBLISHED, models.RadialField, 2e-4, 0.0104, exact=True),
+        Row("linear", "Linear (x + t·v)", PUBLISHED, _linear, 5e-4, 0.0819, exact=True),
+        Row("gnn", "GNN", PUBLISHED, _gnn, 1e-3, 0.0107),
+        Row("rf", "Radial Field", PUBLISHED, _rf, 2e-4, 0.0104, exact=True),
         # the published model and protocol with ten times the quick budget (the 300-epoch cells
         # were still improving at their last epoch, lr 2e-4)
         Row(
             "rf_long",
             "Radial Field, 3000 epochs",
             PUBLISHED,
-            models.RadialField,
+            _rf,
             2e-4,
             0.0104,
             exact=True,
             epochs=3000,
         ),
-        Row("egnn", "EGNN", PUBLISHED, models.EGNN, 5e-4, 0.0071, exact=True),
+        Row("egnn", "EGNN", PUBLISHED, _egnn, 5e-4, 0.0071, exact=True),
         # the published lr of the TFN and SE(3)-Transformer runs: the EGNN repository's README
         Row("tfn", "Tensor Field Network (e3nn)", PUBLISHED, _tfn, 1e-3, 0.0155, exact=True),
         Row(
@@ -97,7 +124,7 @@ ROWS: dict[str, Row] = {
             "gnn_aug",
             "GNN + Haar E(3) augmentation",
             "published GNN protocol + a Haar-random O(3) rotation and N(0, 1) shift per example",
-            models.GNN,
+            _gnn,
             1e-3,
             augment=True,
         ),
@@ -105,7 +132,7 @@ ROWS: dict[str, Row] = {
             "gnn_mc8",
             "GNN + Haar Monte Carlo (k = 8)",
             "the gnn_aug weights, prediction averaged over 8 Haar O(3) samples about the centroid",
-            models.GNN,
+            _gnn,
             1e-3,
             trained_as="gnn_aug",
             wrap_eval=lambda m: symmetric.HaarAveraged(m, k=8),
@@ -114,7 +141,7 @@ ROWS: dict[str, Row] = {
             "gnn_aug_fa",
             "GNN + Haar augmentation, frame-averaged at test time (exact)",
             "the gnn_aug weights behind the mean over the 8 PCA sign frames",
-            models.GNN,
+            _gnn,
             1e-3,
             exact=True,
             trained_as="gnn_aug",
@@ -124,7 +151,7 @@ ROWS: dict[str, Row] = {
             "gnn_aug_long",
             "GNN + Haar E(3) augmentation, 800 epochs",
             "as gnn_aug, 800 epochs",
-            models.GNN,
+            _gnn,
             1e-3,
             augment=True,
             epochs=800,
@@ -133,7 +160,7 @@ ROWS: dict[str, Row] = {
             "gnn_aug_long_fa",
             "GNN + Haar augmentation (800 epochs), frame-averaged at test time (exact)",
             "the gnn_aug_long weights behind the mean over the 8 PCA sign frames",
-            models.GNN,
+            _gnn,
             1e-3,
             exact=True,
             trained_as="gnn_aug_long",
@@ -143,7 +170,7 @@ ROWS: dict[str, Row] = {
             "gnn_aug_long_fa_ens",
             "GNN + Haar augmentation (800 epochs), frame-averaged, ensemble of its seeds (exact)",
             "the gnn_aug_long seeds, each behind the 8 PCA sign frames, predictions averaged",
-            models.GNN,
+            _gnn,
             1e-3,
             exact=True,
             trained_as="gnn_aug_long",
@@ -154,7 +181,7 @@ ROWS: dict[str, Row] = {
             "gnn_pca",
             "GNN behind a PCA canonical frame",
             "published GNN protocol, GNN behind the sign-fixed PCA frame",
-            lambda: symmetric.CanonicalFrame(models.GNN()),
+            _pca_gnn,
             1e-3,
             exact=True,
         ),
@@ -172,7 +199,7 @@ ROWS: dict[str, Row] = {
             "EGNN, tuned training (warm-up + 300-epoch cosine lr, clipped gradients)",
             "Adam, batch 100, wd 1e-12, lr 1e-3: 5 warm-up epochs, cosine to 0 at epoch 300; "
             "gradient norm clipped at 1",
-            _egnn_published_size,
+            _egnn,
             1e-3,
             schedule="cosine",
             warmup=5,
@@ -184,7 +211,7 @@ ROWS: dict[str, Row] = {
             "egnn_cosine150",
             "EGNN, warm-up + 150-epoch cosine lr (a shorter try of that recipe)",
             "as egnn_cosine, cosine to 0 at epoch 150",
-            _egnn_published_size,
+            _egnn,
             1e-3,
             schedule="cosine",
             warmup=5,
@@ -196,7 +223,7 @@ ROWS: dict[str, Row] = {
             "egnn_cosine_ens",
             "EGNN, tuned training: ensemble of its seeds",
             "the egnn_cosine seeds, predictions averaged",
-            _egnn_published_size,
+            _egnn,
             1e-3,
             exact=True,
             trained_as="egnn_cosine",
