@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from orbitlearn.apps.ks.bench import KSBenchmark, select_rows, slug
+from orbitlearn.apps.ks.bench import KSBenchmark, select_rows, slug, task_waves
 from orbitlearn.apps.ks.checkpoints import resolve
 from orbitlearn.apps.ks.report import write_reports
 from orbitlearn.apps.ks.rows import PROFILES, get_profile
@@ -320,6 +320,24 @@ def test_cells_run_side_by_side_equal_the_serial_run(bench_run, small_file, tmp_
     for rec in again.table():
         for col in ("acc_orig", "acc_rnd_perm", "acc_perm_test", "acc_gl4z_test"):
             assert rec[col] == pytest.approx(serial[rec["row"]][col], abs=1e-12), (rec["row"], col)
+
+
+def test_workers_take_every_seed_s_training_before_any_rnd_perm_cell():
+    """A canonicalised row's rnd_perm cell waits on its orig cell's run folder: seed-major order
+    left the second worker waiting on the first seed (seen with --jobs 2 on two seeds)."""
+    prof = get_profile("duals")
+    learned = next(r for r in prof.rows if r.model == "pointnet")
+    ens = next(r for r in prof.rows if r.model == "ensemble")
+    pending = [(r, s, v) for r in (learned, ens) for s in (1, 2) for v in ("orig", "rnd_perm")]
+    first, second = task_waves(pending)
+    assert [(s, v) for _, s, v in first] == [
+        (1, "orig"),
+        (2, "orig"),
+        (1, "rnd_perm"),
+        (2, "rnd_perm"),
+    ]
+    assert all(r is ens for r, _, _ in second) and len(second) == 4
+    assert all(r is learned for r, _, _ in first)
 
 
 def test_a_duals_profile_trains_on_both_sides_of_the_mirror(small_file, tmp_path):

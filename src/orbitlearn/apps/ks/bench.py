@@ -651,10 +651,7 @@ class KSBenchmark:
         if cluster is None and pending:
             # forked workers find this benchmark under the key their task names
             _WORKER_BENCHES[_bench_key(self.task_spec(*pending[0]))] = self
-        waves = [
-            [t for t in pending if t[0].model != "ensemble"],
-            [t for t in pending if t[0].model == "ensemble"],
-        ]
+        waves = task_waves(pending)
         failed: list[str] = []
         weight = {self.cell_stem(*t): self.reference_seconds(*t) or 1.0 for t in pending}
         total, done, start = sum(weight.values()), 0.0, time.perf_counter()
@@ -782,6 +779,20 @@ def _bench_key(spec: dict) -> tuple:
     """What decides the benchmark a task's cell belongs to (everything but the cell)."""
     names = ("data", "profile", "out", "split_seed", "threads", "device", "save_models")
     return (*(spec[k] for k in names), spec["mirror_runs"])
+
+
+def task_waves(pending: Sequence[tuple]) -> list[list[tuple]]:
+    """(row, seed, variant) cells in the order workers take them: every learned row first, then
+    the ensembles (which reuse their members' trained pipelines); within a wave every orig cell
+    before any rnd_perm cell. A canonicalised row's rnd_perm cell waits on its orig cell's
+    training (the same run folder), so seed by seed, two workers would train one seed while the
+    other waited; orig cells first train the seeds side by side."""
+    order = {v: i for i, v in enumerate(VARIANTS)}
+    waves = (
+        [t for t in pending if t[0].model != "ensemble"],
+        [t for t in pending if t[0].model == "ensemble"],
+    )
+    return [sorted(w, key=lambda t: order[t[2]]) for w in waves]
 
 
 def run_cell_task(spec: dict) -> dict:
