@@ -8,7 +8,8 @@ training, validation and test sets from seeds 201, 202, 203), trains the N-body 
 size, lr 5e-4, Adam, batch 100, validation every 5 epochs, test at the best validation epoch) on
 the fully connected graph (`dense`) or on each particle's K nearest (`models.EGNN(neighbours=K)`),
 and adds the result to benchmarks/results/nbody-knn-accuracy/results.json (one entry per graph,
-replaced when rerun) and results.md. Run one graph per process to train two side by side.
+particle count, training size, epochs and seed, replaced when rerun) and results.md. Run one graph
+per process to train two side by side.
 """
 
 from __future__ import annotations

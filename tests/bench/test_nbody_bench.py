@@ -133,8 +133,9 @@ def test_the_e3nn_rows_hold_the_published_settings():
 
 
 def test_every_row_shrinks_to_the_same_network_kind():
-    """`Row.build(hidden)` is the published network (`build()`) made smaller: the same module
-    types in the same nesting (wrappers included), fewer parameters (the linear row has one)."""
+    """`Row.build(hidden)` is the published network (`build()`) made smaller: the same outer type
+    (a wrapper stays that wrapper), the same set of module types inside, fewer parameters (the
+    linear row has one)."""
     _tensor_field()
     from orbitlearn.apps.nbody.rows import ROWS
 
