@@ -19,6 +19,7 @@ ORDER = (
     "egnn_cosine150",
     "gnn_aug_long",
     "rf_long",
+    "gnn_long",
 )
 #: the e3nn rows (Tensor Field Network, SE(3)-Transformer): the TFN after the others in quick;
 #: the SE(3)-Transformer (over ten times a TFN step on the CPU) in full only
