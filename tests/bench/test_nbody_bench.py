@@ -119,6 +119,36 @@ def test_tensor_field_network_is_exact_by_all_three_measures(parts):
     assert max(rep.eps_sampled, rep.eps_adversarial, rep.eps_lie) < 1e-5
 
 
+def test_pathwise_tensor_products_compute_the_fused_convolution():
+    """`pathwise=True` (the SE(3)-Transformer's default) is the same function with the same
+    initial parameters as e3nn's fused product (the TFN's), down to float rounding, gradients
+    included."""
+    tf = _tensor_field()
+    g = torch.Generator().manual_seed(3)
+    x, v = torch.randn(3, 5, 3, generator=g), torch.randn(3, 5, 3, generator=g)
+    q = torch.randint(0, 2, (3, 5), generator=g).float() * 2 - 1
+    for cls in (tf.TensorFieldNetwork, tf.SE3Transformer):
+        nets = []
+        for pathwise in (False, True):
+            torch.manual_seed(0)
+            nets.append(cls(channels=3, degrees=3, layers=2, pathwise=pathwise))
+        fused, paths = nets
+        assert paths.out.pathwise and not fused.out.pathwise
+        named = dict(fused.named_parameters())
+        assert all(torch.equal(p, named[k]) for k, p in paths.named_parameters() if p.numel())
+        ys = [net(x, v, q) for net in nets]
+        assert torch.allclose(ys[0], ys[1], atol=1e-6)
+        for y in ys:
+            y.pow(2).sum().backward()
+        for k, p in paths.named_parameters():
+            if p.numel() and named[k].grad is None:  # unused by the fused net: unused here too
+                assert p.grad is None or not p.grad.any(), k
+            elif p.numel():
+                assert torch.allclose(p.grad, named[k].grad, rtol=1e-4, atol=1e-5), k
+    assert tf.SE3Transformer(channels=2, degrees=2, layers=2).out.pathwise
+    assert not tf.TensorFieldNetwork(channels=2, layers=2).out.pathwise
+
+
 def test_the_e3nn_rows_hold_the_published_settings():
     _tensor_field()
     from orbitlearn.apps.nbody.rows import ROWS
