@@ -22,7 +22,7 @@ ORDER = (
     "gnn_long",
 )
 #: the e3nn rows (Tensor Field Network, SE(3)-Transformer): the TFN after the others in quick;
-#: the SE(3)-Transformer (over ten times a TFN step on the CPU) in full only
+#: the SE(3)-Transformer (about six times a TFN step on the CPU, pathwise) in full only
 E3NN_ROWS = ("tfn", "se3_transformer")
 #: after every row's first seed: these rows' further seeds first (the tuned EGNN's three seeds
 #: make its ensemble), then everything else seed-major

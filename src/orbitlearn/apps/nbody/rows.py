@@ -109,8 +109,8 @@ ROWS: dict[str, Row] = {
             epochs=3000,
         ),
         # the published model and protocol with ten times the quick budget: the 300-epoch cells
-        # had their best validation at epochs 65-75, then a rise to about epoch 240 and a second
-        # fall still under way at their last epoch (epoch-wise double descent?)
+        # had their best validation at epochs 65-75, then a rise to epochs 170-240 and a slow,
+        # noisy fall at their last epochs (the start of epoch-wise double descent, or not)
         Row("gnn_long", "GNN, 3000 epochs", PUBLISHED, _gnn, 1e-3, 0.0107, epochs=3000),
         Row("egnn", "EGNN", PUBLISHED, _egnn, 5e-4, 0.0071, exact=True),
         # the published lr of the TFN and SE(3)-Transformer runs: the EGNN repository's README
