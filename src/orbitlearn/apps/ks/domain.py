@@ -5,8 +5,10 @@ training polytopes (and, for a model trained on duals too, of those): the vertex
 of the entries of the PALP normal form (the coordinates a model behind π sees; invariant under
 GL(d,Z) × S_n, so a random lattice image of a training polytope is never called foreign), the
 number of lattice points of Δ and of its polar dual Δ* (counted by the exact engine). An input
-is *in distribution* when each descriptor lies in the training range; outside, a prediction is
-extrapolation, and `orbitlearn hodge` gives the exact answer.
+is *in distribution* when each descriptor lies in the training range and, for a model trained on
+reflexive polytopes (its domain has `dual_points`), when it is reflexive too; outside, a prediction
+is extrapolation, and `orbitlearn hodge` gives the exact answer (a non-reflexive polytope has no
+Calabi–Yau hypersurface, so no Hodge numbers to predict).
 
 The domain travels with the model: in a checkpoint's metadata under `training_domain`, or, for
 the committed models trained before it existed, in `models/training_domains.json`, written once
@@ -44,7 +46,8 @@ def _real_columns(matrix: np.ndarray) -> np.ndarray:
 
 def descriptors(matrix: np.ndarray, ranges: dict | None = None) -> dict[str, object]:
     """The descriptors of conv(columns of `matrix`): vertices (int), coordinates ([min, max] of the
-    normal form), points and dual_points (ints; the dual's only when Δ is reflexive). With
+    normal form), reflexive (bool), points and dual_points (ints; the dual's only when Δ is
+    reflexive). With
     `ranges`, the lattice points are counted only when vertices and coordinates lie inside (a
     polytope far outside may have very many points). Reflexive 4-polytopes take the one-pass
     compiled Hodge kernel."""
@@ -54,13 +57,15 @@ def descriptors(matrix: np.ndarray, ranges: dict | None = None) -> dict[str, obj
 
     real = _real_columns(matrix)
     nf = normal_form(real)  # one column per vertex
+    poly = LatticePolytope(real)
     out: dict[str, object] = {
         "vertices": int(nf.shape[1]),
         "coordinates": [int(nf.min()), int(nf.max())],
+        "reflexive": poly.is_reflexive(),
     }
     if ranges is not None and _outside(out, ranges):
         return out
-    if real.shape[0] == 4:
+    if out["reflexive"] and real.shape[0] == 4:
         try:
             rec = hodge_record(real)
         except GeometryError:
@@ -68,9 +73,8 @@ def descriptors(matrix: np.ndarray, ranges: dict | None = None) -> dict[str, obj
         else:
             out["points"], out["dual_points"] = int(rec["m_points"]), int(rec["n_points"])
             return out
-    poly = LatticePolytope(real)
     out["points"] = int(poly.n_points())
-    if poly.is_reflexive():
+    if out["reflexive"]:
         out["dual_points"] = int(poly.ks_counts()["n_points"])
     return out
 
@@ -87,8 +91,11 @@ def describe_many(matrices) -> list[dict[str, object]]:
 
 
 def _outside(values: dict[str, object], ranges: dict[str, list[int]]) -> list[str]:
-    """One phrase per descriptor outside its training range."""
+    """One phrase per descriptor outside its training range (and one for a polytope that is not
+    reflexive where the training polytopes were: their domain counts the dual's points)."""
     reasons = []
+    if values.get("reflexive") is False and "dual_points" in ranges:
+        reasons.append("not reflexive (trained on reflexive polytopes only)")
     for key, what in DESCRIPTORS.items():
         if key not in values or key not in ranges:
             continue
@@ -125,6 +132,8 @@ class TrainingDomain:
         hi: dict[str, int] = {}
         for rec in described:
             for key, v in rec.items():
+                if key not in DESCRIPTORS:
+                    continue
                 vlo, vhi = v if isinstance(v, list | tuple) else (v, v)
                 lo[key] = min(lo.get(key, vlo), int(vlo))
                 hi[key] = max(hi.get(key, vhi), int(vhi))

@@ -206,8 +206,13 @@ class Model:
                     try:
                         p = self._proba_group(mats[i][None].astype(np.int64))
                     except (GeometryError, ValueError, OrbitlearnError) as exc:
-                        # alone in its batch: a "matrix 0: " prefix would name the wrong thing
-                        results[i].error = first_line(exc).removeprefix("matrix 0: ")
+                        # alone in its batch: a "matrix 0: " or "batch entry 0: " prefix would
+                        # name the wrong thing
+                        results[i].error = (
+                            first_line(exc)
+                            .removeprefix("matrix 0: ")
+                            .removeprefix("batch entry 0: ")
+                        )
                         continue
                     self._fill(results[i], {t: v[0] for t, v in p.items()})
                 continue
