@@ -39,7 +39,7 @@ def test_the_tutorial_runs(tmp_path, monkeypatch, capsys):
         "True (101, 1)",
         "5 126 (1, 101)",
         "True True",
-        "62 False ['vertex count 5 (trained on 10..27)']",
+        "68 False ['vertex count 5 (trained on 10..27)']",
         "7 True 7",
         "mlp False",
         "pointnet True",

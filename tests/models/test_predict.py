@@ -148,7 +148,7 @@ def test_the_committed_networks_export(name, entries):
     """torch.export captures a committed pipeline's network (π, done in numpy, stays outside)."""
     import torch
 
-    member = orbitlearn.load_model(name).pipeline.members[0]
+    member = orbitlearn.load_model(name).pipeline.pipelines()[0]
     net = member.model.module.eval()
     x = torch.as_tensor(member.project(np.stack([e.vertices for e in entries[:4]])))
     exported = torch.export.export(net, (x,))
