@@ -31,7 +31,7 @@ def cmd_nbody(args: argparse.Namespace) -> int:
 
 def register(bench_sub: argparse._SubParsersAction) -> None:
     """Add the ``nbody`` subcommand to `orbitlearn bench`."""
-    from orbitlearn.apps.nbody.profile import E3NN_ROWS, ORDER, PROFILES
+    from orbitlearn.apps.nbody.profile import PROFILES
 
     p = bench_sub.add_parser(
         "nbody",
@@ -52,7 +52,11 @@ def register(bench_sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default="benchmarks/results/nbody", help="results folder")
     p.add_argument("--seeds", type=nonnegative_int, nargs="+", default=None, help="these seeds")
     p.add_argument(
-        "--rows", nargs="+", choices=[*ORDER, *E3NN_ROWS], default=None, help="these rows"
+        "--rows",
+        nargs="+",
+        choices=list(dict.fromkeys(r for p in PROFILES.values() for r in p.rows)),
+        default=None,
+        help="these rows",
     )
     p.add_argument("--epochs", type=positive_int, default=None, help="override the budget")
     p.add_argument("--no-report", action="store_true", help="train only, write no tables")

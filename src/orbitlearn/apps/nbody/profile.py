@@ -77,7 +77,8 @@ PROFILES = {
         eps_evals=20,
     ),
     # what a shared 2-core CPU session can afford: 300 epochs a cell (the published budget is 10,000)
-    "quick": NBodyProfile("quick", epochs=300, rows=(*ORDER, "tfn")),
+    # (the TFN, then the SE(3)-Transformer at its own 100-epoch budget)
+    "quick": NBodyProfile("quick", epochs=300, rows=(*ORDER, "tfn", "se3_transformer100")),
     # the published budget
     "full": NBodyProfile("full", epochs=10_000, rows=(*ORDER, *E3NN_ROWS)),
 }
