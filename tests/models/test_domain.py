@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import orbitlearn
+from orbitlearn.apps.ks.domain import NOT_REFLEXIVE as NOT_REFLEXIVE_REASON
 from orbitlearn.apps.ks.domain import TrainingDomain, descriptors
 from orbitlearn.apps.ks.names import part
 from orbitlearn.cli import main
@@ -63,9 +64,12 @@ def test_a_polytope_that_is_not_reflexive_lies_outside(tmp_path, capsys):
     path = tmp_path / "two.txt"
     path.write_text(QUINTIC + NOT_REFLEXIVE)
     assert main(["predict", "--checkpoint", "ks_h11_gl4z", str(path), "--json"]) == 0
-    quintic, doubled = json.loads(capsys.readouterr().out)
-    assert "not reflexive (trained on reflexive polytopes only)" in doubled["outside"]
+    captured = capsys.readouterr()
+    quintic, doubled = json.loads(captured.out)
+    assert NOT_REFLEXIVE_REASON in doubled["outside"]
     assert not any("reflexive" in r for r in quintic["outside"])
+    err = captured.err
+    assert "two.txt:6: outside" in err and "no Calabi-Yau hypersurface" in err
     # within every range but the reflexivity: a v26 entry times 2 would be too far out, so
     # check the rule on the descriptors themselves
     domain = orbitlearn.load_model("ks_h11_gl4z").domain
@@ -77,7 +81,7 @@ def test_a_polytope_that_is_not_reflexive_lies_outside(tmp_path, capsys):
         dict(domain.ranges, vertices=[5, 27], coordinates=[-8, 6], points=[0, 200])
     ).assess(
         np.array([[2, 0, 0, 0, -2], [0, 2, 0, 0, -2], [0, 0, 2, 0, -2], [0, 0, 0, 2, -2]])
-    ).reasons == ["not reflexive (trained on reflexive polytopes only)"]
+    ).reasons == [NOT_REFLEXIVE_REASON]
 
 
 def test_training_polytopes_and_their_lattice_images_are_inside(v26_path):

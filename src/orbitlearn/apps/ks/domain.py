@@ -34,6 +34,9 @@ DESCRIPTORS = {
     "dual_points": "lattice points of its polar dual",
 }
 
+#: the reason given for an input that is not reflexive where the training polytopes were
+NOT_REFLEXIVE = "not reflexive (trained on reflexive polytopes only)"
+
 #: where the committed models' domains are written (a name -> domain file beside the models)
 DOMAINS_FILE = "training_domains.json"
 
@@ -95,7 +98,7 @@ def _outside(values: dict[str, object], ranges: dict[str, list[int]]) -> list[st
     reflexive where the training polytopes were: their domain counts the dual's points)."""
     reasons = []
     if values.get("reflexive") is False and "dual_points" in ranges:
-        reasons.append("not reflexive (trained on reflexive polytopes only)")
+        reasons.append(NOT_REFLEXIVE)
     for key, what in DESCRIPTORS.items():
         if key not in values or key not in ranges:
             continue
@@ -188,6 +191,7 @@ def model_domain(metadata: dict, checkpoint: Path) -> TrainingDomain | None:
 __all__ = [
     "DESCRIPTORS",
     "DOMAINS_FILE",
+    "NOT_REFLEXIVE",
     "Assessment",
     "TrainingDomain",
     "committed_domain",

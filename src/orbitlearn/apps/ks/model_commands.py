@@ -600,10 +600,16 @@ def _warn_outside(where: str, rec: dict, args: argparse.Namespace) -> None:
     args._warned = shown + 1
     if shown >= 5:
         return
+    from orbitlearn.apps.ks.domain import NOT_REFLEXIVE
+
+    exact = (
+        "a polytope that is not reflexive has no Calabi-Yau hypersurface, so no Hodge numbers"
+        if NOT_REFLEXIVE in rec["outside"]
+        else "`orbitlearn hodge FILE` or `predict --exact` gives the exact value"
+    )
     print(
         f"orbitlearn: warning: {where}: outside the training domain of {args.checkpoint} "
-        f"({'; '.join(rec['outside'])}): the prediction is extrapolation; "
-        "`orbitlearn hodge FILE` or `predict --exact` gives the exact value",
+        f"({'; '.join(rec['outside'])}): the prediction is extrapolation; {exact}",
         file=sys.stderr,
     )
 
