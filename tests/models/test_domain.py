@@ -72,16 +72,14 @@ def test_a_polytope_that_is_not_reflexive_lies_outside(tmp_path, capsys):
     assert "two.txt:6: outside" in err and "no Calabi-Yau hypersurface" in err
     # within every range but the reflexivity: a v26 entry times 2 would be too far out, so
     # check the rule on the descriptors themselves
-    domain = orbitlearn.load_model("ks_h11_gl4z").domain
-    values = descriptors(
-        np.array([[2, 0, 0, 0, -2], [0, 2, 0, 0, -2], [0, 0, 2, 0, -2], [0, 0, 0, 2, -2]])
+    doubled_simplex = 2 * np.array(
+        [[1, 0, 0, 0, -1], [0, 1, 0, 0, -1], [0, 0, 1, 0, -1], [0, 0, 0, 1, -1]]
     )
+    values = descriptors(doubled_simplex)
     assert values["reflexive"] is False and "dual_points" not in values
-    assert TrainingDomain(
-        dict(domain.ranges, vertices=[5, 27], coordinates=[-8, 6], points=[0, 200])
-    ).assess(
-        np.array([[2, 0, 0, 0, -2], [0, 2, 0, 0, -2], [0, 0, 2, 0, -2], [0, 0, 0, 2, -2]])
-    ).reasons == [NOT_REFLEXIVE_REASON]
+    ranges = orbitlearn.load_model("ks_h11_gl4z").domain.ranges
+    wide = TrainingDomain(dict(ranges, vertices=[5, 27], coordinates=[-8, 6], points=[0, 200]))
+    assert wide.assess(doubled_simplex).reasons == [NOT_REFLEXIVE_REASON]
 
 
 def test_training_polytopes_and_their_lattice_images_are_inside(v26_path):

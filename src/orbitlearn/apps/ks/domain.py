@@ -50,32 +50,33 @@ def _real_columns(matrix: np.ndarray) -> np.ndarray:
 def descriptors(matrix: np.ndarray, ranges: dict | None = None) -> dict[str, object]:
     """The descriptors of conv(columns of `matrix`): vertices (int), coordinates ([min, max] of the
     normal form), reflexive (bool), points and dual_points (ints; the dual's only when Δ is
-    reflexive). With
-    `ranges`, the lattice points are counted only when vertices and coordinates lie inside (a
-    polytope far outside may have very many points). Reflexive 4-polytopes take the one-pass
-    compiled Hodge kernel."""
+    reflexive). With `ranges`, the lattice points are counted only when vertices and coordinates
+    lie inside (a polytope far outside may have very many points). Reflexive 4-polytopes take the
+    one-pass compiled Hodge kernel, whose success also says they are reflexive."""
     from orbitlearn.geometry.batch import hodge_record
     from orbitlearn.geometry.normalform import normal_form
     from orbitlearn.geometry.polytope import LatticePolytope
 
     real = _real_columns(matrix)
     nf = normal_form(real)  # one column per vertex
-    poly = LatticePolytope(real)
     out: dict[str, object] = {
         "vertices": int(nf.shape[1]),
         "coordinates": [int(nf.min()), int(nf.max())],
-        "reflexive": poly.is_reflexive(),
     }
     if ranges is not None and _outside(out, ranges):
+        out["reflexive"] = LatticePolytope(real).is_reflexive()
         return out
-    if out["reflexive"] and real.shape[0] == 4:
+    if real.shape[0] == 4:
         try:
-            rec = hodge_record(real)
+            rec = hodge_record(real)  # refuses a polytope that is not reflexive
         except GeometryError:
-            pass  # not reflexive: counted below
+            pass  # not reflexive (or too large for the kernel): counted below
         else:
+            out["reflexive"] = True
             out["points"], out["dual_points"] = int(rec["m_points"]), int(rec["n_points"])
             return out
+    poly = LatticePolytope(real)
+    out["reflexive"] = poly.is_reflexive()
     out["points"] = int(poly.n_points())
     if out["reflexive"]:
         out["dual_points"] = int(poly.ks_counts()["n_points"])
