@@ -22,7 +22,8 @@ ORDER = (
     "gnn_long",
 )
 #: the e3nn rows (Tensor Field Network, SE(3)-Transformer): the TFN after the others in quick;
-#: the SE(3)-Transformer (about six times a TFN step on the CPU, pathwise) in full only
+#: the SE(3)-Transformer (about six times a TFN step on the CPU, pathwise) at its published budget
+#: in full only (quick trains it for 100 epochs as the row se3_transformer100)
 E3NN_ROWS = ("tfn", "se3_transformer")
 #: after every row's first seed: these rows' further seeds first (the tuned EGNN's three seeds
 #: make its ensemble), then everything else seed-major
