@@ -30,7 +30,9 @@ Dense and batched: (B, n, ·) tensors; the B·n·(n − 1) edges are flattened f
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
@@ -59,14 +61,15 @@ def _edges(loc: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]
 
 class _Radial(nn.Module):
     """|r| ↦ tensor-product weights: a 2-hidden-layer ReLU MLP of width 32 (Fuchs et al.'s radial
-    function, without their layer norms)."""
+    function; their layer norm after each hidden linear layer only with `layer_norm`)."""
 
-    def __init__(self, out: int, hidden: int = 32):
+    def __init__(self, out: int, hidden: int = 32, layer_norm: bool = False):
         super().__init__()
-        self.net = nn.Sequential(
-            nn.Linear(1, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
-            nn.Linear(hidden, out),
-        )  # fmt: skip
+        layers: list[nn.Module] = []
+        for a in (1, hidden):  # no placeholder modules: the default's parameter names stay
+            layers += [nn.Linear(a, hidden), *([nn.LayerNorm(hidden)] if layer_norm else [])]
+            layers.append(nn.ReLU())
+        self.net = nn.Sequential(*layers, nn.Linear(hidden, out))
 
     def forward(self, dist: torch.Tensor) -> torch.Tensor:
         return self.net(dist)
@@ -83,7 +86,14 @@ class _Radial(nn.Module):
 class TFNConv(nn.Module):
     """One tensor-field convolution between irreps features (see the module docstring)."""
 
-    def __init__(self, irreps_in: str, irreps_out: str, sh_degree: int, pathwise: bool = False):
+    def __init__(
+        self,
+        irreps_in: str,
+        irreps_out: str,
+        sh_degree: int,
+        pathwise: bool = False,
+        radial_norm: bool = False,
+    ):
         super().__init__()
         o3, _ = _e3nn()
         self.irreps_in, self.irreps_out = o3.Irreps(irreps_in), o3.Irreps(irreps_out)
@@ -91,7 +101,7 @@ class TFNConv(nn.Module):
         self.tp = o3.FullyConnectedTensorProduct(
             self.irreps_in, self.irreps_sh, self.irreps_out, shared_weights=False
         )
-        self.radial = _Radial(self.tp.weight_numel)
+        self.radial = _Radial(self.tp.weight_numel, layer_norm=radial_norm)
         self.self_interaction = o3.Linear(self.irreps_in, self.irreps_out)
         self.pathwise = pathwise
         if pathwise:  # built last: no parameters, so the initialisation is the fused one's
@@ -138,16 +148,34 @@ class TFNConv(nn.Module):
 
 
 class SE3Attention(nn.Module):
-    """One SE(3)-Transformer attention layer (see the module docstring)."""
+    """One SE(3)-Transformer attention layer (see the module docstring).
 
-    def __init__(self, irreps_in: str, irreps_out: str, sh_degree: int, pathwise: bool = True):
+    `skip=False` is the layer as the EGNN paper ran it (vgsatorras/egnn, whose `GSE3Res` has its
+    skip connection commented out): the output is Σ_j α_ij v_ij alone, so node i's own features
+    reach it only through the attention weights; keys and query then carry only the degrees of
+    the input (their `f_mid_in`), and `radial_norm` puts Fuchs et al.'s layer norms in the radial
+    MLPs."""
+
+    def __init__(
+        self,
+        irreps_in: str,
+        irreps_out: str,
+        sh_degree: int,
+        pathwise: bool = True,
+        skip: bool = True,
+        radial_norm: bool = False,
+    ):
         super().__init__()
         o3, _ = _e3nn()
-        self.value = TFNConv(irreps_in, irreps_out, sh_degree, pathwise)
-        self.key = TFNConv(irreps_in, irreps_out, sh_degree, pathwise)
-        self.query = o3.Linear(o3.Irreps(irreps_in), o3.Irreps(irreps_out))
-        self.skip = o3.Linear(o3.Irreps(irreps_in), o3.Irreps(irreps_out))
-        self.scale = float(o3.Irreps(irreps_out).dim) ** -0.5
+        irreps_key = o3.Irreps(irreps_out)
+        if not skip:  # keys and query only of the degrees the input has
+            degrees = {ir.l for _, ir in o3.Irreps(irreps_in)}
+            irreps_key = o3.Irreps([(m, ir) for m, ir in irreps_key if ir.l in degrees])
+        self.value = TFNConv(irreps_in, irreps_out, sh_degree, pathwise, radial_norm)
+        self.key = TFNConv(irreps_in, str(irreps_key), sh_degree, pathwise, radial_norm)
+        self.query = o3.Linear(o3.Irreps(irreps_in), irreps_key)
+        self.skip = o3.Linear(o3.Irreps(irreps_in), o3.Irreps(irreps_out)) if skip else None
+        self.scale = float(irreps_key.dim) ** -0.5
 
     def forward(self, h, sh, dist, i, j, n):
         v = self.value.messages(h, sh, dist, j)  # (B, E, D)
@@ -158,14 +186,61 @@ class SE3Attention(nn.Module):
         b = h.shape[0]
         alpha = torch.softmax(logits.view(b, n, n - 1), dim=-1).view(b, -1, 1)
         out = torch.zeros(b, n, v.shape[-1], dtype=v.dtype, device=v.device)
-        return out.index_add(1, i, alpha * v) + self.skip(h)
+        out = out.index_add(1, i, alpha * v)
+        return out if self.skip is None else out + self.skip(h)
+
+
+class NormLayerNormReLU(nn.Module):
+    """Fuchs et al.'s norm nonlinearity as the EGNN paper ran it (`GNormSE3`, no linear layers):
+    for each irrep type l, the norms of its `mul` copies go through a LayerNorm over the copies and
+    a ReLU, and each copy is rescaled to that length: v ↦ relu(LN(‖v‖))·v/‖v‖ (‖v‖ clamped at
+    1e-12). Norms are invariant and v/‖v‖ keeps v's parity, so it commutes with O(3)."""
+
+    def __init__(self, irreps: str, eps: float = 1e-12):
+        super().__init__()
+        o3, _ = _e3nn()
+        self.irreps = o3.Irreps(irreps)
+        self.eps = eps
+        self.norms = nn.ModuleList(nn.LayerNorm(mul) for mul, _ in self.irreps)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out, start = [], 0
+        for (mul, ir), ln in zip(self.irreps, self.norms):
+            block = x[..., start : start + mul * ir.dim].reshape(*x.shape[:-1], mul, ir.dim)
+            start += mul * ir.dim
+            norm = block.norm(dim=-1, keepdim=True).clamp_min(self.eps)
+            scaled = torch.relu(ln(norm.squeeze(-1))).unsqueeze(-1) * block / norm
+            out.append(scaled.reshape(*x.shape[:-1], mul * ir.dim))
+        return torch.cat(out, dim=-1)
+
+
+def _run(net: nn.Module, loc, vel, charges, out_scale: torch.Tensor | None) -> torch.Tensor:
+    """The forward pass both skeletons share: edges, spherical harmonics and the input features
+    (charge 0e, velocity 1o), `net.layers` each followed by its `net.acts`, then `net.out` (times
+    `out_scale` where given) added to the positions."""
+    b, n, _ = loc.shape
+    i, j, rel = _edges(loc)
+    dist = rel.norm(dim=-1, keepdim=True)
+    sh = net.sh(rel)
+    h = torch.cat([charges.reshape(b, n, 1).to(loc.dtype), vel], dim=-1)
+    for layer, act in zip(net.layers, net.acts):
+        h = act(layer(h, sh, dist, i, j, n))
+    step = net.out(h, sh, dist, i, j, n)
+    return loc + (step if out_scale is None else step * out_scale)
 
 
 class _FieldNet(nn.Module):
     """Shared skeleton: input (charge 0e, velocity 1o) → `layers − 1` hidden layers, each followed
     by a norm nonlinearity → a TFN convolution to one 1o vector, added to the positions."""
 
-    def __init__(self, layer: type, channels: int, degrees: int, layers: int, pathwise: bool):
+    def __init__(
+        self,
+        layer: Callable[..., nn.Module],
+        channels: int,
+        degrees: int,
+        layers: int,
+        pathwise: bool,
+    ):
         super().__init__()
         o3, enn = _e3nn()
         if layers < 2 or degrees < 1 or channels < 1:
@@ -186,14 +261,7 @@ class _FieldNet(nn.Module):
         )
 
     def forward(self, loc, vel, charges):
-        b, n, _ = loc.shape
-        i, j, rel = _edges(loc)
-        dist = rel.norm(dim=-1, keepdim=True)
-        sh = self.sh(rel)
-        h = torch.cat([charges.reshape(b, n, 1).to(loc.dtype), vel], dim=-1)
-        for layer, act in zip(self.layers, self.acts):
-            h = act(layer(h, sh, dist, i, j, n))
-        return loc + self.out(h, sh, dist, i, j, n)
+        return _run(self, loc, vel, charges, out_scale=None)
 
 
 class TensorFieldNetwork(_FieldNet):
@@ -211,9 +279,58 @@ class SE3Transformer(_FieldNet):
     degrees 3, 21 channels, 4 layers, one head, lr 5e-3)."""
 
     def __init__(
+        self,
+        channels: int = 21,
+        degrees: int = 3,
+        layers: int = 4,
+        pathwise: bool = True,
+        skip: bool = True,
+    ):
+        super().__init__(
+            functools.partial(SE3Attention, skip=skip), channels, degrees, layers, pathwise
+        )
+
+
+class PublishedSE3Transformer(nn.Module):
+    """The SE(3)-Transformer as configured in the EGNN paper's code (vgsatorras/egnn,
+    `n_body_system/se3_dynamics`, `--degree 3 --nf 64 --div 1`), where it differs from
+    `SE3Transformer`: `layers` attention blocks (4: `num_layers` of them, then the output
+    convolution, five message-passing steps in all), each without skip connection and followed by
+    `NormLayerNormReLU`; layer norms in every radial MLP; the output vector times a learned scalar
+    that starts at 0.01 (their `scalar_trick`). Kept from `SE3Transformer`: e3nn's products, the
+    parity of the hidden irreps (E(3), not only SE(3)), r_ij = x_j − x_i."""
+
+    def __init__(
         self, channels: int = 21, degrees: int = 3, layers: int = 4, pathwise: bool = True
     ):
-        super().__init__(SE3Attention, channels, degrees, layers, pathwise)
+        super().__init__()
+        o3, _ = _e3nn()
+        if layers < 1 or degrees < 1 or channels < 1:
+            raise ValueError("need layers >= 1, degrees >= 1 and channels >= 1")
+        self.sh_degree = degrees - 1
+        hidden = hidden_irreps(channels, degrees)
+        sizes = ["1x0e + 1x1o"] + [hidden] * layers
+        self.layers = nn.ModuleList(
+            SE3Attention(a, b, self.sh_degree, pathwise, skip=False, radial_norm=True)
+            for a, b in zip(sizes[:-1], sizes[1:])
+        )
+        self.acts = nn.ModuleList(NormLayerNormReLU(hidden) for _ in range(layers))
+        self.out = TFNConv(hidden, "1x1o", self.sh_degree, pathwise, radial_norm=True)
+        self.out_scale = nn.Parameter(torch.full((1,), 0.01))
+        self.sh = o3.SphericalHarmonics(
+            o3.Irreps.spherical_harmonics(self.sh_degree), normalize=True, normalization="component"
+        )
+
+    def forward(self, loc, vel, charges):
+        return _run(self, loc, vel, charges, out_scale=self.out_scale)
 
 
-__all__ = ["SE3Attention", "SE3Transformer", "TFNConv", "TensorFieldNetwork", "hidden_irreps"]
+__all__ = [
+    "NormLayerNormReLU",
+    "PublishedSE3Transformer",
+    "SE3Attention",
+    "SE3Transformer",
+    "TFNConv",
+    "TensorFieldNetwork",
+    "hidden_irreps",
+]
