@@ -199,18 +199,19 @@ class NormLayerNormReLU(nn.Module):
     def __init__(self, irreps: str, eps: float = 1e-12):
         super().__init__()
         o3, _ = _e3nn()
-        self.irreps = o3.Irreps(irreps)
+        # (copies, dimension) per irrep as plain ints (torch.compile cannot guard e3nn's Irreps)
+        self.blocks = tuple((int(mul), int(ir.dim)) for mul, ir in o3.Irreps(irreps))
         self.eps = eps
-        self.norms = nn.ModuleList(nn.LayerNorm(mul) for mul, _ in self.irreps)
+        self.norms = nn.ModuleList(nn.LayerNorm(mul) for mul, _ in self.blocks)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out, start = [], 0
-        for (mul, ir), ln in zip(self.irreps, self.norms):
-            block = x[..., start : start + mul * ir.dim].reshape(*x.shape[:-1], mul, ir.dim)
-            start += mul * ir.dim
+        for (mul, dim), ln in zip(self.blocks, self.norms):
+            block = x[..., start : start + mul * dim].reshape(*x.shape[:-1], mul, dim)
+            start += mul * dim
             norm = block.norm(dim=-1, keepdim=True).clamp_min(self.eps)
             scaled = torch.relu(ln(norm.squeeze(-1))).unsqueeze(-1) * block / norm
-            out.append(scaled.reshape(*x.shape[:-1], mul * ir.dim))
+            out.append(scaled.reshape(*x.shape[:-1], mul * dim))
         return torch.cat(out, dim=-1)
 
 
