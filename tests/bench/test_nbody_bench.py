@@ -46,6 +46,12 @@ EXACT = {
     "fa": lambda: symmetric.FrameAveraged(models.GNN(16, 2)),
     "tfn": lambda: _tensor_field().TensorFieldNetwork(channels=4, layers=2),
     "se3_transformer": lambda: _tensor_field().SE3Transformer(channels=4, degrees=2, layers=2),
+    "se3_transformer_noskip": lambda: _tensor_field().SE3Transformer(
+        channels=4, degrees=2, layers=2, skip=False
+    ),
+    "se3_transformer_published": lambda: _tensor_field().PublishedSE3Transformer(
+        channels=4, degrees=3, layers=2
+    ),
 }
 
 
@@ -160,6 +166,61 @@ def test_the_e3nn_rows_hold_the_published_settings():
     assert str(se3.layers[-1].value.irreps_out) == "21x0e+21x1o+21x2e" and len(se3.layers) == 3
     assert (ROWS["tfn"].lr, ROWS["se3_transformer"].lr) == (1e-3, 5e-3)
     assert ROWS["tfn"].published_mse == 0.0155 and ROWS["se3_transformer"].published_mse == 0.0244
+
+
+def test_the_published_se3_transformer_build_is_the_egnn_codes():
+    """vgsatorras/egnn's SE(3)-Transformer: 4 attention blocks without skip connection (keys of
+    the first only of degrees 0 and 1, like its input), each followed by the LayerNorm-ReLU norm
+    nonlinearity, then the output convolution; layer norms in every radial MLP; the output
+    scaled by a learned scalar from 0.01."""
+    tf = _tensor_field()
+    from orbitlearn.apps.nbody.rows import ROWS
+
+    net = ROWS["se3_transformer_published100"].build()
+    assert isinstance(net, tf.PublishedSE3Transformer) and len(net.layers) == 4
+    assert all(layer.skip is None for layer in net.layers)
+    assert str(net.layers[0].key.irreps_out) == "21x0e+21x1o"
+    assert str(net.layers[1].key.irreps_out) == "21x0e+21x1o+21x2e"
+    assert all(isinstance(a, tf.NormLayerNormReLU) for a in net.acts)
+    radials = [m for m in net.modules() if isinstance(m, tf._Radial)]
+    assert radials and all(any(isinstance(x, torch.nn.LayerNorm) for x in r.net) for r in radials)
+    assert net.out_scale.item() == pytest.approx(0.01)
+    assert ROWS["se3_transformer_published100"].published_mse == 0.0244
+    ours = ROWS["se3_transformer_noskip100"]
+    assert ours.published_mse is None and all(layer.skip is None for layer in ours.build().layers)
+    # the default radial MLP keeps its parameter names (committed cells' weights load)
+    assert [k for k, _ in tf._Radial(5).named_parameters()] == [
+        "net.0.weight",
+        "net.0.bias",
+        "net.2.weight",
+        "net.2.bias",
+        "net.4.weight",
+        "net.4.bias",
+    ]
+
+
+def test_norm_layernorm_relu_is_the_formula_and_commutes_with_o3():
+    tf = _tensor_field()
+    from e3nn import o3
+
+    torch.manual_seed(0)
+    act = tf.NormLayerNormReLU("3x0e + 3x1o")
+    with torch.no_grad():
+        act.norms[1].weight.copy_(torch.tensor([1.0, 2.0, 0.5]))
+        act.norms[1].bias.copy_(torch.tensor([0.1, -0.2, 0.3]))
+    x = torch.randn(7, 12)
+    y = act(x)
+    vec = x[:, 3:].reshape(7, 3, 3)
+    norm = vec.norm(dim=-1)
+    ln = torch.nn.functional.layer_norm(norm, (3,), act.norms[1].weight, act.norms[1].bias)
+    want = torch.relu(ln).unsqueeze(-1) * vec / norm.unsqueeze(-1)
+    assert torch.allclose(y[:, 3:].reshape(7, 3, 3), want, atol=1e-6)
+    scal = torch.relu(torch.nn.functional.layer_norm(x[:, :3].abs(), (3,))) * x[:, :3].sign()
+    assert torch.allclose(y[:, :3], scal, atol=1e-6)
+    irreps = o3.Irreps("3x0e + 3x1o")
+    for rot in (o3.rand_matrix(), -o3.rand_matrix()):  # a rotation and an improper one
+        d = irreps.D_from_matrix(rot)
+        assert torch.allclose(act(x @ d.T), y @ d.T, atol=1e-5)
 
 
 def test_every_row_shrinks_to_the_same_network_kind():
