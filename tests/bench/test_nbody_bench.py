@@ -161,9 +161,10 @@ def test_the_e3nn_rows_hold_the_published_settings():
 
     tfn, se3 = ROWS["tfn"].build(), ROWS["se3_transformer"].build()
     # published: TFN nf 32 over degrees 0-1 (16 channels each), lr 1e-3; SE(3)-Transformer nf 64
-    # over degrees 0-2 (21 each), lr 5e-3; 4 layers both
+    # over degrees 0-2 (21 each), lr 5e-3; 4 layers both (the SE(3)-Transformer's 4 attention
+    # blocks before its output convolution)
     assert str(tfn.layers[-1].irreps_out) == "16x0e+16x1o" and len(tfn.layers) + 1 == 4
-    assert str(se3.layers[-1].value.irreps_out) == "21x0e+21x1o+21x2e" and len(se3.layers) == 3
+    assert str(se3.layers[-1].value.irreps_out) == "21x0e+21x1o+21x2e" and len(se3.layers) == 4
     assert (ROWS["tfn"].lr, ROWS["se3_transformer"].lr) == (1e-3, 5e-3)
     assert ROWS["tfn"].published_mse == 0.0155 and ROWS["se3_transformer"].published_mse == 0.0244
 
@@ -178,6 +179,7 @@ def test_the_published_se3_transformer_build_is_the_egnn_codes():
 
     net = ROWS["se3_transformer_published100"].build()
     assert isinstance(net, tf.PublishedSE3Transformer) and len(net.layers) == 4
+    assert isinstance(ROWS["se3_transformer"].build(8), tf.PublishedSE3Transformer)
     assert all(layer.skip is None for layer in net.layers)
     assert str(net.layers[0].key.irreps_out) == "21x0e+21x1o"
     assert str(net.layers[1].key.irreps_out) == "21x0e+21x1o+21x2e"
@@ -188,6 +190,8 @@ def test_the_published_se3_transformer_build_is_the_egnn_codes():
     assert ROWS["se3_transformer_published100"].published_mse == 0.0244
     ours = ROWS["se3_transformer_noskip100"]
     assert ours.published_mse is None and all(layer.skip is None for layer in ours.build().layers)
+    with_skip = ROWS["se3_transformer100"]  # ours: a published number stands beside none of them
+    assert with_skip.published_mse is None and all(x.skip for x in with_skip.build(8).layers)
     # the default radial MLP keeps its parameter names (committed cells' weights load)
     assert [k for k, _ in tf._Radial(5).named_parameters()] == [
         "net.0.weight",
