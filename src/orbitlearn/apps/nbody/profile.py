@@ -20,6 +20,7 @@ ORDER = (
     "gnn_aug_long",
     "rf_long",
     "gnn_long",
+    "fa_gnn",
 )
 #: the e3nn rows (Tensor Field Network, SE(3)-Transformer as the EGNN code builds it): the TFN
 #: after the others in quick; the SE(3)-Transformer (about eight times a TFN step on the CPU,

@@ -96,6 +96,12 @@ def _se3_transformer_published(hidden: int | None = None) -> nn.Module:
     return PublishedSE3Transformer(**_small_tensor_field(hidden))
 
 
+def _fa_gnn_published(hidden: int | None = None) -> nn.Module:
+    if hidden is None:
+        return symmetric.LayerwiseFrameGNN()
+    return symmetric.LayerwiseFrameGNN(hidden=3 * max(1, hidden // 3), layers=2)
+
+
 def _pca_gnn(hidden: int | None = None) -> nn.Module:
     return symmetric.CanonicalFrame(_gnn(hidden))
 
@@ -173,6 +179,17 @@ ROWS: dict[str, Row] = {
             5e-3,
             exact=True,
             epochs=100,
+        ),
+        # Puny et al.'s FA-GNN as their code builds it (frames at every layer, 60 features, edge
+        # inputs q_i q_j and |x_ij|², all 8 frames in training too), their lr 1e-3
+        Row(
+            "fa_gnn",
+            "Frame-Averaging GNN as in Puny et al.'s code (frames at every layer)",
+            PUBLISHED,
+            _fa_gnn_published,
+            1e-3,
+            0.0057,
+            exact=True,
         ),
         Row(
             "gnn_aug",

@@ -11,6 +11,8 @@ of x under signs S (`orbitlearn.frames`):
   (canonicalisation: one frame).
 - `FrameAveraged`: the mean of that over all 8 sign choices (`orbitlearn.averaging.frame_average`;
   Puny et al. 2022); in training one S drawn at random per example (`sample_frames`).
+- `LayerwiseFrameGNN`: Puny et al.'s own N-body FA-GNN, which averages over the 8 frames inside
+  the network, at every layer, not around it (see its docstring).
 - `HaarAveraged`: the mean of g⁻¹ f(g(x − c), gv, q) + c over k Haar samples g ∈ O(3) (Monte Carlo
   symmetrisation; exact only as k → ∞).
 
@@ -93,6 +95,71 @@ class FrameAveraged(nn.Module):
         return frame_average(f, inputs, _ROLES_IN, "position", fr).to(loc.dtype)
 
 
+def _sign_frames(points: torch.Tensor) -> torch.Tensor:
+    """(B, 8, 3, 3): the PCA axes of each example's 3-vectors `points` (B, m, 3) about their mean
+    (the columns of eigh's eigenvectors of the 3 × 3 scatter matrix, computed in float64 and
+    without gradient) under all 8 sign choices, in the dtype of `points`."""
+    with torch.no_grad():
+        p = points.detach().double()
+        p = p - p.mean(1, keepdim=True)
+        axes = torch.linalg.eigh(p.mT @ p).eigenvectors  # (B, 3, 3), ascending eigenvalues
+        signs = torch.as_tensor(sign_frames(3), dtype=p.dtype, device=p.device)  # (8, 3)
+        return (axes.unsqueeze(1) * signs[None, :, None, :]).to(points.dtype)
+
+
+class LayerwiseFrameGNN(nn.Module):
+    """Puny et al.'s FA-GNN for the N-body task (ICLR 2022; omri1348/Frame-Averaging,
+    `nbody/n_body_system/model_FA.py`): the published GNN run in all 8 PCA sign frames of the
+    centred positions at once, and between layers its hidden features read as `hidden / 3`
+    3-vectors per node, brought back to world axes (the mean over the 8 frames), then put in the
+    8 sign frames of those vectors' own PCA (about their mean) for the next layer; the decoder's
+    3-vector is brought back the same way and the centroid added. Edge inputs q_i q_j and
+    |x_i − x_j|²; input [x − c, v] in each frame; frames without gradient. Exactly E(3)-equivariant
+    off inputs whose scatter matrices have repeated eigenvalues."""
+
+    def __init__(self, hidden: int = 60, layers: int = 4):
+        super().__init__()
+        if hidden % 3:
+            raise ValueError(f"hidden must be a multiple of 3 (3-vectors), not {hidden}")
+        from orbitlearn.apps.nbody.models import PairLinear, _mlp
+
+        self.embed = nn.Linear(6, hidden)
+        self.edge_in = nn.ModuleList(PairLinear(hidden, 2, hidden) for _ in range(layers))
+        self.edge_out = nn.ModuleList(_mlp([hidden, hidden], last_act=True) for _ in range(layers))
+        self.node = nn.ModuleList(_mlp([2 * hidden, hidden, hidden]) for _ in range(layers))
+        self.decode = _mlp([hidden, hidden, 3])
+
+    def forward(self, loc, vel, charges):
+        from orbitlearn.apps.nbody.models import off_diagonal
+
+        b, n, _ = loc.shape
+        c = loc.mean(1, keepdim=True)
+        x = loc - c
+        frames = _sign_frames(x)  # (B, 8, 3, 3)
+
+        def into(vectors):  # (B, m, 3) world → (B, 8, m, 3) coordinates in each frame
+            return vectors.unsqueeze(1) @ frames
+
+        def back(coords):  # (B, 8, m, 3) → (B, m, 3) world, the mean over the frames
+            return (coords @ frames.mT).mean(1)
+
+        qq = (charges.unsqueeze(2) * charges.unsqueeze(1)).unsqueeze(-1)
+        d2 = ((loc.unsqueeze(2) - loc.unsqueeze(1)) ** 2).sum(-1, keepdim=True)
+        e = torch.cat([qq, d2], -1).repeat_interleave(8, dim=0)  # (8B, n, n, 2)
+        mask = off_diagonal(n, loc.device, loc.dtype)
+        h = self.embed(torch.cat([into(x), into(vel)], -1).reshape(b * 8, n, 6))
+        last = len(self.node) - 1
+        for k, (ein, eout, node) in enumerate(zip(self.edge_in, self.edge_out, self.node)):
+            m = eout(torch.nn.functional.silu(ein(h, e))) * mask
+            h = h + node(torch.cat([h, m.sum(2)], -1))
+            if k < last:  # to world axes and into the frames of the latent vectors
+                w = back(h.reshape(b, 8, n * h.shape[-1] // 3, 3))  # (B, n·F/3, 3)
+                frames = _sign_frames(w)
+                w = w - w.mean(1, keepdim=True)
+                h = into(w).reshape(b * 8, n, -1)
+        return back(self.decode(h).reshape(b, 8, n, 3)) + c
+
+
 class HaarAveraged(nn.Module):
     """Mean of g⁻¹ f(g(x − c), gv, q) + c over k Haar samples g ∈ O(3) (fresh ones each call)."""
 
@@ -122,5 +189,6 @@ __all__ = [
     "CanonicalFrame",
     "FrameAveraged",
     "HaarAveraged",
+    "LayerwiseFrameGNN",
     "haar_move",
 ]
