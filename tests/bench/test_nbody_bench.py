@@ -44,6 +44,7 @@ EXACT = {
     "egnn_plus": lambda: models.EGNNPlus(16, 2),
     "pca": lambda: symmetric.CanonicalFrame(models.GNN(16, 2)),
     "fa": lambda: symmetric.FrameAveraged(models.GNN(16, 2)),
+    "fa_layerwise": lambda: symmetric.LayerwiseFrameGNN(12, 2),
     "tfn": lambda: _tensor_field().TensorFieldNetwork(channels=4, layers=2),
     "se3_transformer": lambda: _tensor_field().SE3Transformer(channels=4, degrees=2, layers=2),
     "se3_transformer_noskip": lambda: _tensor_field().SE3Transformer(
@@ -243,6 +244,38 @@ def test_every_row_shrinks_to_the_same_network_kind():
         assert set(kinds(small)) == set(kinds(big)), name
         n_big, n_small = (sum(p.numel() for p in m.parameters()) for m in (big, small))
         assert n_small < n_big or n_big == 1, name
+
+
+def test_layerwise_frame_gnn_is_the_published_fa_gnn():
+    """Puny et al.'s FA-GNN: 60 features (20 3-vectors re-framed between layers), 4 layers, edge
+    inputs q_i q_j and |x_ij|²; hidden sizes that are not 3-vectors are refused; with one layer
+    (no re-framing) it is the mean over the 8 sign frames of a GNN with those edge inputs."""
+    from orbitlearn.apps.nbody.rows import ROWS
+
+    net = ROWS["fa_gnn"].build()
+    assert isinstance(net, symmetric.LayerwiseFrameGNN) and len(net.node) == 4
+    assert net.embed.out_features == 60 and net.edge_in[0].edge.in_features == 2
+    assert ROWS["fa_gnn"].published_mse == 0.0057 and ROWS["fa_gnn"].lr == 1e-3
+    with pytest.raises(ValueError, match="multiple of 3"):
+        symmetric.LayerwiseFrameGNN(hidden=10)
+    torch.manual_seed(0)
+    one = symmetric.LayerwiseFrameGNN(hidden=9, layers=1)
+    g = torch.Generator().manual_seed(2)
+    loc, vel = torch.randn(4, 5, 3, generator=g), torch.randn(4, 5, 3, generator=g)
+    q = torch.sign(torch.randn(4, 5, generator=g))
+    c = loc.mean(1, keepdim=True)
+    x = (loc - c).double()
+    axes = torch.linalg.eigh(x.mT @ x).eigenvectors.float()
+    outs = []
+    for s in symmetric.sign_frames(3):
+        fr = axes * torch.as_tensor(s, dtype=torch.float32)
+        h = one.embed(torch.cat([(loc - c) @ fr, vel @ fr], -1))
+        qq = (q.unsqueeze(2) * q.unsqueeze(1)).unsqueeze(-1)
+        d2 = ((loc.unsqueeze(2) - loc.unsqueeze(1)) ** 2).sum(-1, keepdim=True)
+        m = one.edge_out[0](torch.nn.functional.silu(one.edge_in[0](h, torch.cat([qq, d2], -1))))
+        h = h + one.node[0](torch.cat([h, (m * models.off_diagonal(5)).sum(2)], -1))
+        outs.append(one.decode(h) @ fr.mT)
+    assert torch.allclose(one(loc, vel, q), torch.stack(outs).mean(0) + c, atol=1e-5)
 
 
 def test_plain_gnn_and_monte_carlo_are_not_exact(parts):
