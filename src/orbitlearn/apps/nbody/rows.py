@@ -258,7 +258,7 @@ ROWS: dict[str, Row] = {
         ),
         Row(
             "gnn_fa",
-            "GNN + frame averaging (8 PCA frames; Puny et al.'s FA-GNN)",
+            "GNN + frame averaging around the network (8 PCA frames; ours)",
             "published GNN protocol; one of the 8 frames drawn per example in training, "
             "the mean over all 8 at evaluation",
             _fa_gnn,
