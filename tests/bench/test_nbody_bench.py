@@ -278,6 +278,19 @@ def test_layerwise_frame_gnn_is_the_published_fa_gnn():
     assert torch.allclose(one(loc, vel, q), torch.stack(outs).mean(0) + c, atol=1e-5)
 
 
+def test_layerwise_frame_gnn_is_exact_by_all_three_measures_in_evaluation(parts):
+    """In evaluation its frames carry gradient, so the Lie derivative is the function's own (in
+    training they do not, as in Puny et al.'s code; the values are the same)."""
+    from orbitlearn.lie_error import continuous_error
+
+    torch.manual_seed(0)
+    net = symmetric.LayerwiseFrameGNN(12, 2)
+    inputs = _inputs(parts["test"], 4)
+    assert torch.equal(net(*inputs), net.eval()(*inputs))
+    rep = continuous_error(net, INPUT_ACTION, OUTPUT_ACTION, inputs, n_samples=4, rng=0)
+    assert max(rep.eps_sampled, rep.eps_adversarial, rep.eps_lie) < 1e-5
+
+
 def test_plain_gnn_and_monte_carlo_are_not_exact(parts):
     torch.manual_seed(0)
     gnn = models.GNN(16, 2)

@@ -95,16 +95,15 @@ class FrameAveraged(nn.Module):
         return frame_average(f, inputs, _ROLES_IN, "position", fr).to(loc.dtype)
 
 
-def _sign_frames(points: torch.Tensor) -> torch.Tensor:
+def _sign_frames(points: torch.Tensor, detach: bool) -> torch.Tensor:
     """(B, 8, 3, 3): the PCA axes of each example's 3-vectors `points` (B, m, 3) about their mean
-    (the columns of eigh's eigenvectors of the 3 × 3 scatter matrix, computed in float64 and
-    without gradient) under all 8 sign choices, in the dtype of `points`."""
-    with torch.no_grad():
-        p = points.detach().double()
-        p = p - p.mean(1, keepdim=True)
-        axes = torch.linalg.eigh(p.mT @ p).eigenvectors  # (B, 3, 3), ascending eigenvalues
-        signs = torch.as_tensor(sign_frames(3), dtype=p.dtype, device=p.device)  # (8, 3)
-        return (axes.unsqueeze(1) * signs[None, :, None, :]).to(points.dtype)
+    (the columns of eigh's eigenvectors of the 3 × 3 scatter matrix, computed in float64) under
+    all 8 sign choices, in the dtype of `points`; without gradient where `detach`."""
+    p = (points.detach() if detach else points).double()
+    p = p - p.mean(1, keepdim=True)
+    axes = torch.linalg.eigh(p.mT @ p).eigenvectors  # (B, 3, 3), ascending eigenvalues
+    signs = torch.as_tensor(sign_frames(3), dtype=p.dtype, device=p.device)  # (8, 3)
+    return (axes.unsqueeze(1) * signs[None, :, None, :]).to(points.dtype)
 
 
 class LayerwiseFrameGNN(nn.Module):
@@ -114,8 +113,10 @@ class LayerwiseFrameGNN(nn.Module):
     3-vectors per node, brought back to world axes (the mean over the 8 frames), then put in the
     8 sign frames of those vectors' own PCA (about their mean) for the next layer; the decoder's
     3-vector is brought back the same way and the centroid added. Edge inputs q_i q_j and
-    |x_i − x_j|²; input [x − c, v] in each frame; frames without gradient. Exactly E(3)-equivariant
-    off inputs whose scatter matrices have repeated eigenvalues."""
+    |x_i − x_j|²; input [x − c, v] in each frame. Exactly E(3)-equivariant off inputs whose
+    scatter matrices have repeated eigenvalues. In training the frames carry no gradient, as in
+    their code; in evaluation they do, so that derivatives of the output (the Lie-derivative ε)
+    are the function's own. The values are the same either way."""
 
     def __init__(self, hidden: int = 60, layers: int = 4):
         super().__init__()
@@ -135,7 +136,7 @@ class LayerwiseFrameGNN(nn.Module):
         b, n, _ = loc.shape
         c = loc.mean(1, keepdim=True)
         x = loc - c
-        frames = _sign_frames(x)  # (B, 8, 3, 3)
+        frames = _sign_frames(x, detach=self.training)  # (B, 8, 3, 3)
 
         def into(vectors):  # (B, m, 3) world → (B, 8, m, 3) coordinates in each frame
             return vectors.unsqueeze(1) @ frames
@@ -154,7 +155,7 @@ class LayerwiseFrameGNN(nn.Module):
             h = h + node(torch.cat([h, m.sum(2)], -1))
             if k < last:  # to world axes and into the frames of the latent vectors
                 w = back(h.reshape(b, 8, n * h.shape[-1] // 3, 3))  # (B, n·F/3, 3)
-                frames = _sign_frames(w)
+                frames = _sign_frames(w, detach=self.training)
                 w = w - w.mean(1, keepdim=True)
                 h = into(w).reshape(b * 8, n, -1)
         return back(self.decode(h).reshape(b, 8, n, 3)) + c
