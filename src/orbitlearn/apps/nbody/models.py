@@ -72,22 +72,26 @@ class GNN(nn.Module):
     """Plain message passing: h⁰ = W[x, v]; m_ij = φ_e(h_i, h_j, q_i q_j); h_i += φ_h(h_i, Σ m);
     output a decoder of h (absolute positions; no symmetry)."""
 
-    def __init__(self, hidden: int = 64, layers: int = 4, in_dim: int = 6):
+    def __init__(self, hidden: int = 64, layers: int = 4, in_dim: int = 6, edge_dim: int = 1):
         super().__init__()
         self.embed = nn.Linear(in_dim, hidden)
-        self.edge_in = nn.ModuleList(PairLinear(hidden, 1, hidden) for _ in range(layers))
+        self.edge_in = nn.ModuleList(PairLinear(hidden, edge_dim, hidden) for _ in range(layers))
         self.edge_out = nn.ModuleList(_mlp([hidden, hidden], last_act=True) for _ in range(layers))
         self.node = nn.ModuleList(_mlp([2 * hidden, hidden, hidden]) for _ in range(layers))
         self.decode = _mlp([hidden, hidden, 3])
+
+    def message_pass(self, k: int, h: torch.Tensor, e: torch.Tensor, mask: torch.Tensor):
+        """Layer k: h_i += φ_h(h_i, Σ_j φ_e(h_i, h_j, e_ij)) over the pairs `mask` keeps."""
+        m = self.edge_out[k](torch.nn.functional.silu(self.edge_in[k](h, e))) * mask
+        return h + self.node[k](torch.cat([h, m.sum(2)], -1))
 
     def forward(self, loc, vel, charges):
         n = loc.shape[1]
         mask = off_diagonal(n, loc.device, loc.dtype)
         qq = (charges.unsqueeze(2) * charges.unsqueeze(1)).unsqueeze(-1)
         h = self.embed(torch.cat([loc, vel], -1))
-        for ein, eout, node in zip(self.edge_in, self.edge_out, self.node):
-            m = eout(torch.nn.functional.silu(ein(h, qq))) * mask
-            h = h + node(torch.cat([h, m.sum(2)], -1))
+        for k in range(len(self.node)):
+            h = self.message_pass(k, h, qq, mask)
         return self.decode(h)
 
 

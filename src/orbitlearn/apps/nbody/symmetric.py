@@ -25,6 +25,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from orbitlearn.apps.nbody.models import GNN, off_diagonal
 from orbitlearn.averaging import frame_average
 from orbitlearn.frames import pca_frames, sign_frames
 from orbitlearn.groups import E3, O3, PointCloud, point_cloud_inputs
@@ -106,7 +107,7 @@ def _sign_frames(points: torch.Tensor, detach: bool) -> torch.Tensor:
     return (axes.unsqueeze(1) * signs[None, :, None, :]).to(points.dtype)
 
 
-class LayerwiseFrameGNN(nn.Module):
+class LayerwiseFrameGNN(GNN):
     """Puny et al.'s FA-GNN for the N-body task (ICLR 2022; omri1348/Frame-Averaging,
     `nbody/n_body_system/model_FA.py`): the published GNN run in all 8 PCA sign frames of the
     centred positions at once, and between layers its hidden features read as `hidden / 3`
@@ -119,20 +120,11 @@ class LayerwiseFrameGNN(nn.Module):
     are the function's own. The values are the same either way."""
 
     def __init__(self, hidden: int = 60, layers: int = 4):
-        super().__init__()
         if hidden % 3:
             raise ValueError(f"hidden must be a multiple of 3 (3-vectors), not {hidden}")
-        from orbitlearn.apps.nbody.models import PairLinear, _mlp
-
-        self.embed = nn.Linear(6, hidden)
-        self.edge_in = nn.ModuleList(PairLinear(hidden, 2, hidden) for _ in range(layers))
-        self.edge_out = nn.ModuleList(_mlp([hidden, hidden], last_act=True) for _ in range(layers))
-        self.node = nn.ModuleList(_mlp([2 * hidden, hidden, hidden]) for _ in range(layers))
-        self.decode = _mlp([hidden, hidden, 3])
+        super().__init__(hidden, layers, edge_dim=2)
 
     def forward(self, loc, vel, charges):
-        from orbitlearn.apps.nbody.models import off_diagonal
-
         b, n, _ = loc.shape
         c = loc.mean(1, keepdim=True)
         x = loc - c
@@ -150,9 +142,8 @@ class LayerwiseFrameGNN(nn.Module):
         mask = off_diagonal(n, loc.device, loc.dtype)
         h = self.embed(torch.cat([into(x), into(vel)], -1).reshape(b * 8, n, 6))
         last = len(self.node) - 1
-        for k, (ein, eout, node) in enumerate(zip(self.edge_in, self.edge_out, self.node)):
-            m = eout(torch.nn.functional.silu(ein(h, e))) * mask
-            h = h + node(torch.cat([h, m.sum(2)], -1))
+        for k in range(len(self.node)):
+            h = self.message_pass(k, h, e, mask)
             if k < last:  # to world axes and into the frames of the latent vectors
                 w = back(h.reshape(b, 8, n * h.shape[-1] // 3, 3))  # (B, n·F/3, 3)
                 frames = _sign_frames(w, detach=self.training)

@@ -220,24 +220,12 @@ class NormLayerNormReLU(nn.Module):
         return torch.cat(out, dim=-1)
 
 
-def _run(net: nn.Module, loc, vel, charges, out_scale: torch.Tensor | None) -> torch.Tensor:
-    """The forward pass both skeletons share: edges, spherical harmonics and the input features
-    (charge 0e, velocity 1o), `net.layers` each followed by its `net.acts`, then `net.out` (times
-    `out_scale` where given) added to the positions."""
-    b, n, _ = loc.shape
-    i, j, rel = _edges(loc)
-    dist = rel.norm(dim=-1, keepdim=True)
-    sh = net.sh(rel)
-    h = torch.cat([charges.reshape(b, n, 1).to(loc.dtype), vel], dim=-1)
-    for layer, act in zip(net.layers, net.acts):
-        h = act(layer(h, sh, dist, i, j, n))
-    step = net.out(h, sh, dist, i, j, n)
-    return loc + (step if out_scale is None else step * out_scale)
-
-
 class _FieldNet(nn.Module):
-    """Shared skeleton: input (charge 0e, velocity 1o) → `layers − 1` hidden layers, each followed
-    by a norm nonlinearity → a TFN convolution to one 1o vector, added to the positions."""
+    """Shared skeleton: input (charge 0e, velocity 1o) → hidden blocks `layer`, each followed by
+    the nonlinearity `act` (e3nn's sigmoid `NormActivation` by default) → a TFN convolution to one
+    1o vector (its radial MLP with layer norms where `radial_norm`), times a learned scalar that
+    starts at `out_scale` where one is given, added to the positions. `layers` counts the output
+    convolution (`layers − 1` hidden blocks) unless `out_counts=False` (`layers` blocks)."""
 
     def __init__(
         self,
@@ -246,28 +234,49 @@ class _FieldNet(nn.Module):
         degrees: int,
         layers: int,
         pathwise: bool,
+        *,
+        out_counts: bool = True,
+        act: Callable[[str], nn.Module] | None = None,
+        radial_norm: bool = False,
+        out_scale: float | None = None,
     ):
         super().__init__()
         o3, enn = _e3nn()
-        if layers < 2 or degrees < 1 or channels < 1:
-            raise ValueError("need layers >= 2, degrees >= 1 and channels >= 1")
+        least = 2 if out_counts else 1
+        if layers < least or degrees < 1 or channels < 1:
+            raise ValueError(f"need layers >= {least}, degrees >= 1 and channels >= 1")
+        blocks = layers - 1 if out_counts else layers
+        if act is None:
+
+            def act(irreps: str) -> nn.Module:
+                return enn.NormActivation(o3.Irreps(irreps), torch.sigmoid, bias=True)
+
         self.sh_degree = degrees - 1
         hidden = hidden_irreps(channels, degrees)
-        sizes = ["1x0e + 1x1o"] + [hidden] * (layers - 1)
+        sizes = ["1x0e + 1x1o"] + [hidden] * blocks
         self.layers = nn.ModuleList(
             layer(a, b, self.sh_degree, pathwise) for a, b in zip(sizes[:-1], sizes[1:])
         )
-        self.acts = nn.ModuleList(
-            enn.NormActivation(o3.Irreps(hidden), torch.sigmoid, bias=True)
-            for _ in range(layers - 1)
-        )
-        self.out = TFNConv(hidden, "1x1o", self.sh_degree, pathwise)
+        self.acts = nn.ModuleList(act(hidden) for _ in range(blocks))
+        self.out = TFNConv(hidden, "1x1o", self.sh_degree, pathwise, radial_norm)
+        if out_scale is not None:  # registered only then: the other builds' parameters stay
+            self.out_scale = nn.Parameter(torch.full((1,), out_scale))
+        else:
+            self.out_scale = None
         self.sh = o3.SphericalHarmonics(
             o3.Irreps.spherical_harmonics(self.sh_degree), normalize=True, normalization="component"
         )
 
     def forward(self, loc, vel, charges):
-        return _run(self, loc, vel, charges, out_scale=None)
+        b, n, _ = loc.shape
+        i, j, rel = _edges(loc)
+        dist = rel.norm(dim=-1, keepdim=True)
+        sh = self.sh(rel)
+        h = torch.cat([charges.reshape(b, n, 1).to(loc.dtype), vel], dim=-1)
+        for layer, act in zip(self.layers, self.acts):
+            h = act(layer(h, sh, dist, i, j, n))
+        step = self.out(h, sh, dist, i, j, n)
+        return loc + (step if self.out_scale is None else step * self.out_scale)
 
 
 class TensorFieldNetwork(_FieldNet):
@@ -297,7 +306,7 @@ class SE3Transformer(_FieldNet):
         )
 
 
-class PublishedSE3Transformer(nn.Module):
+class PublishedSE3Transformer(_FieldNet):
     """The SE(3)-Transformer as configured in the EGNN paper's code (vgsatorras/egnn,
     `n_body_system/se3_dynamics`, `--degree 3 --nf 64 --div 1`), where it differs from
     `SE3Transformer`: `layers` attention blocks (4: `num_layers` of them, then the output
@@ -309,26 +318,17 @@ class PublishedSE3Transformer(nn.Module):
     def __init__(
         self, channels: int = 21, degrees: int = 3, layers: int = 4, pathwise: bool = True
     ):
-        super().__init__()
-        o3, _ = _e3nn()
-        if layers < 1 or degrees < 1 or channels < 1:
-            raise ValueError("need layers >= 1, degrees >= 1 and channels >= 1")
-        self.sh_degree = degrees - 1
-        hidden = hidden_irreps(channels, degrees)
-        sizes = ["1x0e + 1x1o"] + [hidden] * layers
-        self.layers = nn.ModuleList(
-            SE3Attention(a, b, self.sh_degree, pathwise, skip=False, radial_norm=True)
-            for a, b in zip(sizes[:-1], sizes[1:])
+        super().__init__(
+            functools.partial(SE3Attention, skip=False, radial_norm=True),
+            channels,
+            degrees,
+            layers,
+            pathwise,
+            out_counts=False,
+            act=NormLayerNormReLU,
+            radial_norm=True,
+            out_scale=0.01,
         )
-        self.acts = nn.ModuleList(NormLayerNormReLU(hidden) for _ in range(layers))
-        self.out = TFNConv(hidden, "1x1o", self.sh_degree, pathwise, radial_norm=True)
-        self.out_scale = nn.Parameter(torch.full((1,), 0.01))
-        self.sh = o3.SphericalHarmonics(
-            o3.Irreps.spherical_harmonics(self.sh_degree), normalize=True, normalization="component"
-        )
-
-    def forward(self, loc, vel, charges):
-        return _run(self, loc, vel, charges, out_scale=self.out_scale)
 
 
 __all__ = [
