@@ -170,7 +170,8 @@ ROWS: dict[str, Row] = {
             exact=True,
             epochs=100,
         ),
-        # ours with one change, the attention layers' skip connection removed: isolates it
+        # ours with the attention layers' skip connection removed (and with it, as in the EGNN
+        # code, the first block's keys and query cut to the input's degrees): isolates it
         Row(
             "se3_transformer_noskip100",
             "SE(3)-Transformer (e3nn) without skip connections, 100 epochs (ours)",
